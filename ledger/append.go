@@ -1,0 +1,89 @@
+package ledger
+
+import (
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Draft is what a caller asks the ledger to record. The ledger assigns the
+// sequence number, the terminal, the chain link and the signature.
+type Draft struct {
+	Time     time.Time // zero: now
+	Day      string    // business day; empty: the day Time falls in
+	Operator string
+	Kind     string
+	IdemKey  string
+	Payload  []byte
+	Postings []Posting
+}
+
+// Append records d as the next entry in one durable transaction and returns
+// it with added true. If d.IdemKey was used before for the same content,
+// Append returns that earlier entry with added false and records nothing; if
+// it was used for different content, Append fails with *ConflictError.
+// Entries that break a rule (*FieldError, *UnbalancedError) change nothing.
+func (s *Store) Append(d Draft) (e Entry, added bool, err error) {
+	defer guard(s.path, &err)()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.opts != nil && s.opts.ReadOnly {
+		return Entry{}, false, ErrReadOnly
+	}
+	if s.signer == nil {
+		return Entry{}, false, ErrNoSigner
+	}
+	t := d.Time
+	if t.IsZero() {
+		t = s.opts.now()
+	}
+	e = Entry{
+		Seq: s.last.Seq + 1, Time: t.UTC().Truncate(time.Millisecond), Day: d.Day,
+		Terminal: s.genesis.Terminal, Operator: d.Operator, Kind: d.Kind, IdemKey: d.IdemKey,
+		Payload: d.Payload, Postings: d.Postings, Prev: s.last.Hash,
+	}
+	if e.Kind == KindGenesis {
+		return Entry{}, false, &FieldError{Field: "kind", Rule: "only a new ledger has a genesis entry"}
+	}
+	if e.Day == "" {
+		e.Day = s.nextDay(BusinessDay(e.Time, s.zone, s.cutoff))
+	} else if e.Day < s.day || (s.closed != "" && e.Day <= s.closed) {
+		return Entry{}, false, &FieldError{Field: "day", Rule: fmt.Sprintf(
+			"business day %s is before the current day %s or already closed (closed through %q)", e.Day, s.day, s.closed)}
+	}
+	if err := e.Check(); err != nil {
+		return Entry{}, false, err
+	}
+	if prev, found, err := s.byIdem(e.IdemKey); err != nil {
+		return Entry{}, false, err
+	} else if found {
+		if !sameContent(&prev, &e) {
+			return Entry{}, false, &ConflictError{IdemKey: e.IdemKey, Seq: prev.Seq}
+		}
+		return prev, false, nil
+	}
+	seal(&e, s.signer)
+	if err := s.db.Update(func(tx *bolt.Tx) error { return put(tx, &e) }); err != nil {
+		return Entry{}, false, fmt.Errorf("ledger: append %d: %w", e.Seq, err)
+	}
+	s.last = Checkpoint{e.Seq, e.Hash}
+	s.day = e.Day
+	if e.Kind == KindDayClose {
+		s.closed = e.Day
+	}
+	return e, true, nil
+}
+
+func (s *Store) byIdem(key string) (e Entry, found bool, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketIdem).Get([]byte(key))
+		if v == nil {
+			return nil
+		}
+		found = true
+		e, err = get(tx, seqOf(v))
+		return err
+	})
+	return e, found, err
+}

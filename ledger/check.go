@@ -1,0 +1,108 @@
+package ledger
+
+import (
+	"encoding/binary"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// Report says what a verification covered.
+type Report struct {
+	From    Checkpoint // where it started (zero for a full verify)
+	To      Checkpoint // the last entry verified
+	Entries uint64     // how many entries it checked
+}
+
+// Verified returns the checkpoint the last successful verification reached.
+func (s *Store) Verified() (c Checkpoint, err error) {
+	defer guard(s.path, &err)()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		c = verifiedAt(tx)
+		return nil
+	})
+	return c, err
+}
+
+func verifiedAt(tx *bolt.Tx) Checkpoint {
+	var c Checkpoint
+	if v := tx.Bucket(bucketMeta).Get(metaVerified); len(v) == 8+HashSize {
+		c.Seq = binary.BigEndian.Uint64(v)
+		copy(c.Hash[:], v[8:])
+	}
+	return c
+}
+
+// VerifyNew verifies only the entries added since the last verification,
+// starting from the remembered checkpoint, and remembers the new one. The
+// station runs it at every start; VerifyAll re-checks all history.
+func (s *Store) VerifyNew() (Report, error) { return s.verify(false) }
+
+// VerifyAll re-derives every hash, checks every signature against the
+// genesis key, the gapless numbering and the balance of every entry, and
+// compares the stored balances with the sum of all postings.
+func (s *Store) VerifyAll() (Report, error) { return s.verify(true) }
+
+func (s *Store) verify(full bool) (r Report, err error) {
+	defer guard(s.path, &err)()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		entries := tx.Bucket(bucketEntries)
+		remembered := verifiedAt(tx)
+		last, _ := entries.Cursor().Last()
+		if seqOf(last) < remembered.Seq {
+			return &VerifyError{Seq: seqOf(last) + 1, Kind: BadTruncated,
+				Detail: fmt.Sprintf("entries %d to %d were verified before and are gone", seqOf(last)+1, remembered.Seq)}
+		}
+		if !full {
+			r.From = remembered
+		}
+		if r.From.Seq > 0 {
+			v := entries.Get(seqKey(r.From.Seq))
+			if len(v) < HashSize+SigSize || [HashSize]byte(v[len(v)-HashSize-SigSize:len(v)-SigSize]) != r.From.Hash {
+				return &VerifyError{Seq: r.From.Seq, Kind: BadHash, Detail: "entry changed since it was last verified"}
+			}
+		}
+		v := NewVerifier(s.genesis.PublicKey, r.From)
+		if full {
+			v.Tally()
+		}
+		c := entries.Cursor()
+		for k, rec := c.Seek(seqKey(r.From.Seq + 1)); k != nil; k, rec = c.Next() {
+			if v.Add(seqOf(k), rec) != nil {
+				break
+			}
+			r.Entries++
+		}
+		to, err := v.Finish()
+		if err != nil {
+			return err
+		}
+		r.To = to
+		if full {
+			stored, err := readBalances(tx)
+			if err != nil {
+				return &VerifyError{Seq: to.Seq, Kind: BadBalances, Detail: err.Error()}
+			}
+			if !stored.Equal(v.Balances()) {
+				return &VerifyError{Seq: to.Seq, Kind: BadBalances, Detail: "the stored balances differ from the sum of the entries"}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return Report{}, err
+	}
+	if s.opts != nil && s.opts.ReadOnly {
+		return r, nil
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		val := binary.BigEndian.AppendUint64(nil, r.To.Seq)
+		return tx.Bucket(bucketMeta).Put(metaVerified, append(val, r.To.Hash[:]...))
+	})
+	if err != nil {
+		return Report{}, fmt.Errorf("ledger: remember verified checkpoint: %w", err)
+	}
+	return r, nil
+}
