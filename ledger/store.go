@@ -78,6 +78,11 @@ type Options struct {
 	Now      func() time.Time // the clock; time.Now if nil
 	Timeout  time.Duration    // how long to wait for another program's lock; 1s if zero
 	ReadOnly bool
+
+	// NoSync skips fsync on commit. It is for building large test and
+	// benchmark ledgers only: a station must never set it, since a power
+	// cut could then lose entries it reported as recorded.
+	NoSync bool
 }
 
 func (o *Options) now() time.Time {
@@ -94,6 +99,7 @@ func (o *Options) bolt() *bolt.Options {
 			b.Timeout = o.Timeout
 		}
 		b.ReadOnly = o.ReadOnly
+		b.NoSync = o.NoSync
 	}
 	return b
 }
