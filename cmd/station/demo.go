@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+)
+
+// The demo station's secrets are printed on screen: it is for trying the
+// program, never for real money.
+const (
+	demoID         = "DEMO01"
+	demoName       = "演示服务站（示范村）"
+	demoPassphrase = "demo-passphrase-not-secret"
+	demoOwnerPIN   = "135790"
+	demoClerkPIN   = "246802"
+	demoFloat      = "2000.00"
+)
+
+// runDemo creates a demo station on first use (key, ledger, an owner and a
+// clerk, an opening cash float) and then shows its state. Every step is
+// idempotent, so running it again, or after an interruption, is safe.
+func (m *Main) runDemo(ctx context.Context, args []string) error {
+	fs := m.flags("demo")
+	dir := fs.String("dir", "demo-station", "the demo station's data folder")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if _, err := os.Stat(filepath.Join(*dir, ledgerFile)); err != nil {
+		o := initOptions{dir: *dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff, pass: []byte(demoPassphrase)}
+		if err := m.checkInit(&o); err != nil {
+			return err
+		}
+		if _, err := m.initStation(ctx, o); err != nil {
+			return err
+		}
+		m.printf("已在 %s 开通演示服务站。\n", "Created a demo station in %s.\n", *dir)
+	}
+	if err := m.demoSetup(*dir); err != nil {
+		return err
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	g := st.ledger.Genesis()
+	m.printf("\n服务站 %s「%s」  印章编号 %s\n", "\nStation %s (%s)  seal %s\n", g.Terminal, g.Name, keyfile.Fingerprint(g.PublicKey))
+	m.printf("当前营业日 %s，账本共 %d 笔。\n\n", "business day %s, %d ledger entries.\n\n", st.ledger.CurrentDay(), st.ledger.Last().Seq)
+	st.Close()
+	show := []func([]string) error{
+		m.ledgerVerify,
+		m.operatorList,
+		func(args []string) error { return m.runBalance(ctx, args) },
+	}
+	for _, run := range show {
+		if err := run([]string{"--dir", *dir}); err != nil {
+			return err
+		}
+		m.printf("\n", "\n")
+	}
+	m.printf("这是演示站，口令和密码都是公开的：印章口令 %s，店主 OP1 密码 %s，店员 OP2 密码 %s。不要用它办理真实业务。\n",
+		"This is a demo station and its secrets are public: passphrase %s, owner OP1 PIN %s, clerk OP2 PIN %s. Never use it for real money.\n",
+		demoPassphrase, demoOwnerPIN, demoClerkPIN)
+	m.printf("试一试：station ledger show --dir %s\n", "Try: station ledger show --dir %s\n", *dir)
+	return nil
+}
+
+// demoSetup adds the demo operators and the opening float, each only once.
+func (m *Main) demoSetup(dir string) error {
+	st, err := m.openStation(dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	priv, err := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
+	if err != nil {
+		return refuse(err, "%s 不是演示站，打不开它的印章。", "%s is not a demo station; its key does not open with the demo passphrase.", dir)
+	}
+	if err := st.ledger.SetSigner(priv); err != nil {
+		return err
+	}
+	ops, err := m.operators(st)
+	if err != nil {
+		return err
+	}
+	defer ops.Close()
+	existing, err := ops.List()
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, op := range existing {
+		have[op.ID] = true
+	}
+	for _, op := range []struct{ id, role, pin, by string }{
+		{"OP1", "owner", demoOwnerPIN, "init"},
+		{"OP2", "clerk", demoClerkPIN, "OP1"},
+	} {
+		if have[op.id] {
+			continue
+		}
+		payload, _ := json.Marshal(map[string]string{"id": op.id, "role": op.role})
+		e, _, err := st.ledger.Append(ledger.Draft{Operator: op.by, Kind: "operator_add", IdemKey: "operator_add:" + op.id, Payload: payload})
+		if err != nil {
+			return err
+		}
+		if err := ops.Add(op.id, op.role, op.pin, e.Seq); err != nil {
+			return err
+		}
+	}
+	float, err := money.ParseWire(demoFloat)
+	if err != nil {
+		return err
+	}
+	_, _, err = st.ledger.Append(ledger.Draft{
+		Operator: "OP1", Kind: "cash_in", IdemKey: "demo:opening-float",
+		Payload:  []byte(`{"note":"opening float"}`),
+		Postings: []ledger.Posting{ledger.Dr("assets:cash", float), ledger.Cr("equity:owner", float)},
+	})
+	return err
+}

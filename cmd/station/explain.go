@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/pin"
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// explain turns an error into one line for the shopkeeper, in plain words
+// with what to do next, and the exit status.
+func (m *Main) explain(err error) (string, int) {
+	var (
+		me *money.Error
+		pe *pin.RuleError
+		ie *terminal.InputError
+		le *terminal.LockedError
+		ve *ledger.VerifyError
+		ce *ledger.CorruptError
+		fe *ledger.FieldError
+		ue *ledger.UnbalancedError
+		cf *ledger.ConflictError
+		kf *keyfile.FormatError
+		p  *problem
+	)
+	switch {
+	case errors.As(err, &me):
+		return m.say(me.Zh(), me.Error()), exitFailed
+	case errors.As(err, &pe):
+		return m.say(pe.Zh(), pe.Error()), exitFailed
+	case errors.As(err, &ie):
+		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), ie.Rule),
+			fmt.Sprintf("%s is wrong: %s. Correct it and try again.", ie.Field, ie.Rule)), exitFailed
+	case errors.As(err, &le):
+		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
+			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
+	case errors.Is(err, terminal.ErrWrongPIN):
+		return m.say("密码不对。请重新输入；连续输错 5 次会锁定 15 分钟。", "wrong PIN. Try again; 5 wrong PINs in a row lock the operator for 15 minutes."), exitFailed
+	case errors.Is(err, terminal.ErrUnknownOperator):
+		return m.say("没有这个操作员。请用 station operator list 查看操作员编号。", "no such operator. See station operator list."), exitFailed
+	case errors.Is(err, terminal.ErrOperatorExists):
+		return m.say("这个操作员编号已经有了，请换一个编号。", "that operator id already exists; choose another."), exitFailed
+	case errors.As(err, &ve):
+		return m.say(fmt.Sprintf("账本核验没有通过：第 %d 笔%s（%s）。账本可能被改动过：请停止办理业务，联系邮政支局。", ve.Seq, verifyKindZh(ve.Kind), ve.Detail),
+			fmt.Sprintf("the ledger does not verify: entry %d: %s (%s). It may have been altered: stop serving customers and call the post office.", ve.Seq, ve.Kind, ve.Detail)), exitTampered
+	case errors.As(err, &ce):
+		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来（%v）。请停止办理业务，联系邮政支局用备份恢复。", ce.Path, ce.Err),
+			fmt.Sprintf("the ledger file %s is damaged and cannot be read (%v). Stop serving customers and call the post office to restore a backup.", ce.Path, ce.Err)), exitTampered
+	case errors.Is(err, ledger.ErrInUse):
+		return m.say("账本正被另一个 station 程序使用。请先关掉另一个窗口，再试。", "the ledger is in use by another station program. Close it and try again."), exitFailed
+	case errors.As(err, &cf):
+		return m.say(fmt.Sprintf("这笔业务的编号已经用在第 %d 笔另一笔业务上，没有记账。请重新开始这笔业务。", cf.Seq),
+			fmt.Sprintf("this request's key was already used by entry %d for something else; nothing was recorded. Start the request again.", cf.Seq)), exitFailed
+	case errors.As(err, &ue):
+		return m.say("借贷不平，没有记账："+ue.Error(), "debits and credits differ; nothing was recorded: "+ue.Error()), exitFailed
+	case errors.As(err, &fe):
+		return m.say(fmt.Sprintf("账目“%s”不符合规则：%s。没有记账。", fe.Field, fe.Rule), fe.Error()+"; nothing was recorded."), exitFailed
+	case errors.Is(err, keyfile.ErrWrongPassphrase):
+		return m.say("口令不对，印章密钥没有解开。请检查口令后再试；账本没有任何改动。",
+			"wrong passphrase: the station key was not unlocked. Check it and try again; the ledger is unchanged."), exitFailed
+	case errors.Is(err, keyfile.ErrShortPassphrase):
+		return m.say(fmt.Sprintf("口令太短：至少要 %d 个字符。请换一个更长的口令。", keyfile.MinPassphraseLen),
+			fmt.Sprintf("the passphrase is too short: at least %d characters.", keyfile.MinPassphraseLen)), exitFailed
+	case errors.As(err, &kf):
+		return m.say(fmt.Sprintf("印章密钥文件 %s 损坏或不属于本站（%s）。请用备份的密钥文件替换它，或联系邮政支局。", kf.Path, kf.Reason),
+			fmt.Sprintf("the key file %s is damaged or not this station's (%s). Restore it from the backup or call the post office.", kf.Path, kf.Reason)), exitFailed
+	case errors.Is(err, context.Canceled):
+		return m.say("已取消，什么都没有改动。", "cancelled; nothing was changed."), exitFailed
+	case errors.As(err, &p):
+		if p.err != nil {
+			return m.say(p.zh+"（详情："+p.err.Error()+"）", p.en+" ("+p.err.Error()+")"), p.code
+		}
+		return m.say(p.zh, p.en), p.code
+	}
+	return m.say("出错了，什么都没有改动："+err.Error(), "error; nothing was changed: "+err.Error()), exitFailed
+}
+
+func fieldZh(f string) string {
+	switch f {
+	case "id":
+		return "编号"
+	case "role":
+		return "岗位"
+	case "name":
+		return "站名"
+	}
+	return f
+}
+
+func verifyKindZh(kind string) string {
+	switch kind {
+	case ledger.BadDecode:
+		return "读不出来"
+	case ledger.BadGap:
+		return "前后缺号或顺序不对"
+	case ledger.BadHash:
+		return "内容被改动（哈希对不上）"
+	case ledger.BadSignature:
+		return "印章签名不对"
+	case ledger.BadUnbalanced:
+		return "借贷不平"
+	case ledger.BadGenesis:
+		return "开通记录不对"
+	case ledger.BadBalances:
+		return "余额与账目不符"
+	case ledger.BadTruncated:
+		return "已核验过的账目不见了"
+	}
+	return kind
+}

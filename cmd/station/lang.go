@@ -1,0 +1,75 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+func langFrom(s string) string {
+	if strings.HasPrefix(strings.ToLower(s), "en") {
+		return "en"
+	}
+	return "zh"
+}
+
+// say picks the Chinese or English text. Chinese is the default: the
+// shopkeeper reads Chinese; English is a switch.
+func (m *Main) say(zh, en string) string {
+	if m.lang == "en" {
+		return en
+	}
+	return zh
+}
+
+func (m *Main) printf(zh, en string, args ...any) {
+	fmt.Fprintf(m.Stdout, m.say(zh, en), args...)
+}
+
+func cut(s, sep string) (string, string, bool) { return strings.Cut(s, sep) }
+
+// usageError is a command line that does not make sense.
+type usageError struct{ zh, en string }
+
+func (e *usageError) Error() string { return e.en }
+
+func (m *Main) usageErr(zh, en string, args ...any) error {
+	return &usageError{fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...)}
+}
+
+// problem is a refusal with a message in both languages; err, if any, is
+// the cause shown to support staff in English.
+type problem struct {
+	zh, en string
+	err    error
+	code   int
+}
+
+func (p *problem) Error() string {
+	if p.err != nil {
+		return p.en + ": " + p.err.Error()
+	}
+	return p.en
+}
+
+func (p *problem) Unwrap() error { return p.err }
+
+func refuse(err error, zh, en string, args ...any) error {
+	return &problem{zh: fmt.Sprintf(zh, args...), en: fmt.Sprintf(en, args...), err: err, code: exitFailed}
+}
+
+// status prints err as one line and returns the exit status for it.
+func (m *Main) status(err error) int {
+	if err == nil {
+		return exitOK
+	}
+	var u *usageError
+	if errors.As(err, &u) {
+		fmt.Fprintln(m.Stderr, m.say(u.zh, u.en))
+		fmt.Fprintln(m.Stderr, m.say("输入 station help 查看用法。", "Run station help for usage."))
+		return exitUsage
+	}
+	msg, code := m.explain(err)
+	fmt.Fprintln(m.Stderr, msg)
+	return code
+}

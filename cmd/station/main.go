@@ -1,0 +1,120 @@
+// Command station is the shopkeeper's program at a postal convenience
+// station: it creates the station, keeps its signed ledger and shows what
+// it holds. Run "station help" for the commands.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/villagepost/bianmin/keyfile"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{
+		Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr,
+		Getenv: os.Getenv, Now: time.Now, KeyParams: keyfile.DefaultParams(),
+	}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Exit statuses.
+const (
+	exitOK       = 0
+	exitFailed   = 1 // refused or failed; nothing changed
+	exitUsage    = 2 // the command line was wrong
+	exitTampered = 3 // the ledger does not verify
+)
+
+// Main is one run of the program, with everything it touches outside
+// itself injected so that tests run the real commands.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	Now            func() time.Time
+	KeyParams      keyfile.Params // the cost of deriving the key from the passphrase
+	lang           string
+}
+
+type command struct {
+	name    string
+	zh, en  string
+	run     func(m *Main, ctx context.Context, args []string) error
+	example string
+}
+
+func (m *Main) commands() []command {
+	return []command{
+		{"init", "开通服务站：生成印章密钥和账本", "create the station: signing key and ledger", (*Main).runInit,
+			`station init --dir D --id T0001 --name "山前村便民服务站" [--zone Asia/Shanghai] [--passphrase-file F]`},
+		{"demo", "开通（或打开）演示服务站并显示它的状态", "create (or open) a demo station and show its state", (*Main).runDemo,
+			"station demo [--dir demo-station]"},
+		{"ledger", "账本：核验、查看、导出", "ledger: verify, show, export", (*Main).runLedger,
+			"station ledger verify|show|export --dir D"},
+		{"balance", "各账户余额", "balance of every account", (*Main).runBalance,
+			"station balance --dir D [--at SEQ] [--json]"},
+		{"operator", "操作员：添加、列出", "operators: add, list", (*Main).runOperator,
+			"station operator add|list --dir D"},
+	}
+}
+
+// Run runs the command in args and returns the exit status. Errors are
+// printed as one line that says what went wrong and what to do.
+func (m *Main) Run(ctx context.Context, args []string) (status int) {
+	m.lang = langFrom(m.Getenv("STATION_LANG"))
+	args = m.takeLang(args)
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintln(m.Stderr, m.say("内部错误，什么都没有改动。请把这段话告诉技术支持：", "internal error; nothing was changed. Tell support:"), r)
+			status = exitFailed
+		}
+	}()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		m.usage(m.Stdout)
+		return exitOK
+	}
+	for _, c := range m.commands() {
+		if c.name == args[0] {
+			return m.status(c.run(m, ctx, args[1:]))
+		}
+	}
+	fmt.Fprintf(m.Stderr, m.say("没有“%s”这个命令。", "there is no command %q.")+"\n", args[0])
+	m.usage(m.Stderr)
+	return exitUsage
+}
+
+// takeLang removes a --lang flag from anywhere in args.
+func (m *Main) takeLang(args []string) []string {
+	out := args[:0:0]
+	for i := 0; i < len(args); i++ {
+		switch a := args[i]; {
+		case a == "--lang" || a == "-lang":
+			if i+1 < len(args) {
+				m.lang = langFrom(args[i+1])
+				i++
+			}
+		case len(a) > 7 && (a[:7] == "--lang=" || a[:6] == "-lang="):
+			_, v, _ := cut(a, "=")
+			m.lang = langFrom(v)
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, m.say("用法：station 命令 [选项]    （加 --lang en 显示英文）", "usage: station command [flags]    (--lang zh for Chinese)"))
+	fmt.Fprintln(w)
+	for _, c := range m.commands() {
+		fmt.Fprintf(w, "  %-9s %s\n            %s\n", c.name, m.say(c.zh, c.en), c.example)
+	}
+}

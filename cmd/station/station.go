@@ -1,0 +1,165 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"golang.org/x/term"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// Files in a station's data folder.
+const (
+	ledgerFile    = "ledger.db"
+	keyFile       = "station.key"
+	operatorsFile = "operators.db"
+)
+
+// station is an opened data folder.
+type station struct {
+	dir    string
+	ledger *ledger.Store
+}
+
+func (st *station) Close() error { return st.ledger.Close() }
+
+func (st *station) path(name string) string { return filepath.Join(st.dir, name) }
+
+// flags makes a flag set whose errors are reported in our own words.
+func (m *Main) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("station "+name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	return fs
+}
+
+func (m *Main) parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(m.Stdout)
+			fs.PrintDefaults()
+			return &problem{zh: "", en: "", code: exitOK}
+		}
+		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
+	}
+	if fs.NArg() > 0 {
+		return m.usageErr("多余的参数：%s", "unexpected arguments: %s", strings.Join(fs.Args(), " "))
+	}
+	return nil
+}
+
+func (m *Main) needDir(dir string) error {
+	if dir == "" {
+		return m.usageErr("请用 --dir 指明服务站的数据文件夹。", "give the station's data folder with --dir.")
+	}
+	return nil
+}
+
+// openStation opens the station in dir and verifies what was added since
+// the last verification (verifyNew), so a damaged ledger is noticed at once
+// without re-checking years of history.
+func (m *Main) openStation(dir string, verifyNew bool) (*station, error) {
+	if err := m.needDir(dir); err != nil {
+		return nil, err
+	}
+	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
+		return nil, refuse(nil, "没有找到服务站数据文件夹 %s。请检查路径；新开的站请先运行 station init。",
+			"no station data folder at %s. Check the path; a new station starts with station init.", dir)
+	}
+	if _, err := os.Stat(filepath.Join(dir, ledgerFile)); err != nil {
+		return nil, refuse(nil, "%s 不是服务站的数据文件夹（里面没有 %s）。请检查路径。",
+			"%s is not a station data folder (it has no %s). Check the path.", dir, ledgerFile)
+	}
+	s, err := ledger.Open(filepath.Join(dir, ledgerFile), &ledger.Options{Now: m.Now})
+	if err != nil {
+		return nil, err
+	}
+	st := &station{dir: dir, ledger: s}
+	if verifyNew {
+		if _, err := s.VerifyNew(); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	return st, nil
+}
+
+// unlock reads the passphrase and gives the ledger the station's key.
+func (m *Main) unlock(st *station, passFile string) error {
+	pass, err := m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false)
+	if err != nil {
+		return err
+	}
+	priv, err := keyfile.Open(st.path(keyFile), pass, st.ledger.Genesis().Terminal)
+	if err != nil {
+		return err
+	}
+	return st.ledger.SetSigner(priv)
+}
+
+// secret reads a passphrase or PIN: from a file, else the environment
+// variable env, else the terminal without echo (twice when confirm). Never
+// from an argument, which would show in ps.
+func (m *Main) secret(file, env, promptZh, promptEn string, confirm bool) ([]byte, error) {
+	if file != "" {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, refuse(err, "读不了文件 %s。", "cannot read %s.", file)
+		}
+		data = bytes.TrimSuffix(data, []byte("\n"))
+		return bytes.TrimSuffix(data, []byte("\r")), nil
+	}
+	if v := m.Getenv(env); v != "" {
+		return []byte(v), nil
+	}
+	f, ok := m.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, m.usageErr("请用文件给出（--%[1]s-file）或设置环境变量 %[2]s；不能写在命令行上。",
+			"give it in a file (--%[1]s-file) or set %[2]s; never on the command line.", secretName(env), env)
+	}
+	fmt.Fprint(m.Stderr, m.say(promptZh, promptEn))
+	first, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(m.Stderr)
+	if err != nil {
+		return nil, refuse(err, "读不到输入。", "cannot read the input.")
+	}
+	if confirm {
+		fmt.Fprint(m.Stderr, m.say("请再输入一遍：", "again: "))
+		second, err := term.ReadPassword(int(f.Fd()))
+		fmt.Fprintln(m.Stderr)
+		if err != nil {
+			return nil, refuse(err, "读不到输入。", "cannot read the input.")
+		}
+		if !bytes.Equal(first, second) {
+			return nil, refuse(nil, "两次输入的不一样，什么都没有改动。请重新来一遍。", "the two entries differ; nothing was changed. Start again.")
+		}
+	}
+	return first, nil
+}
+
+func secretName(env string) string {
+	switch env {
+	case "STATION_PASSPHRASE":
+		return "passphrase"
+	case "STATION_BY_PIN":
+		return "by-pin"
+	}
+	return "pin"
+}
+
+// operators opens the station's operator list.
+func (m *Main) operators(st *station) (*terminal.Operators, error) {
+	ops, err := terminal.OpenOperators(st.path(operatorsFile), m.Now)
+	if err != nil {
+		return nil, refuse(err, "打不开操作员名单 %s。", "cannot open the operator list %s.", st.path(operatorsFile))
+	}
+	return ops, nil
+}
