@@ -31,6 +31,9 @@ func (s *Store) Append(d Draft) (e Entry, added bool, err error) {
 	if s.opts != nil && s.opts.ReadOnly {
 		return Entry{}, false, ErrReadOnly
 	}
+	if s.broken != nil {
+		return Entry{}, false, s.broken
+	}
 	if s.signer == nil {
 		return Entry{}, false, ErrNoSigner
 	}

@@ -119,6 +119,7 @@ type Store struct {
 	last   Checkpoint
 	day    string // business day of the last entry
 	closed string // last business day closed
+	broken error  // why the last entry cannot be read, if it cannot
 }
 
 // Create makes a new ledger file at path whose genesis entry, made by
@@ -247,11 +248,15 @@ func (s *Store) load() error {
 		if k == nil {
 			return &CorruptError{Path: s.path, Err: errors.New("no entries")}
 		}
+		s.last.Seq = seqOf(k)
 		e, err := DecodeRecord(v)
 		if err != nil {
-			return &CorruptError{Path: s.path, Err: fmt.Errorf("last entry: %w", err)}
+			// Open anyway so that Verify can name what is wrong; Append
+			// refuses to extend a ledger whose end cannot be read.
+			s.broken = &CorruptError{Path: s.path, Err: fmt.Errorf("last entry %d: %w", s.last.Seq, err)}
+			return nil
 		}
-		s.last = Checkpoint{binary.BigEndian.Uint64(k), e.Hash}
+		s.last.Hash = e.Hash
 		s.day = e.Day
 		return nil
 	})

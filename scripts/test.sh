@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs the whole test suite on a fresh machine.
+#
+# It first installs, where missing, the outside programs the tests use
+# (Debian packages), so that no test is skipped for want of them. Under
+# CI=true a test whose program is still missing fails instead of skipping,
+# and every fuzz target runs for FUZZTIME (default 5s).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# program → Debian package
+declare -A packages=(
+	[hledger]=hledger
+)
+
+missing=()
+for program in "${!packages[@]}"; do
+	command -v "$program" >/dev/null 2>&1 || missing+=("${packages[$program]}")
+done
+if ((${#missing[@]} > 0)); then
+	sudo=""
+	if [ "$(id -u)" != 0 ]; then
+		sudo="sudo"
+	fi
+	echo "test.sh: installing ${missing[*]}" >&2
+	if ! { $sudo apt-get update -qq &&
+		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+		echo "test.sh: could not install ${missing[*]}; the tests that need them will skip (or fail under CI=true)" >&2
+	fi
+fi
+
+go test -count=1 ./...
+
+if [ "${CI:-}" = true ] || [ -n "${FUZZ:-}" ]; then
+	fuzztime="${FUZZTIME:-5s}"
+	for pkg in $(go list ./...); do
+		for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
+			echo "fuzz $pkg $target ($fuzztime)"
+			go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/dev/null
+		done
+	done
+fi
