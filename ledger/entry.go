@@ -13,7 +13,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"regexp"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -95,13 +95,65 @@ func (p Posting) Signed() decimal.Decimal {
 	return p.Amount
 }
 
+// The shapes of the entry's names. They are checked byte by byte rather
+// than with regexp because every entry is checked on every verify.
+type shape struct {
+	rule        string // what the rule says, for errors
+	first, rest func(c byte) bool
+	max         int
+}
+
+func lower(c byte) bool { return c >= 'a' && c <= 'z' }
+func upper(c byte) bool { return c >= 'A' && c <= 'Z' }
+func digit(c byte) bool { return c >= '0' && c <= '9' }
+
 var (
-	accountRE   = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*(:[a-z0-9][a-z0-9_-]*)*$`)
-	commodityRE = regexp.MustCompile(`^[A-Z][A-Z0-9_-]{0,31}$`)
-	kindRE      = regexp.MustCompile(`^[a-z][a-z_]{0,31}$`)
-	idRE        = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$`)
-	dayRE       = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+	idShape = shape{"1 to 32 letters, digits, '.', '_' or '-', starting with a letter or digit",
+		func(c byte) bool { return lower(c) || upper(c) || digit(c) },
+		func(c byte) bool { return lower(c) || upper(c) || digit(c) || c == '.' || c == '_' || c == '-' }, 32}
+	kindShape = shape{"1 to 32 lower-case letters or '_', starting with a letter",
+		lower, func(c byte) bool { return lower(c) || c == '_' }, 32}
+	commodityShape = shape{"CNY or a SKU: 1 to 32 capitals, digits, '_' or '-', starting with a capital",
+		upper, func(c byte) bool { return upper(c) || digit(c) || c == '_' || c == '-' }, 32}
+	segmentShape = shape{"",
+		func(c byte) bool { return lower(c) || digit(c) },
+		func(c byte) bool { return lower(c) || digit(c) || c == '_' || c == '-' }, MaxTextLen}
 )
+
+func (sh shape) match(s string) bool {
+	if len(s) == 0 || len(s) > sh.max || !sh.first(s[0]) {
+		return false
+	}
+	for i := 1; i < len(s); i++ {
+		if !sh.rest(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// validAccount reports whether s is an account name such as
+// income:commission:withdrawal: lower-case segments joined by ':'.
+func validAccount(s string) bool {
+	if len(s) > MaxTextLen {
+		return false
+	}
+	for seg := range strings.SplitSeq(s, ":") {
+		if !segmentShape.match(seg) {
+			return false
+		}
+	}
+	return true
+}
+
+// validDay reports whether s is a calendar date written YYYY-MM-DD.
+func validDay(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	_, err := time.Parse(time.DateOnly, s)
+	return err == nil
+}
 
 // FieldError says which field of an entry breaks which rule.
 type FieldError struct {
@@ -136,22 +188,20 @@ func AmountText(commodity string, d decimal.Decimal) string {
 // Check reports whether the entry's own fields are well formed and its
 // postings balance. It does not look at Seq, Prev, Hash or Sig.
 func (e *Entry) Check() error {
-	texts := []struct {
+	if !validDay(e.Day) {
+		return &FieldError{Field: "day", Rule: fmt.Sprintf("%q is not a calendar date written YYYY-MM-DD", e.Day)}
+	}
+	for _, f := range []struct {
 		field, value string
-		re           *regexp.Regexp
+		shape        shape
 	}{
-		{"day", e.Day, dayRE},
-		{"terminal", e.Terminal, idRE},
-		{"operator", e.Operator, idRE},
-		{"kind", e.Kind, kindRE},
-	}
-	for _, t := range texts {
-		if !t.re.MatchString(t.value) {
-			return &FieldError{Field: t.field, Rule: fmt.Sprintf("%q does not match %s", t.value, t.re)}
+		{"terminal", e.Terminal, idShape},
+		{"operator", e.Operator, idShape},
+		{"kind", e.Kind, kindShape},
+	} {
+		if !f.shape.match(f.value) {
+			return &FieldError{Field: f.field, Rule: fmt.Sprintf("%q: must be %s", f.value, f.shape.rule)}
 		}
-	}
-	if _, err := time.Parse(time.DateOnly, e.Day); err != nil {
-		return &FieldError{Field: "day", Rule: fmt.Sprintf("%q is not a calendar date", e.Day)}
 	}
 	if e.IdemKey == "" || len(e.IdemKey) > MaxTextLen || !utf8.ValidString(e.IdemKey) {
 		return &FieldError{Field: "idem_key", Rule: fmt.Sprintf("must be 1 to %d bytes of UTF-8", MaxTextLen)}
@@ -198,11 +248,11 @@ func (e *Entry) Check() error {
 
 func (p Posting) check() *FieldError {
 	switch {
-	case len(p.Account) > MaxTextLen || !accountRE.MatchString(p.Account):
+	case !validAccount(p.Account):
 		return &FieldError{Field: "account", Rule: fmt.Sprintf("%q is not an account name like assets:cash", p.Account)}
 	case p.Side != Debit && p.Side != Credit:
 		return &FieldError{Field: "side", Rule: "must be D or C"}
-	case !commodityRE.MatchString(p.Commodity):
+	case !commodityShape.match(p.Commodity):
 		return &FieldError{Field: "commodity", Rule: fmt.Sprintf("%q is not CNY or a SKU in capitals", p.Commodity)}
 	case !p.Amount.IsPositive():
 		return &FieldError{Field: "amount", Rule: "must be greater than zero"}

@@ -151,8 +151,8 @@ func Create(path string, g Genesis, operator string, priv ed25519.PrivateKey, op
 		Terminal: g.Terminal, Operator: operator, Kind: KindGenesis,
 		IdemKey: "genesis:" + g.Terminal, Payload: payload,
 	}
-	if !idRE.MatchString(g.Terminal) {
-		return nil, &FieldError{Field: "terminal", Rule: fmt.Sprintf("%q must be 1 to 32 letters, digits, '.', '_' or '-'", g.Terminal)}
+	if !idShape.match(g.Terminal) {
+		return nil, &FieldError{Field: "terminal", Rule: fmt.Sprintf("%q: must be %s", g.Terminal, idShape.rule)}
 	}
 	if err := e.Check(); err != nil {
 		return nil, err

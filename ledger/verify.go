@@ -3,6 +3,7 @@ package ledger
 import (
 	"bytes"
 	"crypto/ed25519"
+	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -44,32 +45,34 @@ func (c Checkpoint) String() string {
 	return fmt.Sprintf("%d/%s", c.Seq, hex.EncodeToString(c.Hash[:]))
 }
 
-// Verifier checks a run of records in order: numbering, chain, balance and
-// genesis on the caller's goroutine, signatures on all cores. It is pure: it
-// reads only the bytes and key it is given, so the station, the post office
-// and tests run the same checks.
+// Verifier checks a run of records in order. Numbering and the hash chain
+// are checked on the caller's goroutine, since each link needs the one
+// before; decoding, balance, signatures and the tally run on all cores. It
+// is pure: it reads only the bytes and key it is given, so the station,
+// the post office and tests run the same checks.
 type Verifier struct {
-	key   ed25519.PublicKey
-	at    Checkpoint
-	tally Balances // nil unless Tally was called
-
-	err     *VerifyError // first sequential failure
-	batch   []sigJob
-	jobs    chan []sigJob
+	key     ed25519.PublicKey
+	at      Checkpoint
+	tally   bool
+	sums    []Balances // one per worker, added up by Balances
+	err     *VerifyError
+	batch   []job
+	jobs    chan []job
 	wg      sync.WaitGroup
 	mu      sync.Mutex
-	sigErr  *VerifyError
+	workErr *VerifyError // the lowest-numbered failure found by a worker
 	started bool
 	workers int
 }
 
-type sigJob struct {
+type job struct {
 	seq  uint64
+	body []byte
 	hash [HashSize]byte
 	sig  [SigSize]byte
 }
 
-const sigBatch = 256
+const batchSize = 256
 
 // NewVerifier returns a Verifier for the records that follow from. When from
 // is the zero Checkpoint the first record must be a genesis entry naming key.
@@ -79,11 +82,11 @@ func NewVerifier(key ed25519.PublicKey, from Checkpoint) *Verifier {
 
 // Tally makes the Verifier add up every posting, so that the caller can
 // compare the result with balances kept elsewhere. Call it before Add.
-func (v *Verifier) Tally() { v.tally = Balances{} }
+func (v *Verifier) Tally() { v.tally = true }
 
 // Add checks the next record, stored under sequence number seq. It returns
-// the first sequential failure (gap, hash, decode, balance, genesis);
-// signature failures are reported by Finish.
+// the first failure of numbering, chain or genesis; the failures found on
+// other cores (decode, balance, signature) are reported by Finish.
 func (v *Verifier) Add(seq uint64, rec []byte) error {
 	if v.err != nil {
 		return v.err
@@ -96,38 +99,35 @@ func (v *Verifier) Add(seq uint64, rec []byte) error {
 	if seq != want {
 		return fail(BadGap, "next entry stored is %d", seq)
 	}
-	if len(rec) < HashSize+SigSize+1 {
+	if len(rec) < 1+8+HashSize+SigSize {
 		return fail(BadDecode, "record of %d bytes is too short", len(rec))
 	}
 	body := rec[:len(rec)-HashSize-SigSize]
-	var j sigJob
-	j.seq = want
+	j := job{seq: want, body: bytes.Clone(body)}
 	copy(j.hash[:], rec[len(body):])
 	copy(j.sig[:], rec[len(body)+HashSize:])
 	if got := ChainHash(v.at.Hash, body); got != j.hash {
 		return fail(BadHash, "stored hash %x…, entry and chain give %x…", j.hash[:6], got[:6])
 	}
-	e, err := Decode(body)
-	if err != nil {
-		if _, ok := err.(*UnbalancedError); ok {
-			return fail(BadUnbalanced, "%v", err)
-		}
-		return fail(BadDecode, "%v", err)
-	}
-	if e.Seq != want {
-		return fail(BadGap, "entry stored as %d says it is %d", want, e.Seq)
+	if inBody := binary.BigEndian.Uint64(body[1:9]); inBody != want {
+		return fail(BadGap, "entry stored as %d says it is %d", want, inBody)
 	}
 	if want == 1 {
+		e, err := Decode(body)
+		if err != nil {
+			return fail(BadDecode, "%v", err)
+		}
 		if err := v.genesis(&e); err != nil {
 			return fail(BadGenesis, "%v", err)
 		}
-	} else if e.Kind == KindGenesis {
-		return fail(BadGenesis, "a second genesis entry")
 	}
-	if v.tally != nil {
-		v.tally.add(&e)
+	if v.key == nil {
+		return fail(BadGenesis, "no key to check signatures with")
 	}
-	v.queue(j)
+	v.batch = append(v.batch, j)
+	if len(v.batch) >= batchSize {
+		v.flush()
+	}
 	v.at = Checkpoint{Seq: want, Hash: j.hash}
 	return nil
 }
@@ -154,52 +154,64 @@ func (v *Verifier) genesis(e *Entry) error {
 	return nil
 }
 
-func (v *Verifier) queue(j sigJob) {
-	v.batch = append(v.batch, j)
-	if len(v.batch) >= sigBatch {
-		v.flush()
-	}
-}
-
 func (v *Verifier) flush() {
 	if len(v.batch) == 0 {
 		return
 	}
 	if !v.started {
 		v.started = true
-		v.jobs = make(chan []sigJob, v.workers*2)
-		for range v.workers {
+		v.jobs = make(chan []job, v.workers*2)
+		v.sums = make([]Balances, v.workers)
+		for w := range v.workers {
+			v.sums[w] = Balances{}
 			v.wg.Add(1)
-			go v.work()
+			go v.work(v.sums[w])
 		}
 	}
 	v.jobs <- v.batch
-	v.batch = make([]sigJob, 0, sigBatch)
+	v.batch = make([]job, 0, batchSize)
 }
 
-func (v *Verifier) work() {
+func (v *Verifier) work(sum Balances) {
 	defer v.wg.Done()
 	for batch := range v.jobs {
 		for _, j := range batch {
-			if ed25519.Verify(v.key, j.hash[:], j.sig[:]) {
-				continue
+			if err := v.check(j, sum); err != nil {
+				v.mu.Lock()
+				if v.workErr == nil || err.Seq < v.workErr.Seq {
+					v.workErr = err
+				}
+				v.mu.Unlock()
+				break
 			}
-			v.mu.Lock()
-			if v.sigErr == nil || j.seq < v.sigErr.Seq {
-				v.sigErr = &VerifyError{Seq: j.seq, Kind: BadSignature, Detail: "the station key did not sign this entry"}
-			}
-			v.mu.Unlock()
-			break
 		}
 	}
+}
+
+// check does the part of an entry's verification that needs no other entry.
+func (v *Verifier) check(j job, sum Balances) *VerifyError {
+	e, err := Decode(j.body)
+	if err != nil {
+		if _, ok := err.(*UnbalancedError); ok {
+			return &VerifyError{Seq: j.seq, Kind: BadUnbalanced, Detail: err.Error()}
+		}
+		return &VerifyError{Seq: j.seq, Kind: BadDecode, Detail: err.Error()}
+	}
+	if j.seq > 1 && e.Kind == KindGenesis {
+		return &VerifyError{Seq: j.seq, Kind: BadGenesis, Detail: "a second genesis entry"}
+	}
+	if !ed25519.Verify(v.key, j.hash[:], j.sig[:]) {
+		return &VerifyError{Seq: j.seq, Kind: BadSignature, Detail: "the station key did not sign this entry"}
+	}
+	if v.tally {
+		sum.add(&e)
+	}
+	return nil
 }
 
 // Finish waits for the signature checks and returns the last verified
 // checkpoint, or the failure with the lowest sequence number.
 func (v *Verifier) Finish() (Checkpoint, error) {
-	if v.key == nil && v.at.Seq > 0 {
-		v.err = &VerifyError{Seq: v.at.Seq, Kind: BadGenesis, Detail: "no key to check signatures with"}
-	}
 	v.flush()
 	if v.started {
 		close(v.jobs)
@@ -207,8 +219,8 @@ func (v *Verifier) Finish() (Checkpoint, error) {
 		v.started = false
 	}
 	err := v.err
-	if v.sigErr != nil && (err == nil || v.sigErr.Seq < err.Seq) {
-		err = v.sigErr
+	if v.workErr != nil && (err == nil || v.workErr.Seq < err.Seq) {
+		err = v.workErr
 	}
 	if err != nil {
 		return Checkpoint{}, err
@@ -216,5 +228,13 @@ func (v *Verifier) Finish() (Checkpoint, error) {
 	return v.at, nil
 }
 
-// Balances returns what Tally added up.
-func (v *Verifier) Balances() Balances { return v.tally }
+// Balances returns what Tally added up, after Finish.
+func (v *Verifier) Balances() Balances {
+	total := Balances{}
+	for _, sum := range v.sums {
+		for k, d := range sum {
+			total[k] = total[k].Add(d)
+		}
+	}
+	return total
+}
