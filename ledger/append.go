@@ -46,6 +46,18 @@ func (s *Store) Append(d Draft) (e Entry, added bool, err error) {
 		Terminal: s.genesis.Terminal, Operator: d.Operator, Kind: d.Kind, IdemKey: d.IdemKey,
 		Payload: d.Payload, Postings: d.Postings, Prev: s.last.Hash,
 	}
+	// A retry is answered before the rules of the moment are applied: the
+	// day may have moved on since the first attempt was recorded.
+	if e.IdemKey != "" {
+		if prev, found, err := s.byIdem(e.IdemKey); err != nil {
+			return Entry{}, false, err
+		} else if found {
+			if !sameContent(&prev, &e) {
+				return Entry{}, false, &ConflictError{IdemKey: e.IdemKey, Seq: prev.Seq}
+			}
+			return prev, false, nil
+		}
+	}
 	if e.Kind == KindGenesis {
 		return Entry{}, false, &FieldError{Field: "kind", Rule: "only a new ledger has a genesis entry"}
 	}
@@ -57,14 +69,6 @@ func (s *Store) Append(d Draft) (e Entry, added bool, err error) {
 	}
 	if err := e.Check(); err != nil {
 		return Entry{}, false, err
-	}
-	if prev, found, err := s.byIdem(e.IdemKey); err != nil {
-		return Entry{}, false, err
-	} else if found {
-		if !sameContent(&prev, &e) {
-			return Entry{}, false, &ConflictError{IdemKey: e.IdemKey, Seq: prev.Seq}
-		}
-		return prev, false, nil
 	}
 	seal(&e, s.signer)
 	if err := s.db.Update(func(tx *bolt.Tx) error { return put(tx, &e) }); err != nil {

@@ -139,12 +139,18 @@ func TestIdempotency(t *testing.T) {
 	if s.Last().Seq != first.Seq {
 		t.Errorf("replay appended: last seq %d", s.Last().Seq)
 	}
+	// A retry after the day was closed is still the same entry.
+	mustAppend(t, s, ledger.Draft{Operator: "OP1", Kind: "day_close", IdemKey: "close"})
+	again, added, err = s.Append(withdrawal("w-1", "500.00"))
+	if err != nil || added || again.Seq != first.Seq {
+		t.Fatalf("replay after day close: seq %d added %v err %v", again.Seq, added, err)
+	}
 	_, added, err = s.Append(withdrawal("w-1", "600.00"))
 	var ce *ledger.ConflictError
 	if !errors.As(err, &ce) || added || ce.Seq != first.Seq {
 		t.Fatalf("same key, other amount: added %v err %v, want ConflictError on %d", added, err, first.Seq)
 	}
-	if s.Last().Seq != first.Seq {
+	if s.Last().Seq != first.Seq+1 {
 		t.Errorf("conflict appended: last seq %d", s.Last().Seq)
 	}
 }

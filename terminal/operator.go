@@ -99,7 +99,7 @@ func (o *Operators) Close() error { return o.db.Close() }
 // CheckNew reports whether id and role may be used for a new operator.
 func CheckNew(id, role string) error {
 	if !operatorIDRE.MatchString(id) {
-		return &InputError{Field: "id", Rule: "1 to 16 letters or digits, like OP1"}
+		return &InputError{Field: "id", Rule: "1 to 16 letters, digits, '_' or '-', starting with a letter or digit, like OP1"}
 	}
 	if role != RoleOwner && role != RoleClerk {
 		return &InputError{Field: "role", Rule: "owner or clerk"}
@@ -163,42 +163,66 @@ func (o *Operators) List() ([]Operator, error) {
 
 // Authenticate checks an operator's PIN. After MaxPINFailures wrong PINs in
 // a row the operator is locked for LockoutFor, even with the right PIN.
+// The slow hash check runs outside the write transaction, and an unknown id
+// costs the same hash check, so timing does not tell which ids exist.
 func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
-	var out Operator
+	var op *Operator
+	err := o.db.View(func(tx *bolt.Tx) error {
+		var err error
+		op, err = getOperator(tx.Bucket(bucketOperators), id)
+		return err
+	})
+	if errors.Is(err, ErrUnknownOperator) {
+		pin.Verify(decoyHash, pinCode)
+		return Operator{}, err
+	}
+	if err != nil {
+		return Operator{}, err
+	}
+	if now := o.now(); now.Before(op.Locked) {
+		return Operator{}, &LockedError{ID: id, Until: op.Locked}
+	}
+	ok, err := pin.Verify(op.PINHash, pin.Normalize(pinCode))
+	if err != nil {
+		return Operator{}, fmt.Errorf("terminal: operator %s: %w", id, err)
+	}
 	var authErr error
-	err := o.db.Update(func(tx *bolt.Tx) error {
+	err = o.db.Update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketOperators)
-		op, err := getOperator(b, id)
+		cur, err := getOperator(b, id) // re-read: another sign-in may have counted meanwhile
 		if err != nil {
 			return err
 		}
 		now := o.now()
-		if now.Before(op.Locked) {
-			authErr = &LockedError{ID: id, Until: op.Locked}
+		switch {
+		case now.Before(cur.Locked):
+			authErr = &LockedError{ID: id, Until: cur.Locked}
 			return nil
-		}
-		ok, err := pin.Verify(op.PINHash, pin.Normalize(pinCode))
-		if err != nil {
-			return fmt.Errorf("terminal: operator %s: %w", id, err)
-		}
-		if ok {
-			op.Failures, op.Locked = 0, time.Time{}
-			out = *op
-		} else {
-			op.Failures++
+		case ok:
+			cur.Failures, cur.Locked = 0, time.Time{}
+			op = cur
+		default:
+			cur.Failures++
 			authErr = ErrWrongPIN
-			if op.Failures >= MaxPINFailures {
-				op.Failures, op.Locked = 0, now.Add(LockoutFor)
-				authErr = &LockedError{ID: id, Until: op.Locked}
+			if cur.Failures >= MaxPINFailures {
+				cur.Failures, cur.Locked = 0, now.Add(LockoutFor)
+				authErr = &LockedError{ID: id, Until: cur.Locked}
 			}
 		}
-		return putOperator(b, op)
+		return putOperator(b, cur)
 	})
 	if err != nil {
 		return Operator{}, err
 	}
-	return out, authErr
+	if authErr != nil {
+		return Operator{}, authErr
+	}
+	return *op, nil
 }
+
+// decoyHash is checked for unknown operator ids so that they take as long
+// as known ones. Its PIN is not a valid PIN.
+const decoyHash = "$argon2id$v=19$m=19456,t=2,p=1$ZGVjb3lzYWx0ZGVjb3lzYQ$2hm3FJmC2PEWcGzN1jYQmS2IaLXC6EGH2F6EdEDTgW4"
 
 // HasOwner reports whether any owner exists yet.
 func (o *Operators) HasOwner() (bool, error) {
