@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"path/filepath"
 
@@ -84,12 +83,7 @@ func (m *Main) demoSetup(dir string) error {
 	if err := st.ledger.SetSigner(priv); err != nil {
 		return err
 	}
-	ops, err := m.operators(st)
-	if err != nil {
-		return err
-	}
-	defer ops.Close()
-	existing, err := ops.List()
+	existing, err := st.ops.List()
 	if err != nil {
 		return err
 	}
@@ -104,12 +98,7 @@ func (m *Main) demoSetup(dir string) error {
 		if have[op.id] {
 			continue
 		}
-		payload, _ := json.Marshal(map[string]string{"id": op.id, "role": op.role})
-		e, _, err := st.ledger.Append(ledger.Draft{Operator: op.by, Kind: "operator_add", IdemKey: "operator_add:" + op.id, Payload: payload})
-		if err != nil {
-			return err
-		}
-		if err := ops.Add(op.id, op.role, op.pin, e.Seq); err != nil {
+		if _, err := st.addOperator(op.id, op.role, op.pin, op.by); err != nil {
 			return err
 		}
 	}

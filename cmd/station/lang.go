@@ -63,6 +63,10 @@ func (m *Main) status(err error) int {
 	if err == nil {
 		return exitOK
 	}
+	var p *problem
+	if errors.As(err, &p) && p.code == exitOK {
+		return exitOK // --help, already printed
+	}
 	var u *usageError
 	if errors.As(err, &u) {
 		fmt.Fprintln(m.Stderr, m.say(u.zh, u.en))

@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 
-	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/pin"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -50,12 +48,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	ops, err := m.operators(st)
-	if err != nil {
-		return err
-	}
-	defer ops.Close()
-	list, err := ops.List()
+	list, err := st.ops.List()
 	if err != nil {
 		return err
 	}
@@ -64,7 +57,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 			return fmt.Errorf("%w: %s", terminal.ErrOperatorExists, *id)
 		}
 	}
-	hasOwner, err := ops.HasOwner()
+	hasOwner, err := st.ops.HasOwner()
 	if err != nil {
 		return err
 	}
@@ -81,7 +74,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		owner, err := ops.Authenticate(*by, string(byPIN))
+		owner, err := st.ops.Authenticate(*by, string(byPIN))
 		if err != nil {
 			return err
 		}
@@ -101,14 +94,8 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 	if err := m.unlock(st, *passFile); err != nil {
 		return err
 	}
-	payload, _ := json.Marshal(map[string]string{"id": *id, "role": *role})
-	e, _, err := st.ledger.Append(ledger.Draft{
-		Operator: madeBy, Kind: "operator_add", IdemKey: "operator_add:" + *id, Payload: payload,
-	})
+	e, err := st.addOperator(*id, *role, code, madeBy)
 	if err != nil {
-		return err
-	}
-	if err := ops.Add(*id, *role, code, e.Seq); err != nil {
 		return err
 	}
 	m.printf("已添加操作员 %s（%s），记在账本第 %d 笔。\n", "operator %s (%s) added, ledger entry %d.\n", *id, m.roleName(*role), e.Seq)
@@ -137,12 +124,7 @@ func (m *Main) operatorList(args []string) error {
 		return err
 	}
 	defer st.Close()
-	ops, err := m.operators(st)
-	if err != nil {
-		return err
-	}
-	defer ops.Close()
-	list, err := ops.List()
+	list, err := st.ops.List()
 	if err != nil {
 		return err
 	}

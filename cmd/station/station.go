@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,9 +29,16 @@ const (
 type station struct {
 	dir    string
 	ledger *ledger.Store
+	ops    *terminal.Operators
 }
 
-func (st *station) Close() error { return st.ledger.Close() }
+func (st *station) Close() error {
+	err := st.ops.Close()
+	if lerr := st.ledger.Close(); err == nil {
+		err = lerr
+	}
+	return err
+}
 
 func (st *station) path(name string) string { return filepath.Join(st.dir, name) }
 
@@ -82,14 +90,18 @@ func (m *Main) openStation(dir string, verifyNew bool) (*station, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &station{dir: dir, ledger: s}
 	if verifyNew {
 		if _, err := s.VerifyNew(); err != nil {
 			s.Close()
 			return nil, err
 		}
 	}
-	return st, nil
+	ops, err := terminal.OpenOperators(filepath.Join(dir, operatorsFile), m.Now)
+	if err != nil {
+		s.Close()
+		return nil, refuse(err, "打不开操作员名单 %s。", "cannot open the operator list %s.", filepath.Join(dir, operatorsFile))
+	}
+	return &station{dir: dir, ledger: s, ops: ops}, nil
 }
 
 // unlock reads the passphrase and gives the ledger the station's key.
@@ -155,11 +167,17 @@ func secretName(env string) string {
 	return "pin"
 }
 
-// operators opens the station's operator list.
-func (m *Main) operators(st *station) (*terminal.Operators, error) {
-	ops, err := terminal.OpenOperators(st.path(operatorsFile), m.Now)
+// addOperator records in the ledger that by added operator id, then
+// stores the operator with the PIN's hash. Run again after a crash between
+// the two, the ledger entry is replayed and the operator stored.
+func (st *station) addOperator(id, role, pinCode, by string) (ledger.Entry, error) {
+	payload, err := json.Marshal(map[string]string{"id": id, "role": role})
 	if err != nil {
-		return nil, refuse(err, "打不开操作员名单 %s。", "cannot open the operator list %s.", st.path(operatorsFile))
+		return ledger.Entry{}, err
 	}
-	return ops, nil
+	e, _, err := st.ledger.Append(ledger.Draft{Operator: by, Kind: "operator_add", IdemKey: "operator_add:" + id, Payload: payload})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	return e, st.ops.Add(id, role, pinCode, e.Seq)
 }

@@ -18,7 +18,7 @@ func Require(tb testing.TB, program, debian string) string {
 	if err == nil {
 		return path
 	}
-	msg := program + " is not installed; ./scripts/test.sh installs it (Debian package " + debian + ")"
+	msg := program + " is not installed; ./test.sh installs it (Debian package " + debian + ")"
 	if os.Getenv("CI") == "true" {
 		tb.Fatal(msg)
 	}

@@ -6,7 +6,7 @@
 # CI=true a test whose program is still missing fails instead of skipping,
 # and every fuzz target runs for FUZZTIME (default 5s).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")"
 
 # program → Debian package
 declare -A packages=(
