@@ -26,8 +26,6 @@ func (m *Main) printf(zh, en string, args ...any) {
 	fmt.Fprintf(m.Stdout, m.say(zh, en), args...)
 }
 
-func cut(s, sep string) (string, string, bool) { return strings.Cut(s, sep) }
-
 // usageError is a command line that does not make sense.
 type usageError struct{ zh, en string }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -101,8 +102,8 @@ func (m *Main) takeLang(args []string) []string {
 				m.lang = langFrom(args[i+1])
 				i++
 			}
-		case len(a) > 7 && (a[:7] == "--lang=" || a[:6] == "-lang="):
-			_, v, _ := cut(a, "=")
+		case strings.HasPrefix(a, "--lang=") || strings.HasPrefix(a, "-lang="):
+			_, v, _ := strings.Cut(a, "=")
 			m.lang = langFrom(v)
 		default:
 			out = append(out, a)
