@@ -18,6 +18,11 @@ type Genesis struct {
 	Zone      string            `json:"zone"`   // IANA name, e.g. Asia/Shanghai
 	Cutoff    string            `json:"cutoff"` // business-day cut-off, "HH:MM" local time
 	PublicKey ed25519.PublicKey `json:"public_key"`
+
+	// PostOfficeKey is the regional post office's note verifier key
+	// (golang.org/x/mod/sumdb/note), learned at init: the station trusts
+	// tariffs and acknowledgements signed by it and by nothing else.
+	PostOfficeKey string `json:"postoffice_key,omitempty"`
 }
 
 // DefaultCutoff is the business-day cut-off acquirers use.

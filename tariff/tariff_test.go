@@ -14,7 +14,7 @@ import (
 
 func demoBody(tb testing.TB) []byte {
 	tb.Helper()
-	body, err := os.ReadFile("testdata/demo-tariff.json")
+	body, err := os.ReadFile("demo-tariff.json")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -8,6 +8,8 @@ import (
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/tariff"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // The demo station's secrets are printed on screen: it is for trying the
@@ -31,7 +33,8 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		return err
 	}
 	if _, err := os.Stat(filepath.Join(*dir, ledgerFile)); err != nil {
-		o := initOptions{dir: *dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff, pass: []byte(demoPassphrase)}
+		o := initOptions{dir: *dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff,
+			postoffice: tariff.DemoPostOfficeVerifierKey, pass: []byte(demoPassphrase)}
 		if err := m.checkInit(&o); err != nil {
 			return err
 		}
@@ -102,6 +105,9 @@ func (m *Main) demoSetup(dir string) error {
 			return err
 		}
 	}
+	if err := demoTariff(st); err != nil {
+		return err
+	}
 	float, err := money.ParseWire(demoFloat)
 	if err != nil {
 		return err
@@ -111,5 +117,24 @@ func (m *Main) demoSetup(dir string) error {
 		Payload:  []byte(`{"note":"opening float"}`),
 		Postings: []ledger.Posting{ledger.Dr("assets:cash", float), ledger.Cr("equity:owner", float)},
 	})
+	return err
+}
+
+// demoTariff signs the embedded demo tariff with the demo post office key
+// and loads it, once.
+func demoTariff(st *station) error {
+	signer, err := note.NewSigner(tariff.DemoPostOfficeSignerKey)
+	if err != nil {
+		return err
+	}
+	file, err := tariff.Sign(tariff.DemoJSON, signer)
+	if err != nil {
+		return err
+	}
+	t, err := openTariff(st, file)
+	if err != nil {
+		return err
+	}
+	_, err = st.loadTariff(file, t, "OP1")
 	return err
 }

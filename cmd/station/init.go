@@ -12,11 +12,13 @@ import (
 
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // initOptions are what station init needs.
 type initOptions struct {
 	dir, id, name, zone, cutoff string
+	postoffice                  string // the post office's note verifier key
 	pass                        []byte
 }
 
@@ -40,6 +42,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	fs.StringVar(&o.name, "name", "", "station name")
 	fs.StringVar(&o.zone, "zone", "Asia/Shanghai", "time zone")
 	fs.StringVar(&o.cutoff, "cutoff", ledger.DefaultCutoff, "business-day cut-off, HH:MM")
+	fs.StringVar(&o.postoffice, "postoffice-key", "", "the post office's verifier key, as it gave it (tariffs are checked against it)")
 	fs.StringVar(&passFile, "passphrase-file", "", "file holding the key passphrase (else STATION_PASSPHRASE)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
 	if err := m.parse(fs, args); err != nil {
@@ -74,6 +77,12 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 func (m *Main) checkInit(o *initOptions) error {
 	if err := m.needDir(o.dir); err != nil {
 		return err
+	}
+	if o.postoffice == "" {
+		return m.usageErr("请用 --postoffice-key 给出邮政支局的公钥（支局登记时给的那一行）。", "give the post office's verifier key with --postoffice-key.")
+	}
+	if _, err := note.NewVerifier(o.postoffice); err != nil {
+		return refuse(err, "邮政支局公钥（--postoffice-key）格式不对，请照支局给的那一行原样抄写。", "the post office key (--postoffice-key) is malformed; copy it exactly as the post office gave it.")
 	}
 	if o.id == "" {
 		return m.usageErr("请用 --id 给出服务站编号，例如 T0001。", "give the station id with --id, e.g. T0001.")
@@ -112,7 +121,7 @@ func (m *Main) initStation(ctx context.Context, o initOptions) (stationInfo, err
 	if err == nil {
 		var s *ledger.Store
 		s, err = ledger.Create(filepath.Join(o.dir, ledgerFile),
-			ledger.Genesis{Terminal: o.id, Name: o.name, Zone: o.zone, Cutoff: o.cutoff}, "init", priv, &ledger.Options{Now: m.Now})
+			ledger.Genesis{Terminal: o.id, Name: o.name, Zone: o.zone, Cutoff: o.cutoff, PostOfficeKey: o.postoffice}, "init", priv, &ledger.Options{Now: m.Now})
 		if err == nil {
 			err = s.Close()
 		}

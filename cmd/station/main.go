@@ -55,7 +55,7 @@ type command struct {
 func (m *Main) commands() []command {
 	return []command{
 		{"init", "开通服务站：生成印章密钥和账本", "create the station: signing key and ledger", (*Main).runInit,
-			`station init --dir D --id T0001 --name "山前村便民服务站" [--zone Asia/Shanghai] [--passphrase-file F]`},
+			`station init --dir D --id T0001 --name "山前村便民服务站" --postoffice-key KEY [--zone Asia/Shanghai] [--passphrase-file F]`},
 		{"demo", "开通（或打开）演示服务站并显示它的状态", "create (or open) a demo station and show its state", (*Main).runDemo,
 			"station demo [--dir demo-station]"},
 		{"ledger", "账本：核验、查看、导出", "ledger: verify, show, export", (*Main).runLedger,
@@ -64,6 +64,8 @@ func (m *Main) commands() []command {
 			"station balance --dir D [--at SEQ] [--json]"},
 		{"operator", "操作员：添加、列出", "operators: add, list", (*Main).runOperator,
 			"station operator add|list --dir D"},
+		{"tariff", "价目表：载入邮政支局签发的价目表、查看", "tariff: load the post office's signed price list, show it", (*Main).runTariff,
+			"station tariff load --dir D --operator OP1 FILE | station tariff show --dir D"},
 	}
 }
 

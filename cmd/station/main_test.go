@@ -13,6 +13,7 @@ import (
 
 	"github.com/villagepost/bianmin/internal/toolcheck"
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/tariff"
 	bolt "go.etcd.io/bbolt"
 )
 
@@ -79,6 +80,9 @@ func writeSecret(t *testing.T, name, value string) string {
 	return path
 }
 
+// poKey is the post office key test stations trust.
+const poKey = tariff.DemoPostOfficeVerifierKey
+
 const (
 	passphrase = "correct horse battery"
 	ownerPIN   = "480137"
@@ -90,7 +94,7 @@ func newStation(t *testing.T) (*cli, string) {
 	c := newCLI(t)
 	dir := filepath.Join(t.TempDir(), "T0001")
 	c.env["STATION_PASSPHRASE"] = passphrase
-	out := c.must("init", "--dir", dir, "--id", "T0001", "--name", "山前村便民服务站")
+	out := c.must("init", "--dir", dir, "--id", "T0001", "--name", "山前村便民服务站", "--postoffice-key", poKey)
 	for _, want := range []string{"T0001", "山前村便民服务站", "印章编号", "登记用公钥：T0001+"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("init output lacks %q:\n%s", want, out)
@@ -118,7 +122,7 @@ func TestStationDay(t *testing.T) {
 
 	t.Run("SecondInitRefused", func(t *testing.T) {
 		before := entries(t, c, dir)
-		c.refused(exitFailed, "已经开通过", "init", "--dir", dir, "--id", "T0001", "--name", "x")
+		c.refused(exitFailed, "已经开通过", "init", "--dir", dir, "--id", "T0001", "--name", "x", "--postoffice-key", poKey)
 		if after := entries(t, c, dir); len(after) != len(before) {
 			t.Errorf("a refused init changed the ledger: %d entries, was %d", len(after), len(before))
 		}
@@ -191,7 +195,7 @@ func TestFirstOperatorMustBeOwner(t *testing.T) {
 	c := newCLI(t)
 	dir := filepath.Join(t.TempDir(), "st")
 	c.env["STATION_PASSPHRASE"] = passphrase
-	c.must("init", "--dir", dir, "--id", "T0002", "--name", "下河村")
+	c.must("init", "--dir", dir, "--id", "T0002", "--name", "下河村", "--postoffice-key", poKey)
 	c.refused(exitFailed, "第一个操作员必须是店主", "operator", "add", "--dir", dir, "--id", "OP1", "--role", "clerk",
 		"--pin-file", writeSecret(t, "p", ownerPIN))
 }
@@ -199,19 +203,21 @@ func TestFirstOperatorMustBeOwner(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	c := newCLI(t)
 	tmp := t.TempDir()
-	c.refused(exitUsage, "STATION_PASSPHRASE", "init", "--dir", filepath.Join(tmp, "a"), "--id", "T0001", "--name", "x")
+	c.refused(exitUsage, "STATION_PASSPHRASE", "init", "--dir", filepath.Join(tmp, "a"), "--id", "T0001", "--name", "x", "--postoffice-key", poKey)
 	c.env["STATION_PASSPHRASE"] = "short"
-	c.refused(exitFailed, "口令太短", "init", "--dir", filepath.Join(tmp, "b"), "--id", "T0001", "--name", "x")
+	c.refused(exitFailed, "口令太短", "init", "--dir", filepath.Join(tmp, "b"), "--id", "T0001", "--name", "x", "--postoffice-key", poKey)
 	if _, err := os.Stat(filepath.Join(tmp, "b", "station.key")); err == nil {
 		t.Errorf("a refused init left a key file")
 	}
 	c.env["STATION_PASSPHRASE"] = passphrase
-	c.refused(exitFailed, "terminal", "init", "--dir", filepath.Join(tmp, "c"), "--id", "T 0001", "--name", "x")
-	c.refused(exitFailed, "站名", "init", "--dir", filepath.Join(tmp, "d"), "--id", "T0001", "--name", " ")
-	c.refused(exitFailed, "zone", "init", "--dir", filepath.Join(tmp, "e"), "--id", "T0001", "--name", "x", "--zone", "Mars/Base")
+	c.refused(exitFailed, "terminal", "init", "--dir", filepath.Join(tmp, "c"), "--id", "T 0001", "--name", "x", "--postoffice-key", poKey)
+	c.refused(exitFailed, "站名", "init", "--dir", filepath.Join(tmp, "d"), "--id", "T0001", "--name", " ", "--postoffice-key", poKey)
+	c.refused(exitFailed, "zone", "init", "--dir", filepath.Join(tmp, "e"), "--id", "T0001", "--name", "x", "--zone", "Mars/Base", "--postoffice-key", poKey)
+	c.refused(exitUsage, "--postoffice-key", "init", "--dir", filepath.Join(tmp, "f"), "--id", "T0001", "--name", "x")
+	c.refused(exitFailed, "邮政支局公钥", "init", "--dir", filepath.Join(tmp, "f"), "--id", "T0001", "--name", "x", "--postoffice-key", "postoffice+1234+xyz")
 	os.MkdirAll(filepath.Join(tmp, "busy"), 0o755)
 	os.WriteFile(filepath.Join(tmp, "busy", "photo.jpg"), []byte("x"), 0o644)
-	c.refused(exitFailed, "已经有别的文件", "init", "--dir", filepath.Join(tmp, "busy"), "--id", "T0001", "--name", "x")
+	c.refused(exitFailed, "已经有别的文件", "init", "--dir", filepath.Join(tmp, "busy"), "--id", "T0001", "--name", "x", "--postoffice-key", poKey)
 
 	c.refused(exitFailed, "没有找到服务站数据文件夹", "balance", "--dir", filepath.Join(tmp, "nowhere"))
 	c.refused(exitFailed, "不是服务站的数据文件夹", "balance", "--dir", filepath.Join(tmp, "busy"))
@@ -270,7 +276,7 @@ func TestDemoIsIdempotent(t *testing.T) {
 	first := c.must("demo", "--dir", dir)
 	second := c.must("demo", "--dir", dir)
 	for _, out := range []string{first, second} {
-		if !strings.Contains(out, "账本共 4 笔") || !strings.Contains(out, "¥2,000.00") || !strings.Contains(out, "演示站") {
+		if !strings.Contains(out, "账本共 5 笔") || !strings.Contains(out, "¥2,000.00") || !strings.Contains(out, "演示站") {
 			t.Errorf("demo output:\n%s", out)
 		}
 	}

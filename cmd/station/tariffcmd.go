@@ -1,0 +1,220 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"os"
+
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/terminal"
+	"golang.org/x/mod/sumdb/note"
+)
+
+const tariffFile = "tariff.signed"
+
+func (m *Main) runTariff(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return m.usageErr("请说明要做什么：station tariff load 或 show。", "say what to do: station tariff load or show.")
+	}
+	switch args[0] {
+	case "load":
+		return m.tariffLoad(args[1:])
+	case "show":
+		return m.tariffShow(args[1:])
+	}
+	return m.usageErr("价目表没有“%s”这个操作；可用 load、show。", "tariff has no %q; use load or show.", args[0])
+}
+
+// openTariff checks a signed tariff file against the post office key the
+// station learned at init.
+func openTariff(st *station, file []byte) (*tariff.Tariff, error) {
+	v, err := note.NewVerifier(st.ledger.Genesis().PostOfficeKey)
+	if err != nil {
+		return nil, refuse(err, "本站没有登记邮政支局公钥，不能核对价目表。", "this station has no post office key to check tariffs with.")
+	}
+	t, err := tariff.Open(file, v)
+	if errors.Is(err, tariff.ErrSignature) {
+		return nil, refuse(nil, "这个价目表不是本站所属邮政支局签发的，或者签发后被改过；没有载入。请向支局要正确的文件。",
+			"this tariff is not signed by this station's post office, or was changed after signing; not loaded. Ask the post office for the right file.")
+	}
+	return t, err
+}
+
+// tariff returns the station's current tariff.
+func (st *station) tariff() (*tariff.Tariff, error) {
+	file, err := os.ReadFile(st.path(tariffFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, refuse(nil, "还没有载入价目表：请用 station tariff load --dir %s 文件 载入邮政支局发来的价目表。",
+			"no tariff loaded yet: load the post office's file with station tariff load --dir %s FILE.", st.dir)
+	}
+	if err != nil {
+		return nil, refuse(err, "读不了价目表 %s。", "cannot read the tariff %s.", st.path(tariffFile))
+	}
+	return openTariff(st, file)
+}
+
+func (m *Main) tariffLoad(args []string) error {
+	fs := m.flags("tariff load")
+	dir := fs.String("dir", "", "the station's data folder")
+	opID := fs.String("operator", "", "the operator loading it")
+	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	if err := fs.Parse(args); err != nil {
+		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
+	}
+	if fs.NArg() != 1 {
+		return m.usageErr("请给出价目表文件：station tariff load --dir D --operator OP1 文件", "give the tariff file: station tariff load --dir D --operator OP1 FILE")
+	}
+	file, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := openTariff(st, file)
+	if err != nil {
+		return err
+	}
+	if day := st.ledger.CurrentDay(); !t.ValidOn(day) {
+		return refuse(nil, "价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用；没有载入。请向支局要新的价目表。",
+			"tariff %s is valid from %s to %s, not today (%s); not loaded. Ask the post office for a current one.",
+			t.Version, t.ValidFrom, t.ValidUntil, day)
+	}
+	op, err := m.signIn(st, *opID, *pinFile)
+	if err != nil {
+		return err
+	}
+	if err := m.unlock(st, *passFile); err != nil {
+		return err
+	}
+	e, err := st.loadTariff(file, t, op.ID)
+	if err != nil {
+		return err
+	}
+	m.printf("已载入价目表 %s（%s，%s 至 %s），记在账本第 %d 笔。\n", "tariff %s loaded (%s, valid %s to %s), ledger entry %d.\n",
+		t.Version, t.Issuer, t.ValidFrom, t.ValidUntil, e.Seq)
+	return nil
+}
+
+// loadTariff records the tariff in the ledger, then makes it the station's
+// current one. Loading the same file again records nothing new.
+func (st *station) loadTariff(file []byte, t *tariff.Tariff, operator string) (ledger.Entry, error) {
+	sum := sha256.Sum256(file)
+	payload, err := json.Marshal(map[string]string{
+		"version": t.Version, "issuer": t.Issuer, "valid_from": t.ValidFrom, "valid_until": t.ValidUntil,
+		"sha256": hex.EncodeToString(sum[:]),
+	})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	e, _, err := st.ledger.Append(ledger.Draft{
+		Operator: operator, Kind: "tariff_load", IdemKey: "tariff_load:" + hex.EncodeToString(sum[:16]), Payload: payload,
+	})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	tmp := st.path(tariffFile + ".tmp")
+	if err := os.WriteFile(tmp, file, 0o644); err != nil {
+		return ledger.Entry{}, refuse(err, "写不了价目表。", "cannot write the tariff.")
+	}
+	if err := os.Rename(tmp, st.path(tariffFile)); err != nil {
+		os.Remove(tmp)
+		return ledger.Entry{}, refuse(err, "写不了价目表。", "cannot write the tariff.")
+	}
+	return e, nil
+}
+
+func (m *Main) tariffShow(args []string) error {
+	fs := m.flags("tariff show")
+	dir := fs.String("dir", "", "the station's data folder")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	t, err := st.tariff()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, t)
+	}
+	m.printf("价目表 %s，%s 签发，%s 至 %s 有效，营业日 %s 截止。\n", "tariff %s issued by %s, valid %s to %s, business day ends %s.\n",
+		t.Version, t.Issuer, t.ValidFrom, t.ValidUntil, t.Cutoff)
+	m.printf("取款限额：每笔 %s，每卡每天 %s、%d 笔。钱箱少于 %s 时提醒。\n\n",
+		"withdrawal limits: %s a transaction, %s and %d withdrawals per card a day. Low-cash warning below %s.\n\n",
+		money.FormatReceipt(t.Limits.PerTransaction.Decimal), money.FormatReceipt(t.Limits.PerCardDay.Decimal),
+		t.Limits.PerCardDayCount, money.FormatReceipt(t.LowCash.Decimal))
+	svc := table{}
+	svc.add(m.say("业务", "service"), m.say("手续费（顾客付）", "fee (customer)"), m.say("佣金（本店得）", "commission (shop)"))
+	for _, s := range tariff.Services {
+		p, _ := t.Pricing(s)
+		svc.add(m.kindName(s), m.ruleText(p.Fee), m.ruleText(p.Commission))
+	}
+	svc.write(m.Stdout)
+	m.printf("\n缴费单位：\n", "\nbillers:\n")
+	bl := table{}
+	for _, b := range t.Billers {
+		queue := m.say("断网可先收款", "accepts queued payments")
+		if !b.Queueing {
+			queue = m.say("必须联网", "online only")
+		}
+		bl.add("", b.ID, b.Name, m.say("户号例：", "account e.g. ")+b.Account.Example, queue)
+	}
+	bl.write(m.Stdout)
+	m.printf("\n商品：\n", "\ngoods:\n")
+	gt := table{right: map[int]bool{3: true}}
+	for _, it := range t.Goods {
+		deliver := ""
+		if it.Delivery {
+			deliver = m.say("送货上门", "delivered")
+		}
+		gt.add("", it.SKU, it.Name, money.FormatReceipt(it.Price.Decimal), "/"+it.Unit, deliver)
+	}
+	return gt.write(m.Stdout)
+}
+
+// ruleText describes a fee or commission rule in a few words.
+func (m *Main) ruleText(r tariff.Rule) string {
+	clamp := ""
+	if r.Min != nil {
+		clamp += m.say("，最低", ", min ") + money.FormatReceipt(r.Min.Decimal)
+	}
+	if r.Max != nil {
+		clamp += m.say("，最高", ", max ") + money.FormatReceipt(r.Max.Decimal)
+	}
+	switch r.Kind {
+	case tariff.Fixed:
+		return m.say("每笔", "") + money.FormatReceipt(r.Amount.Decimal) + m.say("", " each") + clamp
+	case tariff.Percent:
+		return r.Percent.String() + "%" + clamp
+	case tariff.Tiered:
+		return m.say("分档", "tiered") + clamp
+	}
+	return m.say("无", "none")
+}
+
+// signIn checks an operator's PIN for a command.
+func (m *Main) signIn(st *station, id, pinFile string) (terminal.Operator, error) {
+	if id == "" {
+		return terminal.Operator{}, m.usageErr("请用 --operator 说明是哪位操作员办理。", "say who is working with --operator.")
+	}
+	code, err := m.secret(pinFile, "STATION_PIN", "请输入操作员密码：", "operator PIN: ", false)
+	if err != nil {
+		return terminal.Operator{}, err
+	}
+	return st.ops.Authenticate(id, string(code))
+}
+
