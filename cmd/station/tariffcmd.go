@@ -217,4 +217,3 @@ func (m *Main) signIn(st *station, id, pinFile string) (terminal.Operator, error
 	}
 	return st.ops.Authenticate(id, string(code))
 }
-
