@@ -20,6 +20,7 @@ func (m *Main) explain(err error) (string, int) {
 		pe *pin.RuleError
 		ie *terminal.InputError
 		le *terminal.LockedError
+		sc *terminal.ShortCashError
 		ve *ledger.VerifyError
 		ce *ledger.CorruptError
 		fe *ledger.FieldError
@@ -39,6 +40,9 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &le):
 		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
 			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
+	case errors.As(err, &sc):
+		return m.say(fmt.Sprintf("钱箱里只有 %s，不够 %s；没有记账。请先补充现金。", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need)),
+			fmt.Sprintf("the drawer holds only %s, not the %s needed; nothing was recorded. Top up the cash first.", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need))), exitFailed
 	case errors.Is(err, terminal.ErrWrongPIN):
 		return m.say("密码不对。请重新输入；连续输错 5 次会锁定 15 分钟。", "wrong PIN. Try again; 5 wrong PINs in a row lock the operator for 15 minutes."), exitFailed
 	case errors.Is(err, terminal.ErrUnknownOperator):
@@ -88,6 +92,12 @@ func fieldZh(f string) string {
 		return "岗位"
 	case "name":
 		return "站名"
+	case "reason":
+		return "原因"
+	case "amount":
+		return "金额"
+	case "counted":
+		return "清点金额"
 	}
 	return f
 }

@@ -64,6 +64,8 @@ func (m *Main) commands() []command {
 			"station balance --dir D [--at SEQ] [--json]"},
 		{"operator", "操作员：添加、列出", "operators: add, list", (*Main).runOperator,
 			"station operator add|list --dir D"},
+		{"cash", "钱箱：查看、存入、取出、清点", "cash drawer: show, put in, take out, count", (*Main).runCash,
+			"station cash [in|out --amount 500.00 --reason R | count --counted 1234.50] --dir D --operator OP1"},
 		{"tariff", "价目表：载入邮政支局签发的价目表、查看", "tariff: load the post office's signed price list, show it", (*Main).runTariff,
 			"station tariff load --dir D --operator OP1 FILE | station tariff show --dir D"},
 	}
