@@ -33,7 +33,9 @@ func TestCashDrawer(t *testing.T) {
 	if !strings.Contains(out, "¥395.50") || !strings.Contains(out, "现金不足") {
 		t.Errorf("drawer:\n%s", out)
 	}
-	var bal struct{ Balances []struct{ Account, Amount string } }
+	var bal struct {
+		Balances []struct{ Account, Amount string }
+	}
 	json.Unmarshal([]byte(c.must("balance", "--dir", dir, "--json")), &bal)
 	want := map[string]string{"assets:cash": "395.50", "equity:owner": "-2000.00", "postoffice:settlement": "1600.00", "expense:cash-variance": "4.50"}
 	for _, b := range bal.Balances {
