@@ -1,0 +1,271 @@
+package terminal
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/tariff"
+)
+
+// Accounts for goods held on consignment: stock is counted in units per
+// SKU, owed to the post office until sold.
+const (
+	AccountStock         = "assets:stock"
+	AccountConsignment   = "postoffice:consignment"
+	AccountStockVariance = "expense:stock-variance"
+	AccountCommission    = "income:commission:"
+)
+
+// MaxQuantity bounds one line of a sale or delivery of stock.
+const MaxQuantity = 10000
+
+// GoodsLedger is what goods sales need from the ledger.
+type GoodsLedger interface {
+	Ledger
+	Get(seq uint64) (ledger.Entry, error)
+}
+
+// Goods sells the catalogue's items and keeps their stock.
+type Goods struct {
+	Ledger GoodsLedger
+	Tariff *tariff.Tariff
+	Today  func() time.Time // for delivery dates
+}
+
+// StockError says there are fewer units than a sale needs.
+type StockError struct {
+	SKU       string
+	Have, Get int64
+}
+
+func (e *StockError) Error() string {
+	return fmt.Sprintf("terminal: only %d of %s in stock, not %d", e.Have, e.SKU, e.Get)
+}
+
+// Stock returns the units on hand per SKU.
+func (g *Goods) Stock() (map[string]int64, error) {
+	b, err := g.Ledger.Balances()
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]int64{}
+	for _, it := range g.Tariff.Goods {
+		out[it.SKU] = b[ledger.Account{Name: AccountStock, Commodity: it.SKU}].IntPart()
+	}
+	return out, nil
+}
+
+func (g *Goods) item(sku string) (tariff.Item, error) {
+	it, ok := g.Tariff.Item(sku)
+	if !ok {
+		return it, &InputError{Field: "sku", Rule: fmt.Sprintf("%q is not in the catalogue of tariff %s", sku, g.Tariff.Version)}
+	}
+	return it, nil
+}
+
+func checkQty(q int64) error {
+	if q < 1 || q > MaxQuantity {
+		return &InputError{Field: "qty", Rule: fmt.Sprintf("a whole number from 1 to %d", MaxQuantity)}
+	}
+	return nil
+}
+
+func units(sku string, side byte, account string, q int64) ledger.Posting {
+	return ledger.Posting{Account: account, Side: side, Commodity: sku, Amount: decimal.NewFromInt(q)}
+}
+
+// StockIn records units the post office delivered to the shop.
+func (g *Goods) StockIn(operator, sku string, qty int64, note, idemKey string) (ledger.Entry, error) {
+	if _, err := g.item(sku); err != nil {
+		return ledger.Entry{}, err
+	}
+	if err := checkQty(qty); err != nil {
+		return ledger.Entry{}, err
+	}
+	payload, _ := json.Marshal(map[string]any{"sku": sku, "qty": qty, "note": note, "tariff": g.Tariff.Version})
+	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "stock_in", IdemKey: idemKey, Payload: payload,
+		Postings: []ledger.Posting{units(sku, ledger.Debit, AccountStock, qty), units(sku, ledger.Credit, AccountConsignment, qty)}})
+	return e, err
+}
+
+// CountStock records a count of one SKU; a difference is booked to
+// expense:stock-variance in units.
+func (g *Goods) CountStock(operator, sku string, counted int64, idemKey string) (ledger.Entry, int64, error) {
+	if _, err := g.item(sku); err != nil {
+		return ledger.Entry{}, 0, err
+	}
+	if counted < 0 || counted > 1_000_000 {
+		return ledger.Entry{}, 0, &InputError{Field: "counted", Rule: "a whole number, zero or more"}
+	}
+	stock, err := g.Stock()
+	if err != nil {
+		return ledger.Entry{}, 0, err
+	}
+	variance := counted - stock[sku]
+	var postings []ledger.Posting
+	switch {
+	case variance < 0:
+		postings = []ledger.Posting{units(sku, ledger.Debit, AccountStockVariance, -variance), units(sku, ledger.Credit, AccountStock, -variance)}
+	case variance > 0:
+		postings = []ledger.Posting{units(sku, ledger.Debit, AccountStock, variance), units(sku, ledger.Credit, AccountStockVariance, variance)}
+	}
+	payload, _ := json.Marshal(map[string]any{"sku": sku, "expected": stock[sku], "counted": counted, "variance": variance})
+	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "stock_count", IdemKey: idemKey, Payload: payload, Postings: postings})
+	return e, variance, err
+}
+
+// Line is one item of a sale.
+type Line struct {
+	SKU string
+	Qty int64
+}
+
+// Delivery is where and by when sold goods are to be taken.
+type Delivery struct {
+	To       string `json:"to"`       // the farmhouse or the field, as the villager says it
+	Promised string `json:"promised"` // YYYY-MM-DD
+}
+
+// Sale is a villager buying catalogue items for cash.
+type Sale struct {
+	Operator string
+	Lines    []Line
+	Paid     decimal.Decimal // cash handed over; zero means exactly the total
+	Delivery *Delivery
+	IdemKey  string
+}
+
+// SaleResult is a recorded sale.
+type SaleResult struct {
+	Entry      ledger.Entry
+	Total      decimal.Decimal
+	Commission decimal.Decimal
+	Change     decimal.Decimal
+}
+
+type saleLine struct {
+	SKU    string `json:"sku"`
+	Name   string `json:"name"`
+	Unit   string `json:"unit"`
+	Qty    int64  `json:"qty"`
+	Price  string `json:"price"`
+	Amount string `json:"amount"`
+}
+
+// Sell records a sale: the cash taken is owed to the post office less the
+// shop's commission, and the units leave the stock. A sale that would take
+// stock below zero is refused, as is delivery of an item that is not
+// delivered.
+func (g *Goods) Sell(s Sale) (SaleResult, error) {
+	if len(s.Lines) == 0 {
+		return SaleResult{}, &InputError{Field: "items", Rule: "at least one item, like FERT-UREA-50KG:2"}
+	}
+	stock, err := g.Stock()
+	if err != nil {
+		return SaleResult{}, err
+	}
+	var (
+		total    decimal.Decimal
+		lines    []saleLine
+		postings []ledger.Posting
+		want     = map[string]int64{}
+		delivery bool
+	)
+	for _, l := range s.Lines {
+		it, err := g.item(l.SKU)
+		if err != nil {
+			return SaleResult{}, err
+		}
+		if err := checkQty(l.Qty); err != nil {
+			return SaleResult{}, err
+		}
+		want[l.SKU] += l.Qty
+		if want[l.SKU] > stock[l.SKU] {
+			return SaleResult{}, &StockError{SKU: l.SKU, Have: stock[l.SKU], Get: want[l.SKU]}
+		}
+		amount := it.Price.Mul(decimal.NewFromInt(l.Qty))
+		total = total.Add(amount)
+		delivery = delivery || it.Delivery
+		lines = append(lines, saleLine{it.SKU, it.Name, it.Unit, l.Qty, money.FormatWire(it.Price.Decimal), money.FormatWire(amount)})
+		postings = append(postings, units(l.SKU, ledger.Debit, AccountConsignment, l.Qty), units(l.SKU, ledger.Credit, AccountStock, l.Qty))
+	}
+	if s.Delivery != nil {
+		if !delivery {
+			return SaleResult{}, &InputError{Field: "deliver_to", Rule: "none of these items is delivered"}
+		}
+		if err := g.checkDelivery(*s.Delivery); err != nil {
+			return SaleResult{}, err
+		}
+	}
+	paid := s.Paid
+	if paid.IsZero() {
+		paid = total
+	}
+	if paid.LessThan(total) {
+		return SaleResult{}, &InputError{Field: "paid", Rule: fmt.Sprintf("less than the total %s", money.FormatReceipt(total))}
+	}
+	p, _ := g.Tariff.Pricing(tariff.Sale)
+	commission := p.Commission.Apply(total)
+	if commission.GreaterThan(total) {
+		commission = total
+	}
+	postings = append(postings, ledger.Dr(AccountCash, total), ledger.Cr(AccountSettlement, total))
+	if commission.IsPositive() {
+		postings = append(postings, ledger.Dr(AccountSettlement, commission), ledger.Cr(AccountCommission+tariff.Sale, commission))
+	}
+	payload, err := json.Marshal(map[string]any{
+		"tariff": g.Tariff.Version, "lines": lines, "total": money.FormatWire(total),
+		"commission": money.FormatWire(commission), "paid": money.FormatWire(paid), "change": money.FormatWire(paid.Sub(total)),
+		"delivery": s.Delivery,
+	})
+	if err != nil {
+		return SaleResult{}, err
+	}
+	e, _, err := g.Ledger.Append(ledger.Draft{Operator: s.Operator, Kind: "sale", IdemKey: s.IdemKey, Payload: payload, Postings: postings})
+	if err != nil {
+		return SaleResult{}, err
+	}
+	return SaleResult{Entry: e, Total: total, Commission: commission, Change: paid.Sub(total)}, nil
+}
+
+func (g *Goods) checkDelivery(d Delivery) error {
+	if d.To == "" || len(d.To) > 200 {
+		return &InputError{Field: "deliver_to", Rule: "say where to deliver: the farmhouse or the field"}
+	}
+	day, err := time.Parse(time.DateOnly, d.Promised)
+	if err != nil {
+		return &InputError{Field: "promised", Rule: "a date like 2026-11-25"}
+	}
+	today := g.Today().Format(time.DateOnly)
+	if d.Promised < today || day.Sub(g.Today()) > 60*24*time.Hour {
+		return &InputError{Field: "promised", Rule: fmt.Sprintf("between today (%s) and 60 days from now", today)}
+	}
+	return nil
+}
+
+// ErrNotForDelivery means an entry is not a sale awaiting delivery.
+var ErrNotForDelivery = errors.New("terminal: that entry is not a sale to be delivered")
+
+// Deliver records that the goods of sale saleSeq were delivered and who
+// received them. Recording it again with the same receiver changes nothing.
+func (g *Goods) Deliver(operator string, saleSeq uint64, receivedBy string) (ledger.Entry, error) {
+	if receivedBy == "" || len(receivedBy) > 100 {
+		return ledger.Entry{}, &InputError{Field: "received_by", Rule: "the name of who received the goods"}
+	}
+	sale, err := g.Ledger.Get(saleSeq)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	var p struct{ Delivery *Delivery }
+	if sale.Kind != "sale" || json.Unmarshal(sale.Payload, &p) != nil || p.Delivery == nil {
+		return ledger.Entry{}, fmt.Errorf("%w: entry %d", ErrNotForDelivery, saleSeq)
+	}
+	payload, _ := json.Marshal(map[string]any{"sale": saleSeq, "to": p.Delivery.To, "received_by": receivedBy})
+	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "delivery", IdemKey: fmt.Sprintf("delivery:%d", saleSeq), Payload: payload})
+	return e, err
+}
