@@ -21,6 +21,7 @@ func (m *Main) explain(err error) (string, int) {
 		ie *terminal.InputError
 		le *terminal.LockedError
 		sc *terminal.ShortCashError
+		se *terminal.StockError
 		ve *ledger.VerifyError
 		ce *ledger.CorruptError
 		fe *ledger.FieldError
@@ -43,6 +44,11 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &sc):
 		return m.say(fmt.Sprintf("钱箱里只有 %s，不够 %s；没有记账。请先补充现金。", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need)),
 			fmt.Sprintf("the drawer holds only %s, not the %s needed; nothing was recorded. Top up the cash first.", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need))), exitFailed
+	case errors.As(err, &se):
+		return m.say(fmt.Sprintf("%s 只剩 %d，不够 %d；没有记账。", se.SKU, se.Have, se.Get),
+			fmt.Sprintf("only %d of %s in stock, not %d; nothing was recorded.", se.Have, se.SKU, se.Get)), exitFailed
+	case errors.Is(err, terminal.ErrNotForDelivery):
+		return m.say("这个账本序号不是要送货的销售记录，请核对序号。", "that entry is not a sale to be delivered; check the number."), exitFailed
 	case errors.Is(err, terminal.ErrWrongPIN):
 		return m.say("密码不对。请重新输入；连续输错 5 次会锁定 15 分钟。", "wrong PIN. Try again; 5 wrong PINs in a row lock the operator for 15 minutes."), exitFailed
 	case errors.Is(err, terminal.ErrUnknownOperator):
@@ -97,7 +103,21 @@ func fieldZh(f string) string {
 	case "amount":
 		return "金额"
 	case "counted":
-		return "清点金额"
+		return "清点数"
+	case "sku":
+		return "商品编号"
+	case "qty":
+		return "数量"
+	case "items":
+		return "商品"
+	case "paid":
+		return "实收金额"
+	case "deliver_to":
+		return "送货地点"
+	case "promised":
+		return "承诺送达日期"
+	case "received_by":
+		return "签收人"
 	}
 	return f
 }

@@ -66,6 +66,12 @@ func (m *Main) commands() []command {
 			"station operator add|list --dir D"},
 		{"cash", "钱箱：查看、存入、取出、清点", "cash drawer: show, put in, take out, count", (*Main).runCash,
 			"station cash [in|out --amount 500.00 --reason R | count --counted 1234.50] --dir D --operator OP1"},
+		{"stock", "库存：查看、入库、盘点", "stock: list, receive, count", (*Main).runStock,
+			"station stock [in --sku SKU --qty 40 | count --sku SKU --counted 38] --dir D --operator OP1"},
+		{"sell", "卖商品（化肥、酒、日用品）", "sell goods", (*Main).runSell,
+			"station sell --dir D --operator OP1 --item FERT-UREA-50KG:2 [--paid 300] [--deliver-to 地点 --promised 2026-11-25]"},
+		{"deliver", "登记送货签收", "record a delivery", (*Main).runDeliver,
+			"station deliver --dir D --operator OP1 --sale 12 --received-by 李大伯"},
 		{"tariff", "价目表：载入邮政支局签发的价目表、查看", "tariff: load the post office's signed price list, show it", (*Main).runTariff,
 			"station tariff load --dir D --operator OP1 FILE | station tariff show --dir D"},
 	}

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func TestGoodsDay(t *testing.T) {
+	c := newCLI(t)
+	c.now = c.now.AddDate(0, 0, 2) // 2026-11-22
+	dir := t.TempDir() + "/demo"
+	c.must("demo", "--dir", dir)
+	c.env["STATION_PIN"] = "135790" // the demo owner
+	c.env["STATION_PASSPHRASE"] = "demo-passphrase-not-secret"
+	op := []string{"--dir", dir, "--operator", "OP1"}
+	run := func(args ...string) string { t.Helper(); return c.must(append(args, op...)...) }
+
+	c.refused(exitFailed, "只剩 0", append([]string{"sell", "--item", "FERT-UREA-50KG:2"}, op...)...)
+	out := run("stock", "in", "--sku", "FERT-UREA-50KG", "--qty", "40", "--note", "配送单 0042")
+	if !strings.Contains(out, "已入库") || !strings.Contains(out, "40") {
+		t.Errorf("stock in:\n%s", out)
+	}
+	var sale map[string]any
+	json.Unmarshal([]byte(run("sell", "--item", "fert-urea-50kg:2", "--paid", "300", "--deliver-to", "村东头李家麦地", "--promised", "2026-11-24", "--json")), &sale)
+	if sale["total"] != "270.00" || sale["change"] != "30.00" || sale["commission"] != "13.50" {
+		t.Fatalf("sale: %v", sale)
+	}
+	seq := fmt.Sprint(sale["seq"])
+	out = run("deliver", "--sale", seq, "--received-by", "李大伯")
+	if !strings.Contains(out, "李大伯") {
+		t.Errorf("deliver:\n%s", out)
+	}
+	c.refused(exitFailed, "不是要送货的销售记录", append([]string{"deliver", "--sale", "2", "--received-by", "李大伯"}, op...)...)
+	c.refused(exitFailed, "商品编号", append([]string{"sell", "--item", "GOLD:1"}, op...)...)
+	c.refused(exitFailed, "数量", append([]string{"sell", "--item", "FERT-UREA-50KG:1.5"}, op...)...)
+	run("stock", "in", "--sku", "DAILY-SOAP", "--qty", "10")
+	c.refused(exitFailed, "送货地点", append([]string{"sell", "--item", "DAILY-SOAP:1", "--deliver-to", "家", "--promised", "2026-11-23"}, op...)...)
+
+	out = run("stock", "count", "--sku", "FERT-UREA-50KG", "--counted", "37")
+	if !strings.Contains(out, "差异 -1") {
+		t.Errorf("stock count:\n%s", out)
+	}
+	out = c.must("stock", "--dir", dir)
+	if !strings.Contains(out, "FERT-UREA-50KG") || !strings.Contains(out, "37") {
+		t.Errorf("stock list:\n%s", out)
+	}
+	var cash map[string]any
+	json.Unmarshal([]byte(c.must("cash", "--dir", dir, "--json")), &cash)
+	if cash["cash"] != "2270.00" {
+		t.Errorf("drawer after a 270.00 sale on a 2000.00 float: %v", cash)
+	}
+	c.must("ledger", "verify", "--dir", dir)
+}

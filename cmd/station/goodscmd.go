@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/terminal"
+	"time"
+)
+
+// goods opens the station's goods counter on its current tariff.
+func (m *Main) goods(st *station) (*terminal.Goods, error) {
+	t, err := st.tariff()
+	if err != nil {
+		return nil, err
+	}
+	zone := st.ledger.Zone()
+	return &terminal.Goods{Ledger: st.ledger, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}, nil
+}
+
+// runStock shows the stock, or records a delivery from the post office or
+// a count.
+func (m *Main) runStock(ctx context.Context, args []string) error {
+	action := "list"
+	if len(args) > 0 && (args[0] == "in" || args[0] == "count" || args[0] == "list") {
+		action, args = args[0], args[1:]
+	}
+	fs := m.flags("stock " + action)
+	dir := fs.String("dir", "", "the station's data folder")
+	opID := fs.String("operator", "", "the operator")
+	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	sku := fs.String("sku", "", "catalogue SKU, e.g. FERT-UREA-50KG")
+	qty := fs.String("qty", "", "units delivered by the post office")
+	counted := fs.String("counted", "", "units counted on the shelf")
+	note := fs.String("note", "", "a note, e.g. the delivery slip number")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	g, err := m.goods(st)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case "in":
+		n, err := wholeNumber("qty", *qty)
+		if err != nil {
+			return err
+		}
+		if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+			return err
+		}
+		e, err := g.StockIn(*opID, *sku, n, *note, newIdemKey("stock"))
+		if err != nil {
+			return err
+		}
+		m.printf("已入库 %s %d，记在账本第 %d 笔。\n", "received %s ×%d, ledger entry %d.\n", *sku, n, e.Seq)
+	case "count":
+		n, err := wholeNumber("counted", *counted)
+		if err != nil {
+			return err
+		}
+		if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+			return err
+		}
+		e, variance, err := g.CountStock(*opID, *sku, n, newIdemKey("stockcount"))
+		if err != nil {
+			return err
+		}
+		m.printf("盘点 %s：实有 %d，差异 %+d，记在账本第 %d 笔。\n", "count of %s: %d on the shelf, difference %+d, ledger entry %d.\n", *sku, n, variance, e.Seq)
+	}
+	stock, err := g.Stock()
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, stock)
+	}
+	t := table{right: map[int]bool{3: true}}
+	for _, it := range g.Tariff.Goods {
+		t.add("", it.SKU, it.Name, strconv.FormatInt(stock[it.SKU], 10), it.Unit)
+	}
+	m.printf("库存：\n", "stock:\n")
+	return t.write(m.Stdout)
+}
+
+// wholeNumber reads a count a person typed.
+func wholeNumber(field, s string) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+	if err != nil || n < 0 {
+		return 0, &terminal.InputError{Field: field, Rule: "a whole number of units, like 2"}
+	}
+	return n, nil
+}
+
+// itemsFlag collects --item SKU:QTY flags.
+type itemsFlag []string
+
+func (f *itemsFlag) String() string { return strings.Join(*f, ",") }
+
+func (f *itemsFlag) Set(s string) error {
+	*f = append(*f, s)
+	return nil
+}
+
+// lines reads the items as sale lines; QTY defaults to 1.
+func (f itemsFlag) lines() ([]terminal.Line, error) {
+	var out []terminal.Line
+	for _, s := range f {
+		sku, q, ok := strings.Cut(s, ":")
+		if !ok {
+			q = "1"
+		}
+		n, err := wholeNumber("qty", q)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, terminal.Line{SKU: strings.ToUpper(strings.TrimSpace(sku)), Qty: n})
+	}
+	return out, nil
+}
+
+func (m *Main) runSell(ctx context.Context, args []string) error {
+	fs := m.flags("sell")
+	dir := fs.String("dir", "", "the station's data folder")
+	opID := fs.String("operator", "", "the operator")
+	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	var items itemsFlag
+	fs.Var(&items, "item", "SKU:QTY, repeat for more items")
+	paidText := fs.String("paid", "", "cash the customer handed over (default: exactly the total)")
+	to := fs.String("deliver-to", "", "deliver to: the farmhouse or the field")
+	promised := fs.String("promised", "", "delivery promised by, YYYY-MM-DD")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	g, err := m.goods(st)
+	if err != nil {
+		return err
+	}
+	lines, err := items.lines()
+	if err != nil {
+		return err
+	}
+	sale := terminal.Sale{Operator: *opID, Lines: lines, IdemKey: newIdemKey("sale")}
+	if *paidText != "" {
+		if sale.Paid, err = money.Parse("paid", *paidText, money.Limits{}); err != nil {
+			return err
+		}
+	}
+	if *to != "" || *promised != "" {
+		sale.Delivery = &terminal.Delivery{To: strings.TrimSpace(*to), Promised: *promised}
+	}
+	if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+		return err
+	}
+	r, err := g.Sell(sale)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "total": money.FormatWire(r.Total),
+			"commission": money.FormatWire(r.Commission), "change": money.FormatWire(r.Change)})
+	}
+	m.printf("已售出，合计 %s，", "sold, total %s, ", money.FormatReceipt(r.Total))
+	if r.Change.IsPositive() {
+		m.printf("找零 %s，", "give %s change, ", money.FormatReceipt(r.Change))
+	}
+	m.printf("本店佣金 %s，记在账本第 %d 笔。\n", "shop commission %s, ledger entry %d.\n", money.FormatReceipt(r.Commission), r.Entry.Seq)
+	if sale.Delivery != nil {
+		m.printf("送货：%s 前送到 %s；送到后请用 station deliver --sale %d 登记签收人。\n",
+			"delivery: to %[2]s by %[1]s; when delivered record who received it with station deliver --sale %[3]d.\n",
+			sale.Delivery.Promised, sale.Delivery.To, r.Entry.Seq)
+	}
+	return nil
+}
+
+func (m *Main) runDeliver(ctx context.Context, args []string) error {
+	fs := m.flags("deliver")
+	dir := fs.String("dir", "", "the station's data folder")
+	opID := fs.String("operator", "", "the operator")
+	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	sale := fs.Uint64("sale", 0, "the sale's entry number")
+	receivedBy := fs.String("received-by", "", "who received the goods")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *sale == 0 {
+		return m.usageErr("请用 --sale 给出销售记录的账本序号。", "give the sale's entry number with --sale.")
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	g, err := m.goods(st)
+	if err != nil {
+		return err
+	}
+	if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+		return err
+	}
+	e, err := g.Deliver(*opID, *sale, strings.TrimSpace(*receivedBy))
+	if err != nil {
+		return err
+	}
+	m.printf("已登记：第 %d 笔的货已送到，%s 签收，记在账本第 %d 笔。\n", "recorded: the goods of entry %d were delivered, received by %s, ledger entry %d.\n",
+		*sale, *receivedBy, e.Seq)
+	return nil
+}
