@@ -17,10 +17,8 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 		action, args = args[0], args[1:]
 	}
 	fs := m.flags("cash " + action)
-	dir := fs.String("dir", "", "the station's data folder")
-	opID := fs.String("operator", "", "the operator")
-	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
-	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	var w worker
+	w.register(fs)
 	amountText := fs.String("amount", "", "amount, e.g. 500.00")
 	countedText := fs.String("counted", "", "cash counted in the drawer, e.g. 1234.50")
 	reason := fs.String("reason", "", "in: float|owner; out: courier|owner")
@@ -29,7 +27,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return err
 	}
@@ -49,14 +47,14 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 			return m.usageErr("请用 --reason 说明原因：存入用 float（备用金）或 owner（店主补充）；取出用 courier（交押运员）或 owner（店主取回）。",
 				"give --reason: in as float or owner; out as courier or owner.")
 		}
-		if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
 		move := d.In
 		if action == "out" {
 			move = d.Out
 		}
-		e, err := move(terminal.CashMove{Operator: *opID, Amount: amount, Reason: *reason, Note: *note, IdemKey: newIdemKey("cash")})
+		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: newIdemKey("cash")})
 		if err != nil {
 			return err
 		}
@@ -73,10 +71,10 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		c, err := d.Count(*opID, counted, newIdemKey("count"))
+		c, err := d.Count(w.operator, counted, newIdemKey("count"))
 		if err != nil {
 			return err
 		}
@@ -110,14 +108,6 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 			money.FormatReceipt(d.LowCash))
 	}
 	return nil
-}
-
-// signedIn checks the operator's PIN and unlocks the station key.
-func (m *Main) signedIn(st *station, opID, pinFile, passFile string) error {
-	if _, err := m.signIn(st, opID, pinFile); err != nil {
-		return err
-	}
-	return m.unlock(st, passFile)
 }
 
 // newIdemKey makes a fresh idempotency key for a request typed at the

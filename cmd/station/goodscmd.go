@@ -28,10 +28,8 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		action, args = args[0], args[1:]
 	}
 	fs := m.flags("stock " + action)
-	dir := fs.String("dir", "", "the station's data folder")
-	opID := fs.String("operator", "", "the operator")
-	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
-	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	var w worker
+	w.register(fs)
 	sku := fs.String("sku", "", "catalogue SKU, e.g. FERT-UREA-50KG")
 	qty := fs.String("qty", "", "units delivered by the post office")
 	counted := fs.String("counted", "", "units counted on the shelf")
@@ -40,7 +38,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return err
 	}
@@ -55,10 +53,10 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, err := g.StockIn(*opID, *sku, n, *note, newIdemKey("stock"))
+		e, err := g.StockIn(w.operator, *sku, n, *note, newIdemKey("stock"))
 		if err != nil {
 			return err
 		}
@@ -68,10 +66,10 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, variance, err := g.CountStock(*opID, *sku, n, newIdemKey("stockcount"))
+		e, variance, err := g.CountStock(w.operator, *sku, n, newIdemKey("stockcount"))
 		if err != nil {
 			return err
 		}
@@ -130,10 +128,8 @@ func (f itemsFlag) lines() ([]terminal.Line, error) {
 
 func (m *Main) runSell(ctx context.Context, args []string) error {
 	fs := m.flags("sell")
-	dir := fs.String("dir", "", "the station's data folder")
-	opID := fs.String("operator", "", "the operator")
-	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
-	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	var w worker
+	w.register(fs)
 	var items itemsFlag
 	fs.Var(&items, "item", "SKU:QTY, repeat for more items")
 	paidText := fs.String("paid", "", "cash the customer handed over (default: exactly the total)")
@@ -143,7 +139,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return err
 	}
@@ -156,7 +152,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sale := terminal.Sale{Operator: *opID, Lines: lines, IdemKey: newIdemKey("sale")}
+	sale := terminal.Sale{Operator: w.operator, Lines: lines, IdemKey: newIdemKey("sale")}
 	if *paidText != "" {
 		if sale.Paid, err = money.Parse("paid", *paidText, money.Limits{}); err != nil {
 			return err
@@ -165,7 +161,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if *to != "" || *promised != "" {
 		sale.Delivery = &terminal.Delivery{To: strings.TrimSpace(*to), Promised: *promised}
 	}
-	if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
 	r, err := g.Sell(sale)
@@ -191,10 +187,8 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 
 func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	fs := m.flags("deliver")
-	dir := fs.String("dir", "", "the station's data folder")
-	opID := fs.String("operator", "", "the operator")
-	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
-	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	var w worker
+	w.register(fs)
 	sale := fs.Uint64("sale", 0, "the sale's entry number")
 	receivedBy := fs.String("received-by", "", "who received the goods")
 	if err := m.parse(fs, args); err != nil {
@@ -203,7 +197,7 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	if *sale == 0 {
 		return m.usageErr("请用 --sale 给出销售记录的账本序号。", "give the sale's entry number with --sale.")
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return err
 	}
@@ -212,10 +206,10 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := m.signedIn(st, *opID, *pinFile, *passFile); err != nil {
+	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	e, err := g.Deliver(*opID, *sale, strings.TrimSpace(*receivedBy))
+	e, err := g.Deliver(w.operator, *sale, strings.TrimSpace(*receivedBy))
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
-	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -60,10 +59,8 @@ func (st *station) tariff() (*tariff.Tariff, error) {
 
 func (m *Main) tariffLoad(args []string) error {
 	fs := m.flags("tariff load")
-	dir := fs.String("dir", "", "the station's data folder")
-	opID := fs.String("operator", "", "the operator loading it")
-	pinFile := fs.String("pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
-	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+	var w worker
+	w.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
 	}
@@ -74,7 +71,7 @@ func (m *Main) tariffLoad(args []string) error {
 	if err != nil {
 		return refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return err
 	}
@@ -88,11 +85,11 @@ func (m *Main) tariffLoad(args []string) error {
 			"tariff %s is valid from %s to %s, not today (%s); not loaded. Ask the post office for a current one.",
 			t.Version, t.ValidFrom, t.ValidUntil, day)
 	}
-	op, err := m.signIn(st, *opID, *pinFile)
+	op, err := m.signIn(st, w)
 	if err != nil {
 		return err
 	}
-	if err := m.unlock(st, *passFile); err != nil {
+	if err := m.unlock(st, w.passFile); err != nil {
 		return err
 	}
 	e, err := st.loadTariff(file, t, op.ID)
@@ -204,16 +201,4 @@ func (m *Main) ruleText(r tariff.Rule) string {
 		return m.say("分档", "tiered") + clamp
 	}
 	return m.say("无", "none")
-}
-
-// signIn checks an operator's PIN for a command.
-func (m *Main) signIn(st *station, id, pinFile string) (terminal.Operator, error) {
-	if id == "" {
-		return terminal.Operator{}, m.usageErr("请用 --operator 说明是哪位操作员办理。", "say who is working with --operator.")
-	}
-	code, err := m.secret(pinFile, "STATION_PIN", "请输入操作员密码：", "operator PIN: ", false)
-	if err != nil {
-		return terminal.Operator{}, err
-	}
-	return st.ops.Authenticate(id, string(code))
 }

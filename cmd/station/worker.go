@@ -1,0 +1,41 @@
+package main
+
+import (
+	"flag"
+
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// worker is who is at the counter for a command that records something:
+// the station's folder, the operator, and where their PIN and the key's
+// passphrase come from.
+type worker struct {
+	dir, operator, pinFile, passFile string
+}
+
+func (w *worker) register(fs *flag.FlagSet) {
+	fs.StringVar(&w.dir, "dir", "", "the station's data folder")
+	fs.StringVar(&w.operator, "operator", "", "the operator, e.g. OP1")
+	fs.StringVar(&w.pinFile, "pin-file", "", "file with the operator's PIN (else STATION_PIN, else asked)")
+	fs.StringVar(&w.passFile, "passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE)")
+}
+
+// signIn checks the operator's PIN.
+func (m *Main) signIn(st *station, w worker) (terminal.Operator, error) {
+	if w.operator == "" {
+		return terminal.Operator{}, m.usageErr("请用 --operator 说明是哪位操作员办理。", "say who is working with --operator.")
+	}
+	code, err := m.secret(w.pinFile, "STATION_PIN", "请输入操作员密码：", "operator PIN: ", false)
+	if err != nil {
+		return terminal.Operator{}, err
+	}
+	return st.ops.Authenticate(w.operator, string(code))
+}
+
+// signedIn checks the operator's PIN and unlocks the station key.
+func (m *Main) signedIn(st *station, w worker) error {
+	if _, err := m.signIn(st, w); err != nil {
+		return err
+	}
+	return m.unlock(st, w.passFile)
+}
