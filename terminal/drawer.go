@@ -50,7 +50,7 @@ func (d *Drawer) Low(cash decimal.Decimal) bool {
 // In records cash put into the drawer.
 func (d *Drawer) In(m CashMove) (ledger.Entry, error) {
 	if m.Reason != ReasonFloat && m.Reason != ReasonOwner {
-		return ledger.Entry{}, &InputError{Field: "reason", Rule: "cash comes in as float or owner"}
+		return ledger.Entry{}, &InputError{Field: "reason", Rule: "cash comes in as float or owner", RuleZh: "存入现金的原因只能是 float（备用金）或 owner（店主补充）"}
 	}
 	if err := positive(m.Amount); err != nil {
 		return ledger.Entry{}, err
@@ -68,7 +68,7 @@ func (d *Drawer) Out(m CashMove) (ledger.Entry, error) {
 	case ReasonOwner:
 		to = AccountOwner
 	default:
-		return ledger.Entry{}, &InputError{Field: "reason", Rule: "cash goes out as courier or owner"}
+		return ledger.Entry{}, &InputError{Field: "reason", Rule: "cash goes out as courier or owner", RuleZh: "取出现金的原因只能是 courier（交押运员）或 owner（店主取回）"}
 	}
 	if err := positive(m.Amount); err != nil {
 		return ledger.Entry{}, err
@@ -94,7 +94,7 @@ type Count struct {
 // ledger's cash is what was counted.
 func (d *Drawer) Count(operator string, counted decimal.Decimal, idemKey string) (Count, error) {
 	if counted.IsNegative() {
-		return Count{}, &InputError{Field: "counted", Rule: "cannot be below zero"}
+		return Count{}, &InputError{Field: "counted", Rule: "cannot be below zero", RuleZh: "不能小于零"}
 	}
 	expected, err := d.Cash()
 	if err != nil {
@@ -133,7 +133,7 @@ func (d *Drawer) append(m CashMove, kind string, postings ...ledger.Posting) (le
 
 func positive(d decimal.Decimal) error {
 	if !d.IsPositive() {
-		return &InputError{Field: "amount", Rule: "must be above zero"}
+		return &InputError{Field: "amount", Rule: "must be above zero", RuleZh: "必须大于零"}
 	}
 	return nil
 }

@@ -63,14 +63,14 @@ func (g *Goods) Stock() (map[string]int64, error) {
 func (g *Goods) item(sku string) (tariff.Item, error) {
 	it, ok := g.Tariff.Item(sku)
 	if !ok {
-		return it, &InputError{Field: "sku", Rule: fmt.Sprintf("%q is not in the catalogue of tariff %s", sku, g.Tariff.Version)}
+		return it, &InputError{Field: "sku", Rule: fmt.Sprintf("%q is not in the catalogue of tariff %s", sku, g.Tariff.Version), RuleZh: fmt.Sprintf("价目表 %s 里没有商品 %q，请核对商品编号（station tariff show 可查看）", g.Tariff.Version, sku)}
 	}
 	return it, nil
 }
 
 func checkQty(q int64) error {
 	if q < 1 || q > MaxQuantity {
-		return &InputError{Field: "qty", Rule: fmt.Sprintf("a whole number from 1 to %d", MaxQuantity)}
+		return &InputError{Field: "qty", Rule: fmt.Sprintf("a whole number from 1 to %d", MaxQuantity), RuleZh: fmt.Sprintf("要写 1 到 %d 之间的整数", MaxQuantity)}
 	}
 	return nil
 }
@@ -100,7 +100,7 @@ func (g *Goods) CountStock(operator, sku string, counted int64, idemKey string) 
 		return ledger.Entry{}, 0, err
 	}
 	if counted < 0 || counted > 1_000_000 {
-		return ledger.Entry{}, 0, &InputError{Field: "counted", Rule: "a whole number, zero or more"}
+		return ledger.Entry{}, 0, &InputError{Field: "counted", Rule: "a whole number, zero or more", RuleZh: "要写 0 或更大的整数"}
 	}
 	stock, err := g.Stock()
 	if err != nil {
@@ -163,7 +163,7 @@ type saleLine struct {
 // delivered.
 func (g *Goods) Sell(s Sale) (SaleResult, error) {
 	if len(s.Lines) == 0 {
-		return SaleResult{}, &InputError{Field: "items", Rule: "at least one item, like FERT-UREA-50KG:2"}
+		return SaleResult{}, &InputError{Field: "items", Rule: "at least one item, like FERT-UREA-50KG:2", RuleZh: "至少要有一样商品，例如 --item FERT-UREA-50KG:2"}
 	}
 	stock, err := g.Stock()
 	if err != nil {
@@ -196,7 +196,7 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 	}
 	if s.Delivery != nil {
 		if !delivery {
-			return SaleResult{}, &InputError{Field: "deliver_to", Rule: "none of these items is delivered"}
+			return SaleResult{}, &InputError{Field: "deliver_to", Rule: "none of these items is delivered", RuleZh: "这些商品都不送货，请去掉送货地点"}
 		}
 		if err := g.checkDelivery(*s.Delivery); err != nil {
 			return SaleResult{}, err
@@ -207,7 +207,7 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 		paid = total
 	}
 	if paid.LessThan(total) {
-		return SaleResult{}, &InputError{Field: "paid", Rule: fmt.Sprintf("less than the total %s", money.FormatReceipt(total))}
+		return SaleResult{}, &InputError{Field: "paid", Rule: fmt.Sprintf("less than the total %s", money.FormatReceipt(total)), RuleZh: fmt.Sprintf("比应收的 %s 少", money.FormatReceipt(total))}
 	}
 	p, _ := g.Tariff.Pricing(tariff.Sale)
 	commission := p.Commission.Apply(total)
@@ -235,15 +235,15 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 
 func (g *Goods) checkDelivery(d Delivery) error {
 	if d.To == "" || len(d.To) > 200 {
-		return &InputError{Field: "deliver_to", Rule: "say where to deliver: the farmhouse or the field"}
+		return &InputError{Field: "deliver_to", Rule: "say where to deliver: the farmhouse or the field", RuleZh: "请写明送到哪里：家里还是地头"}
 	}
 	day, err := time.Parse(time.DateOnly, d.Promised)
 	if err != nil {
-		return &InputError{Field: "promised", Rule: "a date like 2026-11-25"}
+		return &InputError{Field: "promised", Rule: "a date like 2026-11-25", RuleZh: "要写成 2026-11-25 这样的日期"}
 	}
 	today := g.Today().Format(time.DateOnly)
 	if d.Promised < today || day.Sub(g.Today()) > 60*24*time.Hour {
-		return &InputError{Field: "promised", Rule: fmt.Sprintf("between today (%s) and 60 days from now", today)}
+		return &InputError{Field: "promised", Rule: fmt.Sprintf("between today (%s) and 60 days from now", today), RuleZh: fmt.Sprintf("要在今天（%s）到 60 天以内", today)}
 	}
 	return nil
 }
@@ -255,7 +255,7 @@ var ErrNotForDelivery = errors.New("terminal: that entry is not a sale to be del
 // received them. Recording it again with the same receiver changes nothing.
 func (g *Goods) Deliver(operator string, saleSeq uint64, receivedBy string) (ledger.Entry, error) {
 	if receivedBy == "" || len(receivedBy) > 100 {
-		return ledger.Entry{}, &InputError{Field: "received_by", Rule: "the name of who received the goods"}
+		return ledger.Entry{}, &InputError{Field: "received_by", Rule: "the name of who received the goods", RuleZh: "请写签收人的名字"}
 	}
 	sale, err := g.Ledger.Get(saleSeq)
 	if err != nil {

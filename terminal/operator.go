@@ -56,9 +56,10 @@ func (e *LockedError) Error() string {
 	return fmt.Sprintf("terminal: operator %s is locked after %d wrong PINs until %s", e.ID, MaxPINFailures, e.Until.Format("15:04"))
 }
 
-// InputError names a field a person filled in wrongly and the rule.
+// InputError names a field a person filled in wrongly and the rule, in
+// English (Rule) and in plain Chinese (RuleZh) for the shopkeeper.
 type InputError struct {
-	Field, Rule string
+	Field, Rule, RuleZh string
 }
 
 func (e *InputError) Error() string { return fmt.Sprintf("%s: %s", e.Field, e.Rule) }
@@ -99,10 +100,10 @@ func (o *Operators) Close() error { return o.db.Close() }
 // CheckNew reports whether id and role may be used for a new operator.
 func CheckNew(id, role string) error {
 	if !operatorIDRE.MatchString(id) {
-		return &InputError{Field: "id", Rule: "1 to 16 letters, digits, '_' or '-', starting with a letter or digit, like OP1"}
+		return &InputError{Field: "id", Rule: "1 to 16 letters, digits, '_' or '-', starting with a letter or digit, like OP1", RuleZh: "要写 1 到 16 个字母或数字，例如 OP1"}
 	}
 	if role != RoleOwner && role != RoleClerk {
-		return &InputError{Field: "role", Rule: "owner or clerk"}
+		return &InputError{Field: "role", Rule: "owner or clerk", RuleZh: "只能是 owner（店主）或 clerk（店员）"}
 	}
 	return nil
 }

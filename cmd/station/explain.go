@@ -36,7 +36,11 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &pe):
 		return m.say(pe.Zh(), pe.Error()), exitFailed
 	case errors.As(err, &ie):
-		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), ie.Rule),
+		rule := ie.RuleZh
+		if rule == "" {
+			rule = ie.Rule
+		}
+		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), rule),
 			fmt.Sprintf("%s is wrong: %s. Correct it and try again.", ie.Field, ie.Rule)), exitFailed
 	case errors.As(err, &le):
 		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),

@@ -34,6 +34,7 @@ func TestGoodsDay(t *testing.T) {
 	}
 	c.refused(exitFailed, "不是要送货的销售记录", append([]string{"deliver", "--sale", "2", "--received-by", "李大伯"}, op...)...)
 	c.refused(exitFailed, "商品编号", append([]string{"sell", "--item", "GOLD:1"}, op...)...)
+	c.refused(exitFailed, "价目表 DEMO-2026-11 里没有商品", append([]string{"sell", "--item", "GOLD:1"}, op...)...)
 	c.refused(exitFailed, "数量", append([]string{"sell", "--item", "FERT-UREA-50KG:1.5"}, op...)...)
 	run("stock", "in", "--sku", "DAILY-SOAP", "--qty", "10")
 	c.refused(exitFailed, "送货地点", append([]string{"sell", "--item", "DAILY-SOAP:1", "--deliver-to", "家", "--promised", "2026-11-23"}, op...)...)

@@ -10,14 +10,19 @@ import (
 	"time"
 )
 
-// goods opens the station's goods counter on its current tariff.
-func (m *Main) goods(st *station) (*terminal.Goods, error) {
+// openGoods opens the station and its goods counter on the current tariff.
+func (m *Main) openGoods(dir string) (*station, *terminal.Goods, error) {
+	st, err := m.openStation(dir, true)
+	if err != nil {
+		return nil, nil, err
+	}
 	t, err := st.tariff()
 	if err != nil {
-		return nil, err
+		st.Close()
+		return nil, nil, err
 	}
 	zone := st.ledger.Zone()
-	return &terminal.Goods{Ledger: st.ledger, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}, nil
+	return st, &terminal.Goods{Ledger: st.ledger, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}, nil
 }
 
 // runStock shows the stock, or records a delivery from the post office or
@@ -38,15 +43,11 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(w.dir, true)
+	st, g, err := m.openGoods(w.dir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	g, err := m.goods(st)
-	if err != nil {
-		return err
-	}
 	switch action {
 	case "in":
 		n, err := wholeNumber("qty", *qty)
@@ -94,7 +95,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 func wholeNumber(field, s string) (int64, error) {
 	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	if err != nil || n < 0 {
-		return 0, &terminal.InputError{Field: field, Rule: "a whole number of units, like 2"}
+		return 0, &terminal.InputError{Field: field, Rule: "a whole number of units, like 2", RuleZh: "要写整数，例如 2"}
 	}
 	return n, nil
 }
@@ -139,15 +140,11 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(w.dir, true)
+	st, g, err := m.openGoods(w.dir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	g, err := m.goods(st)
-	if err != nil {
-		return err
-	}
 	lines, err := items.lines()
 	if err != nil {
 		return err
@@ -197,15 +194,11 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	if *sale == 0 {
 		return m.usageErr("请用 --sale 给出销售记录的账本序号。", "give the sale's entry number with --sale.")
 	}
-	st, err := m.openStation(w.dir, true)
+	st, g, err := m.openGoods(w.dir)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	g, err := m.goods(st)
-	if err != nil {
-		return err
-	}
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
