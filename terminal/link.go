@@ -1,0 +1,342 @@
+package terminal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/villagepost/bianmin/ledger"
+)
+
+// Kinds of ledger entries the host link writes.
+const (
+	KindIntent      = "intent"       // about to ask a host; its seq makes the trace number
+	KindDeclined    = "declined"     // the host said no; nothing moved
+	KindNotSent     = "not_sent"     // the host could not be reached; nothing moved
+	KindReversalDue = "reversal_due" // outcome unknown: a reversal (冲正) is owed to the host
+	KindReversal    = "reversal"     // the host acknowledged the reversal
+	KindConfirmed   = "queued_confirmed"
+	KindRefundDue   = "refund_due" // a queued payment the biller finally refused
+)
+
+// Accounts the host link posts to besides the drawer and the post office.
+const (
+	AccountQueued     = "liabilities:queued-payments" // cash taken for payments not yet confirmed
+	AccountRefundsDue = "liabilities:refunds-due"     // owed back to villagers
+)
+
+// LinkLedger is what the host link needs from the ledger.
+type LinkLedger interface {
+	Ledger
+	Get(seq uint64) (ledger.Entry, error)
+	ByIdemKey(key string) (ledger.Entry, error)
+	Range(from, to uint64, fn func(ledger.Entry) error) error
+	Day(day string, fn func(ledger.Entry) error) error
+	CurrentDay() string
+	Last() ledger.Checkpoint
+}
+
+var _ LinkLedger = (*ledger.Store)(nil)
+
+// Link asks the hosts under the rule that keeps money safe: an intent entry
+// before the host is asked, a trace number per request, and on an unknown
+// outcome first a status inquiry, then a durable reversal retried until the
+// host acknowledges it. No money moves on an unknown outcome.
+type Link struct {
+	Ledger   LinkLedger
+	Host     Host
+	Pending  *Pending
+	Terminal string
+	Timeout  time.Duration // per host call; the tariff's host timeout
+	Retries  int           // status inquiries and reversal attempts per try
+	Now      func() time.Time
+}
+
+// Trace returns the trace number of an intent entry.
+func (l *Link) Trace(intent uint64) string { return fmt.Sprintf("%s-%06d", l.Terminal, intent) }
+
+// ReversalPendingError says a reversal to a host has not been delivered
+// yet, so no new request may go to that host.
+type ReversalPendingError struct {
+	Host  string
+	Trace string
+}
+
+func (e *ReversalPendingError) Error() string {
+	return fmt.Sprintf("terminal: reversal %s has not reached the %s yet; no new request goes to it until it does", e.Trace, e.Host)
+}
+
+// UnreachableError says a request was not delivered: nothing happened.
+type UnreachableError struct {
+	Service string
+	Seq     uint64 // the not_sent entry
+}
+
+func (e *UnreachableError) Error() string {
+	return fmt.Sprintf("terminal: %s not sent: the host cannot be reached; nothing moved (entry %d)", e.Service, e.Seq)
+}
+
+// ReversedError says the outcome was unknown and the request was (or will
+// be) reversed: no money moved, no cash may be handed out.
+type ReversedError struct {
+	Service string
+	Trace   string
+	Seq     uint64 // the reversal_due entry
+	Acked   bool   // the host has acknowledged the reversal
+}
+
+func (e *ReversedError) Error() string {
+	state := "queued until the host acknowledges it"
+	if e.Acked {
+		state = "acknowledged by the host"
+	}
+	return fmt.Sprintf("terminal: %s %s: no answer from the host; reversal %s; no money moved (entry %d)", e.Service, e.Trace, state, e.Seq)
+}
+
+// call bounds one host call by the link's timeout.
+func (l *Link) call(ctx context.Context) (context.Context, context.CancelFunc) {
+	if l.Timeout <= 0 {
+		return context.WithCancel(ctx)
+	}
+	return context.WithTimeout(ctx, l.Timeout)
+}
+
+// request is a host request as the service builds it, with what to record.
+type request struct {
+	Operator string
+	IdemKey  string
+	Req      HostRequest    // Trace is set by the link
+	Intent   map[string]any // intent payload besides service and trace
+	// Approved builds the outcome entry of an approval.
+	Approved func(intent ledger.Entry, r HostReply) (ledger.Draft, error)
+	// Offline, if set, is the entry that accepts the request into the
+	// queue when the host cannot be reached (a biller that takes queued
+	// payments).
+	Offline func(intent ledger.Entry) (ledger.Draft, time.Time, error)
+}
+
+// result is what became of a request.
+type result struct {
+	Intent  ledger.Entry
+	Outcome ledger.Entry
+	Reply   HostReply
+	Queued  bool
+}
+
+func outcomeKey(intent uint64) string  { return fmt.Sprintf("outcome:%d", intent) }
+func reversalKey(intent uint64) string { return fmt.Sprintf("reversal:%d", intent) }
+func finalKey(intent uint64) string    { return fmt.Sprintf("final:%d", intent) }
+
+// do runs one request through the safety rule.
+func (l *Link) do(ctx context.Context, rq request) (result, error) {
+	host := HostName(rq.Req.Service)
+	if err := l.clear(ctx, host); err != nil {
+		return result{}, err
+	}
+	intentPayload := map[string]any{"service": rq.Req.Service}
+	for k, v := range rq.Intent {
+		intentPayload[k] = v
+	}
+	payload, err := json.Marshal(intentPayload)
+	if err != nil {
+		return result{}, err
+	}
+	intent, added, err := l.Ledger.Append(ledger.Draft{Operator: rq.Operator, Kind: KindIntent, IdemKey: rq.IdemKey, Payload: payload})
+	if err != nil {
+		return result{}, err
+	}
+	trace := l.Trace(intent.Seq)
+	if !added {
+		// A retry of a request already made: answer with what became of
+		// it, never a second request.
+		return l.replay(ctx, intent, rq)
+	}
+	req := rq.Req
+	req.Trace, req.Terminal = trace, l.Terminal
+	if err := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: trace, State: PendingUnknown, Request: req, Since: l.Now()}); err != nil {
+		return result{}, err
+	}
+	cctx, cancel := l.call(ctx)
+	reply, err := l.Host.Send(cctx, req)
+	cancel()
+	switch {
+	case err == nil && reply.Status == StatusApproved:
+		return l.approve(intent, rq, reply)
+	case err == nil && reply.Status == StatusDeclined:
+		return l.decline(intent, req.Service, reply)
+	case errors.Is(err, ErrUnreachable):
+		if rq.Offline != nil {
+			return l.queue(intent, rq, req)
+		}
+		e, aerr := l.final(intent, KindNotSent, outcomeKey(intent.Seq), map[string]any{"intent": intent.Seq, "trace": trace, "service": req.Service, "reason": "unreachable"}, nil)
+		if aerr != nil {
+			return result{}, aerr
+		}
+		return result{Intent: intent, Outcome: e}, &UnreachableError{Service: req.Service, Seq: e.Seq}
+	}
+	// The outcome is unknown (a timeout, a lost reply, a reply that makes
+	// no sense): inquire, then reverse.
+	return l.resolve(ctx, intent, rq)
+}
+
+// approve records an approval and clears the item.
+func (l *Link) approve(intent ledger.Entry, rq request, reply HostReply) (result, error) {
+	d, err := rq.Approved(intent, reply)
+	if err != nil {
+		return result{}, err
+	}
+	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
+	e, _, err := l.Ledger.Append(d)
+	if err != nil {
+		return result{}, err
+	}
+	return result{Intent: intent, Outcome: e, Reply: reply}, l.Pending.Remove(intent.Seq)
+}
+
+func (l *Link) decline(intent ledger.Entry, service string, reply HostReply) (result, error) {
+	e, err := l.final(intent, KindDeclined, outcomeKey(intent.Seq), map[string]any{
+		"intent": intent.Seq, "trace": l.Trace(intent.Seq), "service": service, "code": reply.Code, "reason": reply.Reason}, nil)
+	if err != nil {
+		return result{}, err
+	}
+	return result{Intent: intent, Outcome: e, Reply: reply}, &DeclineError{Service: service, Code: reply.Code, Reason: reply.Reason}
+}
+
+// queue accepts a request into the offline queue: the cash is taken now and
+// the payment forwarded when the host is back.
+func (l *Link) queue(intent ledger.Entry, rq request, req HostRequest) (result, error) {
+	d, confirmBy, err := rq.Offline(intent)
+	if err != nil {
+		return result{}, err
+	}
+	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
+	e, _, err := l.Ledger.Append(d)
+	if err != nil {
+		return result{}, err
+	}
+	req.Queued = true
+	if err := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: req.Trace, State: PendingForward, Request: req, Since: l.Now(), ConfirmBy: confirmBy}); err != nil {
+		return result{}, err
+	}
+	return result{Intent: intent, Outcome: e, Queued: true}, nil
+}
+
+// final appends an entry that ends (or moves on) an intent.
+func (l *Link) final(intent ledger.Entry, kind, idemKey string, payload map[string]any, postings []ledger.Posting) (ledger.Entry, error) {
+	p, err := json.Marshal(payload)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	e, _, err := l.Ledger.Append(ledger.Draft{Operator: intent.Operator, Kind: kind, IdemKey: idemKey, Payload: p, Postings: postings})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	if kind != KindReversalDue {
+		err = l.Pending.Remove(intent.Seq)
+	}
+	return e, err
+}
+
+// resolve settles an unknown outcome: a status inquiry, and unless the host
+// clearly declined, a reversal. Approved-but-not-completed is reversed too:
+// the customer was not paid, so the host must not keep the money.
+func (l *Link) resolve(ctx context.Context, intent ledger.Entry, rq request) (result, error) {
+	trace := l.Trace(intent.Seq)
+	service, _ := intentService(intent)
+	for range max(l.Retries, 1) {
+		cctx, cancel := l.call(ctx)
+		st, err := l.Host.Status(cctx, trace)
+		cancel()
+		if err != nil {
+			continue
+		}
+		if st.Status == StatusDeclined {
+			return l.decline(intent, service, st)
+		}
+		break // approved, reversed or never seen: reverse to be sure
+	}
+	due, err := l.final(intent, KindReversalDue, outcomeKey(intent.Seq), map[string]any{"intent": intent.Seq, "trace": trace, "service": service}, nil)
+	if err != nil {
+		return result{}, err
+	}
+	it := PendingItem{Intent: intent.Seq, Trace: trace, State: PendingReverse, Request: HostRequest{Trace: trace, Terminal: l.Terminal, Service: service}, Since: l.Now()}
+	if err := l.Pending.Put(it); err != nil {
+		return result{}, err
+	}
+	acked, err := l.reverse(ctx, intent, it)
+	if err != nil && !acked {
+		err = nil // the reversal stays queued and is retried
+	}
+	return result{Intent: intent, Outcome: due}, &ReversedError{Service: service, Trace: trace, Seq: due.Seq, Acked: acked}
+}
+
+// reverse sends a reversal and records the acknowledgement.
+func (l *Link) reverse(ctx context.Context, intent ledger.Entry, it PendingItem) (bool, error) {
+	var last error
+	for range max(l.Retries, 1) {
+		cctx, cancel := l.call(ctx)
+		reply, err := l.Host.Reverse(cctx, it.Trace)
+		cancel()
+		if err != nil {
+			last = err
+			if errors.Is(err, ErrUnreachable) {
+				break
+			}
+			continue
+		}
+		_, err = l.final(intent, KindReversal, reversalKey(intent.Seq), map[string]any{
+			"intent": intent.Seq, "original": intent.Seq, "trace": it.Trace, "service": it.Request.Service, "host_status": reply.Status}, nil)
+		return err == nil, err
+	}
+	it.Attempts++
+	if last != nil {
+		it.LastError = last.Error()
+	}
+	return false, l.Pending.Put(it)
+}
+
+// replay answers a retried request from the ledger, settling it first if it
+// is still pending.
+func (l *Link) replay(ctx context.Context, intent ledger.Entry, rq request) (result, error) {
+	if _, ok, err := l.Pending.Get(intent.Seq); err != nil {
+		return result{}, err
+	} else if ok {
+		if err := l.settleOne(ctx, intent.Seq); err != nil && !errors.Is(err, ErrUnreachable) {
+			return result{}, err
+		}
+	}
+	out, err := l.Ledger.ByIdemKey(outcomeKey(intent.Seq))
+	if errors.Is(err, ledger.ErrNotFound) {
+		return result{Intent: intent}, &ReversalPendingError{Host: HostName(rq.Req.Service), Trace: l.Trace(intent.Seq)}
+	}
+	if err != nil {
+		return result{}, err
+	}
+	r := result{Intent: intent, Outcome: out}
+	var p struct {
+		Code, Reason, Status string
+		Trace                string
+	}
+	json.Unmarshal(out.Payload, &p)
+	switch out.Kind {
+	case KindDeclined:
+		return r, &DeclineError{Service: rq.Req.Service, Code: p.Code, Reason: p.Reason}
+	case KindNotSent:
+		return r, &UnreachableError{Service: rq.Req.Service, Seq: out.Seq}
+	case KindReversalDue:
+		_, rerr := l.Ledger.ByIdemKey(reversalKey(intent.Seq))
+		return r, &ReversedError{Service: rq.Req.Service, Trace: l.Trace(intent.Seq), Seq: out.Seq, Acked: rerr == nil}
+	}
+	r.Queued = p.Status == "queued"
+	return r, nil
+}
+
+func intentService(e ledger.Entry) (string, error) {
+	var p struct{ Service string }
+	if err := json.Unmarshal(e.Payload, &p); err != nil || p.Service == "" {
+		return "", fmt.Errorf("terminal: entry %d is not an intent", e.Seq)
+	}
+	return p.Service, nil
+}

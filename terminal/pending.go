@@ -1,0 +1,157 @@
+package terminal
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// What must still happen to a pending item.
+const (
+	// PendingUnknown: the request was (or may have been) sent and no answer
+	// came back. Ask the host its status; then complete, fail or reverse.
+	PendingUnknown = "unknown"
+	// PendingReverse: a reversal (冲正) must reach the host and be
+	// acknowledged.
+	PendingReverse = "reverse"
+	// PendingForward: a queued payment, accepted offline and paid for in
+	// cash, waits to be forwarded to its biller.
+	PendingForward = "forward"
+)
+
+// PendingItem is a request whose outcome the station does not know yet, or
+// a reversal or queued payment still to be delivered. It holds no card
+// number and no PIN: what is re-sent later never needs them.
+type PendingItem struct {
+	Intent    uint64      `json:"intent"` // sequence number of the intent entry
+	Trace     string      `json:"trace"`
+	State     string      `json:"state"`
+	Request   HostRequest `json:"request"` // Card and PIN always empty
+	Since     time.Time   `json:"since"`
+	ConfirmBy time.Time   `json:"confirm_by,omitzero"` // forward: promised on the receipt
+	Attempts  int         `json:"attempts"`
+	LastError string      `json:"last_error,omitempty"`
+}
+
+// HostName says which host a service goes to: the bank, a biller or a
+// carrier. A reversal to a host is delivered before the next request to it.
+func HostName(service string) string {
+	switch service {
+	case SvcWithdrawal, SvcBalanceInquiry:
+		return "bank"
+	case SvcBillPayment, SvcTopup:
+		return "biller"
+	}
+	return "carrier"
+}
+
+var (
+	bucketPending = []byte("pending")
+	bucketMeta    = []byte("meta")
+	metaScanned   = []byte("scanned") // ledger seq through which intents were looked for
+)
+
+// Pending is the durable store of pending items, a bbolt file next to the
+// ledger. It is a working list, not a record: the ledger holds every intent
+// and outcome, and Recover rebuilds any item a crash kept from being
+// written here.
+type Pending struct {
+	db *bolt.DB
+}
+
+// OpenPending opens (or creates) the pending store at path.
+func OpenPending(path string) (*Pending, error) {
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	if err != nil {
+		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, b := range [][]byte{bucketPending, bucketMeta} {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
+	}
+	return &Pending{db: db}, nil
+}
+
+// Close closes the store.
+func (p *Pending) Close() error { return p.db.Close() }
+
+func intentKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
+
+// Put stores or replaces an item.
+func (p *Pending) Put(it PendingItem) error {
+	it.Request.Card, it.Request.PIN = "", ""
+	v, err := json.Marshal(it)
+	if err != nil {
+		return err
+	}
+	return p.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPending).Put(intentKey(it.Intent), v)
+	})
+}
+
+// Remove deletes the item of an intent; removing a missing item is not an
+// error.
+func (p *Pending) Remove(intent uint64) error {
+	return p.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPending).Delete(intentKey(intent))
+	})
+}
+
+// Get returns the item of an intent.
+func (p *Pending) Get(intent uint64) (it PendingItem, ok bool, err error) {
+	err = p.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bucketPending).Get(intentKey(intent))
+		if v == nil {
+			return nil
+		}
+		ok = true
+		return json.Unmarshal(v, &it)
+	})
+	return it, ok, err
+}
+
+// List returns every item, oldest intent first.
+func (p *Pending) List() ([]PendingItem, error) {
+	var out []PendingItem
+	err := p.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketPending).ForEach(func(_, v []byte) error {
+			var it PendingItem
+			if err := json.Unmarshal(v, &it); err != nil {
+				return fmt.Errorf("terminal: pending store: %w", err)
+			}
+			out = append(out, it)
+			return nil
+		})
+	})
+	return out, err
+}
+
+// Scanned returns the ledger sequence through which Recover has looked for
+// intents.
+func (p *Pending) Scanned() (seq uint64, err error) {
+	err = p.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(metaScanned); len(v) == 8 {
+			seq = binary.BigEndian.Uint64(v)
+		}
+		return nil
+	})
+	return seq, err
+}
+
+// SetScanned records how far Recover has looked.
+func (p *Pending) SetScanned(seq uint64) error {
+	return p.db.Update(func(tx *bolt.Tx) error {
+		return tx.Bucket(bucketMeta).Put(metaScanned, intentKey(seq))
+	})
+}

@@ -1,0 +1,299 @@
+package terminal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+)
+
+// Recover finds every request a crash left unfinished and settles what it
+// can: intents without an outcome are inquired and, unless declined,
+// reversed; owed reversals are sent; queued payments are forwarded. The
+// station runs it at start, before any new work. Items whose host cannot
+// be reached stay pending.
+func (l *Link) Recover(ctx context.Context) (Drained, error) {
+	if err := l.rescan(); err != nil {
+		return Drained{}, err
+	}
+	return l.Drain(ctx)
+}
+
+// rescan rebuilds pending items from the ledger entries written since the
+// last scan, so that a crash between a ledger entry and the pending store
+// loses nothing.
+func (l *Link) rescan() error {
+	from, err := l.Pending.Scanned()
+	if err != nil {
+		return err
+	}
+	last := l.Ledger.Last().Seq
+	if from >= last {
+		return nil
+	}
+	open := map[uint64]string{}
+	var order []uint64
+	err = l.Ledger.Range(from+1, last, func(e ledger.Entry) error {
+		if e.Kind == KindIntent {
+			open[e.Seq] = PendingUnknown
+			order = append(order, e.Seq)
+			return nil
+		}
+		var p struct {
+			Intent uint64
+			Status string
+		}
+		if json.Unmarshal(e.Payload, &p) != nil || p.Intent == 0 {
+			return nil
+		}
+		if _, ok := open[p.Intent]; !ok {
+			// An outcome for an intent scanned before: the pending store
+			// already holds what is needed.
+			return nil
+		}
+		switch {
+		case e.Kind == KindReversalDue:
+			open[p.Intent] = PendingReverse
+		case p.Status == "queued":
+			open[p.Intent] = PendingForward
+		default:
+			delete(open, p.Intent)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, seq := range order {
+		state, ok := open[seq]
+		if !ok {
+			continue
+		}
+		if _, have, err := l.Pending.Get(seq); err != nil {
+			return err
+		} else if have {
+			continue
+		}
+		it, err := l.rebuild(seq, state)
+		if err != nil {
+			return err
+		}
+		if err := l.Pending.Put(it); err != nil {
+			return err
+		}
+	}
+	return l.Pending.SetScanned(last)
+}
+
+// rebuild makes the pending item of an intent from the ledger alone.
+func (l *Link) rebuild(seq uint64, state string) (PendingItem, error) {
+	intent, err := l.Ledger.Get(seq)
+	if err != nil {
+		return PendingItem{}, err
+	}
+	var p struct {
+		Service, Biller, Account, Amount string
+	}
+	if err := json.Unmarshal(intent.Payload, &p); err != nil {
+		return PendingItem{}, fmt.Errorf("terminal: intent %d: %w", seq, err)
+	}
+	trace := l.Trace(seq)
+	req := HostRequest{Trace: trace, Terminal: l.Terminal, Service: p.Service, Biller: p.Biller, Account: p.Account, Amount: p.Amount, Queued: state == PendingForward}
+	return PendingItem{Intent: seq, Trace: trace, State: state, Request: req, Since: intent.Time}, nil
+}
+
+// Drained says what a drain of the pending items did.
+type Drained struct {
+	Settled   int           // items finished
+	Remaining []PendingItem // items still pending (their host could not be reached)
+}
+
+// Drain works through every pending item, oldest first. An item whose
+// host cannot be reached stays, and so do later items for that host.
+func (l *Link) Drain(ctx context.Context) (Drained, error) {
+	items, err := l.Pending.List()
+	if err != nil {
+		return Drained{}, err
+	}
+	var d Drained
+	down := map[string]bool{}
+	for _, it := range items {
+		host := HostName(it.Request.Service)
+		if !down[host] {
+			if err := l.settleOne(ctx, it.Intent); errors.Is(err, ErrUnreachable) {
+				down[host] = true
+			} else if err != nil {
+				return d, err
+			}
+		}
+		now, still, err := l.Pending.Get(it.Intent)
+		if err != nil {
+			return d, err
+		}
+		if still {
+			d.Remaining = append(d.Remaining, now)
+		} else {
+			d.Settled++
+		}
+	}
+	return d, nil
+}
+
+// clear delivers what is owed to host before a new request goes to it, and
+// refuses the new request while a reversal or an unknown outcome to that
+// host remains.
+func (l *Link) clear(ctx context.Context, host string) error {
+	items, err := l.Pending.List()
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if HostName(it.Request.Service) != host || it.State == PendingForward {
+			continue
+		}
+		if err := l.settleOne(ctx, it.Intent); err != nil && !errors.Is(err, ErrUnreachable) {
+			return err
+		}
+		if _, still, err := l.Pending.Get(it.Intent); err != nil {
+			return err
+		} else if still {
+			return &ReversalPendingError{Host: host, Trace: it.Trace}
+		}
+	}
+	return nil
+}
+
+// settleOne moves one pending item on as far as the host allows. It
+// returns an error wrapping ErrUnreachable when the host could not be
+// reached.
+func (l *Link) settleOne(ctx context.Context, seq uint64) error {
+	it, ok, err := l.Pending.Get(seq)
+	if err != nil || !ok {
+		return err
+	}
+	intent, err := l.Ledger.Get(seq)
+	if err != nil {
+		return err
+	}
+	switch it.State {
+	case PendingUnknown:
+		if out, err := l.Ledger.ByIdemKey(outcomeKey(seq)); err == nil {
+			// The outcome was recorded; only the store was not updated.
+			return l.afterOutcome(it, out)
+		}
+		_, err := l.resolve(ctx, intent, request{})
+		var rev *ReversedError
+		if errors.As(err, &rev) && !rev.Acked {
+			return fmt.Errorf("reversal %s: %w", it.Trace, ErrUnreachable)
+		}
+		return nil
+	case PendingReverse:
+		if _, err := l.Ledger.ByIdemKey(reversalKey(seq)); err == nil {
+			return l.Pending.Remove(seq)
+		}
+		acked, err := l.reverse(ctx, intent, it)
+		if err != nil {
+			return err
+		}
+		if !acked {
+			return fmt.Errorf("reversal %s: %w", it.Trace, ErrUnreachable)
+		}
+		return nil
+	case PendingForward:
+		return l.forward(ctx, intent, it)
+	}
+	return fmt.Errorf("terminal: pending item %d has unknown state %q", seq, it.State)
+}
+
+// afterOutcome brings the pending store in line with an outcome entry
+// already in the ledger.
+func (l *Link) afterOutcome(it PendingItem, out ledger.Entry) error {
+	var p struct{ Status string }
+	json.Unmarshal(out.Payload, &p)
+	switch {
+	case out.Kind == KindReversalDue:
+		it.State = PendingReverse
+	case p.Status == "queued":
+		it.State, it.Request.Queued = PendingForward, true
+	default:
+		return l.Pending.Remove(it.Intent)
+	}
+	return l.Pending.Put(it)
+}
+
+// queuedPayload is what a queued payment's entry says about the money, so
+// that its confirmation or refund can be booked later from the ledger alone.
+type queuedPayload struct {
+	Service    string `json:"service"`
+	Amount     string `json:"amount"`
+	Fee        string `json:"fee"`
+	Commission string `json:"commission"`
+}
+
+// forward sends a queued payment to its biller. The same trace number is
+// used every time, so a host that got it before answers as before.
+func (l *Link) forward(ctx context.Context, intent ledger.Entry, it PendingItem) error {
+	if _, err := l.Ledger.ByIdemKey(finalKey(intent.Seq)); err == nil {
+		return l.Pending.Remove(intent.Seq)
+	}
+	queued, err := l.Ledger.ByIdemKey(outcomeKey(intent.Seq))
+	if err != nil {
+		return fmt.Errorf("terminal: queued payment %d has no entry: %w", intent.Seq, err)
+	}
+	var q queuedPayload
+	if err := json.Unmarshal(queued.Payload, &q); err != nil {
+		return fmt.Errorf("terminal: queued payment entry %d: %w", queued.Seq, err)
+	}
+	amounts := make([]decimal.Decimal, 3)
+	for i, s := range []string{q.Amount, q.Fee, q.Commission} {
+		if s == "" {
+			continue
+		}
+		if amounts[i], err = money.ParseWire(s); err != nil {
+			return fmt.Errorf("terminal: queued payment entry %d: %w", queued.Seq, err)
+		}
+	}
+	amount, fee, commission := amounts[0], amounts[1], amounts[2]
+	cctx, cancel := l.call(ctx)
+	reply, err := l.Host.Send(cctx, it.Request)
+	cancel()
+	if err != nil || (reply.Status != StatusApproved && reply.Status != StatusDeclined) {
+		it.Attempts++
+		if err != nil {
+			it.LastError = err.Error()
+		}
+		if perr := l.Pending.Put(it); perr != nil {
+			return perr
+		}
+		if errors.Is(err, ErrUnreachable) {
+			return err
+		}
+		return fmt.Errorf("queued payment %s: no clear answer: %w", it.Trace, ErrUnreachable)
+	}
+	payload := map[string]any{"intent": intent.Seq, "original": queued.Seq, "trace": it.Trace, "service": q.Service, "amount": q.Amount, "code": reply.Code}
+	var kind string
+	var postings []ledger.Posting
+	if reply.Status == StatusApproved {
+		kind = KindConfirmed
+		payload["reference"] = reply.Reference
+		postings = []ledger.Posting{ledger.Dr(AccountQueued, amount), ledger.Cr(AccountSettlement, amount)}
+		if commission.IsPositive() {
+			postings = append(postings, ledger.Dr(AccountSettlement, commission), ledger.Cr(AccountCommission+q.Service, commission))
+		}
+	} else {
+		kind = KindRefundDue
+		payload["reason"] = reply.Reason
+		refund := amount.Add(fee)
+		payload["refund"] = money.FormatWire(refund)
+		postings = []ledger.Posting{ledger.Dr(AccountQueued, amount), ledger.Cr(AccountRefundsDue, refund)}
+		if fee.IsPositive() {
+			postings = append(postings, ledger.Dr(AccountFees, fee))
+		}
+	}
+	_, err = l.final(intent, kind, finalKey(intent.Seq), payload, postings)
+	return err
+}
