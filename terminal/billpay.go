@@ -1,0 +1,233 @@
+package terminal
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/tariff"
+)
+
+// ConfirmWithin is how long a queued payment's receipt promises it will be
+// confirmed by the biller.
+const ConfirmWithin = 24 * time.Hour
+
+// Bills takes utility bill payments and phone top-ups for cash.
+type Bills struct {
+	Link   *Link
+	Tariff *tariff.Tariff
+}
+
+// BillPayment is a villager paying a bill in cash.
+type BillPayment struct {
+	Operator string
+	Biller   string // biller id from the tariff, e.g. state-grid
+	Account  string // as typed
+	Amount   decimal.Decimal
+	IdemKey  string
+}
+
+// BillResult is a payment that was made, or accepted into the queue.
+type BillResult struct {
+	Entry      ledger.Entry
+	Intent     ledger.Entry
+	Trace      string
+	Biller     tariff.Biller
+	Account    string
+	Customer   string
+	Amount     decimal.Decimal
+	Fee        decimal.Decimal
+	Total      decimal.Decimal // take this much cash
+	Commission decimal.Decimal
+	Reference  string    // the biller's reference, once paid
+	Queued     bool      // accepted offline; to be confirmed by ConfirmBy
+	ConfirmBy  time.Time // queued only
+}
+
+func (b *Bills) biller(id string) (tariff.Biller, error) {
+	bl, ok := b.Tariff.Biller(id)
+	if !ok {
+		var ids []string
+		for _, x := range b.Tariff.Billers {
+			ids = append(ids, x.ID)
+		}
+		list := strings.Join(ids, ", ")
+		return bl, &InputError{Field: "biller", Rule: "one of " + list, RuleZh: "只能是价目表里的缴费单位：" + list}
+	}
+	return bl, nil
+}
+
+// account checks an account number against its biller's rule.
+func account(bl tariff.Biller, input string) (string, error) {
+	acct, err := bl.CheckAccount(input)
+	if err != nil {
+		r := bl.Account
+		zh := fmt.Sprintf("%s的户号要写 %d 位数字", bl.Name, r.MinDigits)
+		if r.MinDigits != r.MaxDigits {
+			zh = fmt.Sprintf("%s的户号要写 %d 到 %d 位数字", bl.Name, r.MinDigits, r.MaxDigits)
+		}
+		if len(r.Prefixes) > 0 {
+			zh += "，以 " + strings.Join(r.Prefixes, " 或 ") + " 开头"
+		}
+		var ae *tariff.AccountError
+		rule := err.Error()
+		if errors.As(err, &ae) {
+			rule = ae.Rule
+		}
+		return "", &InputError{Field: "account", Rule: rule, RuleZh: zh + "，例如 " + r.Example}
+	}
+	return acct, nil
+}
+
+// Lookup asks the biller what is due on an account.
+func (b *Bills) Lookup(ctx context.Context, billerID, accountText string) (Bill, error) {
+	bl, err := b.biller(billerID)
+	if err != nil {
+		return Bill{}, err
+	}
+	acct, err := account(bl, accountText)
+	if err != nil {
+		return Bill{}, err
+	}
+	cctx, cancel := b.Link.call(ctx)
+	defer cancel()
+	return b.Link.Host.LookupBill(cctx, bl.ID, acct)
+}
+
+// Pay pays a bill. With no amount it pays what the biller says is due. When
+// the biller cannot be reached and takes queued payments, the payment is
+// accepted into the queue: the cash is taken, the receipt says by when it
+// will be confirmed, and the queue forwards it when the network is back.
+func (b *Bills) Pay(ctx context.Context, p BillPayment) (BillResult, error) {
+	bl, err := b.biller(p.Biller)
+	if err != nil {
+		return BillResult{}, err
+	}
+	if bl.Kind == "mobile" {
+		return BillResult{}, &InputError{Field: "biller", Rule: bl.ID + " is a phone operator: use topup", RuleZh: bl.Name + "是手机充值，请用充值（topup）"}
+	}
+	acct, err := account(bl, p.Account)
+	if err != nil {
+		return BillResult{}, err
+	}
+	amount, customer := p.Amount, ""
+	cctx, cancel := b.Link.call(ctx)
+	bill, lerr := b.Link.Host.LookupBill(cctx, bl.ID, acct)
+	cancel()
+	switch {
+	case lerr == nil:
+		customer = bill.Customer
+		if amount.IsZero() {
+			due, err := money.ParseWire(bill.Due)
+			if err != nil {
+				return BillResult{}, fmt.Errorf("terminal: the biller's amount due %q: %w", bill.Due, err)
+			}
+			if !due.IsPositive() {
+				return BillResult{}, &InputError{Field: "amount", Rule: "nothing is due on this account; give an amount to pay in advance", RuleZh: "这个户号现在没有欠费；要预存请写金额"}
+			}
+			amount = due
+		}
+	case amount.IsZero():
+		return BillResult{}, fmt.Errorf("terminal: cannot look up the bill, so give the amount to pay: %w", lerr)
+	}
+	return b.pay(ctx, p.Operator, p.IdemKey, bl, acct, customer, amount, tariff.BillPayment, SvcBillPayment)
+}
+
+// Topup tops a mobile phone up by one of the operator's denominations.
+func (b *Bills) Topup(ctx context.Context, operator, billerID, phone string, amount decimal.Decimal, idemKey string) (BillResult, error) {
+	bl, err := b.biller(billerID)
+	if err != nil {
+		return BillResult{}, err
+	}
+	if len(bl.Denominations) == 0 {
+		return BillResult{}, &InputError{Field: "biller", Rule: bl.ID + " is not a phone operator", RuleZh: bl.Name + "不是手机充值"}
+	}
+	var ok bool
+	var names []string
+	for _, d := range bl.Denominations {
+		ok = ok || d.Equal(amount)
+		names = append(names, money.FormatWire(d.Decimal))
+	}
+	if !ok {
+		list := strings.Join(names, ", ")
+		return BillResult{}, &InputError{Field: "amount", Rule: "one of " + list, RuleZh: "充值金额只能是 " + list}
+	}
+	acct, err := account(bl, phone)
+	if err != nil {
+		return BillResult{}, err
+	}
+	return b.pay(ctx, operator, idemKey, bl, acct, "", amount, tariff.Topup, SvcTopup)
+}
+
+func (b *Bills) pay(ctx context.Context, operator, idemKey string, bl tariff.Biller, acct, customer string, amount decimal.Decimal, priced, service string) (BillResult, error) {
+	pr, _ := b.Tariff.Pricing(priced)
+	fee, commission := pr.Fee.Apply(amount), pr.Commission.Apply(amount)
+	total := amount.Add(fee)
+	res := BillResult{Biller: bl, Account: acct, Customer: customer, Amount: amount, Fee: fee, Total: total, Commission: commission}
+	payload := func(intent ledger.Entry, status, reference string, confirmBy time.Time) ([]byte, error) {
+		m := map[string]any{
+			"intent": intent.Seq, "trace": b.Link.Trace(intent.Seq), "service": service,
+			"biller": bl.ID, "biller_name": bl.Name, "account": acct, "customer": customer,
+			"amount": money.FormatWire(amount), "fee": money.FormatWire(fee), "total": money.FormatWire(total),
+			"commission": money.FormatWire(commission), "status": status, "tariff": b.Tariff.Version,
+		}
+		if reference != "" {
+			m["reference"] = reference
+		}
+		if !confirmBy.IsZero() {
+			m["confirm_by"] = confirmBy.UTC().Format(time.RFC3339)
+		}
+		return json.Marshal(m)
+	}
+	rq := request{
+		Operator: operator, IdemKey: idemKey,
+		Req: HostRequest{Service: service, Amount: money.FormatWire(amount), Biller: bl.ID, Account: acct},
+		Intent: map[string]any{
+			"biller": bl.ID, "account": acct, "amount": money.FormatWire(amount), "tariff": b.Tariff.Version,
+		},
+		Approved: func(intent ledger.Entry, reply HostReply) (ledger.Draft, error) {
+			postings := []ledger.Posting{ledger.Dr(AccountCash, total), ledger.Cr(AccountSettlement, amount)}
+			if fee.IsPositive() {
+				postings = append(postings, ledger.Cr(AccountFees, fee))
+			}
+			if commission.IsPositive() {
+				postings = append(postings, ledger.Dr(AccountSettlement, commission), ledger.Cr(AccountCommission+priced, commission))
+			}
+			p, err := payload(intent, "paid", reply.Reference, time.Time{})
+			return ledger.Draft{Kind: service, Payload: p, Postings: postings}, err
+		},
+	}
+	if bl.Queueing {
+		rq.Offline = func(intent ledger.Entry) (ledger.Draft, time.Time, error) {
+			confirmBy := b.Link.Now().Add(ConfirmWithin).Truncate(time.Minute)
+			postings := []ledger.Posting{ledger.Dr(AccountCash, total), ledger.Cr(AccountQueued, amount)}
+			if fee.IsPositive() {
+				postings = append(postings, ledger.Cr(AccountFees, fee))
+			}
+			p, err := payload(intent, "queued", "", confirmBy)
+			return ledger.Draft{Kind: service, Payload: p, Postings: postings}, confirmBy, err
+		}
+	}
+	r, err := b.Link.do(ctx, rq)
+	if err != nil {
+		return BillResult{}, err
+	}
+	var out struct {
+		Reference string `json:"reference"`
+		Status    string `json:"status"`
+		ConfirmBy string `json:"confirm_by"`
+	}
+	json.Unmarshal(r.Outcome.Payload, &out)
+	res.Entry, res.Intent, res.Trace, res.Reference = r.Outcome, r.Intent, b.Link.Trace(r.Intent.Seq), out.Reference
+	res.Queued = out.Status == "queued"
+	if res.Queued {
+		res.ConfirmBy, _ = time.Parse(time.RFC3339, out.ConfirmBy)
+	}
+	return res, nil
+}
