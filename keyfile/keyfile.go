@@ -40,6 +40,7 @@ import (
 
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
+	"golang.org/x/crypto/hkdf"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -521,4 +522,17 @@ func SignerKey(name string, priv ed25519.PrivateKey) (string, error) {
 	skey := "PRIVATE+KEY+" + name + "+" + hash + "+" + b64.EncodeToString(raw)
 	clear8(raw)
 	return skey, nil
+}
+
+// Derive returns a 32-byte secret for one purpose (such as "card-key"),
+// derived with HKDF-SHA-256 from the station's private key, so that the
+// station needs no second secret file: whoever can unlock the key has it,
+// nobody else does.
+func Derive(priv ed25519.PrivateKey, purpose string) []byte {
+	out := make([]byte, 32)
+	r := hkdf.New(sha256.New, priv.Seed(), []byte("bianmin-derive-v1"), []byte(purpose))
+	if _, err := io.ReadFull(r, out); err != nil {
+		panic("keyfile: hkdf: " + err.Error()) // cannot happen for 32 bytes
+	}
+	return out
 }

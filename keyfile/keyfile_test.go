@@ -542,3 +542,18 @@ func FuzzParseFile(f *testing.F) {
 		}
 	})
 }
+
+func TestDeriveIsPerKeyAndPurpose(t *testing.T) {
+	_, a, _ := ed25519.GenerateKey(nil)
+	_, b, _ := ed25519.GenerateKey(nil)
+	ka, kb := keyfile.Derive(a, "card-key"), keyfile.Derive(b, "card-key")
+	if len(ka) != 32 || bytes.Equal(ka, kb) {
+		t.Fatalf("two station keys gave the same or a short card key: %x %x", ka, kb)
+	}
+	if !bytes.Equal(ka, keyfile.Derive(a, "card-key")) {
+		t.Error("the same key and purpose gave two secrets")
+	}
+	if bytes.Equal(ka, keyfile.Derive(a, "other")) {
+		t.Error("two purposes gave the same secret")
+	}
+}
