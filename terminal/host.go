@@ -22,6 +22,10 @@ const (
 	StatusDeclined = "declined"
 	StatusReversed = "reversed" // Status only: the host approved, then took a reversal
 	StatusNone     = "none"     // Status only: the host never saw this trace number
+	// StatusPending: a carrier took a ticket order onto its waiting list
+	// (候补) and will issue the ticket or refuse the order later; the
+	// terminal asks Status until it says approved or declined.
+	StatusPending = "pending"
 )
 
 // HostRequest is one request to the bank, a biller or a carrier. Trace is
@@ -57,9 +61,20 @@ type TicketDetails struct {
 }
 
 // HostReply is a host's answer.
+//
+// What a reply carries depends on the service:
+//
+//	withdrawal       approved: AuthCode; declined: Code, Reason
+//	balance_inquiry  approved: Balance
+//	bill_payment     approved: Reference (the biller's receipt number)
+//	topup            approved: Reference
+//	ticket_order     approved: Reference = the ticket number;
+//	                 pending: Reference = the carrier's order number, ticket to follow
+//	ticket_cancel    approved: Amount = the refund the carrier's rule gives;
+//	                 declined: too late to cancel
 type HostReply struct {
 	Trace     string `json:"trace"`
-	Status    string `json:"status"`              // approved or declined; Status also reversed or none
+	Status    string `json:"status"`              // approved, declined or pending; Status also reversed or none
 	Code      string `json:"code"`                // "00" approved; otherwise the host's reason code
 	Reason    string `json:"reason,omitempty"`    // the host's words for a decline
 	AuthCode  string `json:"auth_code,omitempty"` // bank authorisation code

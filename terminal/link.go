@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/villagepost/bianmin/ledger"
@@ -18,12 +19,15 @@ const (
 	KindReversalDue = "reversal_due" // outcome unknown: a reversal (冲正) is owed to the host
 	KindReversal    = "reversal"     // the host acknowledged the reversal
 	KindConfirmed   = "queued_confirmed"
-	KindRefundDue   = "refund_due" // a queued payment the biller finally refused
+	KindRefundDue   = "refund_due"    // a queued payment the biller finally refused
+	KindIssued      = "ticket_issued" // a waitlisted ticket order was issued
+	KindFailed      = "ticket_failed" // a waitlisted ticket order was refused: refund due
 )
 
 // Accounts the host link posts to besides the drawer and the post office.
 const (
 	AccountQueued     = "liabilities:queued-payments" // cash taken for payments not yet confirmed
+	AccountDeposits   = "liabilities:ticket-deposits" // cash taken for waitlisted ticket orders
 	AccountRefundsDue = "liabilities:refunds-due"     // owed back to villagers
 )
 
@@ -52,6 +56,11 @@ type Link struct {
 	Timeout  time.Duration // per host call; the tariff's host timeout
 	Retries  int           // status inquiries and reversal attempts per try
 	Now      func() time.Time
+
+	// mu serialises everything that talks to a host or changes the
+	// pending store, so that a queued payment is never forwarded and
+	// voided at once.
+	mu sync.Mutex
 }
 
 // Trace returns the trace number of an intent entry.
@@ -115,6 +124,9 @@ type request struct {
 	// queue when the host cannot be reached (a biller that takes queued
 	// payments).
 	Offline func(intent ledger.Entry) (ledger.Draft, time.Time, error)
+	// Waitlisted, if set, is the entry that holds the customer's cash when
+	// the host answers pending (a carrier's waiting list).
+	Waitlisted func(intent ledger.Entry, r HostReply) (ledger.Draft, error)
 }
 
 // result is what became of a request.
@@ -129,8 +141,13 @@ func outcomeKey(intent uint64) string  { return fmt.Sprintf("outcome:%d", intent
 func reversalKey(intent uint64) string { return fmt.Sprintf("reversal:%d", intent) }
 func finalKey(intent uint64) string    { return fmt.Sprintf("final:%d", intent) }
 
+// voidKey is the idempotency key of the void of entry seq.
+func voidKey(seq uint64) string { return fmt.Sprintf("void:%d", seq) }
+
 // do runs one request through the safety rule.
 func (l *Link) do(ctx context.Context, rq request) (result, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	host := HostName(rq.Req.Service)
 	if err := l.clear(ctx, host); err != nil {
 		return result{}, err
@@ -166,6 +183,8 @@ func (l *Link) do(ctx context.Context, rq request) (result, error) {
 		return l.approve(intent, rq, reply)
 	case err == nil && reply.Status == StatusDeclined:
 		return l.decline(intent, req.Service, reply)
+	case err == nil && reply.Status == StatusPending && rq.Waitlisted != nil:
+		return l.waitlist(intent, rq, req, reply)
 	case errors.Is(err, ErrUnreachable):
 		if rq.Offline != nil {
 			return l.queue(intent, rq, req)
@@ -221,6 +240,24 @@ func (l *Link) queue(intent ledger.Entry, rq request, req HostRequest) (result, 
 		return result{}, err
 	}
 	return result{Intent: intent, Outcome: e, Queued: true}, nil
+}
+
+// waitlist records a request the host will answer later: the customer's
+// cash is held and the host is asked again until it decides.
+func (l *Link) waitlist(intent ledger.Entry, rq request, req HostRequest, reply HostReply) (result, error) {
+	d, err := rq.Waitlisted(intent, reply)
+	if err != nil {
+		return result{}, err
+	}
+	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
+	e, _, err := l.Ledger.Append(d)
+	if err != nil {
+		return result{}, err
+	}
+	if err := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: req.Trace, State: PendingWaitlist, Request: req, Since: l.Now()}); err != nil {
+		return result{}, err
+	}
+	return result{Intent: intent, Outcome: e, Reply: reply}, nil
 }
 
 // final appends an entry that ends (or moves on) an intent.

@@ -20,16 +20,20 @@ const (
 	// PendingForward: a queued payment, accepted offline and paid for in
 	// cash, waits to be forwarded to its biller.
 	PendingForward = "forward"
+	// PendingWaitlist: a ticket order on the carrier's waiting list, paid
+	// for in cash; ask the carrier until it issues the ticket or refuses.
+	PendingWaitlist = "waitlist"
 )
 
 // PendingItem is a request whose outcome the station does not know yet, or
-// a reversal or queued payment still to be delivered. It holds no card
-// number and no PIN: what is re-sent later never needs them.
+// a reversal, queued payment or waitlisted order still to be settled. It
+// holds no card number, PIN or ID number: what is re-sent later never
+// needs them.
 type PendingItem struct {
 	Intent    uint64      `json:"intent"` // sequence number of the intent entry
 	Trace     string      `json:"trace"`
 	State     string      `json:"state"`
-	Request   HostRequest `json:"request"` // Card and PIN always empty
+	Request   HostRequest `json:"request"` // Card, PIN and ID number always empty
 	Since     time.Time   `json:"since"`
 	ConfirmBy time.Time   `json:"confirm_by,omitzero"` // forward: promised on the receipt
 	Attempts  int         `json:"attempts"`
@@ -44,8 +48,10 @@ func HostName(service string) string {
 		return "bank"
 	case SvcBillPayment, SvcTopup:
 		return "biller"
+	case SvcTicketOrder, SvcTicketCancel:
+		return "carrier"
 	}
-	return "carrier"
+	return service
 }
 
 var (
@@ -91,6 +97,11 @@ func intentKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, se
 // Put stores or replaces an item.
 func (p *Pending) Put(it PendingItem) error {
 	it.Request.Card, it.Request.PIN = "", ""
+	if t := it.Request.Ticket; t != nil && t.IDNumber != "" {
+		c := *t
+		c.IDNumber = ""
+		it.Request.Ticket = &c
+	}
 	v, err := json.Marshal(it)
 	if err != nil {
 		return err

@@ -13,14 +13,16 @@ import (
 
 // Recover finds every request a crash left unfinished and settles what it
 // can: intents without an outcome are inquired and, unless declined,
-// reversed; owed reversals are sent; queued payments are forwarded. The
-// station runs it at start, before any new work. Items whose host cannot
-// be reached stay pending.
+// reversed; owed reversals are sent; queued payments are forwarded;
+// waitlisted orders are asked after. The station runs it at start, before
+// any new work. Items whose host cannot be reached stay pending.
 func (l *Link) Recover(ctx context.Context) (Drained, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
 	if err := l.rescan(); err != nil {
 		return Drained{}, err
 	}
-	return l.Drain(ctx)
+	return l.drain(ctx)
 }
 
 // rescan rebuilds pending items from the ledger entries written since the
@@ -55,12 +57,9 @@ func (l *Link) rescan() error {
 			// already holds what is needed.
 			return nil
 		}
-		switch {
-		case e.Kind == KindReversalDue:
-			open[p.Intent] = PendingReverse
-		case p.Status == "queued":
-			open[p.Intent] = PendingForward
-		default:
+		if state := stateAfter(e.Kind, p.Status); state != "" {
+			open[p.Intent] = state
+		} else {
 			delete(open, p.Intent)
 		}
 		return nil
@@ -112,9 +111,35 @@ type Drained struct {
 	Remaining []PendingItem // items still pending (their host could not be reached)
 }
 
+// stateAfter says what must still happen to a request after an entry of
+// kind with payload status: "" when nothing must.
+func stateAfter(kind, status string) string {
+	switch {
+	case kind == KindReversalDue:
+		return PendingReverse
+	case status == statusQueued:
+		return PendingForward
+	case status == statusWaitlisted:
+		return PendingWaitlist
+	}
+	return ""
+}
+
+// Statuses an outcome entry's payload gives a request that is not finished.
+const (
+	statusQueued     = "queued"  // a payment accepted offline
+	statusWaitlisted = "pending" // a ticket order on the waiting list
+)
+
 // Drain works through every pending item, oldest first. An item whose
 // host cannot be reached stays, and so do later items for that host.
 func (l *Link) Drain(ctx context.Context) (Drained, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.drain(ctx)
+}
+
+func (l *Link) drain(ctx context.Context) (Drained, error) {
 	items, err := l.Pending.List()
 	if err != nil {
 		return Drained{}, err
@@ -152,7 +177,7 @@ func (l *Link) clear(ctx context.Context, host string) error {
 		return err
 	}
 	for _, it := range items {
-		if HostName(it.Request.Service) != host || it.State == PendingForward {
+		if HostName(it.Request.Service) != host || it.State == PendingForward || it.State == PendingWaitlist {
 			continue
 		}
 		if err := l.settleOne(ctx, it.Intent); err != nil && !errors.Is(err, ErrUnreachable) {
@@ -205,6 +230,8 @@ func (l *Link) settleOne(ctx context.Context, seq uint64) error {
 		return nil
 	case PendingForward:
 		return l.forward(ctx, intent, it)
+	case PendingWaitlist:
+		return l.askWaitlist(ctx, intent, it)
 	}
 	return fmt.Errorf("terminal: pending item %d has unknown state %q", seq, it.State)
 }
@@ -214,39 +241,118 @@ func (l *Link) settleOne(ctx context.Context, seq uint64) error {
 func (l *Link) afterOutcome(it PendingItem, out ledger.Entry) error {
 	var p struct{ Status string }
 	json.Unmarshal(out.Payload, &p)
-	switch {
-	case out.Kind == KindReversalDue:
-		it.State = PendingReverse
-	case p.Status == "queued":
-		it.State, it.Request.Queued = PendingForward, true
-	default:
+	it.State = stateAfter(out.Kind, p.Status)
+	if it.State == "" {
 		return l.Pending.Remove(it.Intent)
 	}
+	it.Request.Queued = it.State == PendingForward
 	return l.Pending.Put(it)
 }
 
-// queuedPayload is what a queued payment's entry says about the money, so
-// that its confirmation or refund can be booked later from the ledger alone.
-type queuedPayload struct {
+// heldPayload is what an entry that holds a customer's cash for a later
+// answer (a queued payment, a waitlisted ticket order) says about the
+// money, so that the answer can be booked later from the ledger alone.
+type heldPayload struct {
 	Service    string `json:"service"`
 	Amount     string `json:"amount"`
 	Fee        string `json:"fee"`
 	Commission string `json:"commission"`
 }
 
+// holding says where a service holds cash while it waits, and which kinds
+// of entry book the host's final yes and no.
+type holding struct {
+	account, yes, no string
+}
+
+func holdingFor(service string) holding {
+	if service == SvcTicketOrder {
+		return holding{AccountDeposits, KindIssued, KindFailed}
+	}
+	return holding{AccountQueued, KindConfirmed, KindRefundDue}
+}
+
 // forward sends a queued payment to its biller. The same trace number is
 // used every time, so a host that got it before answers as before.
 func (l *Link) forward(ctx context.Context, intent ledger.Entry, it PendingItem) error {
-	if _, err := l.Ledger.ByIdemKey(finalKey(intent.Seq)); err == nil {
-		return l.Pending.Remove(intent.Seq)
+	if done, err := l.concluded(intent.Seq); done || err != nil {
+		return err
 	}
-	queued, err := l.Ledger.ByIdemKey(outcomeKey(intent.Seq))
+	cctx, cancel := l.call(ctx)
+	reply, err := l.Host.Send(cctx, it.Request)
+	cancel()
+	if err != nil || (reply.Status != StatusApproved && reply.Status != StatusDeclined) {
+		return l.noAnswer(it, err, "queued payment")
+	}
+	return l.conclude(intent, reply)
+}
+
+// askWaitlist asks a carrier what became of a waitlisted ticket order.
+func (l *Link) askWaitlist(ctx context.Context, intent ledger.Entry, it PendingItem) error {
+	if done, err := l.concluded(intent.Seq); done || err != nil {
+		return err
+	}
+	cctx, cancel := l.call(ctx)
+	reply, err := l.Host.Status(cctx, it.Trace)
+	cancel()
+	switch {
+	case err != nil:
+		return l.noAnswer(it, err, "waitlisted order")
+	case reply.Status == StatusPending:
+		it.Attempts++
+		return l.Pending.Put(it) // still on the list: ask again later
+	case reply.Status != StatusApproved:
+		// Declined, reversed or never seen: no ticket, so the cash goes back.
+		reply.Status = StatusDeclined
+	}
+	return l.conclude(intent, reply)
+}
+
+// concluded reports whether the cash held for an intent was already booked
+// (confirmed, refunded, or voided at the counter), removing its pending item
+// if so.
+func (l *Link) concluded(intent uint64) (bool, error) {
+	keys := []string{finalKey(intent)}
+	if held, err := l.Ledger.ByIdemKey(outcomeKey(intent)); err == nil {
+		keys = append(keys, voidKey(held.Seq))
+	}
+	for _, key := range keys {
+		if _, err := l.Ledger.ByIdemKey(key); err == nil {
+			return true, l.Pending.Remove(intent)
+		} else if !errors.Is(err, ledger.ErrNotFound) {
+			return false, err
+		}
+	}
+	return false, nil
+}
+
+// noAnswer keeps a pending item for a later try and says the host gave no
+// clear answer.
+func (l *Link) noAnswer(it PendingItem, err error, what string) error {
+	it.Attempts++
 	if err != nil {
-		return fmt.Errorf("terminal: queued payment %d has no entry: %w", intent.Seq, err)
+		it.LastError = err.Error()
 	}
-	var q queuedPayload
-	if err := json.Unmarshal(queued.Payload, &q); err != nil {
-		return fmt.Errorf("terminal: queued payment entry %d: %w", queued.Seq, err)
+	if perr := l.Pending.Put(it); perr != nil {
+		return perr
+	}
+	if errors.Is(err, ErrUnreachable) {
+		return err
+	}
+	return fmt.Errorf("%s %s: no clear answer: %w", what, it.Trace, ErrUnreachable)
+}
+
+// conclude books the host's final answer on cash held for a request: on
+// approval the held amount is owed to the post office and the commission
+// earned; otherwise amount and fee are owed back to the villager.
+func (l *Link) conclude(intent ledger.Entry, reply HostReply) error {
+	held, err := l.Ledger.ByIdemKey(outcomeKey(intent.Seq))
+	if err != nil {
+		return fmt.Errorf("terminal: request %d holds no cash: %w", intent.Seq, err)
+	}
+	var q heldPayload
+	if err := json.Unmarshal(held.Payload, &q); err != nil {
+		return fmt.Errorf("terminal: entry %d: %w", held.Seq, err)
 	}
 	amounts := make([]decimal.Decimal, 3)
 	for i, s := range []string{q.Amount, q.Fee, q.Commission} {
@@ -254,42 +360,27 @@ func (l *Link) forward(ctx context.Context, intent ledger.Entry, it PendingItem)
 			continue
 		}
 		if amounts[i], err = money.ParseWire(s); err != nil {
-			return fmt.Errorf("terminal: queued payment entry %d: %w", queued.Seq, err)
+			return fmt.Errorf("terminal: entry %d: %w", held.Seq, err)
 		}
 	}
 	amount, fee, commission := amounts[0], amounts[1], amounts[2]
-	cctx, cancel := l.call(ctx)
-	reply, err := l.Host.Send(cctx, it.Request)
-	cancel()
-	if err != nil || (reply.Status != StatusApproved && reply.Status != StatusDeclined) {
-		it.Attempts++
-		if err != nil {
-			it.LastError = err.Error()
-		}
-		if perr := l.Pending.Put(it); perr != nil {
-			return perr
-		}
-		if errors.Is(err, ErrUnreachable) {
-			return err
-		}
-		return fmt.Errorf("queued payment %s: no clear answer: %w", it.Trace, ErrUnreachable)
-	}
-	payload := map[string]any{"intent": intent.Seq, "original": queued.Seq, "trace": it.Trace, "service": q.Service, "amount": q.Amount, "code": reply.Code}
+	h := holdingFor(q.Service)
+	payload := map[string]any{"intent": intent.Seq, "original": held.Seq, "trace": l.Trace(intent.Seq), "service": q.Service, "amount": q.Amount, "code": reply.Code}
 	var kind string
 	var postings []ledger.Posting
 	if reply.Status == StatusApproved {
-		kind = KindConfirmed
+		kind = h.yes
 		payload["reference"] = reply.Reference
-		postings = []ledger.Posting{ledger.Dr(AccountQueued, amount), ledger.Cr(AccountSettlement, amount)}
+		postings = []ledger.Posting{ledger.Dr(h.account, amount), ledger.Cr(AccountSettlement, amount)}
 		if commission.IsPositive() {
 			postings = append(postings, ledger.Dr(AccountSettlement, commission), ledger.Cr(AccountCommission+q.Service, commission))
 		}
 	} else {
-		kind = KindRefundDue
+		kind = h.no
 		payload["reason"] = reply.Reason
 		refund := amount.Add(fee)
 		payload["refund"] = money.FormatWire(refund)
-		postings = []ledger.Posting{ledger.Dr(AccountQueued, amount), ledger.Cr(AccountRefundsDue, refund)}
+		postings = []ledger.Posting{ledger.Dr(h.account, amount), ledger.Cr(AccountRefundsDue, refund)}
 		if fee.IsPositive() {
 			postings = append(postings, ledger.Dr(AccountFees, fee))
 		}
