@@ -27,9 +27,10 @@ type Bills struct {
 // BillPayment is a villager paying a bill in cash.
 type BillPayment struct {
 	Operator string
-	Biller   string // biller id from the tariff, e.g. state-grid
-	Account  string // as typed
-	Amount   decimal.Decimal
+	Biller   string          // biller id from the tariff, e.g. state-grid
+	Account  string          // as typed
+	Amount   decimal.Decimal // zero: what the biller says is due (bills only)
+	Paid     decimal.Decimal // cash handed over; zero means exactly the total
 	IdemKey  string
 }
 
@@ -45,9 +46,10 @@ type BillResult struct {
 	Fee        decimal.Decimal
 	Total      decimal.Decimal // take this much cash
 	Commission decimal.Decimal
-	Reference  string    // the biller's reference, once paid
-	Queued     bool      // accepted offline; to be confirmed by ConfirmBy
-	ConfirmBy  time.Time // queued only
+	Change     decimal.Decimal // give back from what was handed over
+	Reference  string          // the biller's reference, once paid
+	Queued     bool            // accepted offline; to be confirmed by ConfirmBy
+	ConfirmBy  time.Time       // queued only
 }
 
 func (b *Bills) biller(id string) (tariff.Biller, error) {
@@ -134,14 +136,17 @@ func (b *Bills) Pay(ctx context.Context, p BillPayment) (BillResult, error) {
 			amount = due
 		}
 	case amount.IsZero():
-		return BillResult{}, fmt.Errorf("terminal: cannot look up the bill, so give the amount to pay: %w", lerr)
+		return BillResult{}, &InputError{Field: "amount", Rule: "the bill cannot be looked up (" + lerr.Error() + "): give the amount to pay",
+			RuleZh: "查不到账单（" + bl.Name + "暂时连不上或没有这个户号），请问清顾客要缴多少钱，写上金额"}
 	}
-	return b.pay(ctx, p.Operator, p.IdemKey, bl, acct, customer, amount, tariff.BillPayment, SvcBillPayment)
+	p.Amount = amount
+	return b.pay(ctx, p, bl, acct, customer, tariff.BillPayment, SvcBillPayment)
 }
 
-// Topup tops a mobile phone up by one of the operator's denominations.
-func (b *Bills) Topup(ctx context.Context, operator, billerID, phone string, amount decimal.Decimal, idemKey string) (BillResult, error) {
-	bl, err := b.biller(billerID)
+// Topup tops up the mobile phone p.Account by p.Amount, one of the
+// operator's denominations.
+func (b *Bills) Topup(ctx context.Context, p BillPayment) (BillResult, error) {
+	bl, err := b.biller(p.Biller)
 	if err != nil {
 		return BillResult{}, err
 	}
@@ -151,27 +156,33 @@ func (b *Bills) Topup(ctx context.Context, operator, billerID, phone string, amo
 	var ok bool
 	var names []string
 	for _, d := range bl.Denominations {
-		ok = ok || d.Equal(amount)
+		ok = ok || d.Equal(p.Amount)
 		names = append(names, money.FormatWire(d.Decimal))
 	}
 	if !ok {
 		list := strings.Join(names, ", ")
 		return BillResult{}, &InputError{Field: "amount", Rule: "one of " + list, RuleZh: "充值金额只能是 " + list}
 	}
-	acct, err := account(bl, phone)
+	acct, err := account(bl, p.Account)
 	if err != nil {
 		return BillResult{}, err
 	}
-	return b.pay(ctx, operator, idemKey, bl, acct, "", amount, tariff.Topup, SvcTopup)
+	return b.pay(ctx, p, bl, acct, "", tariff.Topup, SvcTopup)
 }
 
-func (b *Bills) pay(ctx context.Context, operator, idemKey string, bl tariff.Biller, acct, customer string, amount decimal.Decimal, priced, service string) (BillResult, error) {
+func (b *Bills) pay(ctx context.Context, p BillPayment, bl tariff.Biller, acct, customer string, priced, service string) (BillResult, error) {
+	amount := p.Amount
 	pr, _ := b.Tariff.Pricing(priced)
 	fee, commission := pr.Fee.Apply(amount), pr.Commission.Apply(amount)
 	total := amount.Add(fee)
-	res := BillResult{Biller: bl, Account: acct, Customer: customer, Amount: amount, Fee: fee, Total: total, Commission: commission}
+	change, err := changeFrom(p.Paid, total)
+	if err != nil {
+		return BillResult{}, err
+	}
+	res := BillResult{Biller: bl, Account: acct, Customer: customer, Amount: amount, Fee: fee, Total: total, Commission: commission, Change: change}
 	payload := func(intent ledger.Entry, status, reference string, confirmBy time.Time) ([]byte, error) {
 		m := map[string]any{
+			"paid": money.FormatWire(total.Add(change)), "change": money.FormatWire(change),
 			"intent": intent.Seq, "trace": b.Link.Trace(intent.Seq), "service": service,
 			"biller": bl.ID, "biller_name": bl.Name, "account": acct, "customer": customer,
 			"amount": money.FormatWire(amount), "fee": money.FormatWire(fee), "total": money.FormatWire(total),
@@ -186,7 +197,7 @@ func (b *Bills) pay(ctx context.Context, operator, idemKey string, bl tariff.Bil
 		return json.Marshal(m)
 	}
 	rq := request{
-		Operator: operator, IdemKey: idemKey,
+		Operator: p.Operator, IdemKey: p.IdemKey,
 		Req: HostRequest{Service: service, Amount: money.FormatWire(amount), Biller: bl.ID, Account: acct},
 		Intent: map[string]any{
 			"biller": bl.ID, "account": acct, "amount": money.FormatWire(amount), "tariff": b.Tariff.Version,

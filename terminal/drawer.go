@@ -34,13 +34,7 @@ type CashMove struct {
 }
 
 // Cash returns what the drawer should hold.
-func (d *Drawer) Cash() (decimal.Decimal, error) {
-	b, err := d.Ledger.Balances()
-	if err != nil {
-		return decimal.Zero, err
-	}
-	return b.Get(AccountCash), nil
-}
+func (d *Drawer) Cash() (decimal.Decimal, error) { return drawerCash(d.Ledger) }
 
 // Low reports whether cash is below the low-cash warning.
 func (d *Drawer) Low(cash decimal.Decimal) bool {
@@ -129,6 +123,19 @@ func (d *Drawer) append(m CashMove, kind string, postings ...ledger.Posting) (le
 		Operator: m.Operator, Kind: kind, IdemKey: m.IdemKey, Payload: payload, Postings: postings,
 	})
 	return e, err
+}
+
+// changeFrom returns the change from cash handed over for total; zero paid
+// means exactly the total.
+func changeFrom(paid, total decimal.Decimal) (decimal.Decimal, error) {
+	if paid.IsZero() {
+		return decimal.Zero, nil
+	}
+	if paid.LessThan(total) {
+		return decimal.Zero, &InputError{Field: "paid", Rule: fmt.Sprintf("less than the total %s", money.FormatReceipt(total)),
+			RuleZh: fmt.Sprintf("比应收的 %s 少，请收够现金", money.FormatReceipt(total))}
+	}
+	return paid.Sub(total), nil
 }
 
 func positive(d decimal.Decimal) error {

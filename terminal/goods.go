@@ -93,6 +93,28 @@ func (g *Goods) StockIn(operator, sku string, qty int64, note, idemKey string) (
 	return e, err
 }
 
+// StockReturn records units sent back to the post office (unsold, or
+// damaged on arrival). The shop cannot send back more than it holds.
+func (g *Goods) StockReturn(operator, sku string, qty int64, note, idemKey string) (ledger.Entry, error) {
+	if _, err := g.item(sku); err != nil {
+		return ledger.Entry{}, err
+	}
+	if err := checkQty(qty); err != nil {
+		return ledger.Entry{}, err
+	}
+	stock, err := g.Stock()
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	if qty > stock[sku] {
+		return ledger.Entry{}, &StockError{SKU: sku, Have: stock[sku], Get: qty}
+	}
+	payload, _ := json.Marshal(map[string]any{"sku": sku, "qty": qty, "note": note, "tariff": g.Tariff.Version})
+	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "stock_return", IdemKey: idemKey, Payload: payload,
+		Postings: []ledger.Posting{units(sku, ledger.Debit, AccountConsignment, qty), units(sku, ledger.Credit, AccountStock, qty)}})
+	return e, err
+}
+
 // CountStock records a count of one SKU; a difference is booked to
 // expense:stock-variance in units.
 func (g *Goods) CountStock(operator, sku string, counted int64, idemKey string) (ledger.Entry, int64, error) {
@@ -202,12 +224,9 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 			return SaleResult{}, err
 		}
 	}
-	paid := s.Paid
-	if paid.IsZero() {
-		paid = total
-	}
-	if paid.LessThan(total) {
-		return SaleResult{}, &InputError{Field: "paid", Rule: fmt.Sprintf("less than the total %s", money.FormatReceipt(total)), RuleZh: fmt.Sprintf("比应收的 %s 少", money.FormatReceipt(total))}
+	change, err := changeFrom(s.Paid, total)
+	if err != nil {
+		return SaleResult{}, err
 	}
 	p, _ := g.Tariff.Pricing(tariff.Sale)
 	commission := p.Commission.Apply(total)
@@ -220,7 +239,7 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 	}
 	payload, err := json.Marshal(map[string]any{
 		"tariff": g.Tariff.Version, "lines": lines, "total": money.FormatWire(total),
-		"commission": money.FormatWire(commission), "paid": money.FormatWire(paid), "change": money.FormatWire(paid.Sub(total)),
+		"commission": money.FormatWire(commission), "paid": money.FormatWire(total.Add(change)), "change": money.FormatWire(change),
 		"delivery": s.Delivery,
 	})
 	if err != nil {
@@ -230,7 +249,7 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 	if err != nil {
 		return SaleResult{}, err
 	}
-	return SaleResult{Entry: e, Total: total, Commission: commission, Change: paid.Sub(total)}, nil
+	return SaleResult{Entry: e, Total: total, Commission: commission, Change: change}, nil
 }
 
 func (g *Goods) checkDelivery(d Delivery) error {
@@ -247,6 +266,8 @@ func (g *Goods) checkDelivery(d Delivery) error {
 	}
 	return nil
 }
+
+func deliveryKey(sale uint64) string { return fmt.Sprintf("delivery:%d", sale) }
 
 // ErrNotForDelivery means an entry is not a sale awaiting delivery.
 var ErrNotForDelivery = errors.New("terminal: that entry is not a sale to be delivered")
@@ -266,6 +287,6 @@ func (g *Goods) Deliver(operator string, saleSeq uint64, receivedBy string) (led
 		return ledger.Entry{}, fmt.Errorf("%w: entry %d", ErrNotForDelivery, saleSeq)
 	}
 	payload, _ := json.Marshal(map[string]any{"sale": saleSeq, "to": p.Delivery.To, "received_by": receivedBy})
-	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "delivery", IdemKey: fmt.Sprintf("delivery:%d", saleSeq), Payload: payload})
+	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "delivery", IdemKey: deliveryKey(saleSeq), Payload: payload})
 	return e, err
 }

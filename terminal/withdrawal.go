@@ -55,6 +55,26 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("terminal: %s: over the %s limit of %s (used today: %s)", e.Field, e.Rule, e.Limit, e.Used)
 }
 
+// Zh says in plain Chinese which limit the withdrawal breaks and what to
+// do.
+func (e *LimitError) Zh() string {
+	yuan := func(s string) string {
+		if d, err := money.ParseWire(s); err == nil {
+			return money.FormatReceipt(d)
+		}
+		return s
+	}
+	switch e.Rule {
+	case "per_transaction":
+		return fmt.Sprintf("每笔取款最多 %s；没有记账，也没有问银行。可以分几笔取。", yuan(e.Limit))
+	case "per_card_day":
+		return fmt.Sprintf("这张卡今天已经取了 %s，每张卡每天最多 %s；没有记账。请少取一些，或明天再来。", yuan(e.Used), yuan(e.Limit))
+	case "per_card_day_count":
+		return fmt.Sprintf("这张卡今天已经取了 %s 次，每张卡每天最多 %s 次；没有记账。请明天再来。", e.Used, e.Limit)
+	}
+	return e.Error()
+}
+
 func checkPIN(p string) error {
 	if len(p) < 4 || len(p) > 12 {
 		return &InputError{Field: "pin", Rule: "the card PIN has 4 to 12 digits", RuleZh: "银行卡密码是 4 到 12 位数字，请让持卡人重新输入"}
@@ -92,11 +112,11 @@ func (c *Cards) Withdraw(ctx context.Context, w Withdrawal) (WithdrawalResult, e
 		if err := c.checkDaily(key, w.Amount); err != nil {
 			return WithdrawalResult{}, err
 		}
-		b, err := c.Link.Ledger.Balances()
+		cash, err := drawerCash(c.Link.Ledger)
 		if err != nil {
 			return WithdrawalResult{}, err
 		}
-		if cash := b.Get(AccountCash); w.Amount.GreaterThan(cash) {
+		if w.Amount.GreaterThan(cash) {
 			return WithdrawalResult{}, &ShortCashError{Need: w.Amount, Have: cash}
 		}
 	}

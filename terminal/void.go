@@ -1,0 +1,125 @@
+package terminal
+
+import (
+	"encoding/json"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+)
+
+// KindVoid is the entry that reverses a sale or a queued payment on the
+// day it was made.
+const KindVoid = "void"
+
+// VoidError says why an entry cannot be voided at the terminal.
+type VoidError struct {
+	Seq          uint64
+	Kind         string
+	Rule, RuleZh string
+}
+
+func (e *VoidError) Error() string {
+	return fmt.Sprintf("terminal: entry %d (%s) cannot be voided: %s", e.Seq, e.Kind, e.Rule)
+}
+
+// Voids reverses, on the same business day, a sale or a payment still in
+// the offline queue. The owner approves every void; the caller checks the
+// owner's PIN and names the owner as approver.
+type Voids struct {
+	Link *Link
+}
+
+// VoidResult is a voided entry: hand Refund back to the villager.
+type VoidResult struct {
+	Entry    ledger.Entry // the void entry
+	Original ledger.Entry
+	Refund   decimal.Decimal
+}
+
+// Void appends a void entry whose postings mirror those of entry seq, so
+// that the money and goods it moved go back. It refuses anything but a
+// sale or a queued payment of the current business day; a completed
+// withdrawal or a payment the biller already has cannot be voided at the
+// terminal.
+func (v *Voids) Void(operator, approver string, seq uint64, reason string) (VoidResult, error) {
+	l := v.Link
+	l.mu.Lock() // a queued payment must not be forwarded while it is voided
+	defer l.mu.Unlock()
+	orig, err := l.Ledger.Get(seq)
+	if err != nil {
+		return VoidResult{}, err
+	}
+	refuse := func(rule, zh string) error { return &VoidError{Seq: seq, Kind: orig.Kind, Rule: rule, RuleZh: zh} }
+	if prev, err := l.Ledger.ByIdemKey(voidKey(seq)); err == nil {
+		return VoidResult{}, refuse(fmt.Sprintf("already voided by entry %d", prev.Seq), fmt.Sprintf("已经在第 %d 笔撤销过了", prev.Seq))
+	}
+	var p struct {
+		Intent uint64 `json:"intent"`
+		Status string `json:"status"`
+		Total  string `json:"total"`
+	}
+	json.Unmarshal(orig.Payload, &p)
+	switch {
+	case orig.Kind == SvcWithdrawal:
+		return VoidResult{}, refuse("a completed withdrawal cannot be voided at the terminal; the card's bank handles disputes",
+			"取款已经完成，不能在本机撤销；如有争议，请持卡人联系发卡银行")
+	case orig.Kind == SvcTicketOrder:
+		return VoidResult{}, refuse("cancel a ticket with station ticket cancel", "车票请用“退票”（station ticket cancel）办理")
+	case (orig.Kind == SvcBillPayment || orig.Kind == SvcTopup) && p.Status != statusQueued:
+		return VoidResult{}, refuse("the biller already has this payment; only a payment still in the offline queue can be voided",
+			"这笔缴费已经交到缴费单位，不能撤销；只有还在排队等网络的缴费可以撤销")
+	case orig.Kind != "sale" && orig.Kind != SvcBillPayment && orig.Kind != SvcTopup:
+		return VoidResult{}, refuse("only a sale or a queued payment can be voided", "只有商品销售和排队中的缴费可以撤销")
+	}
+	if day := l.Ledger.CurrentDay(); orig.Day != day {
+		return VoidResult{}, refuse(fmt.Sprintf("only entries of today's business day %s can be voided; this one is of %s", day, orig.Day),
+			fmt.Sprintf("只能撤销今天（%s）的业务，这笔是 %s 的", day, orig.Day))
+	}
+	payload := map[string]any{"original": seq, "original_kind": orig.Kind, "approved_by": approver, "reason": reason}
+	if orig.Kind == "sale" {
+		if _, err := l.Ledger.ByIdemKey(deliveryKey(seq)); err == nil {
+			return VoidResult{}, refuse("the goods were already delivered", "货已经送到了，不能撤销")
+		}
+	} else {
+		// A queued payment: it must not have reached the biller yet.
+		if done, err := l.concluded(p.Intent); err != nil {
+			return VoidResult{}, err
+		} else if done {
+			return VoidResult{}, refuse("the payment already left the queue", "这笔缴费已经发给缴费单位了，不能撤销")
+		}
+		payload["intent"] = p.Intent
+	}
+	refund := decimal.Zero
+	postings := make([]ledger.Posting, len(orig.Postings))
+	for i, q := range orig.Postings {
+		q.Side = ledger.Debit + ledger.Credit - q.Side
+		postings[i] = q
+		if q.Account == AccountCash && q.Commodity == ledger.Currency {
+			refund = refund.Add(q.Signed().Neg())
+		}
+	}
+	cash, err := drawerCash(l.Ledger)
+	if err != nil {
+		return VoidResult{}, err
+	}
+	if refund.GreaterThan(cash) {
+		return VoidResult{}, &ShortCashError{Need: refund, Have: cash}
+	}
+	payload["refund"] = money.FormatWire(refund)
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return VoidResult{}, err
+	}
+	e, _, err := l.Ledger.Append(ledger.Draft{Operator: operator, Kind: KindVoid, IdemKey: voidKey(seq), Payload: b, Postings: postings})
+	if err != nil {
+		return VoidResult{}, err
+	}
+	if p.Intent != 0 && orig.Kind != "sale" {
+		if err := l.Pending.Remove(p.Intent); err != nil {
+			return VoidResult{}, err
+		}
+	}
+	return VoidResult{Entry: e, Original: orig, Refund: refund}, nil
+}
