@@ -1,0 +1,99 @@
+package main
+
+import (
+	"crypto/rand"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// runInit creates the post office's signing key. Its name goes into every
+// signature, so stations see whose key signed a tariff.
+func (m *Main) runInit(args []string) error {
+	fs := flag.NewFlagSet("init", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the post office's data folder (created)")
+	name := fs.String("name", "", "the key's name, e.g. xinyang-postoffice (letters, digits, '-', no spaces)")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else POSTOFFICE_PASSPHRASE, else asked)")
+	if _, err := m.flags(fs, args, 0); err != nil {
+		return err
+	}
+	if *dir == "" || *name == "" {
+		return fail(exitUsage, "请用 --dir 和 --name 给出数据文件夹和密钥名称。", "give the data folder with --dir and the key name with --name.")
+	}
+	if _, err := keyfile.VerifierKey(*name, make([]byte, 32)); err != nil {
+		return fail(exitFailed, "密钥名称 %q 不对：只能用字母、数字和“-”，不能有空格或“+”。", "the key name %q is not valid: letters, digits and '-', no spaces or '+'.", *name)
+	}
+	path := filepath.Join(*dir, keyFile)
+	if _, err := os.Stat(path); err == nil {
+		return fail(exitFailed, "%s 里已经有支局密钥了，什么都没有改动。", "%s already holds a post office key; nothing was changed.", *dir)
+	}
+	pass, err := m.passphrase(*passFile, m.say("请设定密钥口令：", "choose the key passphrase: "), m.say("请再输入一遍：", "again: "))
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(*dir, 0o700); err != nil {
+		return err
+	}
+	pub, err := keyfile.Create(path, pass, *name, m.KeyParams, rand.Reader)
+	if errors.Is(err, keyfile.ErrShortPassphrase) {
+		return fail(exitFailed, "口令太短：至少要 %d 个字符。", "the passphrase is too short: at least %d characters.", keyfile.MinPassphraseLen)
+	}
+	if err != nil {
+		return err
+	}
+	vkey, err := keyfile.VerifierKey(*name, pub)
+	if err != nil {
+		return err
+	}
+	m.printf("已生成邮政支局签名密钥 %s。\n支局公钥（开通服务站时用 station init --postoffice-key 填这一行）：\n%s\n",
+		"Created the post office signing key %s.\nVerifier key (give it to stations: station init --postoffice-key):\n%s\n", path, vkey)
+	return nil
+}
+
+// runKey prints the post office's verifier key.
+func (m *Main) runKey(args []string) error {
+	fs := flag.NewFlagSet("key", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the post office's data folder")
+	if _, err := m.flags(fs, args, 0); err != nil {
+		return err
+	}
+	pub, name, err := keyfile.PublicKey(filepath.Join(*dir, keyFile))
+	if err != nil {
+		return fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", *dir)
+	}
+	vkey, err := keyfile.VerifierKey(name, pub)
+	if err != nil {
+		return err
+	}
+	m.printf("%s\n", "%s\n", vkey)
+	return nil
+}
+
+// signer unlocks the post office key.
+func (m *Main) signer(dir, passFile string) (note.Signer, error) {
+	path := filepath.Join(dir, keyFile)
+	_, name, err := keyfile.PublicKey(path)
+	if err != nil {
+		return nil, fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", dir)
+	}
+	pass, err := m.passphrase(passFile, m.say("请输入密钥口令：", "key passphrase: "), "")
+	if err != nil {
+		return nil, err
+	}
+	priv, err := keyfile.Open(path, pass, name)
+	if errors.Is(err, keyfile.ErrWrongPassphrase) {
+		return nil, fail(exitFailed, "口令不对，密钥没有解开，什么都没有签。", "wrong passphrase: the key was not unlocked and nothing was signed.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	skey, err := keyfile.SignerKey(name, priv)
+	if err != nil {
+		return nil, err
+	}
+	return note.NewSigner(skey)
+}

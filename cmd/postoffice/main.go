@@ -1,0 +1,147 @@
+// Command postoffice is the regional post office's program. So far it
+// creates the post office's signing key and signs the tariffs it issues to
+// its stations; enrolment, import and reconciliation come later. Run
+// "postoffice help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/villagepost/bianmin/internal/secret"
+	"github.com/villagepost/bianmin/keyfile"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, KeyParams: keyfile.DefaultParams()}
+	os.Exit(m.Run(ctx, os.Args[1:]))
+}
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1
+	exitUsage  = 2
+)
+
+// Main is one run of the program with what it touches injected.
+type Main struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	KeyParams      keyfile.Params
+	en             bool
+}
+
+// keyFile is the post office's encrypted signing key in its --dir.
+const keyFile = "postoffice.key"
+
+// say picks Chinese (the default) or English.
+func (m *Main) say(zh, en string) string {
+	if m.en {
+		return en
+	}
+	return zh
+}
+
+// failure is a refusal in both languages, with its exit status.
+type failure struct {
+	zh, en string
+	code   int
+}
+
+func (f *failure) Error() string { return f.en }
+
+func fail(code int, zh, en string, args ...any) error {
+	return &failure{fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...), code}
+}
+
+// Run runs the command in args and returns the exit status.
+func (m *Main) Run(ctx context.Context, args []string) int {
+	var rest []string
+	m.en = strings.HasPrefix(m.Getenv("POSTOFFICE_LANG"), "en")
+	for i := 0; i < len(args); i++ {
+		switch {
+		case args[i] == "--lang" && i+1 < len(args):
+			m.en = strings.HasPrefix(args[i+1], "en")
+			i++
+		case strings.HasPrefix(args[i], "--lang="):
+			m.en = strings.HasPrefix(strings.TrimPrefix(args[i], "--lang="), "en")
+		default:
+			rest = append(rest, args[i])
+		}
+	}
+	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
+		m.usage(m.Stdout)
+		return exitOK
+	}
+	var err error
+	switch rest[0] {
+	case "init":
+		err = m.runInit(rest[1:])
+	case "key":
+		err = m.runKey(rest[1:])
+	case "tariff":
+		if len(rest) < 2 || rest[1] != "sign" {
+			err = fail(exitUsage, "价目表只有 sign 一个操作：postoffice tariff sign --dir D 文件", "tariff has one action: postoffice tariff sign --dir D FILE")
+		} else {
+			err = m.runTariffSign(rest[2:])
+		}
+	default:
+		err = fail(exitUsage, "没有“%s”这个命令，输入 postoffice help 查看用法。", "there is no command %q; run postoffice help.", rest[0])
+	}
+	if err == nil {
+		return exitOK
+	}
+	var f *failure
+	if errors.As(err, &f) {
+		fmt.Fprintln(m.Stderr, m.say(f.zh, f.en))
+		return f.code
+	}
+	fmt.Fprintln(m.Stderr, m.say("出错了，什么都没有改动：", "error; nothing was changed: ")+err.Error())
+	return exitFailed
+}
+
+func (m *Main) usage(w io.Writer) {
+	fmt.Fprintln(w, m.say("用法：postoffice 命令 [选项]    （加 --lang en 显示英文）", "usage: postoffice command [flags]"))
+	for _, c := range [][3]string{
+		{"init", "生成邮政支局的签名密钥", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
+		{"key", "显示支局公钥（服务站开通时要用）", "postoffice key --dir D"},
+		{"tariff sign", "签发价目表", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
+	} {
+		fmt.Fprintf(w, "  %-12s %s\n               %s\n", c[0], c[1], c[2])
+	}
+}
+
+// flags parses args; positional arguments are returned.
+func (m *Main) flags(fs *flag.FlagSet, args []string, positional int) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	if err := fs.Parse(args); err != nil {
+		return nil, fail(exitUsage, "命令行不对：%v", "bad command line: %v", err)
+	}
+	if fs.NArg() != positional {
+		return nil, fail(exitUsage, "参数个数不对，输入 postoffice help 查看用法。", "wrong number of arguments; run postoffice help.")
+	}
+	return fs.Args(), nil
+}
+
+func (m *Main) passphrase(file, prompt, again string) ([]byte, error) {
+	b, err := secret.Read(secret.Source{File: file, Env: "POSTOFFICE_PASSPHRASE", Getenv: m.Getenv, Stdin: m.Stdin, Prompt: m.Stderr}, prompt, again)
+	switch {
+	case errors.Is(err, secret.ErrNoTerminal):
+		return nil, fail(exitUsage, "请用 --passphrase-file 或环境变量 POSTOFFICE_PASSPHRASE 给出口令；不能写在命令行上。",
+			"give the passphrase with --passphrase-file or POSTOFFICE_PASSPHRASE; never on the command line.")
+	case errors.Is(err, secret.ErrMismatch):
+		return nil, fail(exitFailed, "两次输入的口令不一样，什么都没有改动。", "the two passphrases differ; nothing was changed.")
+	}
+	return b, err
+}

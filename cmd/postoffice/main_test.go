@@ -1,0 +1,88 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/tariff"
+	"golang.org/x/mod/sumdb/note"
+)
+
+type run struct {
+	code     int
+	out, err string
+}
+
+func po(t *testing.T, env map[string]string, args ...string) run {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errOut, Getenv: func(k string) string { return env[k] }, KeyParams: keyfile.FastParams()}
+	code := m.Run(context.Background(), args)
+	return run{code, out.String(), errOut.String()}
+}
+
+// TestSignTariff: a post office makes its key, signs a tariff, and the
+// signature checks against the key it printed; an edited file does not.
+func TestSignTariff(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "po")
+	env := map[string]string{"POSTOFFICE_PASSPHRASE": "regional office passphrase"}
+	r := po(t, env, "init", "--dir", dir, "--name", "xinyang-postoffice")
+	if r.code != 0 {
+		t.Fatalf("init: %d %s", r.code, r.err)
+	}
+	vkey := strings.TrimSpace(po(t, env, "key", "--dir", dir).out)
+	if !strings.HasPrefix(vkey, "xinyang-postoffice+") || !strings.Contains(r.out, vkey) {
+		t.Fatalf("key %q, init said:\n%s", vkey, r.out)
+	}
+	in := filepath.Join(t.TempDir(), "tariff.json")
+	os.WriteFile(in, tariff.DemoJSON, 0o644)
+	if r := po(t, env, "tariff", "sign", "--dir", dir, in); r.code != 0 || !strings.Contains(r.out, "DEMO-2026-11") {
+		t.Fatalf("sign: %+v", r)
+	}
+	signed, err := os.ReadFile(strings.TrimSuffix(in, ".json") + ".signed")
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, _ := note.NewVerifier(vkey)
+	if _, err := tariff.Open(signed, v); err != nil {
+		t.Errorf("the signed tariff does not open with the printed key: %v", err)
+	}
+	edited := bytes.Replace(signed, []byte(`"135.00"`), []byte(`"13.50"`), 1)
+	if _, err := tariff.Open(edited, v); err == nil {
+		t.Error("an edited tariff opened")
+	}
+
+	t.Run("BadInput", func(t *testing.T) {
+		for _, tc := range []struct {
+			want string
+			env  map[string]string
+			args []string
+		}{
+			{"已经有支局密钥", env, []string{"init", "--dir", dir, "--name", "x"}},
+			{"密钥名称", env, []string{"init", "--dir", t.TempDir(), "--name", "has space"}},
+			{"口令太短", map[string]string{"POSTOFFICE_PASSPHRASE": "short"}, []string{"init", "--dir", t.TempDir(), "--name", "x"}},
+			{"POSTOFFICE_PASSPHRASE", nil, []string{"init", "--dir", t.TempDir(), "--name", "x"}},
+			{"口令不对", map[string]string{"POSTOFFICE_PASSPHRASE": "not the passphrase"}, []string{"tariff", "sign", "--dir", dir, in}},
+			{"没有支局密钥", env, []string{"tariff", "sign", "--dir", t.TempDir(), in}},
+			{"读不了价目表", env, []string{"tariff", "sign", "--dir", dir, "/nonexistent.json"}},
+		} {
+			r := po(t, tc.env, tc.args...)
+			if r.code == 0 || !strings.Contains(r.err, tc.want) {
+				t.Errorf("%v: exit %d, %q; want it to say %q", tc.args, r.code, r.err, tc.want)
+			}
+		}
+		bad := filepath.Join(t.TempDir(), "bad.json")
+		os.WriteFile(bad, bytes.Replace(tariff.DemoJSON, []byte(`"per_card_day_count": 5`), []byte(`"per_card_day_count": 500`), 1), 0o644)
+		if r := po(t, env, "tariff", "sign", "--dir", dir, bad); r.code == 0 || !strings.Contains(r.err, "limits.per_card_day_count") {
+			t.Errorf("a bad tariff: %+v", r)
+		}
+		if _, err := os.Stat(strings.TrimSuffix(bad, ".json") + ".signed"); err == nil {
+			t.Error("a refused tariff was written")
+		}
+	})
+}
