@@ -83,7 +83,7 @@ func (m *Main) demoSetup(dir string) error {
 	if err != nil {
 		return refuse(err, "%s 不是演示站，打不开它的印章。", "%s is not a demo station; its key does not open with the demo passphrase.", dir)
 	}
-	if err := st.ledger.SetSigner(priv); err != nil {
+	if err := st.setKey(priv); err != nil {
 		return err
 	}
 	existing, err := st.ops.List()

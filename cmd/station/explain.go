@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
@@ -28,13 +29,31 @@ func (m *Main) explain(err error) (string, int) {
 		ue *ledger.UnbalancedError
 		cf *ledger.ConflictError
 		kf *keyfile.FormatError
+		ic *idcheck.InputError
+		li *terminal.LimitError
+		vo *terminal.VoidError
 		p  *problem
 	)
+	if msg, ok := m.explainHost(err); ok {
+		return msg, exitFailed
+	}
 	switch {
 	case errors.As(err, &me):
 		return m.say(me.Zh(), me.Error()), exitFailed
 	case errors.As(err, &pe):
 		return m.say(pe.Zh(), pe.Error()), exitFailed
+	case errors.As(err, &ic):
+		return m.say(ic.Zh()+"。什么都没有记。", ic.Error()+"; nothing was recorded."), exitFailed
+	case errors.As(err, &li):
+		return m.say(li.Zh(), li.Error()), exitFailed
+	case errors.As(err, &vo):
+		return m.say(fmt.Sprintf("第 %d 笔不能撤销：%s。没有记账。", vo.Seq, vo.RuleZh), vo.Error()+"; nothing was recorded."), exitFailed
+	case errors.Is(err, terminal.ErrNoRefundDue):
+		return m.say("这个账本序号不是欠顾客的退款，请用 station queue 查看要退的钱。", "that entry is not a refund owed; see station queue."), exitFailed
+	case errors.Is(err, terminal.ErrNotOpenTicket):
+		return m.say("这个订单号不是未出行的车票或候补订单，请用 station ticket list 查看。", "that is not an open ticket order; see station ticket list."), exitFailed
+	case errors.Is(err, ledger.ErrNotFound):
+		return m.say("账本里没有这一笔，请核对序号（station ledger show 可查看）。", "no such entry; check the number (see station ledger show)."), exitFailed
 	case errors.As(err, &ie):
 		rule := ie.RuleZh
 		if rule == "" {
@@ -122,6 +141,26 @@ func fieldZh(f string) string {
 		return "承诺送达日期"
 	case "received_by":
 		return "签收人"
+	case "pin":
+		return "银行卡密码"
+	case "biller":
+		return "缴费单位"
+	case "account":
+		return "户号"
+	case "carrier":
+		return "票种"
+	case "passenger":
+		return "乘客姓名"
+	case "from":
+		return "出发站"
+	case "to":
+		return "到达站"
+	case "date":
+		return "乘车日期"
+	case "class":
+		return "座位等级"
+	case "fare":
+		return "票价"
 	}
 	return f
 }

@@ -16,7 +16,7 @@ func (m *Main) openGoods(dir string) (*station, *terminal.Goods, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := st.tariff()
+	t, err := st.currentTariff()
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -29,14 +29,14 @@ func (m *Main) openGoods(dir string) (*station, *terminal.Goods, error) {
 // a count.
 func (m *Main) runStock(ctx context.Context, args []string) error {
 	action := "list"
-	if len(args) > 0 && (args[0] == "in" || args[0] == "count" || args[0] == "list") {
+	if len(args) > 0 && (args[0] == "in" || args[0] == "return" || args[0] == "count" || args[0] == "list") {
 		action, args = args[0], args[1:]
 	}
 	fs := m.flags("stock " + action)
 	var w worker
 	w.register(fs)
 	sku := fs.String("sku", "", "catalogue SKU, e.g. FERT-UREA-50KG")
-	qty := fs.String("qty", "", "units delivered by the post office")
+	qty := fs.String("qty", "", "units delivered by (in) or sent back to (return) the post office")
 	counted := fs.String("counted", "", "units counted on the shelf")
 	note := fs.String("note", "", "a note, e.g. the delivery slip number")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -62,6 +62,19 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 			return err
 		}
 		m.printf("已入库 %s %d，记在账本第 %d 笔。\n", "received %s ×%d, ledger entry %d.\n", *sku, n, e.Seq)
+	case "return":
+		n, err := wholeNumber("qty", *qty)
+		if err != nil {
+			return err
+		}
+		if err := m.signedIn(st, w); err != nil {
+			return err
+		}
+		e, err := g.StockReturn(w.operator, *sku, n, *note, newIdemKey("stockreturn"))
+		if err != nil {
+			return err
+		}
+		m.printf("已退回邮政 %s %d，记在账本第 %d 笔。\n", "returned %s ×%d to the post office, ledger entry %d.\n", *sku, n, e.Seq)
 	case "count":
 		n, err := wholeNumber("counted", *counted)
 		if err != nil {

@@ -70,16 +70,9 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 		if *by == "" {
 			return m.usageErr("添加操作员要由店主确认：请用 --by 店主编号。", "an owner must approve: give --by OWNER-ID.")
 		}
-		byPIN, err := m.secret(*byPinFile, "STATION_BY_PIN", "请店主输入密码：", "owner's PIN: ", false)
+		owner, err := m.owner(st, *by, *byPinFile)
 		if err != nil {
 			return err
-		}
-		owner, err := st.ops.Authenticate(*by, string(byPIN))
-		if err != nil {
-			return err
-		}
-		if owner.Role != terminal.RoleOwner {
-			return refuse(terminal.ErrNotOwner, "只有店主才能添加操作员。", "only an owner may add operators.")
 		}
 		madeBy = owner.ID
 	}

@@ -26,20 +26,36 @@ func amountText(commodity string, d decimal.Decimal) string {
 
 // kindZh names the kinds of entry in plain Chinese.
 var kindZh = map[string]string{
-	"genesis":      "开通服务站",
-	"operator_add": "添加操作员",
-	"withdrawal":   "助农取款",
-	"bill_payment": "缴费",
-	"topup":        "话费充值",
-	"ticket_order": "票务订单",
-	"sale":         "商品销售",
-	"reversal":     "冲正",
-	"cash_in":      "存入现金",
-	"cash_out":     "取出现金",
-	"cash_count":   "清点现金",
-	"stock_in":     "进货",
-	"day_close":    "日结",
-	"key_rotation": "更换印章",
+	"genesis":          "开通服务站",
+	"operator_add":     "添加操作员",
+	"tariff_load":      "载入价目表",
+	"intent":           "向银行/缴费单位发出请求",
+	"declined":         "被拒绝",
+	"not_sent":         "没有发出（断网）",
+	"reversal_due":     "待冲正",
+	"reversal":         "冲正",
+	"withdrawal":       "助农取款",
+	"balance_inquiry":  "查余额",
+	"bill_payment":     "缴费",
+	"topup":            "话费充值",
+	"queued_confirmed": "排队缴费已确认",
+	"refund_due":       "应退顾客",
+	"refund_paid":      "退款给顾客",
+	"ticket_order":     "票务订单",
+	"ticket_issued":    "候补出票",
+	"ticket_failed":    "候补失败",
+	"ticket_cancel":    "退票",
+	"sale":             "商品销售",
+	"void":             "撤销",
+	"delivery":         "送货签收",
+	"cash_in":          "存入现金",
+	"cash_out":         "取出现金",
+	"cash_count":       "清点现金",
+	"stock_in":         "进货",
+	"stock_return":     "退货给邮政",
+	"stock_count":      "盘点",
+	"day_close":        "日结",
+	"key_rotation":     "更换印章",
 }
 
 // accountZh explains the accounts of the chart in plain Chinese.
@@ -59,6 +75,16 @@ func accountZh(name string) string {
 		return "佣金收入：" + kindOr(strings.TrimPrefix(name, "income:commission:"))
 	case strings.HasPrefix(name, "assets:stock"):
 		return "代销库存"
+	case name == "postoffice:consignment":
+		return "邮政代销货（件数）"
+	case name == "expense:stock-variance":
+		return "库存盘盈盘亏（件数）"
+	case name == "liabilities:queued-payments":
+		return "断网受理、待确认的缴费"
+	case name == "liabilities:ticket-deposits":
+		return "候补订票押金"
+	case name == "liabilities:refunds-due":
+		return "应退顾客的钱"
 	}
 	return ""
 }

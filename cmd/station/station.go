@@ -1,18 +1,16 @@
 package main
 
 import (
-	"bytes"
+	"crypto/ed25519"
 	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"golang.org/x/term"
-
+	"github.com/villagepost/bianmin/internal/secret"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/terminal"
@@ -27,9 +25,10 @@ const (
 
 // station is an opened data folder.
 type station struct {
-	dir    string
-	ledger *ledger.Store
-	ops    *terminal.Operators
+	dir     string
+	ledger  *ledger.Store
+	ops     *terminal.Operators
+	cardKey []byte // keys the per-card hash; set when the key is unlocked
 }
 
 func (st *station) Close() error {
@@ -114,47 +113,39 @@ func (m *Main) unlock(st *station, passFile string) error {
 	if err != nil {
 		return err
 	}
-	return st.ledger.SetSigner(priv)
+	return st.setKey(priv)
+}
+
+// setKey lets the station sign entries and hash card numbers.
+func (st *station) setKey(priv ed25519.PrivateKey) error {
+	if err := st.ledger.SetSigner(priv); err != nil {
+		return err
+	}
+	st.cardKey = keyfile.Derive(priv, "card-key")
+	return nil
 }
 
 // secret reads a passphrase or PIN: from a file, else the environment
-// variable env, else the terminal without echo (twice when confirm). Never
-// from an argument, which would show in ps.
+// variable env, else the terminal without echo (twice when confirm).
 func (m *Main) secret(file, env, promptZh, promptEn string, confirm bool) ([]byte, error) {
-	if file != "" {
-		data, err := os.ReadFile(file)
-		if err != nil {
-			return nil, refuse(err, "读不了文件 %s。", "cannot read %s.", file)
-		}
-		data = bytes.TrimSuffix(data, []byte("\n"))
-		return bytes.TrimSuffix(data, []byte("\r")), nil
+	again := ""
+	if confirm {
+		again = m.say("请再输入一遍：", "again: ")
 	}
-	if v := m.Getenv(env); v != "" {
-		return []byte(v), nil
-	}
-	f, ok := m.Stdin.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
+	b, err := secret.Read(secret.Source{File: file, Env: env, Getenv: m.Getenv, Stdin: m.Stdin, Prompt: m.Stderr}, m.say(promptZh, promptEn), again)
+	var fe *secret.FileError
+	switch {
+	case errors.As(err, &fe):
+		return nil, refuse(fe.Err, "读不了文件 %s。", "cannot read %s.", file)
+	case errors.Is(err, secret.ErrNoTerminal):
 		return nil, m.usageErr("请用文件给出（--%[1]s-file）或设置环境变量 %[2]s；不能写在命令行上。",
 			"give it in a file (--%[1]s-file) or set %[2]s; never on the command line.", secretName(env), env)
-	}
-	fmt.Fprint(m.Stderr, m.say(promptZh, promptEn))
-	first, err := term.ReadPassword(int(f.Fd()))
-	fmt.Fprintln(m.Stderr)
-	if err != nil {
+	case errors.Is(err, secret.ErrMismatch):
+		return nil, refuse(nil, "两次输入的不一样，什么都没有改动。请重新来一遍。", "the two entries differ; nothing was changed. Start again.")
+	case err != nil:
 		return nil, refuse(err, "读不到输入。", "cannot read the input.")
 	}
-	if confirm {
-		fmt.Fprint(m.Stderr, m.say("请再输入一遍：", "again: "))
-		second, err := term.ReadPassword(int(f.Fd()))
-		fmt.Fprintln(m.Stderr)
-		if err != nil {
-			return nil, refuse(err, "读不到输入。", "cannot read the input.")
-		}
-		if !bytes.Equal(first, second) {
-			return nil, refuse(nil, "两次输入的不一样，什么都没有改动。请重新来一遍。", "the two entries differ; nothing was changed. Start again.")
-		}
-	}
-	return first, nil
+	return b, nil
 }
 
 func secretName(env string) string {
@@ -163,6 +154,8 @@ func secretName(env string) string {
 		return "passphrase"
 	case "STATION_BY_PIN":
 		return "by-pin"
+	case "STATION_CARD_PIN":
+		return "card-pin"
 	}
 	return "pin"
 }

@@ -57,6 +57,21 @@ func (st *station) tariff() (*tariff.Tariff, error) {
 	return openTariff(st, file)
 }
 
+// currentTariff returns the station's tariff if it applies today: a
+// service is never priced by a stale one.
+func (st *station) currentTariff() (*tariff.Tariff, error) {
+	t, err := st.tariff()
+	if err != nil {
+		return nil, err
+	}
+	if day := st.ledger.CurrentDay(); !t.ValidOn(day) {
+		return nil, refuse(nil, "价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用，什么都没有办理。请向邮政支局要新的价目表，用 station tariff load 载入。",
+			"tariff %s is valid from %s to %s, not today (%s); nothing was done. Ask the post office for a current one and load it with station tariff load.",
+			t.Version, t.ValidFrom, t.ValidUntil, day)
+	}
+	return t, nil
+}
+
 func (m *Main) tariffLoad(args []string) error {
 	fs := m.flags("tariff load")
 	var w worker

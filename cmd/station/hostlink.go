@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"time"
+
+	"github.com/villagepost/bianmin/hostsim"
+	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// Files of the host link in a station's data folder.
+const (
+	pendingFile    = "pending.db"            // requests whose outcome is still open
+	simJournalFile = "hostsim-journal.jsonl" // the built-in simulator's own journal
+)
+
+// hostFlag is where the bank, billers and carriers are: a hostsim URL, or
+// the simulator built into the program.
+type hostFlag struct{ url string }
+
+func (h *hostFlag) register(fs *flag.FlagSet) {
+	fs.StringVar(&h.url, "host", "", "host simulator URL, e.g. http://127.0.0.1:8090 (else STATION_HOST, else the built-in simulator)")
+}
+
+// counter is a station ready to serve a customer: the operator signed in,
+// the key unlocked, the tariff current, the hosts linked and whatever an
+// earlier run left pending settled first.
+type counter struct {
+	*station
+	op     terminal.Operator
+	link   *terminal.Link
+	tariff *tariff.Tariff
+	close  func() error
+}
+
+// openCounter opens the station in w.dir for w.operator.
+func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*counter, error) {
+	st, err := m.openStation(w.dir, true)
+	if err != nil {
+		return nil, err
+	}
+	c, err := m.counterFor(ctx, st, w, h)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// counterFor signs w.operator in at an open station and links it to its
+// hosts.
+func (m *Main) counterFor(ctx context.Context, st *station, w worker, h hostFlag) (*counter, error) {
+	t, err := st.currentTariff()
+	if err != nil {
+		return nil, err
+	}
+	op, err := m.signIn(st, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := m.unlock(st, w.passFile); err != nil {
+		return nil, err
+	}
+	c := &counter{station: st, op: op, tariff: t}
+	if err := m.openLink(ctx, c, h); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// Close closes the host link and the station.
+func (c *counter) Close() error {
+	err := c.close()
+	if serr := c.station.Close(); err == nil {
+		err = serr
+	}
+	return err
+}
+
+// openLink connects the counter to its hosts and, before any new work,
+// settles what an earlier run left pending (recovery).
+func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
+	url := h.url
+	if url == "" {
+		url = m.Getenv("STATION_HOST")
+	}
+	var host terminal.Host
+	closeHost := func() error { return nil }
+	if url != "" {
+		host = &hostsim.Client{BaseURL: url}
+	} else {
+		sim, err := hostsim.Open(c.path(simJournalFile), &hostsim.Options{Now: m.Now})
+		if err != nil {
+			return refuse(err, "打不开内置的模拟银行。", "cannot open the built-in host simulator.")
+		}
+		host, closeHost = sim, sim.Close
+	}
+	pending, err := terminal.OpenPending(c.path(pendingFile))
+	if err != nil {
+		closeHost()
+		return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", c.path(pendingFile))
+	}
+	c.link = &terminal.Link{
+		Ledger: c.ledger, Host: host, Pending: pending, Terminal: c.ledger.Genesis().Terminal,
+		Timeout: c.tariff.Host.Timeout(), Retries: c.tariff.Host.Retries, Now: m.Now,
+	}
+	c.close = func() error {
+		err := pending.Close()
+		if herr := closeHost(); err == nil {
+			err = herr
+		}
+		return err
+	}
+	d, err := c.link.Recover(ctx)
+	if err != nil {
+		c.close()
+		return err
+	}
+	m.reportDrain(d)
+	return nil
+}
+
+// reportDrain says what recovery or a drain did, if anything.
+func (m *Main) reportDrain(d terminal.Drained) {
+	if d.Settled > 0 {
+		m.printf("先处理完了 %d 笔上次没有完成的业务（station queue 可查看）。\n", "first settled %d item(s) left from before (see station queue).\n", d.Settled)
+	}
+	if n := len(d.Remaining); n > 0 {
+		m.printf("还有 %d 笔业务在等网络恢复，恢复后会自动发送。\n", "%d item(s) wait for the network and will be sent when it is back.\n", n)
+	}
+}
+
+func (c *counter) cards() *terminal.Cards {
+	return &terminal.Cards{Link: c.link, Tariff: c.tariff, CardKey: c.cardKey}
+}
+
+func (c *counter) bills() *terminal.Bills { return &terminal.Bills{Link: c.link, Tariff: c.tariff} }
+
+func (c *counter) tickets(m *Main) *terminal.Tickets {
+	zone := c.ledger.Zone()
+	return &terminal.Tickets{Link: c.link, Tariff: c.tariff, Today: func() time.Time { return m.Now().In(zone) }}
+}
+
+// hostNameZh names a host for the shopkeeper.
+func (m *Main) hostNameZh(host string) string {
+	switch host {
+	case "bank":
+		return m.say("银行", "the bank")
+	case "biller":
+		return m.say("缴费单位", "the biller")
+	}
+	return m.say("票务系统", "the ticket carrier")
+}
+
+// serviceZh names a service for the shopkeeper.
+func (m *Main) serviceZh(service string) string {
+	switch service {
+	case terminal.SvcWithdrawal:
+		return m.say("取款", "withdrawal")
+	case terminal.SvcBalanceInquiry:
+		return m.say("查余额", "balance inquiry")
+	case terminal.SvcBillPayment:
+		return m.say("缴费", "bill payment")
+	case terminal.SvcTopup:
+		return m.say("话费充值", "top-up")
+	case terminal.SvcTicketOrder:
+		return m.say("订票", "ticket order")
+	case terminal.SvcTicketCancel:
+		return m.say("退票", "ticket cancel")
+	}
+	return service
+}

@@ -1,0 +1,94 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// explainHost says what a host's answer (or silence) means for the cash at
+// the counter: whether to hand money over, give it back, or wait.
+func (m *Main) explainHost(err error) (string, bool) {
+	var (
+		de *terminal.DeclineError
+		rv *terminal.ReversedError
+		un *terminal.UnreachableError
+		rp *terminal.ReversalPendingError
+	)
+	switch {
+	case errors.As(err, &de):
+		return m.say(fmt.Sprintf("%s拒绝了这笔%s（代码 %s：%s）。%s", m.hostNameZh(terminal.HostName(de.Service)), m.serviceZh(de.Service), de.Code, codeZh(de.Code, de.Reason), m.nothingMovedZh(de.Service)),
+			fmt.Sprintf("%s declined this %s (code %s: %s). %s", m.hostNameZh(terminal.HostName(de.Service)), m.serviceZh(de.Service), de.Code, de.Reason, m.nothingMovedEn(de.Service))), true
+	case errors.As(err, &rv):
+		zh := fmt.Sprintf("没有收到%s的回音，这笔%s已冲正（流水号 %s）：没有成功，%s", m.hostNameZh(terminal.HostName(rv.Service)), m.serviceZh(rv.Service), rv.Trace, m.nothingMovedZh(rv.Service))
+		en := fmt.Sprintf("no answer from %s, so this %s was reversed (trace %s): it did not happen. %s", m.hostNameZh(terminal.HostName(rv.Service)), m.serviceZh(rv.Service), rv.Trace, m.nothingMovedEn(rv.Service))
+		if !rv.Acked {
+			zh += "冲正已记下，网络恢复后会自动发送。"
+			en += " The reversal is recorded and is sent by itself when the network is back."
+		}
+		return m.say(zh, en), true
+	case errors.As(err, &un):
+		return m.say(fmt.Sprintf("连不上%s，这笔%s没有发出，什么钱都没有动。请等网络恢复后再试。", m.hostNameZh(terminal.HostName(un.Service)), m.serviceZh(un.Service)),
+			fmt.Sprintf("%s cannot be reached: this %s was not sent and no money moved. Try again when the network is back.", m.hostNameZh(terminal.HostName(un.Service)), m.serviceZh(un.Service))), true
+	case errors.As(err, &rp):
+		return m.say(fmt.Sprintf("上一笔（流水号 %s）的冲正还没送到%s；送到之前不能办理新的业务，什么都没有记。请等网络恢复后再试（station queue 可查看）。", rp.Trace, m.hostNameZh(rp.Host)),
+			fmt.Sprintf("the reversal of %s has not reached %s yet; no new request goes there until it does, and nothing was recorded. Try again when the network is back (see station queue).", rp.Trace, m.hostNameZh(rp.Host))), true
+	case errors.Is(err, terminal.ErrUnreachable):
+		return m.say("连不上银行或缴费单位，什么都没有办理。请等网络恢复后再试。", "the host cannot be reached; nothing was done. Try again when the network is back."), true
+	}
+	return "", false
+}
+
+// nothingMovedZh tells the shopkeeper what to do with the cash when a
+// request did not go through.
+func (m *Main) nothingMovedZh(service string) string {
+	switch service {
+	case terminal.SvcWithdrawal:
+		return "卡上没有扣钱，不要付现金。"
+	case terminal.SvcBalanceInquiry:
+		return "请让持卡人核对后再试。"
+	case terminal.SvcTicketCancel:
+		return "票还在，不要退钱。"
+	}
+	return "没有记账，请把现金退还顾客。"
+}
+
+func (m *Main) nothingMovedEn(service string) string {
+	switch service {
+	case terminal.SvcWithdrawal:
+		return "Nothing was taken from the card: do not hand out cash."
+	case terminal.SvcBalanceInquiry:
+		return "Let the cardholder check and try again."
+	case terminal.SvcTicketCancel:
+		return "The ticket stands: give no money back."
+	}
+	return "Nothing was recorded: give the customer's cash back."
+}
+
+// codeZh explains the response codes banks use (ISO 8583, as China
+// UnionPay uses them) in plain Chinese with what to do; other codes are
+// shown in the host's own words.
+func codeZh(code, reason string) string {
+	switch code {
+	case "05":
+		return "发卡行不予办理，请持卡人联系发卡银行"
+	case "14":
+		return "卡号或户号不存在，请核对后重新输入"
+	case "41", "43":
+		return "这张卡已挂失，不能办理，请持卡人联系发卡银行"
+	case "51":
+		return "卡上余额不足，请少取一些或换一张卡"
+	case "54":
+		return "这张卡已过期，请持卡人联系发卡银行"
+	case "55":
+		return "密码不对，请持卡人重新输入密码"
+	case "61":
+		return "超过发卡行的取款金额限制，请少取一些"
+	case "65":
+		return "超过发卡行的取款次数限制，请明天再来"
+	case "75":
+		return "密码输错次数太多，这张卡今天不能再用，请持卡人联系发卡银行"
+	}
+	return reason
+}
