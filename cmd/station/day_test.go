@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -224,6 +225,21 @@ func TestBusinessDay(t *testing.T) {
 		c.jsonOut(cmd("withdraw", "--card", cardB, "--amount", "200")...)
 		b.move("200.00", "postoffice:settlement", "assets:cash")
 		b.move("0.50", "postoffice:settlement", "income:commission:withdrawal")
+	})
+
+	t.Run("NoCardPINOrIDOnDisk", func(t *testing.T) {
+		files, _ := filepath.Glob(filepath.Join(dir, "*"))
+		for _, f := range append(files, h.journal) {
+			data, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, secret := range []string{cardA, cardB, "147258", "411523198001011234", ownerPIN, clerkPIN, passphrase} {
+				if bytes.Contains(data, []byte(secret)) {
+					t.Errorf("%s holds %q", filepath.Base(f), secret)
+				}
+			}
+		}
 	})
 
 	t.Run("Books", func(t *testing.T) {
