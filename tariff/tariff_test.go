@@ -242,3 +242,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAccount checks the billers' account-number rule on any input: an
+// accepted number is plain ASCII digits that keep the rule and are
+// accepted again unchanged; a refused one is an *AccountError.
+func FuzzAccount(f *testing.F) {
+	for _, s := range []string{"5100123456", "５１００ １２３ ４５６", "800123456", "138-0013-8000", "", "51001234a6", "\u3000\u3000", "8８"} {
+		f.Add(s)
+	}
+	tf := demo(f)
+	f.Fuzz(func(t *testing.T, input string) {
+		for _, b := range tf.Billers {
+			got, err := b.CheckAccount(input)
+			if err != nil {
+				var ae *tariff.AccountError
+				if !errors.As(err, &ae) || got != "" {
+					t.Fatalf("%s %q: %q, %v", b.ID, input, got, err)
+				}
+				continue
+			}
+			r := b.Account
+			if len(got) < r.MinDigits || len(got) > r.MaxDigits || strings.Trim(got, "0123456789") != "" {
+				t.Fatalf("%s accepted %q as %q", b.ID, input, got)
+			}
+			ok := len(r.Prefixes) == 0
+			for _, p := range r.Prefixes {
+				ok = ok || strings.HasPrefix(got, p)
+			}
+			if !ok {
+				t.Fatalf("%s accepted %q without its prefix", b.ID, got)
+			}
+			if again, err := b.CheckAccount(got); err != nil || again != got {
+				t.Fatalf("%s: %q is not accepted again unchanged: %q, %v", b.ID, got, again, err)
+			}
+		}
+	})
+}

@@ -1,6 +1,7 @@
 package terminal_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/villagepost/bianmin/idcheck"
+	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -255,5 +257,39 @@ func TestBalanceInquiry(t *testing.T) {
 	}
 	if p := string(e.Payload); p == "" || strings.Contains(p, goodCard) || strings.Contains(p, "4321.09") || strings.Contains(p, "147258") {
 		t.Errorf("the inquiry entry holds the card, balance or PIN: %s", e.Payload)
+	}
+}
+
+// TestLimitsFromTariff: the limits are the tariff's, not built in.
+func TestLimitsFromTariff(t *testing.T) {
+	r := newRig(t)
+	body := bytes.Replace(tariff.DemoJSON, []byte(`"limits": {"per_transaction": "1000.00", "per_card_day": "2000.00", "per_card_day_count": 5}`),
+		[]byte(`"limits": {"per_transaction": "300.00", "per_card_day": "500.00", "per_card_day_count": 3}`), 1)
+	tf, err := tariff.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.cards.Tariff = tf
+	other := "6217001234567890122"
+	for _, step := range []struct {
+		card, amount, rule string
+	}{
+		{goodCard, "300.01", "per_transaction"},
+		{goodCard, "300.00", ""},
+		{goodCard, "200.00", ""},
+		{goodCard, "0.01", "per_card_day"},
+		{other, "100.00", ""},
+		{other, "100.00", ""},
+		{other, "100.00", ""},
+		{other, "100.00", "per_card_day_count"},
+	} {
+		_, err := r.withdraw(step.card, step.amount)
+		var le *terminal.LimitError
+		switch {
+		case step.rule == "" && err != nil:
+			t.Errorf("%s %s: %v", step.card, step.amount, err)
+		case step.rule != "" && (!errors.As(err, &le) || le.Rule != step.rule):
+			t.Errorf("%s %s: %v, want the %s limit", step.card, step.amount, err, step.rule)
+		}
 	}
 }
