@@ -43,8 +43,18 @@ func TestGoodsDay(t *testing.T) {
 	if !strings.Contains(out, "差异 -1") {
 		t.Errorf("stock count:\n%s", out)
 	}
+	out = run("stock", "return", "--sku", "FERT-UREA-50KG", "--qty", "7", "--note", "受潮退回")
+	if !strings.Contains(out, "已退回邮政") {
+		t.Errorf("stock return:\n%s", out)
+	}
+	c.refused(exitFailed, "只剩 30", append([]string{"stock", "return", "--sku", "FERT-UREA-50KG", "--qty", "31"}, op...)...)
+	var stock map[string]any
+	json.Unmarshal([]byte(run("stock", "in", "--sku", "LIQ-BAIJIU-500ML", "--qty", "6", "--json")), &stock)
+	if stock["seq"] == nil || stock["stock"].(map[string]any)["LIQ-BAIJIU-500ML"] != float64(6) {
+		t.Errorf("stock in --json: %v", stock)
+	}
 	out = c.must("stock", "--dir", dir)
-	if !strings.Contains(out, "FERT-UREA-50KG") || !strings.Contains(out, "37") {
+	if !strings.Contains(out, "FERT-UREA-50KG") || !strings.Contains(out, "30") {
 		t.Errorf("stock list:\n%s", out)
 	}
 	var cash map[string]any

@@ -48,6 +48,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	var seq uint64 // the entry this command recorded, if any
 	switch action {
 	case "in":
 		n, err := wholeNumber("qty", *qty)
@@ -61,7 +62,10 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		m.printf("已入库 %s %d，记在账本第 %d 笔。\n", "received %s ×%d, ledger entry %d.\n", *sku, n, e.Seq)
+		seq = e.Seq
+		if !*asJSON {
+			m.printf("已入库 %s %d，记在账本第 %d 笔。\n", "received %s ×%d, ledger entry %d.\n", *sku, n, e.Seq)
+		}
 	case "return":
 		n, err := wholeNumber("qty", *qty)
 		if err != nil {
@@ -74,7 +78,10 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		m.printf("已退回邮政 %s %d，记在账本第 %d 笔。\n", "returned %s ×%d to the post office, ledger entry %d.\n", *sku, n, e.Seq)
+		seq = e.Seq
+		if !*asJSON {
+			m.printf("已退回邮政 %s %d，记在账本第 %d 笔。\n", "returned %s ×%d to the post office, ledger entry %d.\n", *sku, n, e.Seq)
+		}
 	case "count":
 		n, err := wholeNumber("counted", *counted)
 		if err != nil {
@@ -87,14 +94,21 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		m.printf("盘点 %s：实有 %d，差异 %+d，记在账本第 %d 笔。\n", "count of %s: %d on the shelf, difference %+d, ledger entry %d.\n", *sku, n, variance, e.Seq)
+		seq = e.Seq
+		if !*asJSON {
+			m.printf("盘点 %s：实有 %d，差异 %+d，记在账本第 %d 笔。\n", "count of %s: %d on the shelf, difference %+d, ledger entry %d.\n", *sku, n, variance, e.Seq)
+		}
 	}
 	stock, err := g.Stock()
 	if err != nil {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(m.Stdout, stock)
+		out := map[string]any{"stock": stock}
+		if seq != 0 {
+			out["seq"] = seq
+		}
+		return writeJSON(m.Stdout, out)
 	}
 	t := table{right: map[int]bool{3: true}}
 	for _, it := range g.Tariff.Goods {
@@ -201,6 +215,7 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	w.register(fs)
 	sale := fs.Uint64("sale", 0, "the sale's entry number")
 	receivedBy := fs.String("received-by", "", "who received the goods")
+	asJSON := fs.Bool("json", false, "print JSON")
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
@@ -218,6 +233,9 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	e, err := g.Deliver(w.operator, *sale, strings.TrimSpace(*receivedBy))
 	if err != nil {
 		return err
+	}
+	if *asJSON {
+		return writeJSON(m.Stdout, map[string]any{"seq": e.Seq, "sale": *sale, "received_by": *receivedBy})
 	}
 	m.printf("已登记：第 %d 笔的货已送到，%s 签收，记在账本第 %d 笔。\n", "recorded: the goods of entry %d were delivered, received by %s, ledger entry %d.\n",
 		*sale, *receivedBy, e.Seq)

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
@@ -62,5 +63,33 @@ func TestTariffLoad(t *testing.T) {
 	list := entries(t, c, dir)
 	if last := list[len(list)-1]; last["kind"] != "tariff_load" || last["operator"] != "OP1" {
 		t.Errorf("last entry: %v", last)
+	}
+}
+
+// TestStaleTariffAndRoles: a tariff that has run out prices nothing, and
+// only the owner loads tariffs.
+func TestStaleTariffAndRoles(t *testing.T) {
+	c, dir := newStation(t)
+	c.env["STATION_PIN"] = ownerPIN
+	c.must("tariff", "load", "--dir", dir, "--operator", "OP1", signedTariff(t, tariff.DemoPostOfficeSignerKey, "", ""))
+	c.must("operator", "add", "--dir", dir, "--id", "OP2", "--role", "clerk", "--pin-file", writeSecret(t, "c", clerkPIN),
+		"--by", "OP1", "--by-pin-file", writeSecret(t, "o", ownerPIN))
+	c.env["STATION_PIN"] = clerkPIN
+	c.refused(exitFailed, "只有店主才能载入价目表", "tariff", "load", "--dir", dir, "--operator", "OP2",
+		signedTariff(t, tariff.DemoPostOfficeSignerKey, `"version": "DEMO-2026-11"`, `"version": "DEMO-2026-12"`))
+
+	c.now = time.Date(2028, 1, 2, 9, 0, 0, 0, time.UTC) // after valid_until 2027-12-31
+	before := len(entries(t, c, dir))
+	c.env["STATION_PIN"] = ownerPIN
+	c.env["STATION_CARD_PIN"] = "147258"
+	for _, args := range [][]string{
+		{"withdraw", "--card", "6228480402564890018", "--amount", "100"},
+		{"pay-bill", "--biller", "state-grid", "--account", "5100123456"},
+		{"sell", "--item", "DAILY-SOAP:1"},
+	} {
+		c.refused(exitFailed, "不能用，什么都没有办理", append(args, "--dir", dir, "--operator", "OP1")...)
+	}
+	if len(entries(t, c, dir)) != before {
+		t.Error("a stale tariff priced something")
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -103,6 +104,9 @@ func (m *Main) tariffLoad(args []string) error {
 	op, err := m.signIn(st, w)
 	if err != nil {
 		return err
+	}
+	if op.Role != terminal.RoleOwner {
+		return refuse(terminal.ErrNotOwner, "只有店主才能载入价目表；没有载入。请店主来办。", "only an owner may load a tariff; it was not loaded. Ask the owner.")
 	}
 	if err := m.unlock(st, w.passFile); err != nil {
 		return err
