@@ -9,6 +9,7 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -68,7 +69,16 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	m.printf("这是演示站，口令和密码都是公开的：印章口令 %s，店主 OP1 密码 %s，店员 OP2 密码 %s。不要用它办理真实业务。\n",
 		"This is a demo station and its secrets are public: passphrase %s, owner OP1 PIN %s, clerk OP2 PIN %s. Never use it for real money.\n",
 		demoPassphrase, demoOwnerPIN, demoClerkPIN)
-	m.printf("试一试：station ledger show --dir %s\n", "Try: station ledger show --dir %s\n", *dir)
+	m.printf("试一试（银行卡密码随便输 6 位数字，000000 会被银行拒绝）：\n", "Try (any 6-digit card PIN; the bank refuses 000000):\n")
+	m.printf("  export STATION_PASSPHRASE=%s STATION_PIN=%s\n", "  export STATION_PASSPHRASE=%s STATION_PIN=%s\n", demoPassphrase, demoOwnerPIN)
+	for _, ex := range []string{
+		"withdraw --card 6228480402564890018 --amount 200",
+		"pay-bill --biller state-grid --account 5100123456",
+		"sell --item DAILY-SOAP:2",
+	} {
+		m.printf("  go run ./cmd/station %s --dir %s --operator OP1\n", "  go run ./cmd/station %s --dir %s --operator OP1\n", ex, *dir)
+	}
+	m.printf("  go run ./cmd/station ledger show --dir %s\n", "  go run ./cmd/station ledger show --dir %s\n", *dir)
 	return nil
 }
 
@@ -117,7 +127,21 @@ func (m *Main) demoSetup(dir string) error {
 		Payload:  []byte(`{"note":"opening float"}`),
 		Postings: []ledger.Posting{ledger.Dr("assets:cash", float), ledger.Cr("equity:owner", float)},
 	})
-	return err
+	if err != nil {
+		return err
+	}
+	// Goods on the shelf, as the post office's first delivery.
+	t, err := st.tariff()
+	if err != nil {
+		return err
+	}
+	g := &terminal.Goods{Ledger: st.ledger, Tariff: t}
+	for _, it := range t.Goods {
+		if _, err := g.StockIn("OP1", it.SKU, 20, "demo delivery", "demo:stock:"+it.SKU); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // demoTariff signs the embedded demo tariff with the demo post office key

@@ -17,7 +17,7 @@ func TestGoodsDay(t *testing.T) {
 	op := []string{"--dir", dir, "--operator", "OP1"}
 	run := func(args ...string) string { t.Helper(); return c.must(append(args, op...)...) }
 
-	c.refused(exitFailed, "只剩 0", append([]string{"sell", "--item", "FERT-UREA-50KG:2"}, op...)...)
+	c.refused(exitFailed, "只剩 20", append([]string{"sell", "--item", "FERT-UREA-50KG:21"}, op...)...) // the demo shelf holds 20
 	out := run("stock", "in", "--sku", "FERT-UREA-50KG", "--qty", "40", "--note", "配送单 0042")
 	if !strings.Contains(out, "已入库") || !strings.Contains(out, "40") {
 		t.Errorf("stock in:\n%s", out)
@@ -39,7 +39,7 @@ func TestGoodsDay(t *testing.T) {
 	run("stock", "in", "--sku", "DAILY-SOAP", "--qty", "10")
 	c.refused(exitFailed, "送货地点", append([]string{"sell", "--item", "DAILY-SOAP:1", "--deliver-to", "家", "--promised", "2026-11-23"}, op...)...)
 
-	out = run("stock", "count", "--sku", "FERT-UREA-50KG", "--counted", "37")
+	out = run("stock", "count", "--sku", "FERT-UREA-50KG", "--counted", "57")
 	if !strings.Contains(out, "差异 -1") {
 		t.Errorf("stock count:\n%s", out)
 	}
@@ -47,14 +47,14 @@ func TestGoodsDay(t *testing.T) {
 	if !strings.Contains(out, "已退回邮政") {
 		t.Errorf("stock return:\n%s", out)
 	}
-	c.refused(exitFailed, "只剩 30", append([]string{"stock", "return", "--sku", "FERT-UREA-50KG", "--qty", "31"}, op...)...)
+	c.refused(exitFailed, "只剩 50", append([]string{"stock", "return", "--sku", "FERT-UREA-50KG", "--qty", "51"}, op...)...)
 	var stock map[string]any
 	json.Unmarshal([]byte(run("stock", "in", "--sku", "LIQ-BAIJIU-500ML", "--qty", "6", "--json")), &stock)
-	if stock["seq"] == nil || stock["stock"].(map[string]any)["LIQ-BAIJIU-500ML"] != float64(6) {
+	if stock["seq"] == nil || stock["stock"].(map[string]any)["LIQ-BAIJIU-500ML"] != float64(26) {
 		t.Errorf("stock in --json: %v", stock)
 	}
 	out = c.must("stock", "--dir", dir)
-	if !strings.Contains(out, "FERT-UREA-50KG") || !strings.Contains(out, "30") {
+	if !strings.Contains(out, "FERT-UREA-50KG") || !strings.Contains(out, "50") {
 		t.Errorf("stock list:\n%s", out)
 	}
 	var cash map[string]any

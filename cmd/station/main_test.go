@@ -276,7 +276,7 @@ func TestDemoIsIdempotent(t *testing.T) {
 	first := c.must("demo", "--dir", dir)
 	second := c.must("demo", "--dir", dir)
 	for _, out := range []string{first, second} {
-		if !strings.Contains(out, "账本共 5 笔") || !strings.Contains(out, "¥2,000.00") || !strings.Contains(out, "演示站") {
+		if !strings.Contains(out, "账本共 9 笔") || !strings.Contains(out, "¥2,000.00") || !strings.Contains(out, "演示站") {
 			t.Errorf("demo output:\n%s", out)
 		}
 	}
