@@ -200,14 +200,21 @@ func (l *Link) do(ctx context.Context, rq request) (result, error) {
 	return l.resolve(ctx, intent, rq)
 }
 
-// approve records an approval and clears the item.
-func (l *Link) approve(intent ledger.Entry, rq request, reply HostReply) (result, error) {
-	d, err := rq.Approved(intent, reply)
+// record appends the outcome entry d of intent, which a service's callback
+// built (or failed to build, with err).
+func (l *Link) record(intent ledger.Entry, d ledger.Draft, err error) (ledger.Entry, error) {
 	if err != nil {
-		return result{}, err
+		return ledger.Entry{}, err
 	}
 	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
 	e, _, err := l.Ledger.Append(d)
+	return e, err
+}
+
+// approve records an approval and clears the item.
+func (l *Link) approve(intent ledger.Entry, rq request, reply HostReply) (result, error) {
+	d, err := rq.Approved(intent, reply)
+	e, err := l.record(intent, d, err)
 	if err != nil {
 		return result{}, err
 	}
@@ -227,11 +234,7 @@ func (l *Link) decline(intent ledger.Entry, service string, reply HostReply) (re
 // the payment forwarded when the host is back.
 func (l *Link) queue(intent ledger.Entry, rq request, req HostRequest) (result, error) {
 	d, confirmBy, err := rq.Offline(intent)
-	if err != nil {
-		return result{}, err
-	}
-	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
-	e, _, err := l.Ledger.Append(d)
+	e, err := l.record(intent, d, err)
 	if err != nil {
 		return result{}, err
 	}
@@ -246,11 +249,7 @@ func (l *Link) queue(intent ledger.Entry, rq request, req HostRequest) (result, 
 // cash is held and the host is asked again until it decides.
 func (l *Link) waitlist(intent ledger.Entry, rq request, req HostRequest, reply HostReply) (result, error) {
 	d, err := rq.Waitlisted(intent, reply)
-	if err != nil {
-		return result{}, err
-	}
-	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
-	e, _, err := l.Ledger.Append(d)
+	e, err := l.record(intent, d, err)
 	if err != nil {
 		return result{}, err
 	}

@@ -28,10 +28,21 @@ func (f *cardFlags) register(m *Main, name string) *flag.FlagSet {
 	return fs
 }
 
-// cardPIN reads the cardholder's PIN. It goes to the bank and nowhere else.
-func (m *Main) cardPIN(f cardFlags) (string, error) {
+// openCard checks the card number, opens the counter and reads the
+// cardholder's PIN, which goes to the bank and nowhere else.
+func (m *Main) openCard(ctx context.Context, f cardFlags) (c *counter, card, pinCode string, err error) {
+	if card, err = idcheck.Card(f.card); err != nil {
+		return nil, "", "", err
+	}
+	if c, err = m.openCounter(ctx, f.worker, f.host); err != nil {
+		return nil, "", "", err
+	}
 	p, err := m.secret(f.pinFile, "STATION_CARD_PIN", "请持卡人输入银行卡密码：", "cardholder, type the card PIN: ", false)
-	return string(p), err
+	if err != nil {
+		c.Close()
+		return nil, "", "", err
+	}
+	return c, card, string(p), nil
 }
 
 // runWithdraw pays cash out of a villager's bank card (助农取款).
@@ -46,19 +57,11 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	card, err := idcheck.Card(f.card)
-	if err != nil {
-		return err
-	}
-	c, err := m.openCounter(ctx, f.worker, f.host)
+	c, card, pinCode, err := m.openCard(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	pinCode, err := m.cardPIN(f)
-	if err != nil {
-		return err
-	}
 	r, err := c.cards().Withdraw(ctx, terminal.Withdrawal{Operator: c.op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: newIdemKey("withdraw")})
 	if err != nil {
 		return err
@@ -86,19 +89,11 @@ func (m *Main) runBalanceInquiry(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	card, err := idcheck.Card(f.card)
-	if err != nil {
-		return err
-	}
-	c, err := m.openCounter(ctx, f.worker, f.host)
+	c, card, pinCode, err := m.openCard(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer c.Close()
-	pinCode, err := m.cardPIN(f)
-	if err != nil {
-		return err
-	}
 	bal, e, err := c.cards().BalanceInquiry(ctx, c.op.ID, card, pinCode, newIdemKey("inquiry"))
 	if err != nil {
 		return err
