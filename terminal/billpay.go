@@ -221,7 +221,7 @@ func (b *Bills) pay(ctx context.Context, p BillPayment, bl tariff.Biller, acct, 
 			if fee.IsPositive() {
 				postings = append(postings, ledger.Cr(AccountFees, fee))
 			}
-			p, err := payload(intent, "queued", "", confirmBy)
+			p, err := payload(intent, statusQueued, "", confirmBy)
 			return ledger.Draft{Kind: service, Payload: p, Postings: postings}, confirmBy, err
 		}
 	}
@@ -236,7 +236,7 @@ func (b *Bills) pay(ctx context.Context, p BillPayment, bl tariff.Biller, acct, 
 	}
 	json.Unmarshal(r.Outcome.Payload, &out)
 	res.Entry, res.Intent, res.Trace, res.Reference = r.Outcome, r.Intent, b.Link.Trace(r.Intent.Seq), out.Reference
-	res.Queued = out.Status == "queued"
+	res.Queued = out.Status == statusQueued
 	if res.Queued {
 		res.ConfirmBy, _ = time.Parse(time.RFC3339, out.ConfirmBy)
 	}

@@ -365,7 +365,7 @@ func (l *Link) replay(ctx context.Context, intent ledger.Entry, rq request) (res
 		_, rerr := l.Ledger.ByIdemKey(reversalKey(intent.Seq))
 		return r, &ReversedError{Service: rq.Req.Service, Trace: l.Trace(intent.Seq), Seq: out.Seq, Acked: rerr == nil}
 	}
-	r.Queued = p.Status == "queued"
+	r.Queued = p.Status == statusQueued
 	return r, nil
 }
 
