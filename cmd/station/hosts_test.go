@@ -43,7 +43,10 @@ func binary(t *testing.T, name string) string {
 		if buildErr != nil {
 			return
 		}
-		gobin := filepath.Join(runtime.GOROOT(), "bin", "go")
+		gobin, err := exec.LookPath("go") // the go that runs these tests
+		if err != nil {
+			gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+		}
 		out, err := exec.Command(gobin, "build", "-o", binDir+string(os.PathSeparator),
 			"github.com/villagepost/bianmin/cmd/station", "github.com/villagepost/bianmin/cmd/hostsim",
 			"github.com/villagepost/bianmin/cmd/postoffice").CombinedOutput()
