@@ -107,25 +107,36 @@ func (s *Sim) serviceOf(trace string) string {
 	return s.lost[trace]
 }
 
+// lockTrace checks trace and takes s.mu for a Status or Reverse call on
+// it, unless the call cannot reach the host. On a nil error the caller
+// unlocks.
+func (s *Sim) lockTrace(ctx context.Context, trace string) error {
+	if err := checkText("trace", trace, maxTrace, true); err != nil {
+		return err
+	}
+	if ctx.Err() != nil {
+		return notSent(ctx)
+	}
+	s.mu.Lock()
+	err := s.usable()
+	if err == nil {
+		err = s.downFor(s.serviceOf(trace))
+	}
+	if err != nil {
+		s.mu.Unlock()
+	}
+	return err
+}
+
 // Status says what the hosts did with trace: approved, declined, pending
 // or reversed, or none if they never saw it. A pending (waitlisted) ticket
 // order is decided by this inquiry: approved with the ticket number, or
 // declined "T2" under a waitlist-fail fault.
 func (s *Sim) Status(ctx context.Context, trace string) (terminal.HostReply, error) {
-	if err := checkText("trace", trace, maxTrace, true); err != nil {
+	if err := s.lockTrace(ctx, trace); err != nil {
 		return terminal.HostReply{}, err
 	}
-	if ctx.Err() != nil {
-		return terminal.HostReply{}, notSent(ctx)
-	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.usable(); err != nil {
-		return terminal.HostReply{}, err
-	}
-	if err := s.downFor(s.serviceOf(trace)); err != nil {
-		return terminal.HostReply{}, err
-	}
 	rec := s.traces[trace]
 	if rec == nil || rec.unseen {
 		return noneReply(trace), nil
@@ -145,20 +156,10 @@ func (s *Sim) Status(ctx context.Context, trace string) (terminal.HostReply, err
 // seen is answered none, and the hosts remember to refuse the request
 // ("RV") should it come later. Repeating a reversal changes nothing.
 func (s *Sim) Reverse(ctx context.Context, trace string) (terminal.HostReply, error) {
-	if err := checkText("trace", trace, maxTrace, true); err != nil {
+	if err := s.lockTrace(ctx, trace); err != nil {
 		return terminal.HostReply{}, err
 	}
-	if ctx.Err() != nil {
-		return terminal.HostReply{}, notSent(ctx)
-	}
-	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.usable(); err != nil {
-		return terminal.HostReply{}, err
-	}
-	if err := s.downFor(s.serviceOf(trace)); err != nil {
-		return terminal.HostReply{}, err
-	}
 	rec := s.traces[trace]
 	switch {
 	case rec == nil:
