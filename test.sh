@@ -11,6 +11,9 @@ cd "$(dirname "$0")"
 # program → Debian package
 declare -A packages=(
 	[hledger]=hledger
+	[pdftotext]=poppler-utils
+	[pdftoppm]=poppler-utils
+	[zbarimg]=zbar-tools
 )
 
 missing=()
