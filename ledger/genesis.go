@@ -23,6 +23,9 @@ type Genesis struct {
 	// (golang.org/x/mod/sumdb/note), learned at init: the station trusts
 	// tariffs and acknowledgements signed by it and by nothing else.
 	PostOfficeKey string `json:"postoffice_key,omitempty"`
+
+	// Phone is the station's service phone, printed on every receipt.
+	Phone string `json:"phone,omitempty"`
 }
 
 // DefaultCutoff is the business-day cut-off acquirers use.

@@ -22,6 +22,7 @@ const (
 	demoOwnerPIN   = "135790"
 	demoClerkPIN   = "246802"
 	demoFloat      = "2000.00"
+	demoPhone      = "0376-6201234"
 )
 
 // runDemo creates a demo station on first use (key, ledger, an owner and a
@@ -35,7 +36,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	}
 	if _, err := os.Stat(filepath.Join(*dir, ledgerFile)); err != nil {
 		o := initOptions{dir: *dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff,
-			postoffice: tariff.DemoPostOfficeVerifierKey, pass: []byte(demoPassphrase)}
+			postoffice: tariff.DemoPostOfficeVerifierKey, phone: demoPhone, pass: []byte(demoPassphrase)}
 		if err := m.checkInit(&o); err != nil {
 			return err
 		}

@@ -18,6 +18,7 @@ import (
 // initOptions are what station init needs.
 type initOptions struct {
 	dir, id, name, zone, cutoff string
+	phone                       string // the service phone printed on receipts
 	postoffice                  string // the post office's note verifier key
 	pass                        []byte
 }
@@ -42,6 +43,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	fs.StringVar(&o.name, "name", "", "station name")
 	fs.StringVar(&o.zone, "zone", "Asia/Shanghai", "time zone")
 	fs.StringVar(&o.cutoff, "cutoff", ledger.DefaultCutoff, "business-day cut-off, HH:MM")
+	fs.StringVar(&o.phone, "phone", "", "the station's service phone, printed on receipts, e.g. 0376-6201234")
 	fs.StringVar(&o.postoffice, "postoffice-key", "", "the post office's verifier key, as it gave it (tariffs are checked against it)")
 	fs.StringVar(&passFile, "passphrase-file", "", "file holding the key passphrase (else STATION_PASSPHRASE)")
 	fs.BoolVar(&asJSON, "json", false, "print JSON")
@@ -91,6 +93,10 @@ func (m *Main) checkInit(o *initOptions) error {
 	if o.name == "" || utf8.RuneCountInString(o.name) > 40 || strings.IndexFunc(o.name, unicode.IsControl) >= 0 {
 		return refuse(nil, "站名（--name）要写 1 到 40 个字，例如“山前村便民服务站”。", "the station name (--name) must be 1 to 40 characters.")
 	}
+	o.phone = strings.TrimSpace(o.phone)
+	if len(o.phone) > 20 || strings.Trim(o.phone, "0123456789-+ ") != "" {
+		return refuse(nil, "服务电话（--phone）只能写数字和“-”，最多 20 位，例如 0376-6201234。", "the service phone (--phone) is digits and '-', at most 20, e.g. 0376-6201234.")
+	}
 	for _, f := range []string{ledgerFile, keyFile} {
 		if _, err := os.Stat(filepath.Join(o.dir, f)); err == nil {
 			return refuse(nil, "%s 里已经开通过服务站了，不能再开通一次；什么都没有改动。要查看它，请用 station ledger show。",
@@ -121,7 +127,7 @@ func (m *Main) initStation(ctx context.Context, o initOptions) (stationInfo, err
 	if err == nil {
 		var s *ledger.Store
 		s, err = ledger.Create(filepath.Join(o.dir, ledgerFile),
-			ledger.Genesis{Terminal: o.id, Name: o.name, Zone: o.zone, Cutoff: o.cutoff, PostOfficeKey: o.postoffice}, "init", priv, &ledger.Options{Now: m.Now})
+			ledger.Genesis{Terminal: o.id, Name: o.name, Zone: o.zone, Cutoff: o.cutoff, PostOfficeKey: o.postoffice, Phone: o.phone}, "init", priv, &ledger.Options{Now: m.Now})
 		if err == nil {
 			err = s.Close()
 		}
