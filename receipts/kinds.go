@@ -1,0 +1,350 @@
+package receipts
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+)
+
+// Labels of receipt lines.
+var (
+	lCard       = Text{"卡号", "Card"}
+	lAmount     = Text{"金额", "Amount"}
+	lCash       = Text{"付现金", "Cash paid out"}
+	lFee        = Text{"手续费", "Fee"}
+	lTotal      = Text{"合计", "Total"}
+	lDebited    = Text{"卡上扣款", "Debited"}
+	lAuth       = Text{"授权码", "Auth code"}
+	lTrace      = Text{"流水号", "Trace"}
+	lBiller     = Text{"缴费单位", "Biller"}
+	lAccount    = Text{"户号", "Account"}
+	lPhone      = Text{"手机号", "Phone"}
+	lCustomer   = Text{"户名", "Customer"}
+	lReference  = Text{"回执号", "Reference"}
+	lPaid       = Text{"实收", "Received"}
+	lChange     = Text{"找零", "Change"}
+	lPassenger  = Text{"乘客", "Passenger"}
+	lID         = Text{"证件号", "ID"}
+	lTrip       = Text{"行程", "Trip"}
+	lDate       = Text{"乘车日期", "Date"}
+	lClass      = Text{"座位", "Class"}
+	lFare       = Text{"票价", "Fare"}
+	lServiceFee = Text{"服务费", "Service fee"}
+	lTicket     = Text{"票号", "Ticket"}
+	lOrder      = Text{"候补订单号", "Waitlist order"}
+	lRefund     = Text{"退款", "Refund"}
+	lKept       = Text{"退票费", "Cancellation charge"}
+	lOriginal   = Text{"原交易", "Original entry"}
+	lReason     = Text{"原因", "Reason"}
+	lApprovedBy = Text{"批准人", "Approved by"}
+	lDeliverTo  = Text{"送货地点", "Deliver to"}
+	lPromised   = Text{"承诺送达", "Promised by"}
+	lNote       = Text{"备注", "Note"}
+	lExpected   = Text{"应有", "Expected"}
+	lCounted    = Text{"实点", "Counted"}
+	lVariance   = Text{"长短款", "Variance"}
+)
+
+// Titles of the kinds of entry that have receipts.
+var titles = map[string]Text{
+	"withdrawal":       {"助农取款", "Cash withdrawal"},
+	"bill_payment":     {"缴费", "Bill payment"},
+	"topup":            {"话费充值", "Phone top-up"},
+	"queued_confirmed": {"缴费确认", "Payment confirmed"},
+	"refund_due":       {"退款通知", "Refund due"},
+	"refund_paid":      {"退款", "Refund"},
+	"ticket_order":     {"订票", "Ticket order"},
+	"ticket_issued":    {"候补出票", "Waitlisted ticket issued"},
+	"ticket_failed":    {"候补失败", "Waitlisted order failed"},
+	"ticket_cancel":    {"退票", "Ticket cancelled"},
+	"sale":             {"商品销售", "Sale"},
+	"void":             {"撤销", "Void"},
+	"reversal":         {"冲正凭证", "Reversal"},
+	"cash_in":          {"存入现金", "Cash in"},
+	"cash_out":         {"取出现金", "Cash out"},
+	"cash_count":       {"清点现金", "Cash count"},
+}
+
+func titleOf(kind string, p payload) Text {
+	if kind == "bill_payment" && p.str("status") == "queued" {
+		return Text{"缴费受理回执", "Bill payment accepted"}
+	}
+	if kind == "ticket_order" && p.str("status") == "pending" {
+		return Text{"候补订票受理回执", "Ticket waitlist accepted"}
+	}
+	if t, ok := titles[kind]; ok {
+		return t
+	}
+	return same(kind)
+}
+
+// body fills in the receipt of entry e.
+func (b *builder) body(e ledger.Entry, get Getter) error {
+	p := b.p
+	trace := p.str("trace")
+	b.setRef("trace", trace)
+	if err := b.kind(e, get); err != nil {
+		return err
+	}
+	b.line(lTrace, trace)
+	return nil
+}
+
+// kind fills in what a kind of entry says.
+func (b *builder) kind(e ledger.Entry, get Getter) error {
+	p := b.p
+	switch e.Kind {
+	case "withdrawal":
+		b.line(lCard, p.str("card"))
+		b.setRef("card", p.str("card"))
+		b.capital(b.money(lCash, "amount"))
+		if b.fee(lFee, "fee") {
+			b.money(lDebited, "total")
+		}
+		b.line(lAuth, p.str("auth_code"))
+		b.setRef("auth", p.str("auth_code"))
+		b.r.ShopCopy = true
+	case "bill_payment", "topup":
+		b.line(lBiller, p.str("biller_name"))
+		if e.Kind == "topup" {
+			b.line(lPhone, p.str("account"))
+		} else {
+			b.line(lAccount, p.str("account"))
+			b.line(lCustomer, p.str("customer"))
+		}
+		b.setRef("biller", p.str("biller"))
+		b.setRef("account", p.str("account"))
+		b.money(lAmount, "amount")
+		if b.fee(lFee, "fee") {
+			b.capital(b.money(lTotal, "total"))
+		} else {
+			b.capital(b.amount("total"))
+		}
+		if change := b.amount("change"); change.IsPositive() {
+			b.money(lPaid, "paid")
+			b.money(lChange, "change")
+		}
+		b.line(lReference, p.str("reference"))
+		b.setRef("ref", p.str("reference"))
+		if p.str("status") == "queued" {
+			b.queued(p.str("confirm_by"))
+		}
+	case "queued_confirmed", "ticket_issued":
+		b.original(get)
+		b.capital(b.money(lAmount, "amount"))
+		if e.Kind == "ticket_issued" {
+			b.line(lTicket, p.str("reference"))
+			b.notice("候补成功，已出票。", "The waitlisted order was filled: the ticket is issued.")
+		} else {
+			b.line(lReference, p.str("reference"))
+			b.notice("这笔排队缴费已到账。", "The queued payment has reached the biller.")
+		}
+		b.setRef("ref", p.str("reference"))
+	case "refund_due", "ticket_failed":
+		b.original(get)
+		b.capital(b.money(lRefund, "refund"))
+		b.line(lReason, p.str("reason"))
+		b.notice("没有办成，钱要退给您：请带上本单到店里领取退款。", "It did not go through and the money is owed back: bring this slip to the shop for the refund.")
+	case "refund_paid":
+		b.seqRef(get, "refund_of")
+		b.capital(b.money(lRefund, "amount"))
+		b.notice("退款已付给顾客。", "The refund was paid in cash.")
+	case "ticket_order":
+		b.ticket()
+	case "ticket_cancel":
+		b.seqRef(get, "order")
+		b.line(lTicket, p.str("ticket"))
+		b.setRef("ref", p.str("ticket"))
+		b.money(lFare, "fare")
+		b.money(lKept, "kept")
+		b.capital(b.money(lRefund, "refund"))
+		b.notice("已退票，退款已付现金；服务费不退。", "The ticket is cancelled and the refund paid in cash; the service fee is not refunded.")
+	case "sale":
+		return b.sale()
+	case "void":
+		b.seqRef(get, "original")
+		b.line(lReason, p.str("reason"))
+		b.line(lApprovedBy, p.str("approved_by"))
+		b.capital(b.money(lRefund, "refund"))
+		b.notice("原交易已撤销，钱已退还。", "The original entry is voided and the money given back.")
+	case "reversal":
+		return b.reversal(get)
+	case "cash_in", "cash_out":
+		b.line(lReason, reasonText(p.str("reason")))
+		b.line(lNote, p.str("note"))
+		b.capital(b.money(lAmount, "amount"))
+	case "cash_count":
+		b.money(lExpected, "expected")
+		b.capital(b.money(lCounted, "counted"))
+		b.money(lVariance, "variance")
+	default:
+		b.total = cashMoved(e)
+		b.capital(b.total)
+	}
+	return nil
+}
+
+// fee prints a fee line if there is a fee, and says whether there was.
+func (b *builder) fee(label Text, key string) bool {
+	if !b.amount(key).IsPositive() {
+		return false
+	}
+	b.money(label, key)
+	return true
+}
+
+// amount reads an amount from the payload without printing it.
+func (b *builder) amount(key string) decimal.Decimal {
+	d, err := money.ParseWire(b.p.str(key))
+	if err != nil {
+		return decimal.Zero
+	}
+	return d
+}
+
+// queued says what a payment accepted into the offline queue promises.
+func (b *builder) queued(confirmBy string) {
+	t, err := time.Parse(time.RFC3339, confirmBy)
+	when := confirmBy
+	if err == nil {
+		when = t.In(b.r.Station.Zone).Format("2006-01-02 15:04")
+		b.setRef("confirm", t.UTC().Format("20060102T1504Z"))
+	}
+	b.setRef("status", "queued")
+	b.notice("受理回执：网络不通，钱已收下，缴费排队等待发送，将于 "+when+" 前确认到账；如被退回，钱全部退还。",
+		"Payment accepted: the network is down, so it is queued and will be confirmed by "+when+"; if refused, the money is given back.")
+}
+
+// original names the entry that an entry concludes (payload "original").
+func (b *builder) original(get Getter) { b.seqRef(get, "original") }
+
+// seqRef prints the entry named by the payload's key and sets the code's
+// orig reference.
+func (b *builder) seqRef(get Getter, key string) {
+	seq := b.p.seq(key)
+	if seq == 0 {
+		return
+	}
+	label := fmt.Sprintf("第 %d 笔", seq)
+	en := fmt.Sprintf("entry %d", seq)
+	if get != nil {
+		if o, err := get(seq); err == nil {
+			t := titleOf(o.Kind, nil)
+			label, en = label+" "+t.Zh, en+" "+t.En
+		}
+	}
+	b.text(lOriginal, Text{label, en})
+	b.setRef("orig", fmt.Sprint(seq))
+}
+
+func (b *builder) ticket() {
+	p := b.p
+	carrier := Text{"火车票", "Train"}
+	if p.str("carrier") == "air" {
+		carrier = Text{"机票", "Flight"}
+	}
+	b.text(Text{"票种", "Carrier"}, carrier)
+	b.line(lPassenger, p.str("passenger"))
+	b.line(lID, p.str("id"))
+	b.line(lTrip, p.str("from")+" → "+p.str("to"))
+	b.line(lDate, p.str("date"))
+	b.setRef("date", p.str("date"))
+	b.line(lClass, p.str("class"))
+	b.money(lFare, "amount")
+	b.fee(lServiceFee, "fee")
+	b.capital(b.money(lTotal, "total"))
+	if p.str("status") == "pending" {
+		b.line(lOrder, p.str("order_ref"))
+		b.setRef("order", p.str("order_ref"))
+		b.setRef("status", "waitlisted")
+		b.notice("受理回执：已排入候补，钱已收下。出票后凭本单取票号；候补失败，钱全部退还。",
+			"Accepted onto the waiting list; the money is held. Once issued, bring this slip for the ticket number; if it fails, all of it is given back.")
+		return
+	}
+	b.line(lTicket, p.str("ticket"))
+	b.setRef("ref", p.str("ticket"))
+}
+
+func (b *builder) sale() error {
+	var lines []struct {
+		Name, Unit, Price, Amount string
+		Qty                       int64
+	}
+	raw, _ := json.Marshal(b.p["lines"])
+	if err := json.Unmarshal(raw, &lines); err != nil {
+		return fmt.Errorf("sale lines: %w", err)
+	}
+	for _, l := range lines {
+		price, _ := money.ParseWire(l.Price)
+		amount, _ := money.ParseWire(l.Amount)
+		b.r.Lines = append(b.r.Lines, Line{
+			Label: same(fmt.Sprintf("%s %d%s×%s", l.Name, l.Qty, l.Unit, money.FormatReceipt(price))),
+			Value: same(money.FormatReceipt(amount)), Money: true})
+	}
+	b.capital(b.money(lTotal, "total"))
+	if change := b.amount("change"); change.IsPositive() {
+		b.money(lPaid, "paid")
+		b.money(lChange, "change")
+	}
+	if d, ok := b.p["delivery"].(map[string]any); ok {
+		dp := payload(d)
+		b.line(lDeliverTo, dp.str("to"))
+		b.line(lPromised, dp.str("promised"))
+		b.setRef("promised", dp.str("promised"))
+		b.notice("送货上门：送到后请收货人签收。", "Delivered: the receiver signs on delivery.")
+	}
+	return nil
+}
+
+// reversal prints a reversal (冲正): the request that was undone, and that
+// no money moved.
+func (b *builder) reversal(get Getter) error {
+	seq := b.p.seq("intent")
+	if seq == 0 || get == nil {
+		return fmt.Errorf("a reversal names no request")
+	}
+	intent, err := get(seq)
+	if err != nil {
+		return fmt.Errorf("the reversed request %d: %w", seq, err)
+	}
+	var ip payload
+	if err := json.Unmarshal(intent.Payload, &ip); err != nil {
+		return fmt.Errorf("the reversed request %d: %w", seq, err)
+	}
+	svc := titleOf(ip.str("service"), nil)
+	b.text(lOriginal, Text{fmt.Sprintf("第 %d 笔 %s", seq, svc.Zh), fmt.Sprintf("entry %d %s", seq, svc.En)})
+	b.setRef("orig", fmt.Sprint(seq))
+	b.line(lCard, ip.str("card"))
+	b.setRef("card", ip.str("card"))
+	b.p = ip
+	b.capital(b.money(lAmount, "amount"))
+	b.notice("这笔交易没有成功，已冲正：没有扣款，也没有付现金。", "This request did not go through and was reversed: nothing was taken, no cash was paid.")
+	return nil
+}
+
+func reasonText(reason string) string {
+	switch reason {
+	case "float":
+		return "备用金 float"
+	case "owner":
+		return "店主 owner"
+	case "courier":
+		return "交押运员 courier"
+	}
+	return reason
+}
+
+// cashMoved is how much cash an entry moved in or out of the drawer.
+func cashMoved(e ledger.Entry) decimal.Decimal {
+	var d decimal.Decimal
+	for _, p := range e.Postings {
+		if p.Account == "assets:cash" && p.Commodity == ledger.Currency {
+			d = d.Add(p.Signed())
+		}
+	}
+	return d.Abs()
+}
