@@ -94,6 +94,9 @@ type ReversedError struct {
 	Trace   string
 	Seq     uint64 // the reversal_due entry
 	Acked   bool   // the host has acknowledged the reversal
+	// Reversal is the reversal entry once the host acknowledged it: its
+	// receipt tells the villager nothing was taken.
+	Reversal uint64
 }
 
 func (e *ReversedError) Error() string {
@@ -301,11 +304,10 @@ func (l *Link) resolve(ctx context.Context, intent ledger.Entry, rq request) (re
 	if err := l.Pending.Put(it); err != nil {
 		return result{}, err
 	}
-	acked, err := l.reverse(ctx, intent, it)
-	if err != nil && !acked {
-		err = nil // the reversal stays queued and is retried
-	}
-	return result{Intent: intent, Outcome: due}, &ReversedError{Service: service, Trace: trace, Seq: due.Seq, Acked: acked}
+	// A reversal that cannot be delivered now stays queued and is retried;
+	// either way nothing moved, and reversed says whether it is done.
+	l.reverse(ctx, intent, it)
+	return result{Intent: intent, Outcome: due}, l.reversed(service, intent, due)
 }
 
 // reverse sends a reversal and records the acknowledgement.
@@ -362,11 +364,20 @@ func (l *Link) replay(ctx context.Context, intent ledger.Entry, rq request) (res
 	case KindNotSent:
 		return r, &UnreachableError{Service: rq.Req.Service, Seq: out.Seq}
 	case KindReversalDue:
-		_, rerr := l.Ledger.ByIdemKey(reversalKey(intent.Seq))
-		return r, &ReversedError{Service: rq.Req.Service, Trace: l.Trace(intent.Seq), Seq: out.Seq, Acked: rerr == nil}
+		return r, l.reversed(rq.Req.Service, intent, out)
 	}
 	r.Queued = p.Status == statusQueued
 	return r, nil
+}
+
+// reversed is the error of a request whose outcome was unknown and that is
+// reversed, or is to be.
+func (l *Link) reversed(service string, intent, due ledger.Entry) *ReversedError {
+	e := &ReversedError{Service: service, Trace: l.Trace(intent.Seq), Seq: due.Seq}
+	if rev, err := l.Ledger.ByIdemKey(reversalKey(intent.Seq)); err == nil {
+		e.Acked, e.Reversal = true, rev.Seq
+	}
+	return e
 }
 
 func intentService(e ledger.Entry) (string, error) {

@@ -90,6 +90,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runInit(rest[1:])
 	case "key":
 		err = m.runKey(rest[1:])
+	case "verify-receipt":
+		err = m.runVerifyReceipt(rest[1:])
 	case "tariff":
 		if len(rest) < 2 || rest[1] != "sign" {
 			err = fail(exitUsage, "价目表只有 sign 一个操作：postoffice tariff sign --dir D 文件", "tariff has one action: postoffice tariff sign --dir D FILE")
@@ -113,12 +115,13 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 
 func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, m.say("用法：postoffice 命令 [选项]    （加 --lang en 显示英文）", "usage: postoffice command [flags]"))
-	for _, c := range [][3]string{
-		{"init", "生成邮政支局的签名密钥", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
-		{"key", "显示支局公钥（服务站开通时要用）", "postoffice key --dir D"},
-		{"tariff sign", "签发价目表", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
+	for _, c := range [][4]string{
+		{"init", "生成邮政支局的签名密钥", "create the post office's signing key", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
+		{"key", "显示支局公钥（服务站开通时要用）", "show the post office's verifier key (stations need it)", "postoffice key --dir D"},
+		{"tariff sign", "签发价目表", "sign a tariff", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
+		{"verify-receipt", "核验收据上的二维码", "check a receipt's QR code", "postoffice verify-receipt --pubkey T0001+… 'BMR1|T0001|…' (or - to read it from a scanner)"},
 	} {
-		fmt.Fprintf(w, "  %-12s %s\n               %s\n", c[0], c[1], c[2])
+		fmt.Fprintf(w, "  %-14s %s\n                 %s\n", c[0], m.say(c[1], c[2]), c[3])
 	}
 }
 
@@ -145,3 +148,7 @@ func (m *Main) passphrase(file, prompt, again string) ([]byte, error) {
 	}
 	return b, err
 }
+
+func itoa(n uint64) string { return fmt.Sprint(n) }
+
+func hexOf(b []byte) string { return fmt.Sprintf("%x", b) }

@@ -3,12 +3,17 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/receipts"
 	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -85,4 +90,40 @@ func TestSignTariff(t *testing.T) {
 			t.Error("a refused tariff was written")
 		}
 	})
+}
+
+func TestVerifyReceipt(t *testing.T) {
+	priv := ed25519.NewKeyFromSeed([]byte("a station key for verify tests!!"))
+	c := receipts.Code{Station: "T0001", Seq: 42, Time: time.Date(2026, 11, 20, 1, 2, 3, 0, time.UTC), Kind: "withdrawal",
+		Total: decimal.RequireFromString("500.00"), Refs: []receipts.Ref{{Key: "trace", Value: "T0001-000041"}}}
+	if err := c.Sign(priv); err != nil {
+		t.Fatal(err)
+	}
+	code := c.String()
+	raw := base64.StdEncoding.EncodeToString(priv.Public().(ed25519.PublicKey))
+	vkey, _ := keyfile.VerifierKey("T0001", priv.Public().(ed25519.PublicKey))
+	wrongName, _ := keyfile.VerifierKey("T0002", priv.Public().(ed25519.PublicKey))
+	for _, key := range []string{raw, vkey} {
+		r := po(t, nil, "verify-receipt", "--pubkey", key, code)
+		if r.code != 0 || !strings.Contains(r.out, "有效") || !strings.Contains(r.out, "¥500.00") || !strings.Contains(r.out, "T0001-000041") {
+			t.Errorf("key %s: %+v", key, r)
+		}
+	}
+	for _, tc := range []struct{ want, key, code string }{
+		{"无效：签名对不上", raw, strings.Replace(code, "|42|", "|43|", 1)},
+		{"无效：这不是一张收据的验证码", raw, "hello"},
+		{"无效：这张收据自称来自服务站 T0001", wrongName, code},
+		{"格式不对", "T0001+zzz", code},
+		{"--pubkey", "", code},
+	} {
+		r := po(t, nil, "verify-receipt", "--pubkey", tc.key, tc.code)
+		if r.code == 0 || !strings.Contains(r.err, tc.want) {
+			t.Errorf("%q with %q: %+v, want %q", tc.code, tc.key, r, tc.want)
+		}
+	}
+	var out, errOut bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(code + "\n"), Stdout: &out, Stderr: &errOut, Getenv: func(string) string { return "" }}
+	if m.Run(context.Background(), []string{"verify-receipt", "--pubkey", vkey, "-", "--lang", "en"}) != 0 || !strings.Contains(out.String(), "VALID") {
+		t.Errorf("from standard input: %s%s", out.String(), errOut.String())
+	}
 }

@@ -77,7 +77,7 @@ func (m *Main) runPayBill(ctx context.Context, args []string) error {
 	}
 	r, err := c.bills().Pay(ctx, terminal.BillPayment{Operator: c.op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: newIdemKey("bill")})
 	if err != nil {
-		return err
+		return m.serviceErr(c, err)
 	}
 	return m.printPayment(c, f, r)
 }
@@ -101,7 +101,7 @@ func (m *Main) runTopup(ctx context.Context, args []string) error {
 	defer c.Close()
 	r, err := c.bills().Topup(ctx, terminal.BillPayment{Operator: c.op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: newIdemKey("topup")})
 	if err != nil {
-		return err
+		return m.serviceErr(c, err)
 	}
 	return m.printPayment(c, f, r)
 }
@@ -114,7 +114,7 @@ func (m *Main) printPayment(c *counter, f payFlags, r terminal.BillResult) error
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "biller": r.Biller.ID, "account": r.Account,
 			"customer": r.Customer, "amount": money.FormatWire(r.Amount), "fee": money.FormatWire(r.Fee),
 			"total": money.FormatWire(r.Total), "commission": money.FormatWire(r.Commission), "change": money.FormatWire(r.Change),
-			"reference": r.Reference, "queued": r.Queued,
+			"reference": r.Reference, "queued": r.Queued, "receipt": m.printReceipt(c.station, r.Entry.Seq, true),
 		}
 		if r.Queued {
 			out["confirm_by"] = r.ConfirmBy.In(zone).Format(time.RFC3339)
@@ -141,5 +141,6 @@ func (m *Main) printPayment(c *counter, f payFlags, r terminal.BillResult) error
 	}
 	m.printf("  流水号 %s，本店佣金 %s。记在账本第 %d 笔。\n", "  trace %s, shop commission %s. Ledger entry %d.\n",
 		r.Trace, money.FormatReceipt(r.Commission), r.Entry.Seq)
+	m.printReceipt(c.station, r.Entry.Seq, false)
 	return nil
 }

@@ -64,13 +64,13 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 	defer c.Close()
 	r, err := c.cards().Withdraw(ctx, terminal.Withdrawal{Operator: c.op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: newIdemKey("withdraw")})
 	if err != nil {
-		return err
+		return m.serviceErr(c, err)
 	}
 	if f.asJSON {
 		return writeJSON(m.Stdout, map[string]any{
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "auth_code": r.AuthCode, "card": r.Card,
 			"amount": money.FormatWire(r.Amount), "fee": money.FormatWire(r.Fee), "commission": money.FormatWire(r.Commission),
-			"pay_out": money.FormatWire(r.Amount),
+			"pay_out": money.FormatWire(r.Amount), "receipt": m.printReceipt(c.station, r.Entry.Seq, true),
 		})
 	}
 	m.printf("取款成功。请付给顾客现金 %s。\n", "Withdrawal approved. Pay the customer %s in cash.\n", money.FormatReceipt(r.Amount))
@@ -79,6 +79,8 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 		m.printf("  手续费 %s（从卡上扣）\n", "  fee %s (taken from the card)\n", money.FormatReceipt(r.Fee))
 	}
 	m.printf("  本店佣金 %s。记在账本第 %d 笔。\n", "  shop commission %s. Ledger entry %d.\n", money.FormatReceipt(r.Commission), r.Entry.Seq)
+	m.printf("  请持卡人在商户存根上签名。\n", "  Have the cardholder sign the merchant copy.\n")
+	m.printReceipt(c.station, r.Entry.Seq, false)
 	return m.warnLowCash(c)
 }
 

@@ -66,6 +66,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 			}
 			m.printf("已%s %s，记在账本第 %d 笔。\n", "%[1]s %[2]s, ledger entry %[3]d.\n", verb, money.FormatReceipt(amount), e.Seq)
 		}
+		result["receipt"] = m.printReceipt(st, e.Seq, *asJSON)
 	case "count":
 		counted, err := money.Parse("counted", *countedText, money.Limits{AllowZero: true})
 		if err != nil {

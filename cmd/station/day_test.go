@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -228,8 +229,14 @@ func TestBusinessDay(t *testing.T) {
 	})
 
 	t.Run("NoCardPINOrIDOnDisk", func(t *testing.T) {
-		files, _ := filepath.Glob(filepath.Join(dir, "*"))
-		for _, f := range append(files, h.journal) {
+		files := []string{h.journal}
+		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				files = append(files, path)
+			}
+			return err
+		})
+		for _, f := range files {
 			data, err := os.ReadFile(f)
 			if err != nil {
 				t.Fatal(err)

@@ -194,7 +194,8 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "total": money.FormatWire(r.Total),
-			"commission": money.FormatWire(r.Commission), "change": money.FormatWire(r.Change)})
+			"commission": money.FormatWire(r.Commission), "change": money.FormatWire(r.Change),
+			"receipt": m.printReceipt(st, r.Entry.Seq, true)})
 	}
 	m.printf("已售出，合计 %s，", "sold, total %s, ", money.FormatReceipt(r.Total))
 	if r.Change.IsPositive() {
@@ -206,6 +207,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 			"delivery: to %[2]s by %[1]s; when delivered record who received it with station deliver --sale %[3]d.\n",
 			sale.Delivery.Promised, sale.Delivery.To, r.Entry.Seq)
 	}
+	m.printReceipt(st, r.Entry.Seq, false)
 	return nil
 }
 

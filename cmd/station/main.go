@@ -88,6 +88,8 @@ func (m *Main) commands() []command {
 			"station queue --dir D [--operator OP1 to send what can be sent]"},
 		{"refund", "把欠顾客的退款付出", "hand back a refund owed", (*Main).runRefund,
 			"station refund --dir D --operator OP1 --entry N"},
+		{"receipt", "重打收据（记入账本）", "reprint a receipt (recorded)", (*Main).runReceipt,
+			"station receipt --dir D --operator OP1 --seq N [--pdf FILE | --text] [--width 58|80]"},
 		{"tariff", "价目表：载入邮政支局签发的价目表、查看", "tariff: load the post office's signed price list, show it", (*Main).runTariff,
 			"station tariff load --dir D --operator OP1 FILE | station tariff show --dir D"},
 	}

@@ -138,9 +138,11 @@ func (m *Main) runRefund(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "refund_of": *seq, "amount": money.FormatWire(r.Amount)})
+		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "refund_of": *seq, "amount": money.FormatWire(r.Amount),
+			"receipt": m.printReceipt(st, r.Entry.Seq, true)})
 	}
 	m.printf("请退给顾客现金 %s（第 %d 笔的退款）。记在账本第 %d 笔。\n", "Give the customer %s back in cash (the refund of entry %d). Ledger entry %d.\n",
 		money.FormatReceipt(r.Amount), *seq, r.Entry.Seq)
+	m.printReceipt(st, r.Entry.Seq, false)
 	return nil
 }

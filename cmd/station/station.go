@@ -28,7 +28,8 @@ type station struct {
 	dir     string
 	ledger  *ledger.Store
 	ops     *terminal.Operators
-	cardKey []byte // keys the per-card hash; set when the key is unlocked
+	cardKey []byte             // keys the per-card hash; set when the key is unlocked
+	key     ed25519.PrivateKey // signs receipt codes; set when the key is unlocked
 }
 
 func (st *station) Close() error {
@@ -121,7 +122,7 @@ func (st *station) setKey(priv ed25519.PrivateKey) error {
 	if err := st.ledger.SetSigner(priv); err != nil {
 		return err
 	}
-	st.cardKey = keyfile.Derive(priv, "card-key")
+	st.cardKey, st.key = keyfile.Derive(priv, "card-key"), priv
 	return nil
 }
 

@@ -55,13 +55,14 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 	o.Operator, o.IdemKey = c.op.ID, newIdemKey("ticket")
 	r, err := c.tickets(m).Order(ctx, o)
 	if err != nil {
-		return err
+		return m.serviceErr(c, err)
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "status": r.Status, "ticket": r.Ticket,
 			"order_ref": r.OrderRef, "fare": money.FormatWire(r.Fare), "fee": money.FormatWire(r.Fee),
 			"total": money.FormatWire(r.Total), "commission": money.FormatWire(r.Commission),
+			"receipt": m.printReceipt(c.station, r.Entry.Seq, true),
 		})
 	}
 	if r.Status == terminal.TicketWaitlisted {
@@ -74,6 +75,7 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 	}
 	m.printf("  订单号（退票用）%d，流水号 %s，本店佣金 %s。记在账本第 %d 笔。\n", "  order number (for cancelling) %d, trace %s, shop commission %s. Ledger entry %d.\n",
 		r.Entry.Seq, r.Trace, money.FormatReceipt(r.Commission), r.Entry.Seq)
+	m.printReceipt(c.station, r.Entry.Seq, false)
 	return nil
 }
 
@@ -142,11 +144,11 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 	defer c.Close()
 	r, err := c.tickets(m).Cancel(ctx, c.op.ID, *order, newIdemKey("cancel"))
 	if err != nil {
-		return err
+		return m.serviceErr(c, err)
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "order": r.Order.Order, "trace": r.Trace,
-			"refund": money.FormatWire(r.Refund), "kept": money.FormatWire(r.Kept)})
+			"refund": money.FormatWire(r.Refund), "kept": money.FormatWire(r.Kept), "receipt": m.printReceipt(c.station, r.Entry.Seq, true)})
 	}
 	what := m.say("退票成功", "Ticket cancelled")
 	if r.Order.Status == terminal.TicketWaitlisted {
@@ -157,5 +159,6 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 		m.printf("按承运方退票规则扣 %s。", " The carrier's rule keeps %s.", money.FormatReceipt(r.Kept))
 	}
 	m.printf("记在账本第 %d 笔。\n", " Ledger entry %d.\n", r.Entry.Seq)
+	m.printReceipt(c.station, r.Entry.Seq, false)
 	return nil
 }

@@ -44,11 +44,13 @@ func (m *Main) runVoid(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "original": r.Original.Seq, "refund": money.FormatWire(r.Refund), "approved_by": approver})
+		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "original": r.Original.Seq, "refund": money.FormatWire(r.Refund), "approved_by": approver,
+			"receipt": m.printReceipt(c.station, r.Entry.Seq, true)})
 	}
 	m.printf("已撤销第 %d 笔（%s），店主 %s 批准：请退给顾客现金 %s。记在账本第 %d 笔。\n",
 		"Entry %d (%s) voided, approved by owner %s: give the customer %s back in cash. Ledger entry %d.\n",
 		r.Original.Seq, m.kindName(r.Original.Kind), approver, money.FormatReceipt(r.Refund), r.Entry.Seq)
+	m.printReceipt(c.station, r.Entry.Seq, false)
 	return nil
 }
 

@@ -1,0 +1,234 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+
+	"github.com/villagepost/bianmin/internal/cjkfont"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/receipts"
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// receiptsDir is where a station keeps the PDFs of its receipts.
+const receiptsDir = "receipts"
+
+// paper returns the receipt width in mm: STATION_PAPER (58 or 80), else 80.
+func (m *Main) paper() (int, error) {
+	s := m.Getenv("STATION_PAPER")
+	if s == "" {
+		return 80, nil
+	}
+	mm, err := strconv.Atoi(s)
+	if _, cerr := receipts.ColsFor(mm); err != nil || cerr != nil {
+		return 0, refuse(nil, "STATION_PAPER 只能是 58 或 80（毫米）。", "STATION_PAPER is 58 or 80 (mm).")
+	}
+	return mm, nil
+}
+
+// receipt builds and signs the receipt of entry seq.
+func (st *station) receipt(seq uint64) (*receipts.Receipt, error) {
+	e, err := st.ledger.Get(seq)
+	if err != nil {
+		return nil, err
+	}
+	g := st.ledger.Genesis()
+	r, err := receipts.New(receipts.Station{ID: g.Terminal, Name: g.Name, Phone: g.Phone, Zone: st.ledger.Zone()}, e, st.ledger.Get)
+	if err != nil {
+		return nil, err
+	}
+	if st.key == nil {
+		return nil, errors.New("the station key is not unlocked")
+	}
+	return r, r.Sign(st.key)
+}
+
+// issue prints a receipt at once: the PDF into the station's receipts
+// folder and, when STATION_PRINTER names a printer device, the ESC/POS
+// bytes to it. It returns the PDF's path.
+func (m *Main) issue(st *station, r *receipts.Receipt, name string) (string, error) {
+	mm, err := m.paper()
+	if err != nil {
+		return "", err
+	}
+	ttf, err := cjkfont.TTF()
+	if err != nil {
+		return "", err
+	}
+	var pdf bytes.Buffer
+	if err := r.WritePDF(&pdf, m.lang, mm, ttf); err != nil {
+		return "", err
+	}
+	if err := os.MkdirAll(st.path(receiptsDir), 0o700); err != nil {
+		return "", err
+	}
+	path := st.path(filepath.Join(receiptsDir, name))
+	if err := os.WriteFile(path, pdf.Bytes(), 0o600); err != nil {
+		return "", err
+	}
+	if dev := m.Getenv("STATION_PRINTER"); dev != "" {
+		cols, _ := receipts.ColsFor(mm)
+		b, err := r.ESCPOS(m.lang, cols)
+		if err != nil {
+			return path, err
+		}
+		f, err := os.OpenFile(dev, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+		if err != nil {
+			return path, err
+		}
+		_, err = f.Write(b)
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return path, fmt.Errorf("printer %s: %w", dev, err)
+		}
+	}
+	return path, nil
+}
+
+// printReceipt issues the receipt of an entry just recorded and, unless
+// the command prints JSON, says where it is; it returns the PDF's path.
+// The money has moved whatever happens here, so a receipt that cannot be
+// made is a warning with what to do, not a failure.
+func (m *Main) printReceipt(st *station, seq uint64, asJSON bool) string {
+	r, err := st.receipt(seq)
+	if errors.Is(err, receipts.ErrNoMoney) {
+		return ""
+	}
+	path := ""
+	if err == nil {
+		path, err = m.issue(st, r, fmt.Sprintf("%06d.pdf", seq))
+	}
+	if err != nil {
+		fmt.Fprintf(m.Stderr, m.say("注意：业务已经办好，但收据没有打出来（%v）。请用 station receipt --dir %s --seq %d 重打。\n",
+			"note: the transaction is done, but its receipt was not printed (%v). Reprint it with station receipt --dir %s --seq %d.\n"), err, st.dir, seq)
+		return path
+	}
+	if !asJSON {
+		m.printf("收据：%s\n", "receipt: %s\n", path)
+	}
+	return path
+}
+
+// runReceipt reprints the receipt of an entry. The reprint says 重打 with
+// its number, and is recorded in the ledger.
+func (m *Main) runReceipt(ctx context.Context, args []string) error {
+	fs := m.flags("receipt")
+	var w worker
+	w.register(fs)
+	seq := fs.Uint64("seq", 0, "the entry whose receipt to reprint")
+	pdfOut := fs.String("pdf", "", "write the PDF here (default: the station's receipts folder)")
+	text := fs.Bool("text", false, "print the receipt as text for a thermal printer")
+	width := fs.Int("width", 0, "paper width in mm: 58 or 80 (default STATION_PAPER, else 80)")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *seq == 0 {
+		return m.usageErr("请用 --seq 给出要重打收据的账本序号。", "give the entry with --seq.")
+	}
+	mm, err := m.paper()
+	if err != nil {
+		return err
+	}
+	if *width != 0 {
+		if _, err := receipts.ColsFor(*width); err != nil {
+			return refuse(nil, "纸宽（--width）只能是 58 或 80。", "the paper width (--width) is 58 or 80.")
+		}
+		mm = *width
+	}
+	st, err := m.openStation(w.dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if _, err := st.ledger.Get(*seq); errors.Is(err, ledger.ErrNotFound) {
+		return refuse(nil, "账本里没有第 %d 笔，请核对序号（station ledger show 可查看）。", "there is no entry %d; check the number (see station ledger show).", *seq)
+	}
+	if err := m.signedIn(st, w); err != nil {
+		return err
+	}
+	r, err := st.receipt(*seq)
+	if errors.Is(err, receipts.ErrNoMoney) {
+		return refuse(nil, "第 %d 笔没有动钱，没有收据。", "entry %d moves no money and has no receipt.", *seq)
+	}
+	if err != nil {
+		return err
+	}
+	reprint, err := st.recordReprint(w.operator, *seq)
+	if err != nil {
+		return err
+	}
+	r.Reprint = reprint.count
+	cols, _ := receipts.ColsFor(mm)
+	switch {
+	case *text:
+		_, err = fmt.Fprint(m.Stdout, r.Text(m.lang, cols))
+		return err
+	case *pdfOut != "":
+		ttf, err := cjkfont.TTF()
+		if err != nil {
+			return err
+		}
+		var b bytes.Buffer
+		if err := r.WritePDF(&b, m.lang, mm, ttf); err != nil {
+			return err
+		}
+		if err := os.WriteFile(*pdfOut, b.Bytes(), 0o644); err != nil {
+			return refuse(err, "写不了 %s。", "cannot write %s.", *pdfOut)
+		}
+		m.printf("已重打第 %d 笔的收据（第 %d 次重打，记在账本第 %d 笔）：%s\n", "reprinted the receipt of entry %d (reprint %d, ledger entry %d): %s\n",
+			*seq, reprint.count, reprint.entry, *pdfOut)
+		return nil
+	}
+	path, err := m.issue(st, r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.count))
+	if err != nil {
+		return err
+	}
+	m.printf("已重打第 %d 笔的收据（第 %d 次重打，记在账本第 %d 笔）：%s\n", "reprinted the receipt of entry %d (reprint %d, ledger entry %d): %s\n",
+		*seq, reprint.count, reprint.entry, path)
+	return nil
+}
+
+type reprint struct {
+	count int
+	entry uint64
+}
+
+// recordReprint records the next reprint of entry seq and returns its
+// number: 1 for the first reprint.
+func (st *station) recordReprint(operator string, seq uint64) (reprint, error) {
+	n := 1
+	for ; ; n++ {
+		_, err := st.ledger.ByIdemKey(fmt.Sprintf("reprint:%d:%d", seq, n))
+		if errors.Is(err, ledger.ErrNotFound) {
+			break
+		}
+		if err != nil {
+			return reprint{}, err
+		}
+	}
+	payload, err := json.Marshal(map[string]any{"seq": seq, "count": n})
+	if err != nil {
+		return reprint{}, err
+	}
+	e, _, err := st.ledger.Append(ledger.Draft{Operator: operator, Kind: "receipt_reprint", IdemKey: fmt.Sprintf("reprint:%d:%d", seq, n), Payload: payload})
+	return reprint{n, e.Seq}, err
+}
+
+// serviceErr passes on the error of a service, first printing the receipt
+// of a reversal the host acknowledged: it shows the villager that nothing
+// was taken.
+func (m *Main) serviceErr(c *counter, err error) error {
+	var rv *terminal.ReversedError
+	if errors.As(err, &rv) && rv.Reversal != 0 {
+		m.printReceipt(c.station, rv.Reversal, false)
+	}
+	return err
+}
