@@ -52,24 +52,16 @@ func (st *station) receipt(seq uint64) (*receipts.Receipt, error) {
 // issue prints a receipt at once: the PDF into the station's receipts
 // folder and, when STATION_PRINTER names a printer device, the ESC/POS
 // bytes to it. It returns the PDF's path.
-func (m *Main) issue(st *station, r *receipts.Receipt, name string) (string, error) {
-	mm, err := m.paper()
+func (m *Main) issue(st *station, r *receipts.Receipt, name string, mm int) (string, error) {
+	pdf, err := m.pdfOf(r, mm)
 	if err != nil {
-		return "", err
-	}
-	ttf, err := cjkfont.TTF()
-	if err != nil {
-		return "", err
-	}
-	var pdf bytes.Buffer
-	if err := r.WritePDF(&pdf, m.lang, mm, ttf); err != nil {
 		return "", err
 	}
 	if err := os.MkdirAll(st.path(receiptsDir), 0o700); err != nil {
 		return "", err
 	}
 	path := st.path(filepath.Join(receiptsDir, name))
-	if err := os.WriteFile(path, pdf.Bytes(), 0o600); err != nil {
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		return "", err
 	}
 	if dev := m.Getenv("STATION_PRINTER"); dev != "" {
@@ -93,6 +85,17 @@ func (m *Main) issue(st *station, r *receipts.Receipt, name string) (string, err
 	return path, nil
 }
 
+// pdfOf renders a receipt as a PDF on mm-wide paper.
+func (m *Main) pdfOf(r *receipts.Receipt, mm int) ([]byte, error) {
+	ttf, err := cjkfont.TTF()
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	err = r.WritePDF(&b, m.lang, mm, ttf)
+	return b.Bytes(), err
+}
+
 // printReceipt issues the receipt of an entry just recorded and, unless
 // the command prints JSON, says where it is; it returns the PDF's path.
 // The money has moved whatever happens here, so a receipt that cannot be
@@ -104,7 +107,10 @@ func (m *Main) printReceipt(st *station, seq uint64, asJSON bool) string {
 	}
 	path := ""
 	if err == nil {
-		path, err = m.issue(st, r, fmt.Sprintf("%06d.pdf", seq))
+		var mm int
+		if mm, err = m.paper(); err == nil {
+			path, err = m.issue(st, r, fmt.Sprintf("%06d.pdf", seq), mm)
+		}
 	}
 	if err != nil {
 		fmt.Fprintf(m.Stderr, m.say("注意：业务已经办好，但收据没有打出来（%v）。请用 station receipt --dir %s --seq %d 重打。\n",
@@ -172,22 +178,18 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 		_, err = fmt.Fprint(m.Stdout, r.Text(m.lang, cols))
 		return err
 	case *pdfOut != "":
-		ttf, err := cjkfont.TTF()
+		b, err := m.pdfOf(r, mm)
 		if err != nil {
 			return err
 		}
-		var b bytes.Buffer
-		if err := r.WritePDF(&b, m.lang, mm, ttf); err != nil {
-			return err
-		}
-		if err := os.WriteFile(*pdfOut, b.Bytes(), 0o644); err != nil {
+		if err := os.WriteFile(*pdfOut, b, 0o644); err != nil {
 			return refuse(err, "写不了 %s。", "cannot write %s.", *pdfOut)
 		}
 		m.printf("已重打第 %d 笔的收据（第 %d 次重打，记在账本第 %d 笔）：%s\n", "reprinted the receipt of entry %d (reprint %d, ledger entry %d): %s\n",
 			*seq, reprint.count, reprint.entry, *pdfOut)
 		return nil
 	}
-	path, err := m.issue(st, r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.count))
+	path, err := m.issue(st, r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.count), mm)
 	if err != nil {
 		return err
 	}
