@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -17,7 +18,15 @@ type Draft struct {
 	IdemKey  string
 	Payload  []byte
 	Postings []Posting
+
+	// IfLast, when not zero, records the entry only if the ledger's last
+	// entry is still IfLast (else ErrMoved): a day close computed from
+	// the entries up to IfLast is recorded only if none came since.
+	IfLast uint64
 }
+
+// ErrMoved means an append made with Draft.IfLast found newer entries.
+var ErrMoved = errors.New("ledger: entries were added since; look again")
 
 // Append records d as the next entry in one durable transaction and returns
 // it with added true. If d.IdemKey was used before for the same content,
@@ -60,6 +69,9 @@ func (s *Store) Append(d Draft) (e Entry, added bool, err error) {
 	}
 	if e.Kind == KindGenesis {
 		return Entry{}, false, &FieldError{Field: "kind", Rule: "only a new ledger has a genesis entry"}
+	}
+	if d.IfLast != 0 && d.IfLast != s.last.Seq {
+		return Entry{}, false, fmt.Errorf("%w (the last entry is %d, not %d)", ErrMoved, s.last.Seq, d.IfLast)
 	}
 	if e.Day == "" {
 		e.Day = s.nextDay(BusinessDay(e.Time, s.zone, s.cutoff))

@@ -281,6 +281,17 @@ func (s *Store) Last() Checkpoint {
 	return s.last
 }
 
+// Today returns the business day the clock says it is, whatever the
+// ledger holds (CurrentDay never goes back before the last entry's day).
+func (s *Store) Today() string { return BusinessDay(s.opts.now(), s.zone, s.cutoff) }
+
+// LastDay returns the business day of the last entry.
+func (s *Store) LastDay() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.day
+}
+
 // Closed returns the last business day closed, or "".
 func (s *Store) Closed() string {
 	s.mu.Lock()

@@ -246,3 +246,17 @@ func TestSignerMustMatch(t *testing.T) {
 	}
 	mustAppend(t, s, cashIn("a", "1.00"))
 }
+
+func TestIfLast(t *testing.T) {
+	s, _ := MustCreate(t)
+	last := s.Last().Seq
+	if _, _, err := s.Append(ledger.Draft{Operator: "OP1", Kind: "note", IdemKey: "a", IfLast: last}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := s.Append(ledger.Draft{Operator: "OP1", Kind: "note", IdemKey: "b", IfLast: last}); !errors.Is(err, ledger.ErrMoved) {
+		t.Errorf("an append after a stale IfLast: %v", err)
+	}
+	if s.Last().Seq != last+1 {
+		t.Errorf("last is %d", s.Last().Seq)
+	}
+}
