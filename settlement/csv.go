@@ -26,7 +26,7 @@ var kindZh = map[string]string{
 	"sale": "商品销售", "void": "撤销", "delivery": "送货签收",
 	"cash_in": "存入现金", "cash_out": "取出现金", "cash_count": "清点现金",
 	"stock_in": "进货", "stock_return": "退货给邮政", "stock_count": "盘点",
-	"receipt_reprint": "重打收据", "day_close": "日结", "key_rotation": "更换印章",
+	"receipt_reprint": "重打收据", "day_close": "日结", "postoffice_ack": "邮政对账确认", "key_rotation": "更换印章",
 }
 
 // KindZh names a kind of entry in plain Chinese; an unknown kind is

@@ -32,6 +32,7 @@ func (m *Main) explain(err error) (string, int) {
 		ic *idcheck.InputError
 		li *terminal.LimitError
 		vo *terminal.VoidError
+		pd *terminal.PendingError
 		p  *problem
 	)
 	if msg, ok := m.explainHost(err); ok {
@@ -48,6 +49,11 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(li.Zh(), li.Error()), exitFailed
 	case errors.As(err, &vo):
 		return m.say(fmt.Sprintf("第 %d 笔不能撤销：%s。没有记账。", vo.Seq, vo.RuleZh), vo.Error()+"; nothing was recorded."), exitFailed
+	case errors.As(err, &pd):
+		return m.say(fmt.Sprintf("还有 %d 笔业务在等银行或缴费单位，没有日结。请等网络恢复后处理完（station queue --operator 可发送），或由店主确认结转到下一营业日：加 --carry。", len(pd.Items)),
+			fmt.Sprintf("%d item(s) still wait for a host; the day was not closed. Settle them when the network is back (station queue --operator), or have the owner carry them over with --carry.", len(pd.Items))), exitFailed
+	case errors.Is(err, terminal.ErrCloseRunning):
+		return m.say("正在日结，请等它做完。", "the day is being closed already; wait for it to finish."), exitFailed
 	case errors.Is(err, terminal.ErrNoRefundDue):
 		return m.say("这个账本序号不是欠顾客的退款，请用 station queue 查看要退的钱。", "that entry is not a refund owed; see station queue."), exitFailed
 	case errors.Is(err, terminal.ErrNotOpenTicket):

@@ -60,7 +60,7 @@ func (m *Main) counterFor(ctx context.Context, st *station, w worker, h hostFlag
 	if err != nil {
 		return nil, err
 	}
-	if err := m.unlock(st, w.passFile); err != nil {
+	if err := m.unlock(st, w.passFile, op.ID); err != nil {
 		return nil, err
 	}
 	c := &counter{station: st, op: op, tariff: t}

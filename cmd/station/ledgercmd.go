@@ -49,6 +49,9 @@ func (m *Main) ledgerVerify(args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := st.checkAcks(); err != nil {
+		return err
+	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{
 			"ok": true, "station": st.ledger.Genesis().Terminal, "from": r.From.Seq + 1, "to": r.To.Seq,

@@ -84,7 +84,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 	if err := pin.Check(code); err != nil {
 		return err
 	}
-	if err := m.unlock(st, *passFile); err != nil {
+	if err := m.unlock(st, *passFile, madeBy); err != nil {
 		return err
 	}
 	e, err := st.addOperator(*id, *role, code, madeBy)

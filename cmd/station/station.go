@@ -104,8 +104,18 @@ func (m *Main) openStation(dir string, verifyNew bool) (*station, error) {
 	return &station{dir: dir, ledger: s, ops: ops}, nil
 }
 
-// unlock reads the passphrase and gives the ledger the station's key.
-func (m *Main) unlock(st *station, passFile string) error {
+// unlock reads the passphrase, gives the ledger the station's key and,
+// before anything else is recorded, closes a business day the shop forgot
+// to close (operator is who is at the counter).
+func (m *Main) unlock(st *station, passFile, operator string) error {
+	if err := m.unlockOnly(st, passFile); err != nil {
+		return err
+	}
+	return m.closeForgotten(st, operator)
+}
+
+// unlockOnly reads the passphrase and gives the ledger the station's key.
+func (m *Main) unlockOnly(st *station, passFile string) error {
 	pass, err := m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false)
 	if err != nil {
 		return err

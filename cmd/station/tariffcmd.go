@@ -108,7 +108,7 @@ func (m *Main) tariffLoad(args []string) error {
 	if op.Role != terminal.RoleOwner {
 		return refuse(terminal.ErrNotOwner, "只有店主才能载入价目表；没有载入。请店主来办。", "only an owner may load a tariff; it was not loaded. Ask the owner.")
 	}
-	if err := m.unlock(st, w.passFile); err != nil {
+	if err := m.unlock(st, w.passFile, op.ID); err != nil {
 		return err
 	}
 	e, err := st.loadTariff(file, t, op.ID)

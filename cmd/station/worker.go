@@ -37,5 +37,5 @@ func (m *Main) signedIn(st *station, w worker) error {
 	if _, err := m.signIn(st, w); err != nil {
 		return err
 	}
-	return m.unlock(st, w.passFile)
+	return m.unlock(st, w.passFile, w.operator)
 }

@@ -1,0 +1,225 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/settlement"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// acksDir is where a station keeps the post office's acknowledgements,
+// one file per acknowledged entry: acks/000097.ack.
+const acksDir = "acks"
+
+// acks returns the stored acknowledgements, oldest first, checked against
+// the post office key the station trusts.
+func (st *station) acks() ([]settlement.Ack, []string, error) {
+	names, err := filepath.Glob(st.path(filepath.Join(acksDir, "*.ack")))
+	if err != nil {
+		return nil, nil, err
+	}
+	sort.Strings(names)
+	v, err := note.NewVerifier(st.ledger.Genesis().PostOfficeKey)
+	if err != nil {
+		return nil, nil, nil // a station without a post office key has no acknowledgements
+	}
+	var acks []settlement.Ack
+	var texts []string
+	for _, name := range names {
+		msg, err := os.ReadFile(name)
+		if err != nil {
+			return nil, nil, err
+		}
+		a, err := settlement.OpenAck(msg, v)
+		if err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", name, err)
+		}
+		acks, texts = append(acks, a), append(texts, string(msg))
+	}
+	return acks, texts, nil
+}
+
+// latestAck returns the last acknowledgement the station holds (the signed
+// note and what it says), or nothing.
+func (st *station) latestAck() (string, *settlement.Ack, error) {
+	acks, texts, err := st.acks()
+	if err != nil || len(acks) == 0 {
+		return "", nil, err
+	}
+	return texts[len(texts)-1], &acks[len(acks)-1], nil
+}
+
+// checkAcks reports whether every acknowledgement still matches the
+// ledger: the post office signed what the ledger said at each of them, so
+// a ledger rewritten since no longer does.
+func (st *station) checkAcks() error {
+	acks, _, err := st.acks()
+	if err != nil {
+		return err
+	}
+	for _, a := range acks {
+		e, err := st.ledger.Get(a.Last.Seq)
+		if err != nil || e.Hash != a.Last.Hash {
+			return &ledger.VerifyError{Seq: a.Last.Seq, Kind: ledger.BadTruncated,
+				Detail: fmt.Sprintf("the post office acknowledged entry %d of %s with another hash: the ledger was rewritten after the post office accepted that day", a.Last.Seq, a.Day)}
+		}
+	}
+	return nil
+}
+
+// runAck checks and keeps the post office's acknowledgement of a day's
+// file, and records it in the ledger.
+func (m *Main) runAck(ctx context.Context, args []string) error {
+	fs := m.flags("ack")
+	var w worker
+	w.register(fs)
+	if err := fs.Parse(args); err != nil {
+		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
+	}
+	if fs.NArg() != 1 {
+		return m.usageErr("请给出邮政支局的确认文件：station ack --dir D --operator OP1 文件", "give the post office's acknowledgement file: station ack --dir D --operator OP1 FILE")
+	}
+	msg, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
+	}
+	st, err := m.openStation(w.dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	g := st.ledger.Genesis()
+	v, err := note.NewVerifier(g.PostOfficeKey)
+	if err != nil {
+		return refuse(err, "本站没有登记邮政支局公钥，不能核对确认文件。", "this station has no post office key to check acknowledgements with.")
+	}
+	a, err := settlement.OpenAck(msg, v)
+	if errors.Is(err, settlement.ErrAckSignature) {
+		return refuse(nil, "这个确认文件不是本站所属邮政支局签发的，没有收下。", "this acknowledgement is not signed by this station's post office; not kept.")
+	}
+	if err != nil {
+		return refuse(err, "这不是邮政支局的确认文件。", "this is not a post office acknowledgement.")
+	}
+	if a.Station != g.Terminal {
+		return refuse(nil, "这个确认是给服务站 %s 的，不是本站（%s）的。", "this acknowledgement is for station %s, not this one (%s).", a.Station, g.Terminal)
+	}
+	e, err := st.ledger.Get(a.Last.Seq)
+	if err != nil || e.Hash != a.Last.Hash || e.Kind != ledger.KindDayClose || e.Day != a.Day {
+		return refuse(nil, "这个确认对不上本站账本（第 %d 笔，营业日 %s）。请联系邮政支局核对。", "this acknowledgement does not match the ledger (entry %d, business day %s). Call the post office.", a.Last.Seq, a.Day)
+	}
+	if err := m.signedIn(st, w); err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]any{"seq": a.Last.Seq, "day": a.Day})
+	entry, _, err := st.ledger.Append(ledger.Draft{Operator: w.operator, Kind: "postoffice_ack", IdemKey: "ack:" + strconv.FormatUint(a.Last.Seq, 10), Payload: payload})
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(st.path(acksDir), 0o700); err != nil {
+		return err
+	}
+	if err := writeWhole(st.path(filepath.Join(acksDir, fmt.Sprintf("%06d.ack", a.Last.Seq))), msg); err != nil {
+		return refuse(err, "存不下确认文件。", "cannot keep the acknowledgement.")
+	}
+	m.printf("已收下邮政支局的确认：截至营业日 %s（第 %d 笔）的日结已对账确认。记在账本第 %d 笔。\n",
+		"kept the post office's acknowledgement: the days through %s (entry %d) are settled. Ledger entry %d.\n", a.Day, a.Last.Seq, entry.Seq)
+	return nil
+}
+
+// runExport copies the settlement files not yet acknowledged to a folder,
+// for a USB stick when there is no network.
+func (m *Main) runExport(ctx context.Context, args []string) error {
+	fs := m.flags("export")
+	dir := fs.String("dir", "", "the station's data folder")
+	since := fs.String("since", "", "the first business day to export, YYYY-MM-DD (default: all not yet acknowledged)")
+	to := fs.String("to", "", "the folder to copy to, e.g. the USB stick")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *to == "" {
+		return m.usageErr("请用 --to 给出要复制到的文件夹（例如U盘）。", "give the folder to copy to with --to (e.g. the USB stick).")
+	}
+	if *since != "" {
+		if _, err := time.Parse(time.DateOnly, *since); err != nil {
+			return refuse(nil, "--since 要写成 2026-11-20 这样的日期。", "--since is a date like 2026-11-20.")
+		}
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	_, latest, err := st.latestAck()
+	if err != nil {
+		return err
+	}
+	files, err := filepath.Glob(st.path(filepath.Join(settlementsDir, "*.bms")))
+	if err != nil {
+		return err
+	}
+	sort.Strings(files)
+	if err := os.MkdirAll(*to, 0o755); err != nil {
+		return refuse(err, "建不了文件夹 %s。", "cannot create the folder %s.", *to)
+	}
+	n := 0
+	for _, path := range files {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		f, err := settlement.Parse(data)
+		if err != nil {
+			return refuse(err, "日结文件 %s 读不出来。", "the settlement file %s cannot be read.", path)
+		}
+		if (*since != "" && f.Day < *since) || (latest != nil && f.Last.Seq <= latest.Last.Seq) {
+			continue
+		}
+		for _, ext := range []string{".bms", ".csv", ".pdf"} {
+			src := strings.TrimSuffix(path, ".bms") + ext
+			if err := copyFile(src, filepath.Join(*to, filepath.Base(src))); err != nil && !(ext != ".bms" && errors.Is(err, os.ErrNotExist)) {
+				return refuse(err, "复制 %s 失败。", "copying %s failed.", src)
+			}
+		}
+		m.printf("  %s（营业日 %s）\n", "  %s (business day %s)\n", filepath.Base(path), f.Day)
+		n++
+	}
+	if n == 0 {
+		m.printf("没有要交的日结文件：都已经对账确认了。\n", "No settlement files to hand in: all are acknowledged.\n")
+		return nil
+	}
+	m.printf("已复制 %d 天的日结文件到 %s。请交给邮政支局，收到确认文件后用 station ack 收下。\n",
+		"Copied %d day(s) of settlement files to %s. Hand them to the post office and keep its acknowledgement with station ack.\n", n, *to)
+	return nil
+}
+
+func copyFile(src, dst string) error {
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	out, err := os.Create(dst)
+	if err != nil {
+		return err
+	}
+	if _, err := io.Copy(out, in); err != nil {
+		out.Close()
+		return err
+	}
+	if err := out.Sync(); err != nil {
+		out.Close()
+		return err
+	}
+	return out.Close()
+}
