@@ -15,11 +15,11 @@ fi
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cp "$csv" "$work/day.csv"
-# Open it as in LibreOffice's text import dialog with the character set
-# Unicode (UTF-8) and comma separators (filter options 44,34,76), and save
-# as xlsx. Headless, LibreOffice 7.4 does not take the character set from
-# the byte-order mark as its dialog and Excel/WPS do; without the option
-# it reads the file as Western (Windows-1252).
+# Open it as a person does in LibreOffice's text import dialog, picking
+# the character set Unicode (UTF-8) and comma separators (filter options
+# 44,34,76), and save as xlsx. Headless, LibreOffice 7.4 does not take the
+# character set from the byte-order mark: without the option it reads the
+# file as Western (Windows-1252).
 soffice --headless --infilter="CSV:44,34,76" --convert-to xlsx --outdir "$work" "$work/day.csv" >/dev/null 2>&1
 # And back to CSV in UTF-8 (filter options: comma, quote, UTF-8).
 mkdir "$work/back"
