@@ -46,6 +46,10 @@ func (st *station) settlementPath(day, ext string) string {
 // writeDay writes the settlement file of the day closed by entry close,
 // with its CSV and PDF companions. Each is written whole or not at all.
 func (m *Main) writeDay(st *station, close ledger.Entry) (dayFiles, error) {
+	// A file must extend what the post office acknowledged.
+	if err := st.checkAcks(); err != nil {
+		return dayFiles{}, err
+	}
 	ack, _, err := st.latestAck()
 	if err != nil {
 		return dayFiles{}, err
