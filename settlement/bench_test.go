@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"testing"
 	"time"
 
@@ -34,7 +35,7 @@ func busyDay(b *testing.B, n int) (*ledger.Store, uint64) {
 		if i%2 == 1 {
 			move = d.Out
 		}
-		if _, err := move(terminal.CashMove{Operator: "OP1", Amount: amount, Reason: reason, IdemKey: "m" + string(rune('a'+i%26)) + itoa(i)}); err != nil {
+		if _, err := move(terminal.CashMove{Operator: "OP1", Amount: amount, Reason: reason, IdemKey: "m" + strconv.Itoa(i)}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -48,17 +49,6 @@ func busyDay(b *testing.B, n int) (*ledger.Store, uint64) {
 		b.Fatal(err)
 	}
 	return s, e.Seq
-}
-
-func itoa(i int) string {
-	if i == 0 {
-		return "0"
-	}
-	var b []byte
-	for ; i > 0; i /= 10 {
-		b = append([]byte{byte('0' + i%10)}, b...)
-	}
-	return string(b)
 }
 
 // BenchmarkWriteDay5000 makes and signs the file of a 5,000-entry day
