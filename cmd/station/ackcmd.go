@@ -84,15 +84,9 @@ func (m *Main) runAck(ctx context.Context, args []string) error {
 	fs := m.flags("ack")
 	var w worker
 	w.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
-	}
-	if fs.NArg() != 1 {
-		return m.usageErr("请给出邮政支局的确认文件：station ack --dir D --operator OP1 文件", "give the post office's acknowledgement file: station ack --dir D --operator OP1 FILE")
-	}
-	msg, err := os.ReadFile(fs.Arg(0))
+	msg, err := m.fileArg(fs, args, "请给出邮政支局的确认文件：station ack --dir D --operator OP1 文件", "give the post office's acknowledgement file: station ack --dir D --operator OP1 FILE")
 	if err != nil {
-		return refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
+		return err
 	}
 	st, err := m.openStation(w.dir, true)
 	if err != nil {

@@ -145,13 +145,7 @@ func (m *Main) closeForgotten(st *station, operator string) error {
 // runReport shows the business day so far (the X report): nothing is
 // recorded.
 func (m *Main) runReport(ctx context.Context, args []string) error {
-	fs := m.flags("report")
-	dir := fs.String("dir", "", "the station's data folder")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := m.parse(fs, args); err != nil {
-		return err
-	}
-	st, err := m.openStation(*dir, true)
+	st, asJSON, err := m.openView("report", args)
 	if err != nil {
 		return err
 	}
@@ -165,7 +159,7 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return writeJSON(m.Stdout, c)
 	}
 	title := m.say("今日截至现在", "the day so far")

@@ -64,6 +64,35 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
+// openView parses the flags of a command that only shows something
+// (--dir, --json) and opens the station.
+func (m *Main) openView(name string, args []string) (*station, bool, error) {
+	fs := m.flags(name)
+	dir := fs.String("dir", "", "the station's data folder")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if err := m.parse(fs, args); err != nil {
+		return nil, false, err
+	}
+	st, err := m.openStation(*dir, true)
+	return st, *asJSON, err
+}
+
+// fileArg parses the flags of a command that takes one file after them
+// and reads that file; usage says how the command is written.
+func (m *Main) fileArg(fs *flag.FlagSet, args []string, usageZh, usageEn string) ([]byte, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, m.usageErr("命令行不对：%v", "bad command line: %v", err)
+	}
+	if fs.NArg() != 1 {
+		return nil, &usageError{usageZh, usageEn}
+	}
+	data, err := os.ReadFile(fs.Arg(0))
+	if err != nil {
+		return nil, refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
+	}
+	return data, nil
+}
+
 func (m *Main) needDir(dir string) error {
 	if dir == "" {
 		return m.usageErr("请用 --dir 指明服务站的数据文件夹。", "give the station's data folder with --dir.")

@@ -77,15 +77,9 @@ func (m *Main) tariffLoad(args []string) error {
 	fs := m.flags("tariff load")
 	var w worker
 	w.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
-	}
-	if fs.NArg() != 1 {
-		return m.usageErr("请给出价目表文件：station tariff load --dir D --operator OP1 文件", "give the tariff file: station tariff load --dir D --operator OP1 FILE")
-	}
-	file, err := os.ReadFile(fs.Arg(0))
+	file, err := m.fileArg(fs, args, "请给出价目表文件：station tariff load --dir D --operator OP1 文件", "give the tariff file: station tariff load --dir D --operator OP1 FILE")
 	if err != nil {
-		return refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
+		return err
 	}
 	st, err := m.openStation(w.dir, true)
 	if err != nil {
@@ -149,13 +143,7 @@ func (st *station) loadTariff(file []byte, t *tariff.Tariff, operator string) (l
 }
 
 func (m *Main) tariffShow(args []string) error {
-	fs := m.flags("tariff show")
-	dir := fs.String("dir", "", "the station's data folder")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := m.parse(fs, args); err != nil {
-		return err
-	}
-	st, err := m.openStation(*dir, true)
+	st, asJSON, err := m.openView("tariff show", args)
 	if err != nil {
 		return err
 	}
@@ -164,7 +152,7 @@ func (m *Main) tariffShow(args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return writeJSON(m.Stdout, t)
 	}
 	m.printf("价目表 %s，%s 签发，%s 至 %s 有效，营业日 %s 截止。\n", "tariff %s issued by %s, valid %s to %s, business day ends %s.\n",

@@ -80,13 +80,7 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 }
 
 func (m *Main) ticketList(ctx context.Context, args []string) error {
-	fs := m.flags("ticket list")
-	dir := fs.String("dir", "", "the station's data folder")
-	asJSON := fs.Bool("json", false, "print JSON")
-	if err := m.parse(fs, args); err != nil {
-		return err
-	}
-	st, err := m.openStation(*dir, true)
+	st, asJSON, err := m.openView("ticket list", args)
 	if err != nil {
 		return err
 	}
@@ -95,7 +89,7 @@ func (m *Main) ticketList(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		out := []map[string]any{}
 		for _, o := range list {
 			out = append(out, map[string]any{
