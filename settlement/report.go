@@ -81,7 +81,7 @@ func WriteReport(w io.Writer, f *File, name string, closedAt time.Time, zone *ti
 	section("二、钱箱现金")
 	counted, variance := "未清点", "—"
 	if c.Cash.Counted != nil {
-		counted, variance = yuan(*c.Cash.Counted), yuan(c.Cash.Variance)
+		counted = yuan(*c.Cash.Counted)
 		switch {
 		case c.Cash.Variance.IsNegative():
 			variance = "短款 " + yuan(c.Cash.Variance.Neg())

@@ -8,7 +8,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -45,7 +44,8 @@ func binary(t *testing.T, name string) string {
 		}
 		gobin, err := exec.LookPath("go") // the go that runs these tests
 		if err != nil {
-			gobin = filepath.Join(runtime.GOROOT(), "bin", "go")
+			buildErr = err
+			return
 		}
 		out, err := exec.Command(gobin, "build", "-o", binDir+string(os.PathSeparator),
 			"github.com/villagepost/bianmin/cmd/station", "github.com/villagepost/bianmin/cmd/hostsim",
