@@ -1,0 +1,445 @@
+package registry
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/settlement"
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// What became of an imported file.
+const (
+	Accepted = "accepted" // verified, extends the acknowledged chain: recorded and acknowledged
+	Replay   = "replay"   // the same file (or the same day's entries) again: nothing changed
+	Held     = "held"     // verified, but days before it are missing: kept until they come
+	Fork     = "fork"     // verified, but contradicts what was acknowledged: kept as evidence, station flagged
+)
+
+// Outcome says what an import did with one file.
+type Outcome struct {
+	Status  string
+	Station string
+	Day     string
+	Entries int
+	SHA256  string
+	Ack     []byte // Accepted: the signed acknowledgement for the station
+	Detail  string // Held: the gap; Fork: what it contradicts; Replay: what it repeats
+	// Held: the entries missing between the last accepted day and this file.
+	GapFrom, GapTo uint64
+	GapAfter       string // the last accepted day ("" if none yet)
+}
+
+// Importer brings station files into the registry.
+type Importer struct {
+	Registry *Registry
+	Signer   note.Signer   // the post office's key: signs acknowledgements
+	Verifier note.Verifier // its public half: checks the acknowledgements files carry
+	Archive  string        // folder to keep accepted files in; "" keeps none
+}
+
+// Checked is a file read and verified on its own: its form, the station
+// and key it names against the registry, the signature, every entry from
+// its own chain link, and its figures. Check is safe to call from many
+// goroutines at once; Commit then decides, one file at a time, where the
+// file fits.
+type Checked struct {
+	Data    []byte
+	SHA256  string
+	File    *settlement.File
+	Entries []ledger.Entry
+	Err     error // why the file is refused; Commit returns it
+}
+
+// Check reads and verifies data. It changes nothing.
+func (r *Registry) Check(data []byte) *Checked {
+	sum := sha256.Sum256(data)
+	c := &Checked{Data: data, SHA256: hex.EncodeToString(sum[:])}
+	c.Err = r.check(c)
+	return c
+}
+
+func (r *Registry) check(c *Checked) error {
+	f, err := settlement.Parse(c.Data)
+	if err != nil {
+		return &Error{Kind: ErrBadFile, Detail: "the file does not read as a settlement file", Err: err}
+	}
+	s, err := r.Station(f.Station)
+	if err != nil {
+		return err
+	}
+	if s.Status == Retired {
+		return refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
+	}
+	if !s.hasKey(f.Key) {
+		return refuse(ErrWrongKey, s.ID, "the file is signed with key %s, not the key enrolled for station %s (%s)", f.Fingerprint, s.ID, fingerprint(s.Key))
+	}
+	pub, err := PublicKey(f.Key)
+	if err != nil {
+		return refuse(ErrWrongKey, s.ID, "%v", err)
+	}
+	if today := r.today(f.Zone); f.Day > today {
+		return refuse(ErrFuture, s.ID, "the file is for business day %s, but today is %s there", f.Day, today)
+	}
+	if _, err := settlement.Verify(c.Data, pub, f.Prev); err != nil {
+		return &Error{Kind: ErrBadFile, Station: s.ID, Detail: fmt.Sprintf("day %s does not verify", f.Day), Err: err}
+	}
+	c.File = f
+	c.Entries = make([]ledger.Entry, len(f.Records))
+	for i, rec := range f.Records {
+		if c.Entries[i], err = ledger.DecodeRecord(rec.Raw); err != nil {
+			return &Error{Kind: ErrBadFile, Station: s.ID, Err: err}
+		}
+	}
+	return nil
+}
+
+func (s *Station) hasKey(key string) bool {
+	for _, k := range s.Keys {
+		if k.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func fingerprint(key string) string {
+	pub, err := PublicKey(key)
+	if err != nil {
+		return "?"
+	}
+	return keyfile.Fingerprint(pub)
+}
+
+// today is the registry's date in a station's zone. A zone this machine
+// does not know is taken as the furthest ahead (UTC+14), so no station's
+// today is refused.
+func (r *Registry) today(zone string) string {
+	now := r.now()
+	loc, err := time.LoadLocation(zone)
+	if err != nil {
+		loc = time.FixedZone("UTC+14", 14*3600)
+	}
+	return now.In(loc).Format(time.DateOnly)
+}
+
+// Import commits one checked file, then any held files that now follow
+// on. The first outcome is the file's own.
+func (im *Importer) Import(c *Checked) ([]Outcome, error) {
+	o, err := im.Commit(c)
+	if err != nil {
+		return nil, err
+	}
+	out := []Outcome{o}
+	if o.Status == Accepted {
+		more, err := im.Release(o.Station)
+		out = append(out, more...)
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
+}
+
+// Release imports the held files of a station that now follow on from
+// its last accepted day, in order.
+func (im *Importer) Release(station string) ([]Outcome, error) {
+	var out []Outcome
+	for {
+		data, err := im.Registry.nextHeld(station)
+		if err != nil || data == nil {
+			return out, err
+		}
+		o, err := im.Commit(im.Registry.Check(data))
+		if err != nil {
+			return out, err
+		}
+		out = append(out, o)
+		if o.Status != Accepted {
+			return out, fmt.Errorf("registry: held file of %s day %s was not taken up: %s", o.Station, o.Day, o.Status)
+		}
+	}
+}
+
+// nextHeld returns the held file of the station that starts right after
+// its last accepted day, or nil.
+func (r *Registry) nextHeld(station string) ([]byte, error) {
+	var data []byte
+	err := r.db.View(func(tx *bolt.Tx) error {
+		s, err := getStation(tx, station)
+		if err != nil {
+			return err
+		}
+		b := subView(tx, bHeld, station)
+		if b == nil || s.Held == 0 {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			f, err := settlement.Parse(v)
+			if err == nil && f.Prev == s.Last && data == nil {
+				data = append([]byte(nil), v...)
+			}
+			return nil
+		})
+	})
+	return data, err
+}
+
+// Commit records a checked file: accepted (and acknowledged) when it
+// starts right after the station's last accepted day; held when days
+// before it are missing; kept as evidence of a fork when it contradicts
+// what was acknowledged; nothing when it was imported before. A file is
+// recorded whole or not at all.
+func (im *Importer) Commit(c *Checked) (Outcome, error) {
+	if c.Err != nil {
+		return Outcome{}, c.Err
+	}
+	r, f := im.Registry, c.File
+	o := Outcome{Station: f.Station, Day: f.Day, Entries: len(f.Records), SHA256: c.SHA256}
+	err := r.db.Update(func(tx *bolt.Tx) error {
+		o.Status, o.Ack, o.Detail = "", nil, ""
+		s, err := getStation(tx, f.Station)
+		if err != nil {
+			return err
+		}
+		if s.Status == Retired {
+			return refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
+		}
+		if v := tx.Bucket(bFiles).Get([]byte(c.SHA256)); v != nil {
+			var fr FileRecord
+			if err := json.Unmarshal(v, &fr); err != nil {
+				return err
+			}
+			// A held file is taken up once the days before it came; any
+			// other file seen before changes nothing.
+			if fr.Status != Held || f.Prev != s.Last {
+				o.Status, o.Detail = Replay, "the same file was "+fr.Status+" before"
+				return nil
+			}
+		}
+		switch {
+		case f.Prev == s.Last:
+			if err := im.accept(tx, &s, c, &o); err != nil {
+				return err
+			}
+			if im.Archive != "" {
+				return writeFile(filepath.Join(im.Archive, s.ID, s.ID+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data)
+			}
+			return nil
+		case f.Prev.Seq > s.Last.Seq:
+			if ev := forkedFrom(tx, s.ID, f.Prev); ev != "" {
+				return refuse(ErrChain, s.ID, "day %s follows the forked file of day %s, not what the post office acknowledged", f.Day, ev)
+			}
+			return hold(tx, &s, c, &o)
+		default:
+			return fork(tx, r.now(), &s, c, &o)
+		}
+	})
+	if err != nil {
+		return Outcome{}, err
+	}
+	return o, nil
+}
+
+// accept records a file that extends the station's chain.
+func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) error {
+	f := c.File
+	if s.Close != nil {
+		prev := &settlement.File{Station: s.ID, Day: s.LastDay, Last: s.Last, Close: *s.Close}
+		if err := settlement.Follows(prev, f); err != nil {
+			return &Error{Kind: ErrChain, Station: s.ID, Detail: fmt.Sprintf("day %s does not follow on from day %s", f.Day, s.LastDay), Err: err}
+		}
+	}
+	if f.Ack != "" && im.Verifier != nil {
+		if err := checkCarriedAck(tx, s.ID, f.Ack, im.Verifier); err != nil {
+			return err
+		}
+	}
+	ack, err := settlement.SignAck(settlement.Ack{Station: s.ID, Last: f.Last, Day: f.Day}, im.Signer)
+	if err != nil {
+		return fmt.Errorf("registry: sign the acknowledgement: %w", err)
+	}
+	day := Day{Station: s.ID, Day: f.Day, Prev: f.Prev, Last: f.Last, Entries: len(f.Records), SHA256: c.SHA256,
+		Close: f.Close, Imported: im.Registry.now().UTC(), Ack: ack}
+	days, err := sub(tx, bDays, s.ID)
+	if err != nil {
+		return err
+	}
+	if days.Get([]byte(f.Day)) != nil {
+		return refuse(ErrChain, s.ID, "day %s was accepted before with other entries", f.Day)
+	}
+	if err := putJSON(days, []byte(f.Day), &day); err != nil {
+		return err
+	}
+	ranges, err := sub(tx, bRanges, s.ID)
+	if err != nil {
+		return err
+	}
+	if err := ranges.Put(u64(f.Last.Seq), []byte(f.Day)); err != nil {
+		return err
+	}
+	traces, err := sub(tx, bTraces, s.ID)
+	if err != nil {
+		return err
+	}
+	tb := &traceBook{station: s.ID, day: f.Day, b: traces, changed: map[uint64]*Trace{}, outcome: map[uint64]uint64{}}
+	for i := range c.Entries {
+		if err := tb.add(&c.Entries[i]); err != nil {
+			return err
+		}
+	}
+	if err := tb.save(); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bFiles), []byte(c.SHA256), FileRecord{s.ID, f.Day, Accepted}); err != nil {
+		return err
+	}
+	if held := subView(tx, bHeld, s.ID); held != nil && held.Get([]byte(c.SHA256)) != nil {
+		if err := held.Delete([]byte(c.SHA256)); err != nil {
+			return err
+		}
+		s.Held--
+	}
+	closeCopy := f.Close
+	s.Last, s.LastDay, s.Close, s.Zone = f.Last, f.Day, &closeCopy, f.Zone
+	o.Status, o.Ack = Accepted, ack
+	return putStation(tx, s)
+}
+
+// checkCarriedAck checks the acknowledgement a file carries is one the
+// post office gave this station for a day it accepted.
+func checkCarriedAck(tx *bolt.Tx, station, b64 string, v note.Verifier) error {
+	bad := func(why string) error {
+		return refuse(ErrBadFile, station, "the file carries an acknowledgement %s", why)
+	}
+	msg, err := decodeB64(b64)
+	if err != nil {
+		return bad("that does not read")
+	}
+	a, err := settlement.OpenAck(msg, v)
+	if err != nil {
+		return bad("the post office did not sign")
+	}
+	days := subView(tx, bDays, station)
+	if a.Station != station || days == nil {
+		return bad("for another station")
+	}
+	var d Day
+	if v := days.Get([]byte(a.Day)); v == nil || json.Unmarshal(v, &d) != nil || d.Last != a.Last {
+		return bad("for a day the post office did not accept so")
+	}
+	return nil
+}
+
+// hold keeps a verified file that starts after a gap.
+func hold(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) error {
+	held, err := sub(tx, bHeld, s.ID)
+	if err != nil {
+		return err
+	}
+	if err := held.Put([]byte(c.SHA256), c.Data); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bFiles), []byte(c.SHA256), FileRecord{s.ID, c.File.Day, Held}); err != nil {
+		return err
+	}
+	s.Held++
+	o.Status, o.GapFrom, o.GapTo, o.GapAfter = Held, s.Last.Seq+1, c.File.Prev.Seq, s.LastDay
+	o.Detail = fmt.Sprintf("entries %d to %d are missing: the file of at least one business day between %s and %s has not come",
+		o.GapFrom, o.GapTo, orStart(s.LastDay), c.File.Day)
+	return putStation(tx, s)
+}
+
+func orStart(day string) string {
+	if day == "" {
+		return "the station's start"
+	}
+	return day
+}
+
+// fork keeps a verified file that contradicts what was acknowledged, and
+// flags the station. A file that repeats the entries of an accepted day
+// (written again, with the same entries) is a replay.
+func fork(tx *bolt.Tx, now time.Time, s *Station, c *Checked, o *Outcome) error {
+	f := c.File
+	if days := subView(tx, bDays, s.ID); days != nil {
+		var d Day
+		if v := days.Get([]byte(f.Day)); v != nil && json.Unmarshal(v, &d) == nil && d.Prev == f.Prev && d.Last == f.Last {
+			o.Status, o.Detail = Replay, "day "+f.Day+" was accepted before with the same entries"
+			return nil
+		}
+	}
+	why := fmt.Sprintf("day %s (entries %d to %d) contradicts what the post office acknowledged up to entry %d (day %s)",
+		f.Day, f.Prev.Seq+1, f.Last.Seq, s.Last.Seq, s.LastDay)
+	ev := Evidence{Station: s.ID, Day: f.Day, SHA256: c.SHA256, Reason: why, Received: now.UTC(), File: c.Data}
+	b, err := sub(tx, bEvidence, s.ID)
+	if err != nil {
+		return err
+	}
+	if err := putJSON(b, []byte(c.SHA256), &ev); err != nil {
+		return err
+	}
+	if err := putJSON(tx.Bucket(bFiles), []byte(c.SHA256), FileRecord{s.ID, f.Day, Fork}); err != nil {
+		return err
+	}
+	s.Forks++
+	o.Status, o.Detail = Fork, why
+	return putStation(tx, s)
+}
+
+// forkedFrom returns the day of a fork kept as evidence that ends at
+// checkpoint at, or "".
+func forkedFrom(tx *bolt.Tx, station string, at ledger.Checkpoint) string {
+	b := subView(tx, bEvidence, station)
+	if b == nil {
+		return ""
+	}
+	day := ""
+	b.ForEach(func(k, v []byte) error {
+		var ev Evidence
+		if json.Unmarshal(v, &ev) != nil {
+			return nil
+		}
+		if f, err := settlement.Parse(ev.File); err == nil && f.Last == at {
+			day = f.Day
+		}
+		return nil
+	})
+	return day
+}
+
+// writeFile writes data to path through a temporary file, so that a crash
+// leaves the old file or the new one.
+func writeFile(path string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+func decodeB64(s string) ([]byte, error) {
+	b, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, errors.New("not base64")
+	}
+	return b, nil
+}

@@ -1,0 +1,352 @@
+package registry_test
+
+import (
+	"crypto/ed25519"
+	"crypto/rand"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/registry"
+	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/terminal"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// The station of settlement/testdata/scenarios: its key comes from the
+// seed the settlement tests use.
+var (
+	stationKey = ed25519.NewKeyFromSeed([]byte("settlement tests station seed 32"))
+	cst        = time.FixedZone("CST", 8*3600)
+)
+
+func scenario(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "settlement", "testdata", "scenarios", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func verifierKey(t testing.TB, id string, key ed25519.PrivateKey) string {
+	t.Helper()
+	v, err := keyfile.VerifierKey(id, key.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// office is a post office with a registry, a key and a clock.
+type office struct {
+	t   *testing.T
+	reg *registry.Registry
+	im  *registry.Importer
+	v   note.Verifier
+	now time.Time
+}
+
+func newOffice(t *testing.T) *office {
+	t.Helper()
+	o := &office{t: t, now: time.Date(2026, 11, 23, 10, 0, 0, 0, cst)}
+	reg, err := registry.Open(filepath.Join(t.TempDir(), "registry.db"), &registry.Options{Now: func() time.Time { return o.now }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { reg.Close() })
+	skey, vkey, err := note.GenerateKey(rand.Reader, "xinyang-postoffice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	o.v, _ = note.NewVerifier(vkey)
+	o.reg = reg
+	o.im = &registry.Importer{Registry: reg, Signer: signer, Verifier: o.v, Archive: filepath.Join(t.TempDir(), "archive")}
+	return o
+}
+
+func (o *office) enrol(id string, key ed25519.PrivateKey) {
+	o.t.Helper()
+	_, err := o.reg.Enrol(registry.Enrolment{Station: id, Key: verifierKey(o.t, id, key), Franchisee: "王秀英",
+		Deposit: decimal.RequireFromString("20000.00"), Tariff: "DEMO-2026-11"})
+	if err != nil {
+		o.t.Fatal(err)
+	}
+}
+
+func (o *office) importFile(data []byte) ([]registry.Outcome, error) {
+	return o.im.Import(o.reg.Check(data))
+}
+
+func (o *office) mustImport(data []byte, want ...string) []registry.Outcome {
+	o.t.Helper()
+	outs, err := o.importFile(data)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	var got []string
+	for _, x := range outs {
+		got = append(got, x.Status)
+	}
+	if !reflect.DeepEqual(got, want) {
+		o.t.Fatalf("import: %v, want %v (%+v)", got, want, outs)
+	}
+	return outs
+}
+
+// state is everything a refused import must leave as it was.
+func (o *office) state() any {
+	o.t.Helper()
+	list, err := o.reg.Stations()
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	var days []registry.Day
+	for _, s := range list {
+		o.reg.Days(s.ID, "", "", func(d registry.Day) error { days = append(days, d); return nil })
+	}
+	return []any{list, days}
+}
+
+func TestImportAcknowledgesEachDay(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	for _, name := range []string{"intact-day1.bms", "intact-day2.bms", "intact-day3.bms"} {
+		data := scenario(t, name)
+		out := o.mustImport(data, registry.Accepted)[0]
+		f, _ := settlement.Parse(data)
+		ack, err := settlement.OpenAck(out.Ack, o.v)
+		if err != nil {
+			t.Fatalf("%s: the acknowledgement does not open: %v", name, err)
+		}
+		if ack != (settlement.Ack{Station: "T0001", Last: f.Last, Day: f.Day}) {
+			t.Errorf("%s: acknowledgement %+v, want the day's last entry %s", name, ack, f.Last)
+		}
+	}
+	s, _ := o.reg.Station("T0001")
+	if s.LastDay != "2026-11-22" || s.Last.Seq != 16 || s.Flagged() || s.Held != 0 {
+		t.Errorf("station after three days: %+v", s)
+	}
+	// The bill payment queued on day 2 was confirmed on day 3: its trace
+	// says so, though the entry that confirmed it is in another file.
+	var states []string
+	o.reg.Traces("T0001", 1, 100, func(tr registry.Trace) error {
+		states = append(states, tr.Service+":"+tr.State)
+		return nil
+	})
+	want := []string{"withdrawal:approved", "bill_payment:approved", "bill_payment:confirmed", "withdrawal:approved"}
+	if !reflect.DeepEqual(states, want) {
+		t.Errorf("traces %v, want %v", states, want)
+	}
+	if day, ok, _ := o.reg.DayOf("T0001", 9); !ok || day != "2026-11-21" {
+		t.Errorf("entry 9 is of day %q (%v), want 2026-11-21", day, ok)
+	}
+}
+
+func TestReplayChangesNothing(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	o.mustImport(scenario(t, "intact-day1.bms"), registry.Accepted)
+	before := o.state()
+	o.mustImport(scenario(t, "intact-day1.bms"), registry.Replay)
+	if !reflect.DeepEqual(before, o.state()) {
+		t.Error("a replay changed the registry")
+	}
+}
+
+func TestMissingDayIsHeldUntilItComes(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	o.mustImport(scenario(t, "intact-day1.bms"), registry.Accepted)
+	held := o.mustImport(scenario(t, "intact-day3.bms"), registry.Held)[0]
+	if held.GapFrom != 8 || held.GapTo != 12 || held.GapAfter != "2026-11-20" {
+		t.Errorf("gap %d–%d after %s, want entries 8–12 after 2026-11-20", held.GapFrom, held.GapTo, held.GapAfter)
+	}
+	if s, _ := o.reg.Station("T0001"); s.Held != 1 || s.LastDay != "2026-11-20" {
+		t.Errorf("station with a day missing: %+v", s)
+	}
+	outs := o.mustImport(scenario(t, "intact-day2.bms"), registry.Accepted, registry.Accepted)
+	if outs[1].Day != "2026-11-22" {
+		t.Errorf("released %s, want the held day 2026-11-22", outs[1].Day)
+	}
+	if s, _ := o.reg.Station("T0001"); s.Held != 0 || s.LastDay != "2026-11-22" {
+		t.Errorf("station after the missing day came: %+v", s)
+	}
+}
+
+// forkedDay1 is another first day of T0001, signed with its key: what a
+// shop that restored an old copy of its ledger and kept going would send.
+func forkedDay1(t *testing.T) []byte {
+	now := time.Date(2026, 11, 20, 9, 0, 0, 0, cst)
+	clock := func() time.Time { now = now.Add(time.Minute); return now }
+	s, err := ledger.Create(filepath.Join(t.TempDir(), "ledger.db"),
+		ledger.Genesis{Terminal: "T0001", Name: "山前村便民服务站", Zone: "Asia/Shanghai"}, "init", stationKey, &ledger.Options{Now: clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := (&terminal.Drawer{Ledger: s}).In(terminal.CashMove{Operator: "OP1", Amount: decimal.NewFromInt(100), Reason: terminal.ReasonFloat, IdemKey: "f"}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := terminal.OpenPending(filepath.Join(t.TempDir(), "pending.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	e, _, err := (&terminal.Days{Ledger: s, Pending: p}).Close(terminal.CloseRequest{Operator: "OP1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := settlement.FromLedger(s, e.Seq, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := f.Sign(stationKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func TestForkIsKeptAndFlagged(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	o.mustImport(scenario(t, "intact-day1.bms"), registry.Accepted)
+	fork := forkedDay1(t)
+	o.mustImport(fork, registry.Fork)
+	s, _ := o.reg.Station("T0001")
+	if !s.Flagged() || s.LastDay != "2026-11-20" || s.Last.Seq != 7 {
+		t.Errorf("station after a fork: %+v", s)
+	}
+	ev, err := o.reg.Evidence("T0001")
+	if err != nil || len(ev) != 1 || string(ev[0].File) != string(fork) {
+		t.Fatalf("evidence %v %v, want the forked file kept", len(ev), err)
+	}
+	// The same fork again changes nothing.
+	o.mustImport(fork, registry.Replay)
+	// A day 2 signed by the station but chained to another end of day 1.
+	o.mustImport(scenario(t, "broken-chain.bms"), registry.Fork)
+	if s, _ := o.reg.Station("T0001"); s.Forks != 2 {
+		t.Errorf("forks %d, want 2", s.Forks)
+	}
+	// The acknowledged chain goes on.
+	o.mustImport(scenario(t, "intact-day2.bms"), registry.Accepted)
+}
+
+func TestRefusedFilesChangeNothing(t *testing.T) {
+	other := ed25519.NewKeyFromSeed([]byte("another station seed, 32 bytes!!"))
+	for _, c := range []struct {
+		name, file string
+		clock      time.Time
+		enrolKey   ed25519.PrivateKey
+		want       string
+	}{
+		{"unknown station", "intact-day1.bms", time.Time{}, nil, registry.ErrUnknownStation},
+		{"enrolled with another key", "intact-day1.bms", time.Time{}, other, registry.ErrWrongKey},
+		{"signed with another key", "wrong-key.bms", time.Time{}, stationKey, registry.ErrWrongKey},
+		{"entry rewritten and re-signed", "rewritten.bms", time.Time{}, stationKey, registry.ErrBadFile},
+		{"entry deleted and re-signed", "deleted.bms", time.Time{}, stationKey, registry.ErrBadFile},
+		{"cut off half way", "truncated.bms", time.Time{}, stationKey, registry.ErrBadFile},
+		{"tail dropped", "truncated-tail.bms", time.Time{}, stationKey, registry.ErrBadFile},
+		{"figures that do not add up", "figures.bms", time.Time{}, stationKey, registry.ErrBadFile},
+		{"a day not yet come", "intact-day1.bms", time.Date(2026, 11, 19, 23, 0, 0, 0, cst), stationKey, registry.ErrFuture},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := newOffice(t)
+			if c.enrolKey != nil {
+				o.enrol("T0001", c.enrolKey)
+			}
+			if !c.clock.IsZero() {
+				o.now = c.clock
+			}
+			before := o.state()
+			_, err := o.importFile(scenario(t, c.file))
+			var re *registry.Error
+			if !errors.As(err, &re) || re.Kind != c.want {
+				t.Fatalf("import %s: %v, want a refusal of kind %s", c.file, err, c.want)
+			}
+			if !reflect.DeepEqual(before, o.state()) {
+				t.Error("a refused file changed the registry")
+			}
+		})
+	}
+}
+
+func TestEnrolRefusesBadInput(t *testing.T) {
+	good := registry.Enrolment{Station: "T0001", Key: verifierKey(t, "T0001", stationKey), Franchisee: "王秀英",
+		Deposit: decimal.RequireFromString("20000.00"), Tariff: "DEMO-2026-11"}
+	for _, c := range []struct {
+		name string
+		edit func(e *registry.Enrolment)
+		rule string
+	}{
+		{"malformed key", func(e *registry.Enrolment) { e.Key = "T0001+1234+notbase64" }, "pubkey"},
+		{"another station's key", func(e *registry.Enrolment) { e.Key = verifierKey(t, "T0002", stationKey) }, "pubkey"},
+		{"station id with a space", func(e *registry.Enrolment) { e.Station = "T 0001" }, "station"},
+		{"no franchisee", func(e *registry.Enrolment) { e.Franchisee = " " }, "franchisee"},
+		{"franchisee over two lines", func(e *registry.Enrolment) { e.Franchisee = "王\n秀英" }, "franchisee"},
+		{"negative deposit", func(e *registry.Enrolment) { e.Deposit = decimal.RequireFromString("-1") }, "deposit"},
+		{"deposit in fractions of a fen", func(e *registry.Enrolment) { e.Deposit = decimal.RequireFromString("1.005") }, "deposit"},
+		{"no tariff", func(e *registry.Enrolment) { e.Tariff = "" }, "tariff"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			o := newOffice(t)
+			e := good
+			c.edit(&e)
+			_, err := o.reg.Enrol(e)
+			var re *registry.Error
+			if !errors.As(err, &re) || re.Kind != registry.ErrInput || len(re.Detail) < len(c.rule) || re.Detail[:len(c.rule)] != c.rule {
+				t.Fatalf("enrol: %v, want an input error naming %s", err, c.rule)
+			}
+			if list, _ := o.reg.Stations(); len(list) != 0 {
+				t.Error("a refused enrolment recorded a station")
+			}
+		})
+	}
+	o := newOffice(t)
+	if _, err := o.reg.Enrol(good); err != nil {
+		t.Fatal(err)
+	}
+	var re *registry.Error
+	if _, err := o.reg.Enrol(good); !errors.As(err, &re) || re.Kind != registry.ErrExists {
+		t.Errorf("enrolling twice: %v", err)
+	}
+}
+
+func TestRetire(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	o.mustImport(scenario(t, "intact-day1.bms"), registry.Accepted)
+	o.mustImport(scenario(t, "intact-day3.bms"), registry.Held)
+	skey, vkey, _ := note.GenerateKey(rand.Reader, "xinyang-postoffice")
+	signer, _ := note.NewSigner(skey)
+	var re *registry.Error
+	if _, err := o.reg.Retire("T0001", signer); !errors.As(err, &re) || re.Kind != registry.ErrOpen {
+		t.Fatalf("retire with a day missing: %v, want refused", err)
+	}
+	o.mustImport(scenario(t, "intact-day2.bms"), registry.Accepted, registry.Accepted)
+	s, err := o.reg.Retire("T0001", signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := s.Retirement
+	f3, _ := settlement.Parse(scenario(t, "intact-day3.bms"))
+	if !r.Owed.Equal(f3.Close.Owed.Close) || !r.Return.Equal(r.Deposit.Add(r.Owed)) || r.LastDay != "2026-11-22" {
+		t.Errorf("retirement %+v: want the deposit plus the %s owed after the last day", r, f3.Close.Owed.Close)
+	}
+	v, _ := note.NewVerifier(vkey)
+	n, err := note.Open(r.Statement, note.VerifierList(v))
+	if err != nil || n.Text != r.CloseOutText(&s) {
+		t.Errorf("close-out statement does not open with the post office key: %v", err)
+	}
+	if _, err := o.importFile(scenario(t, "intact-day3.bms")); !errors.As(err, &re) || re.Kind != registry.ErrRetired {
+		t.Errorf("a file after retirement: %v, want refused", err)
+	}
+}
