@@ -14,6 +14,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/villagepost/bianmin/internal/secret"
 	"github.com/villagepost/bianmin/keyfile"
@@ -22,7 +23,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, KeyParams: keyfile.DefaultParams()}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv, Now: time.Now, KeyParams: keyfile.DefaultParams()}
 	os.Exit(m.Run(ctx, os.Args[1:]))
 }
 
@@ -31,6 +32,9 @@ const (
 	exitOK     = 0
 	exitFailed = 1
 	exitUsage  = 2
+	// exitAttention: done, but something needs a person: a file refused,
+	// held or forked; an exception in a reconciliation.
+	exitAttention = 3
 )
 
 // Main is one run of the program with what it touches injected.
@@ -38,6 +42,7 @@ type Main struct {
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
+	Now            func() time.Time
 	KeyParams      keyfile.Params
 	en             bool
 }
@@ -90,6 +95,18 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runInit(rest[1:])
 	case "key":
 		err = m.runKey(rest[1:])
+	case "enrol":
+		err = m.runEnrol(rest[1:])
+	case "stations":
+		err = m.runStations(rest[1:])
+	case "import":
+		err = m.runImport(rest[1:])
+	case "reconcile":
+		err = m.runReconcile(rest[1:])
+	case "statement":
+		err = m.runStatement(rest[1:])
+	case "retire":
+		err = m.runRetire(rest[1:])
 	case "verify-receipt":
 		err = m.runVerifyReceipt(rest[1:])
 	case "tariff":
@@ -119,6 +136,12 @@ func (m *Main) usage(w io.Writer) {
 		{"init", "生成邮政支局的签名密钥", "create the post office's signing key", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
 		{"key", "显示支局公钥（服务站开通时要用）", "show the post office's verifier key (stations need it)", "postoffice key --dir D"},
 		{"tariff sign", "签发价目表", "sign a tariff", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
+		{"enrol", "登记服务站", "enrol a station", `postoffice enrol --dir D --station T0001 --pubkey T0001+… --franchisee "王秀英" --deposit 20000.00 --tariff tariff.signed`},
+		{"stations", "列出服务站", "list the stations", "postoffice stations --dir D"},
+		{"import", "导入日结文件，核验并发回执", "import day files: verify and acknowledge", "postoffice import --dir D [--acks DIR] FILES|FOLDER…"},
+		{"reconcile", "与银行、收费单位、承运人的流水对账", "reconcile against the hosts' journals", "postoffice reconcile --dir D --date 2026-11-20 --host-journal F [--host-journal F2…] [--out F.csv]"},
+		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
+		{"retire", "服务站退出：最终结算、退押金", "retire a station: final settlement, deposit back", "postoffice retire --dir D --station T0001"},
 		{"verify-receipt", "核验收据上的二维码", "check a receipt's QR code", "postoffice verify-receipt --pubkey T0001+… 'BMR1|T0001|…' (or - to read it from a scanner)"},
 	} {
 		fmt.Fprintf(w, "  %-14s %s\n                 %s\n", c[0], m.say(c[1], c[2]), c[3])

@@ -84,7 +84,7 @@ func stationKey(s string) (string, ed25519.PublicKey, error) {
 	if _, err := note.NewVerifier(s); err != nil {
 		return "", nil, bad
 	}
-	parts := strings.Split(s, "+")
+	parts := strings.SplitN(s, "+", 3)
 	raw, err := base64.StdEncoding.DecodeString(parts[2])
 	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 1 {
 		return "", nil, bad

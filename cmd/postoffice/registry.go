@@ -1,0 +1,167 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/villagepost/bianmin/internal/textwidth"
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/registry"
+	"github.com/villagepost/bianmin/tariff"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// registryFile is the post office's registry in its --dir.
+const registryFile = "registry.db"
+
+// openRegistry opens the registry of a post office folder made by init.
+func (m *Main) openRegistry(dir string) (*registry.Registry, error) {
+	if dir == "" {
+		return nil, fail(exitUsage, "请用 --dir 给出邮政支局的数据文件夹。", "give the post office's data folder with --dir.")
+	}
+	if _, _, err := keyfile.PublicKey(filepath.Join(dir, keyFile)); err != nil {
+		return nil, fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", dir)
+	}
+	r, err := registry.Open(filepath.Join(dir, registryFile), &registry.Options{Now: m.Now})
+	if errors.Is(err, registry.ErrInUse) {
+		return nil, fail(exitFailed, "登记簿正被另一个 postoffice 程序使用，请等它结束后再试。", "the registry is in use by another postoffice program; try again when it is done.")
+	}
+	return r, err
+}
+
+// verifier returns the post office's own verifier (its public key).
+func (m *Main) verifier(dir string) (note.Verifier, error) {
+	pub, name, err := keyfile.PublicKey(filepath.Join(dir, keyFile))
+	if err != nil {
+		return nil, fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", dir)
+	}
+	vkey, err := keyfile.VerifierKey(name, pub)
+	if err != nil {
+		return nil, err
+	}
+	return note.NewVerifier(vkey)
+}
+
+// registryErr turns a registry refusal into words for the clerk.
+func (m *Main) registryErr(err error) error {
+	var re *registry.Error
+	if !errors.As(err, &re) {
+		return err
+	}
+	zh := map[string]string{
+		registry.ErrUnknownStation: "没有登记这个服务站",
+		registry.ErrRetired:        "这个服务站已经退出",
+		registry.ErrExists:         "这个服务站已经登记过了",
+		registry.ErrInput:          "填写有误",
+		registry.ErrWrongKey:       "签名密钥不是登记的那一把",
+		registry.ErrBadFile:        "文件核验不通过",
+		registry.ErrFuture:         "文件的营业日还没到",
+		registry.ErrChain:          "文件接不上已回执的账",
+		registry.ErrOpen:           "还有没处理完的文件",
+	}[re.Kind]
+	return fail(exitFailed, "%s，什么都没有改动：%s", "%s; nothing was changed: %s", zh, re.Error())
+}
+
+// runEnrol records a new station.
+func (m *Main) runEnrol(args []string) error {
+	fs := flag.NewFlagSet("enrol", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the post office's data folder")
+	station := fs.String("station", "", "the station id, e.g. T0001")
+	pubkey := fs.String("pubkey", "", "the station's key as station init printed it (T0001+…+…)")
+	franchisee := fs.String("franchisee", "", "who runs the shop")
+	deposit := fs.String("deposit", "", "the security deposit held, in yuan, e.g. 20000.00")
+	tariffFile := fs.String("tariff", "", "the signed tariff issued to the station")
+	if _, err := m.flags(fs, args, 0); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v string }{{"station", *station}, {"pubkey", *pubkey}, {"franchisee", *franchisee}, {"deposit", *deposit}, {"tariff", *tariffFile}} {
+		if strings.TrimSpace(f.v) == "" {
+			return fail(exitUsage, "请给出 --%s。", "give --%s.", f.name)
+		}
+	}
+	amount, err := money.Parse("deposit", *deposit, money.Limits{Max: registry.MaxDeposit, AllowZero: true})
+	if err != nil {
+		return fail(exitFailed, "押金（--deposit）%q 不对：%v。请写成 20000.00 这样的金额。", "the deposit (--deposit) %q is wrong: %v. Write it like 20000.00.", *deposit, err)
+	}
+	v, err := m.verifier(*dir)
+	if err != nil {
+		return err
+	}
+	signed, err := os.ReadFile(*tariffFile)
+	if err != nil {
+		return fail(exitFailed, "读不了价目表文件 %s。", "cannot read the tariff file %s.", *tariffFile)
+	}
+	t, err := tariff.Open(signed, v)
+	if err != nil {
+		return fail(exitFailed, "价目表（--tariff）%s 不是本支局签发的，或签发后被改过：%v", "the tariff (--tariff) %s is not signed by this post office, or was changed after signing: %v", *tariffFile, err)
+	}
+	r, err := m.openRegistry(*dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	s, err := r.Enrol(registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount, Tariff: t.Version})
+	if err != nil {
+		return m.registryErr(err)
+	}
+	pub, _ := registry.PublicKey(s.Key)
+	m.printf("已登记服务站 %s（加盟人 %s，押金 %s，价目表 %s）。\n印章编号 %s：请与服务站开通时打印的编号核对一致。\n",
+		"Enrolled station %s (franchisee %s, deposit %s, tariff %s).\nSeal number %s: check it matches the one station init printed.\n",
+		s.ID, s.Franchisee, money.FormatReceipt(s.Deposit), s.Tariff, keyfile.Fingerprint(pub))
+	return nil
+}
+
+// runStations lists the enrolled stations.
+func (m *Main) runStations(args []string) error {
+	fs := flag.NewFlagSet("stations", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the post office's data folder")
+	if _, err := m.flags(fs, args, 0); err != nil {
+		return err
+	}
+	r, err := m.openRegistry(*dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	list, err := r.Stations()
+	if err != nil {
+		return err
+	}
+	if len(list) == 0 {
+		m.printf("还没有登记任何服务站。用 postoffice enrol 登记。\n", "No station is enrolled yet. Enrol one with postoffice enrol.\n")
+		return nil
+	}
+	t := textwidth.Table{Right: map[int]bool{2: true, 5: true}}
+	t.Add(m.say("站号", "station"), m.say("加盟人", "franchisee"), m.say("押金", "deposit"), m.say("状态", "status"),
+		m.say("已结到", "settled to"), m.say("序号", "entry"), m.say("要处理的", "needs attention"))
+	for _, s := range list {
+		status := m.say("在营", "active")
+		if s.Status == registry.Retired {
+			status = m.say("已退出 ", "retired ") + s.Retirement.Day
+		}
+		var notes []string
+		if s.Held > 0 {
+			notes = append(notes, fmt.Sprintf(m.say("缺日，%d 个文件暂存", "a day missing, %d file(s) held"), s.Held))
+		}
+		if s.Forks > 0 {
+			notes = append(notes, fmt.Sprintf(m.say("⚠ 分叉 %d 个（已留证）", "⚠ %d fork(s) kept as evidence"), s.Forks))
+		}
+		if len(notes) == 0 {
+			notes = []string{"-"}
+		}
+		t.Add(s.ID, s.Franchisee, money.FormatReceipt(s.Deposit), status, orDash(s.LastDay), itoa(s.Last.Seq), strings.Join(notes, "; "))
+	}
+	return t.Write(m.Stdout)
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,66 @@
+package main
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+
+	"github.com/villagepost/bianmin/money"
+)
+
+// runRetire settles a station for good and writes its signed close-out
+// statement.
+func (m *Main) runRetire(args []string) error {
+	fs := flag.NewFlagSet("retire", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the post office's data folder")
+	station := fs.String("station", "", "the station that leaves, e.g. T0001")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else POSTOFFICE_PASSPHRASE, else asked)")
+	if _, err := m.flags(fs, args, 0); err != nil {
+		return err
+	}
+	if *station == "" {
+		return fail(exitUsage, "请用 --station 给出要退出的服务站。", "give the station with --station.")
+	}
+	r, err := m.openRegistry(*dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if _, err := r.Station(*station); err != nil {
+		return m.registryErr(err)
+	}
+	signer, err := m.signer(*dir, *passFile)
+	if err != nil {
+		return err
+	}
+	s, err := r.Retire(*station, signer)
+	if err != nil {
+		return m.registryErr(err)
+	}
+	t := s.Retirement
+	path := filepath.Join(*dir, "closeout", s.ID+"-closeout.txt")
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, t.Statement, 0o644); err != nil {
+		return fail(exitFailed, "服务站已退出，但写不了结清单 %s。", "the station is retired, but the close-out statement cannot be written to %s.", path)
+	}
+	m.printf("服务站 %s 已退出，今后不再接收它的文件。\n结算到营业日 %s（第 %d 笔）。押金 %s，", "Station %s is retired; no file from it is accepted any more.\nSettled through business day %s (entry %d). Deposit %s, ",
+		s.ID, orDash(t.LastDay), t.Last.Seq, money.FormatReceipt(t.Deposit))
+	switch {
+	case t.Owed.IsPositive():
+		m.printf("支局还应付给服务站 %s，", "the post office still owes the shop %s, ", money.FormatReceipt(t.Owed))
+	case t.Owed.IsNegative():
+		m.printf("服务站还欠支局 %s，", "the shop still owes the post office %s, ", money.FormatReceipt(t.Owed.Neg()))
+	}
+	if t.Return.IsNegative() {
+		m.printf("押金不够抵：加盟人还须交回 %s。\n", "the deposit does not cover it: the franchisee must still pay %s.\n", money.FormatReceipt(t.Return.Neg()))
+	} else {
+		m.printf("应退还加盟人 %s。\n", "to return to the franchisee: %s.\n", money.FormatReceipt(t.Return))
+	}
+	if t.Forks > 0 {
+		m.printf("注意：该站有 %d 个分叉文件留证，未了结。\n", "Note: %d forked file(s) are kept as evidence and not resolved.\n", t.Forks)
+	}
+	m.printf("支局签章的结清单：%s\n", "Close-out statement signed by the post office: %s\n", path)
+	return nil
+}
