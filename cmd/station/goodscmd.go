@@ -119,13 +119,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 }
 
 // wholeNumber reads a count a person typed.
-func wholeNumber(field, s string) (int64, error) {
-	n, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
-	if err != nil || n < 0 {
-		return 0, &terminal.InputError{Field: field, Rule: "a whole number of units, like 2", RuleZh: "要写整数，例如 2"}
-	}
-	return n, nil
-}
+func wholeNumber(field, s string) (int64, error) { return terminal.ParseQuantity(field, s) }
 
 // itemsFlag collects --item SKU:QTY flags.
 type itemsFlag []string
