@@ -14,6 +14,7 @@ declare -A packages=(
 	[pdftotext]=poppler-utils
 	[pdftoppm]=poppler-utils
 	[zbarimg]=zbar-tools
+	[chromium]=chromium
 )
 
 missing=()
