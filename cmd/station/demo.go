@@ -35,18 +35,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*dir, ledgerFile)); err != nil {
-		o := initOptions{dir: *dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff,
-			postoffice: tariff.DemoPostOfficeVerifierKey, phone: demoPhone, pass: []byte(demoPassphrase)}
-		if err := m.checkInit(&o); err != nil {
-			return err
-		}
-		if _, err := m.initStation(ctx, o); err != nil {
-			return err
-		}
-		m.printf("已在 %s 开通演示服务站。\n", "Created a demo station in %s.\n", *dir)
-	}
-	if err := m.demoSetup(*dir); err != nil {
+	if err := m.ensureDemo(ctx, *dir); err != nil {
 		return err
 	}
 	st, err := m.openStation(*dir, true)
@@ -82,6 +71,23 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	}
 	m.printf("  go run ./cmd/station ledger show --dir %s\n", "  go run ./cmd/station ledger show --dir %s\n", *dir)
 	return nil
+}
+
+// ensureDemo creates the demo station in dir if it is not there yet, and
+// gives it what a demo needs, each only once.
+func (m *Main) ensureDemo(ctx context.Context, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, ledgerFile)); err != nil {
+		o := initOptions{dir: dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff,
+			postoffice: tariff.DemoPostOfficeVerifierKey, phone: demoPhone, pass: []byte(demoPassphrase)}
+		if err := m.checkInit(&o); err != nil {
+			return err
+		}
+		if _, err := m.initStation(ctx, o); err != nil {
+			return err
+		}
+		m.printf("已在 %s 开通演示服务站。\n", "Created a demo station in %s.\n", dir)
+	}
+	return m.demoSetup(dir)
 }
 
 // demoSetup adds the demo operators and the opening float, each only once.

@@ -33,6 +33,9 @@ type counter struct {
 	link   *terminal.Link
 	tariff *tariff.Tariff
 	close  func() error
+	// wrapHost, if set, wraps the host before the link uses it (the
+	// screen watches whether the hosts answer).
+	wrapHost func(terminal.Host) terminal.Host
 }
 
 // openCounter opens the station in w.dir for w.operator.
@@ -96,6 +99,9 @@ func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
 			return refuse(err, "打不开内置的模拟银行。", "cannot open the built-in host simulator.")
 		}
 		host, closeHost = sim, sim.Close
+	}
+	if c.wrapHost != nil {
+		host = c.wrapHost(host)
 	}
 	pending, err := terminal.OpenPending(c.path(pendingFile))
 	if err != nil {

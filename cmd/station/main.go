@@ -56,6 +56,8 @@ func (m *Main) commands() []command {
 	return []command{
 		{"init", "开通服务站：生成印章密钥和账本", "create the station: signing key and ledger", (*Main).runInit,
 			`station init --dir D --id T0001 --name "山前村便民服务站" --postoffice-key KEY [--zone Asia/Shanghai] [--passphrase-file F]`},
+		{"serve", "打开服务站网页（店里用的屏幕）", "serve the shopkeeper's screen (web UI)", (*Main).runServe,
+			"station serve [--dir D] [--addr 127.0.0.1:8080] [--host URL]"},
 		{"demo", "开通（或打开）演示服务站并显示它的状态", "create (or open) a demo station and show its state", (*Main).runDemo,
 			"station demo [--dir demo-station]"},
 		{"ledger", "账本：核验、查看、导出", "ledger: verify, show, export", (*Main).runLedger,

@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/terminal"
+	"github.com/villagepost/bianmin/web"
+)
+
+// serveOptions are what station serve is given.
+type serveOptions struct {
+	dir, addr, passFile string
+	host                hostFlag
+	cert, key           string        // HTTPS, needed off loopback
+	plainHTTP           bool          // the operator accepts plain HTTP off loopback
+	drainEvery          time.Duration // how often the queue is sent
+	demo                bool
+}
+
+// runServe serves the shopkeeper's screen. Without --dir it opens (and
+// on first use creates) the demo station, with the built-in host
+// simulator.
+func (m *Main) runServe(ctx context.Context, args []string) error {
+	fs := m.flags("serve")
+	var o serveOptions
+	fs.StringVar(&o.dir, "dir", "", "the station's data folder (default: a demo station in ./demo-station)")
+	fs.StringVar(&o.addr, "addr", "127.0.0.1:8080", "where to listen; only loopback unless --tls-cert or --allow-plain-http")
+	fs.StringVar(&o.passFile, "passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE, else asked)")
+	fs.StringVar(&o.cert, "tls-cert", "", "HTTPS certificate (PEM), to listen beyond this machine")
+	fs.StringVar(&o.key, "tls-key", "", "HTTPS key (PEM)")
+	fs.BoolVar(&o.plainHTTP, "allow-plain-http", false, "listen beyond this machine without HTTPS: PINs cross the network readable (you accept the risk)")
+	fs.DurationVar(&o.drainEvery, "drain-every", 30*time.Second, "how often what waits for a host is sent")
+	o.host.register(fs)
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if err := m.checkAddr(o); err != nil {
+		return err
+	}
+	if o.dir == "" {
+		o.dir, o.demo = "demo-station", true
+		if err := m.ensureDemo(ctx, o.dir); err != nil {
+			return err
+		}
+	}
+	d, err := m.openDesk(ctx, o)
+	if err != nil {
+		return err
+	}
+	defer d.c.Close()
+	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return refuse(err, "不能在 %s 上开网页（端口可能被占用）。请换一个 --addr，例如 127.0.0.1:8081。", "cannot listen on %s (the port may be in use). Choose another --addr, e.g. 127.0.0.1:8081.", o.addr)
+	}
+	scheme := "http"
+	if o.cert != "" {
+		scheme = "https"
+	}
+	m.printf("服务站网页已开：请用浏览器打开 %s://%s/\n", "The station's screen is up: open %s://%s/ in a browser.\n", scheme, ln.Addr())
+	if o.demo {
+		m.printf("这是演示站，密码是公开的：店主 OP1 密码 %s，店员 OP2 密码 %s。不要用它办理真实业务。\n",
+			"This is a demo station and its PINs are public: owner OP1 %s, clerk OP2 %s. Never use it for real money.\n", demoOwnerPIN, demoClerkPIN)
+	}
+	m.printf("按 Ctrl+C 关闭。\n", "Press Ctrl+C to stop.\n")
+	return m.serveOn(ctx, d, srv, ln, o)
+}
+
+// serveOn serves on ln until ctx ends, sending the queue in the
+// background.
+func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.Listener, o serveOptions) error {
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ticker := time.NewTicker(o.drainEvery)
+	defer ticker.Stop()
+	drained := make(chan struct{})
+	go func() {
+		defer close(drained)
+		d.drain(ctx, ticker.C, func(dr terminal.Drained, err error) {
+			if err != nil {
+				fmt.Fprintln(m.Stderr, m.say("发送排队业务时出错：", "sending the queue failed: "), err)
+			} else if dr.Settled > 0 {
+				m.printf("已发送 %d 笔排队的业务。\n", "sent %d queued item(s).\n", dr.Settled)
+			}
+		})
+	}()
+	errc := make(chan error, 1)
+	go func() {
+		if o.cert != "" {
+			errc <- hs.ServeTLS(ln, o.cert, o.key)
+		} else {
+			errc <- hs.Serve(ln)
+		}
+	}()
+	var err error
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	cancel()
+	sctx, stop := context.WithTimeout(context.Background(), 5*time.Second)
+	defer stop()
+	hs.Shutdown(sctx)
+	<-drained
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return err
+}
+
+// checkAddr keeps the screen on this machine unless HTTPS is set up or
+// the operator accepts plain HTTP on the network.
+func (m *Main) checkAddr(o serveOptions) error {
+	host, _, err := net.SplitHostPort(o.addr)
+	if err != nil {
+		return m.usageErr("--addr 要写成 地址:端口，例如 127.0.0.1:8080。", "--addr is host:port, e.g. 127.0.0.1:8080.")
+	}
+	if (o.cert == "") != (o.key == "") {
+		return m.usageErr("--tls-cert 和 --tls-key 要一起给。", "give --tls-cert and --tls-key together.")
+	}
+	if ip := net.ParseIP(host); host == "localhost" || (ip != nil && ip.IsLoopback()) {
+		return nil
+	}
+	switch {
+	case o.cert != "":
+		return nil
+	case o.plainHTTP:
+		fmt.Fprintln(m.Stderr, m.say("警告：网页开在 "+o.addr+" 上且没有 HTTPS，同一网络里的人能看到操作员密码和银行卡号。你已用 --allow-plain-http 接受这个风险。",
+			"warning: the screen listens on "+o.addr+" without HTTPS; anyone on the network can read PINs and card numbers. You accepted this with --allow-plain-http."))
+		return nil
+	}
+	return refuse(nil, "网页只开在本机（127.0.0.1）上。要让别的设备访问，请用 --tls-cert 和 --tls-key 开 HTTPS，或加 --allow-plain-http 接受明文风险。",
+		"the screen listens on this machine only (127.0.0.1). To reach it from elsewhere give --tls-cert and --tls-key for HTTPS, or accept plain HTTP with --allow-plain-http.")
+}
+
+// openDesk opens the station for the screen: it checks the ledger,
+// unlocks the key, closes a day the shop forgot to close, links the hosts
+// and settles what an earlier run left pending.
+func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
+	st, err := m.openStation(o.dir, true)
+	if err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*desk, error) {
+		st.Close()
+		return nil, err
+	}
+	t, err := st.currentTariff()
+	if err != nil {
+		return fail(err)
+	}
+	if o.demo {
+		priv, err := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
+		if err != nil {
+			return fail(err)
+		}
+		err = st.setKey(priv)
+	} else {
+		err = m.unlockOnly(st, o.passFile)
+	}
+	if err != nil {
+		return fail(err)
+	}
+	owner, err := firstOwner(st)
+	if err != nil {
+		return fail(err)
+	}
+	if err := m.closeForgotten(st, owner); err != nil {
+		return fail(err)
+	}
+	watch := &watchHost{}
+	c := &counter{station: st, tariff: t, wrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
+	if err := m.openLink(ctx, c, o.host); err != nil {
+		return fail(err)
+	}
+	return &desk{m: m, c: c, demo: o.demo, net: watch}, nil
+}
+
+// firstOwner names who records what the station does on its own at
+// start (closing a forgotten day): the first owner.
+func firstOwner(st *station) (string, error) {
+	ops, err := st.ops.List()
+	if err != nil {
+		return "", err
+	}
+	for _, op := range ops {
+		if op.Role == terminal.RoleOwner {
+			return op.ID, nil
+		}
+	}
+	return "", refuse(nil, "还没有店主：请先用 station operator add 添加店主。", "there is no owner yet: add one with station operator add.")
+}

@@ -1,0 +1,229 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/terminal"
+	"github.com/villagepost/bianmin/web"
+)
+
+// desk is a station open for the web screen: the ledger, the key and the
+// host link stay open for the life of the server. It implements
+// web.Station with the same services and words as the command line.
+type desk struct {
+	m    *Main
+	c    *counter
+	demo bool
+	net  *watchHost
+}
+
+var _ web.Station = (*desk)(nil)
+
+// say returns a Main that speaks lang, for messages and receipts.
+func (d *desk) say(lang string) *Main {
+	mm := *d.m
+	mm.lang = langFrom(lang)
+	return &mm
+}
+
+func (d *desk) Info() web.Info {
+	g := d.c.ledger.Genesis()
+	return web.Info{ID: g.Terminal, Name: g.Name, Zone: d.c.ledger.Zone(), Demo: d.demo}
+}
+
+func (d *desk) Authenticate(id, pinCode string) (terminal.Operator, error) {
+	return d.c.ops.Authenticate(id, pinCode)
+}
+
+func (d *desk) Operators() ([]terminal.Operator, error) { return d.c.ops.List() }
+
+func (d *desk) Services() web.Services {
+	c, m := d.c, d.m
+	zone := c.ledger.Zone()
+	today := func() time.Time { return m.Now().In(zone) }
+	return web.Services{
+		Cards:   c.cards(),
+		Bills:   c.bills(),
+		Tickets: c.tickets(m),
+		Goods:   &terminal.Goods{Ledger: c.ledger, Tariff: c.tariff, Today: today},
+		Drawer:  &terminal.Drawer{Ledger: c.ledger, LowCash: c.tariff.LowCash.Decimal},
+		Voids:   &terminal.Voids{Link: c.link},
+		Refunds: &terminal.Refunds{Ledger: c.ledger},
+		Tariff:  c.tariff,
+	}
+}
+
+func (d *desk) Status() (web.Status, error) {
+	sv := d.Services()
+	cash, err := sv.Drawer.Cash()
+	if err != nil {
+		return web.Status{}, err
+	}
+	pending, err := d.c.link.Pending.List()
+	if err != nil {
+		return web.Status{}, err
+	}
+	refunds, err := sv.Refunds.Due()
+	if err != nil {
+		return web.Status{}, err
+	}
+	l := d.c.ledger
+	return web.Status{
+		Day: l.CurrentDay(), Cash: cash, LowCash: sv.Drawer.Low(cash),
+		Pending: len(pending), Refunds: len(refunds), Network: d.net.state(),
+		Closed: l.Closed() != "" && l.Closed() == l.Today(),
+	}, nil
+}
+
+func (d *desk) Pending() ([]terminal.PendingItem, error) { return d.c.link.Pending.List() }
+
+func (d *desk) Day(day string, fn func(ledger.Entry) error) error { return d.c.ledger.Day(day, fn) }
+
+func (d *desk) Entry(seq uint64) (ledger.Entry, error) { return d.c.ledger.Get(seq) }
+
+func (d *desk) days() *terminal.Days {
+	return &terminal.Days{Ledger: d.c.ledger, Pending: d.c.link.Pending, Tariff: d.c.tariff.Version}
+}
+
+func (d *desk) Report() (settlement.Close, error) { return d.days().Report() }
+
+// CloseDay closes the business day as close-day does: what waits for a
+// host is tried once more first, then the day_close is recorded and the
+// settlement file written.
+func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted decimal.Decimal, carry bool) (web.Closed, error) {
+	if _, ended := d.days().Open(); !ended {
+		if _, err := d.c.link.Drain(ctx); err != nil {
+			return web.Closed{}, err
+		}
+	}
+	e, figures, err := d.days().Close(terminal.CloseRequest{Operator: operator, Counted: &counted, Carry: carry})
+	var closed *terminal.ClosedError
+	if errors.As(err, &closed) {
+		return web.Closed{}, refuse(nil, "营业日 %s 已经日结过了；之后的业务算下一个营业日。", "business day %s is closed already; what comes next belongs to the next day.", closed.Day)
+	}
+	if err != nil {
+		return web.Closed{}, err
+	}
+	files, err := d.m.writeDay(d.c.station, e)
+	if err != nil {
+		return web.Closed{}, refuse(err, "营业日 %s 已经日结（账本第 %d 笔），但日结文件没写成。请运行 station close-day 补写。",
+			"business day %s is closed (entry %d) but its file was not written. Run station close-day to write it.", e.Day, e.Seq)
+	}
+	return web.Closed{Entry: e, Figures: figures, File: files.file, PDF: files.pdf}, nil
+}
+
+func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) ([]byte, error) {
+	m := d.say(lang)
+	mm, err := m.paper()
+	if err != nil {
+		return nil, err
+	}
+	r, err := d.c.receipt(seq)
+	if err != nil {
+		return nil, err
+	}
+	switch mode {
+	case web.ReceiptIssue:
+		path, err := m.issue(d.c.station, r, fmt.Sprintf("%06d.pdf", seq), mm)
+		if err != nil {
+			return nil, err
+		}
+		return os.ReadFile(path)
+	case web.ReceiptReprint:
+		rp, err := d.c.recordReprint(operator, seq)
+		if err != nil {
+			return nil, err
+		}
+		r.Reprint = rp.count
+		path, err := m.issue(d.c.station, r, fmt.Sprintf("%06d-reprint-%d.pdf", seq, rp.count), mm)
+		if err != nil {
+			return nil, err
+		}
+		return os.ReadFile(path)
+	}
+	return m.pdfOf(r, mm)
+}
+
+func (d *desk) Explain(err error, lang string) string {
+	m := d.say(lang)
+	var u *usageError
+	if errors.As(err, &u) {
+		return m.say(u.zh, u.en)
+	}
+	msg, _ := m.explain(err)
+	return msg
+}
+
+// drain forwards what waits for a host each time tick fires, until ctx
+// ends: queued payments go out without anyone typing a command.
+func (d *desk) drain(ctx context.Context, tick <-chan time.Time, done func(terminal.Drained, error)) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick:
+			dr, err := d.c.link.Drain(ctx)
+			if done != nil {
+				done(dr, err)
+			}
+		}
+	}
+}
+
+// watchHost passes calls to the hosts through and remembers whether the
+// last one reached them, for the screen's network light.
+type watchHost struct {
+	terminal.Host
+	mu sync.Mutex
+	st web.Network
+}
+
+func (w *watchHost) state() web.Network {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.st
+}
+
+func (w *watchHost) note(err error) {
+	var ne net.Error
+	down := errors.Is(err, terminal.ErrUnreachable) || errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.st = web.NetUp
+	if down {
+		w.st = web.NetDown
+	}
+}
+
+func (w *watchHost) Send(ctx context.Context, r terminal.HostRequest) (terminal.HostReply, error) {
+	rep, err := w.Host.Send(ctx, r)
+	w.note(err)
+	return rep, err
+}
+
+func (w *watchHost) Status(ctx context.Context, trace string) (terminal.HostReply, error) {
+	rep, err := w.Host.Status(ctx, trace)
+	w.note(err)
+	return rep, err
+}
+
+func (w *watchHost) Reverse(ctx context.Context, trace string) (terminal.HostReply, error) {
+	rep, err := w.Host.Reverse(ctx, trace)
+	w.note(err)
+	return rep, err
+}
+
+func (w *watchHost) LookupBill(ctx context.Context, biller, account string) (terminal.Bill, error) {
+	b, err := w.Host.LookupBill(ctx, biller, account)
+	w.note(err)
+	return b, err
+}

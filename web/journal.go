@@ -1,0 +1,301 @@
+package web
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// row is one entry of the journal, as the shop reads it.
+type row struct {
+	Seq      uint64
+	Time     string
+	Kind     string // in the shop's words
+	Raw      string // the ledger's kind
+	Operator string
+	CashIn   string // cash that came into the drawer
+	CashOut  string
+	Detail   string
+	Receipt  bool // it moved money and has a receipt
+	Voidable bool // a void may be asked for (terminal decides)
+}
+
+type journalData struct {
+	Day   string
+	Query string
+	Rows  []row
+}
+
+// cashMove is what an entry did to the drawer.
+func cashMove(e ledger.Entry) decimal.Decimal {
+	d := decimal.Zero
+	for _, p := range e.Postings {
+		if p.Account == terminal.AccountCash && p.Commodity == ledger.Currency {
+			d = d.Add(p.Signed())
+		}
+	}
+	return d
+}
+
+// moves reports whether an entry moved money (and so has a receipt).
+func moves(e ledger.Entry) bool {
+	for _, p := range e.Postings {
+		if p.Commodity == ledger.Currency {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) rowOf(e ledger.Entry, lang string) row {
+	rw := row{Seq: e.Seq, Time: e.Time.In(s.st.Info().Zone).Format("15:04:05"), Kind: e.Kind, Raw: e.Kind, Operator: e.Operator, Receipt: moves(e)}
+	if lang != "en" {
+		rw.Kind = settlement.KindZh(e.Kind)
+	}
+	switch c := cashMove(e); {
+	case c.IsPositive():
+		rw.CashIn = money.FormatReceipt(c)
+	case c.IsNegative():
+		rw.CashOut = money.FormatReceipt(c.Neg())
+	}
+	var p map[string]any
+	if json.Unmarshal(e.Payload, &p) == nil {
+		var parts []string
+		for _, k := range []string{"trace", "biller", "account", "card", "reference", "ticket", "passenger", "reason", "to", "received_by", "sku", "note", "status", "seq", "sale", "original"} {
+			if v, ok := p[k]; ok && v != nil && v != "" {
+				parts = append(parts, k+"="+strings.Trim(jsonText(v), `"`))
+			}
+		}
+		rw.Detail = strings.Join(parts, " ")
+	}
+	switch e.Kind {
+	case "sale", "bill_payment", "topup":
+		rw.Voidable = true
+	}
+	return rw
+}
+
+func jsonText(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+// journal lists today's entries, newest first, filtered by a search
+// that matches the number, the kind, the operator or the details.
+func (s *Server) journal(q *req) {
+	f := newForm(q.r.URL.Query())
+	st, err := s.st.Status()
+	if err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+	}
+	d := &journalData{Day: st.Day, Query: strings.TrimSpace(f.V("q"))}
+	if v := f.V("day"); v != "" {
+		d.Day = v
+	}
+	needle := strings.ToLower(d.Query)
+	err = s.st.Day(d.Day, func(e ledger.Entry) error {
+		rw := s.rowOf(e, q.ss.lang)
+		hay := strings.ToLower(strings.Join([]string{strconv.FormatUint(rw.Seq, 10), rw.Kind, e.Kind, rw.Operator, rw.Detail, rw.CashIn, rw.CashOut}, " "))
+		if needle == "" || strings.Contains(hay, needle) {
+			d.Rows = append(d.Rows, rw)
+		}
+		return nil
+	})
+	if err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+	}
+	for i, j := 0, len(d.Rows)-1; i < j; i, j = i+1, j-1 {
+		d.Rows[i], d.Rows[j] = d.Rows[j], d.Rows[i]
+	}
+	s.renderForm(q, "journal", f, d)
+}
+
+// toDeliver lists today's sales whose goods still wait for delivery.
+func (s *Server) toDeliver(q *req, f *form) *deliverData {
+	st, err := s.st.Status()
+	if err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+		return &deliverData{}
+	}
+	d := &deliverData{}
+	index := map[uint64]int{}
+	s.st.Day(st.Day, func(e ledger.Entry) error {
+		var p struct {
+			Sale     uint64 `json:"sale"`
+			Total    string `json:"total"`
+			Delivery *terminal.Delivery
+		}
+		json.Unmarshal(e.Payload, &p)
+		switch {
+		case e.Kind == "sale" && p.Delivery != nil:
+			index[e.Seq] = len(d.Open)
+			d.Open = append(d.Open, openSale{Seq: e.Seq, To: p.Delivery.To, By: p.Delivery.Promised, Total: p.Total})
+		case e.Kind == "delivery":
+			if i, ok := index[p.Sale]; ok {
+				d.Open[i].Received = true
+			}
+		}
+		return nil
+	})
+	return d
+}
+
+func (s *Server) entryOf(q *req) (ledger.Entry, bool) {
+	seq, err := strconv.ParseUint(q.r.PathValue("seq"), 10, 64)
+	if err != nil {
+		s.notFound(q)
+		return ledger.Entry{}, false
+	}
+	e, err := s.st.Entry(seq)
+	if err != nil {
+		s.notFound(q)
+		return ledger.Entry{}, false
+	}
+	return e, true
+}
+
+func (s *Server) notFound(q *req) {
+	q.status = 404
+	s.render(q, "problem", &outcome{Bad: true, Title: say(q.ss.lang, "没有这一笔", "No such entry"),
+		Message: s.st.Explain(ledger.ErrNotFound, q.ss.lang), Next: "/journal"})
+}
+
+type voidData struct {
+	Row       row
+	Owners    []terminal.Operator
+	NeedOwner bool
+}
+
+func (s *Server) voidForm(q *req) {
+	e, ok := s.entryOf(q)
+	if !ok {
+		return
+	}
+	f := newForm(nil)
+	f.Key = token()
+	s.showVoid(q, f, e)
+}
+
+func (s *Server) showVoid(q *req, f *form, e ledger.Entry) {
+	ops, err := s.st.Operators()
+	if err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+	}
+	var owners []terminal.Operator
+	for _, o := range ops {
+		if o.Role == terminal.RoleOwner {
+			owners = append(owners, o)
+		}
+	}
+	if f.V("owner") == "" && len(owners) > 0 {
+		f.Values.Set("owner", owners[0].ID)
+		if q.ss.op.Role == terminal.RoleOwner {
+			f.Values.Set("owner", q.ss.op.ID)
+		}
+	}
+	s.renderForm(q, "void", f, &voidData{Row: s.rowOf(e, q.ss.lang), Owners: owners})
+}
+
+// ownerApproves checks the PIN of the owner who approves a void or a
+// close; it returns the owner's id or puts the problem next to the PIN.
+func (s *Server) ownerApproves(q *req, f *form) (string, bool) {
+	op, err := s.st.Authenticate(f.V("owner"), f.V("owner_pin"))
+	f.Values.Del("owner_pin")
+	if err != nil {
+		f.Errors["owner_pin"] = s.st.Explain(err, q.ss.lang)
+		return "", false
+	}
+	if op.Role != terminal.RoleOwner {
+		f.Errors["owner_pin"] = s.st.Explain(terminal.ErrNotOwner, q.ss.lang)
+		return "", false
+	}
+	return op.ID, true
+}
+
+// void reverses a same-day sale or queued payment, with the owner's PIN.
+func (s *Server) void(q *req) {
+	e, ok := s.entryOf(q)
+	if !ok {
+		return
+	}
+	f := newForm(q.r.PostForm)
+	f.Key = q.r.PostFormValue("key")
+	reason := strings.TrimSpace(f.V("reason"))
+	if reason == "" {
+		f.Errors["reason"] = say(q.ss.lang, "请写明撤销原因，例如“顾客不要了”。", "Say why, e.g. the customer changed their mind.")
+	}
+	approver, ok := s.ownerApproves(q, f)
+	if !ok || f.Bad() {
+		s.showVoid(q, f, e)
+		return
+	}
+	s.work.Lock()
+	r, err := s.st.Services().Voids.Void(q.ss.op.ID, approver, e.Seq, reason)
+	s.work.Unlock()
+	if err != nil {
+		s.failed(q, f.Key, err, "/journal")
+		return
+	}
+	l := q.ss.lang
+	o := &outcome{
+		Title:   say(l, "已撤销第 ", "Voided entry ") + itoa(r.Original.Seq) + say(l, " 笔", ""),
+		Big:     say(l, "请退给顾客现金 ", "Give back ") + money.FormatReceipt(r.Refund),
+		Capital: money.Capital(r.Refund),
+		Lines:   []string{say(l, "店主 ", "approved by owner ") + approver + say(l, " 批准，记在账本第 ", ", ledger entry ") + itoa(r.Entry.Seq) + say(l, " 笔。", ".")},
+		Receipt: r.Entry.Seq, Next: "/journal",
+	}
+	s.issue(q, o)
+	s.finish(q, f.Key, o)
+}
+
+type queueData struct {
+	Pending []terminal.PendingItem
+	Refunds []terminal.RefundDue
+	Keys    map[uint64]string
+}
+
+// queue lists what waits for a host and the refunds owed.
+func (s *Server) queue(q *req) {
+	f := newForm(nil)
+	d := &queueData{Keys: map[uint64]string{}}
+	var err error
+	if d.Pending, err = s.st.Pending(); err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+	}
+	if d.Refunds, err = s.st.Services().Refunds.Due(); err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+	}
+	for _, r := range d.Refunds {
+		d.Keys[r.Entry] = token()
+	}
+	s.renderForm(q, "queue", f, d)
+}
+
+// refund hands back a refund owed; paying it twice records nothing more.
+func (s *Server) refund(q *req) {
+	key := q.r.PostFormValue("key")
+	seq, err := strconv.ParseUint(q.r.PathValue("seq"), 10, 64)
+	if err != nil || key == "" {
+		s.forbidden(q)
+		return
+	}
+	s.work.Lock()
+	r, err := s.st.Services().Refunds.Pay(q.ss.op.ID, seq)
+	s.work.Unlock()
+	if err != nil {
+		s.failed(q, key, err, "/queue")
+		return
+	}
+	l := q.ss.lang
+	o := &outcome{Title: say(l, "退款已付", "Refund paid"), Big: say(l, "请退给顾客现金 ", "Give back ") + money.FormatReceipt(r.Amount),
+		Capital: money.Capital(r.Amount), Receipt: r.Entry.Seq, Next: "/queue",
+		Lines: []string{say(l, "记在账本第 ", "Ledger entry ") + itoa(r.Entry.Seq) + say(l, " 笔。", ".")}}
+	s.issue(q, o)
+	s.finish(q, key, o)
+}

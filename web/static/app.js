@@ -1,0 +1,48 @@
+// The shopkeeper's screen: a few plain helpers. Everything works without
+// them; they make the keypad, printing and the keyboard nicer.
+"use strict";
+document.addEventListener("DOMContentLoaded", function () {
+  // The on-screen keypad types into its field.
+  // It types into the field of its form that last had the cursor, else
+  // the field it was made for.
+  var last = null;
+  document.addEventListener("focusin", function (ev) {
+    if (ev.target.matches("input[inputmode=decimal], input[inputmode=numeric]")) { last = ev.target; }
+  });
+  document.querySelectorAll(".keypad").forEach(function (pad) {
+    pad.addEventListener("click", function (ev) {
+      var b = ev.target.closest("button[data-key]");
+      if (!b) { return; }
+      var input = (last && last.form === pad.closest("form")) ? last : document.getElementById(pad.dataset.for);
+      if (!input) { return; }
+      var k = b.dataset.key;
+      if (k === "back") { input.value = input.value.slice(0, -1); }
+      else { input.value += k; }
+      input.focus();
+    });
+  });
+  // Print the receipt shown in the frame.
+  document.querySelectorAll("[data-print]").forEach(function (b) {
+    b.addEventListener("click", function () {
+      var f = document.getElementById(b.dataset.print);
+      if (f && f.contentWindow) { f.contentWindow.focus(); f.contentWindow.print(); }
+    });
+  });
+  // A form is sent once: a second click waits for the first answer (the
+  // server also answers a repeat from the ledger, under the same key).
+  document.querySelectorAll("form[method=post]").forEach(function (form) {
+    form.addEventListener("submit", function (ev) {
+      if (form.dataset.sent) { ev.preventDefault(); return; }
+      form.dataset.sent = "1";
+    });
+  });
+  // The first field that is wrong, else the first empty field, gets the
+  // cursor, so the number pad can type at once.
+  var first = document.querySelector("[aria-invalid=true]") ||
+    document.querySelector("main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=search])");
+  if (first) { first.focus(); }
+  // Escape goes back to the start screen (nothing is sent).
+  document.addEventListener("keydown", function (ev) {
+    if (ev.key === "Escape" && location.pathname !== "/signin") { location.href = "/"; }
+  });
+});

@@ -1,0 +1,102 @@
+package web
+
+import (
+	"context"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/terminal"
+)
+
+// Station is the station the screens work on. cmd/station implements it
+// over an open ledger and a host link that live as long as the server;
+// every business rule stays in terminal, and every message to the
+// shopkeeper comes from Explain, the same words the command line prints.
+type Station interface {
+	Info() Info
+	// Authenticate checks an operator's PIN (with the lockout).
+	Authenticate(id, pin string) (terminal.Operator, error)
+	Operators() ([]terminal.Operator, error)
+	// Services are the terminal's services, wired to the ledger, the
+	// tariff in force and the host link.
+	Services() Services
+	// Status is what the start screen shows at all times.
+	Status() (Status, error)
+	Pending() ([]terminal.PendingItem, error)
+	// Day calls fn for each entry of a business day, in order.
+	Day(day string, fn func(ledger.Entry) error) error
+	Entry(seq uint64) (ledger.Entry, error)
+	Report() (settlement.Close, error)
+	// CloseDay closes the business day as the owner approver confirmed
+	// it and writes the day's settlement files.
+	CloseDay(ctx context.Context, operator, approver string, counted decimal.Decimal, carry bool) (Closed, error)
+	// Receipt returns the PDF of the receipt of entry seq, in lang:
+	// issued (printed at once, as the command line does after recording
+	// it), viewed, or reprinted (recorded first, and marked 重打).
+	Receipt(seq uint64, lang, operator string, mode ReceiptMode) (pdf []byte, err error)
+	// Explain says what err means for the shop, in lang, in the command
+	// line's words.
+	Explain(err error, lang string) string
+}
+
+// Info names the station.
+type Info struct {
+	ID, Name string
+	Zone     *time.Location
+	Demo     bool // secrets are public: say so on the sign-in screen
+}
+
+// Services are the terminal's services, ready to use.
+type Services struct {
+	Cards   *terminal.Cards
+	Bills   *terminal.Bills
+	Tickets *terminal.Tickets
+	Goods   *terminal.Goods
+	Drawer  *terminal.Drawer
+	Voids   *terminal.Voids
+	Refunds *terminal.Refunds
+	Tariff  *tariff.Tariff
+}
+
+// Network is what the station last saw of its hosts.
+type Network int
+
+// Network states.
+const (
+	NetUnknown Network = iota // no host asked yet
+	NetUp                     // the last call reached a host
+	NetDown                   // the last call could not reach a host
+)
+
+// Status is what the shop must see at all times.
+type Status struct {
+	Day      string
+	Cash     decimal.Decimal
+	LowCash  bool
+	Pending  int // requests waiting for a host
+	Refunds  int // refunds owed to villagers
+	Network  Network
+	Closed   bool // today's business day is closed already
+	Unlocked bool
+}
+
+// Closed is a closed business day.
+type Closed struct {
+	Entry   ledger.Entry
+	Figures settlement.Close
+	File    string // the settlement file for the post office
+	PDF     string // the day report to print and sign
+}
+
+// ReceiptMode says what a receipt is asked for.
+type ReceiptMode int
+
+// Receipt modes.
+const (
+	ReceiptView    ReceiptMode = iota // show it; nothing is printed or recorded
+	ReceiptIssue                      // print it now, just after its entry was recorded
+	ReceiptReprint                    // record a reprint and print it marked 重打
+)
