@@ -141,6 +141,14 @@ func TestScreenSession(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.Contains(page, "go-withdraw") {
 		t.Fatalf("start screen after sign-in: %s", r.Status)
 	}
+	// English by a switch, back to the page it was on.
+	tok2 := csrfRE.FindStringSubmatch(page)
+	if r := post(t, c, x.srv.URL+"/lang", url.Values{"csrf": {tok2[1]}, "lang": {"en"}, "back": {"/cash"}}); r.Header.Get("Location") != "/cash" {
+		t.Errorf("the language switch went to %q, want /cash", r.Header.Get("Location"))
+	}
+	if _, page := get(t, c, x.srv.URL+"/cash"); !strings.Contains(page, "Count the drawer") || !strings.Contains(page, "Back to start") {
+		t.Error("the cash drawer page is not in English after the switch")
+	}
 	// The token changed at sign-in: the old one no longer works.
 	before := x.d.c.ledger.Last().Seq
 	cashIn := url.Values{"csrf": {tok[1]}, "dir": {"in"}, "reason": {"owner"}, "amount": {"100"}, "in_key": {"k1"}}
