@@ -56,7 +56,7 @@ func (s *Sim) bill(biller, account string) (terminal.Bill, error) {
 	return terminal.Bill{
 		Biller: biller, Account: account,
 		Customer: names[hashNumber(uint64(len(names)), "customer", biller, account)],
-		Period:   s.now().In(s.zone).Format("2006-01"),
+		Period:   s.time().In(s.zone).Format("2006-01"),
 		Due:      money.FormatWire(s.due(k)),
 	}, nil
 }

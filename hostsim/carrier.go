@@ -66,7 +66,7 @@ func fareOf(r terminal.HostRequest) string {
 
 // today is midnight today in the hosts' zone.
 func (s *Sim) today() time.Time {
-	y, m, d := s.now().In(s.zone).Date()
+	y, m, d := s.time().In(s.zone).Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, s.zone)
 }
 
@@ -158,7 +158,7 @@ func (s *Sim) decideCancel(l *JournalLine) {
 		return
 	}
 	dep := s.departure(tk.details.Date)
-	now := s.now()
+	now := s.time()
 	if !now.Before(dep) {
 		decline(l, CodeDeparted)
 		return
@@ -172,7 +172,7 @@ func (s *Sim) issue(rec *record) JournalLine {
 	d := rec.line
 	t := *d.Ticket
 	l := JournalLine{
-		Time: s.now().UTC(), Event: EventIssue, Host: d.Host, Trace: d.Trace, Terminal: d.Terminal,
+		Time: s.time().UTC(), Event: EventIssue, Host: d.Host, Trace: d.Trace, Terminal: d.Terminal,
 		Service: d.Service, Amount: d.Amount, Ticket: &t, Queued: d.Queued,
 	}
 	if d.Waitlist == WaitlistFail {

@@ -52,6 +52,9 @@ type handler struct{ sim *Sim }
 //	GET    /admin/faults → the faults in force, a JSON list
 //	PUT    /admin/faults ← a JSON list of faults (objects, or strings in the text form)
 //	DELETE /admin/faults   clears them
+//	GET    /admin/clock  → {"time": …}: the hosts' clock
+//	PUT    /admin/clock  ← {"time": "2026-11-20T09:30:00+08:00"}: set it; it runs on from there
+//	DELETE /admin/clock    back to the real clock
 //	GET    /healthz      → {"status":"ok"}
 //
 // A malformed request is answered 400 {"error","field"} and changes
@@ -69,6 +72,9 @@ func NewHandler(s *Sim) http.Handler {
 	mux.HandleFunc("GET /admin/faults", h.faults)
 	mux.HandleFunc("PUT /admin/faults", h.setFaults)
 	mux.HandleFunc("DELETE /admin/faults", h.clearFaults)
+	mux.HandleFunc("GET /admin/clock", h.getClock)
+	mux.HandleFunc("PUT /admin/clock", h.setClock)
+	mux.HandleFunc("DELETE /admin/clock", h.resetClock)
 	mux.HandleFunc("GET /healthz", h.healthz)
 	return mux
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/terminal"
@@ -248,4 +249,24 @@ func TestHTTPFaults(t *testing.T) {
 		}
 		wantStatus(t, "status", st, terminal.StatusApproved, "00")
 	})
+}
+
+func TestHTTPAdminClock(t *testing.T) {
+	s := MustOpen(t)
+	_, url := serve(t, s)
+	if code, body := post(t, http.MethodPut, url+"/admin/clock", `{"time":"yesterday"}`); code != http.StatusBadRequest {
+		t.Errorf("PUT a clock that is not a time: %d %s", code, body)
+	}
+	code, body := post(t, http.MethodPut, url+"/admin/clock", `{"time":"2026-11-20T09:30:00+08:00"}`)
+	if code != http.StatusOK {
+		t.Fatalf("PUT: %d %s", code, body)
+	}
+	set := time.Date(2026, 11, 20, 1, 30, 0, 0, time.UTC)
+	if got := s.Clock(); got.Before(set) || got.After(set.Add(time.Hour)) {
+		t.Errorf("clock %s, want it running on from %s", got, set)
+	}
+	post(t, http.MethodDelete, url+"/admin/clock", "")
+	if got := s.Clock(); got.Equal(set) {
+		t.Errorf("clock after DELETE %s, want the real clock back", got)
+	}
 }

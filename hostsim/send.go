@@ -122,7 +122,7 @@ func (s *Sim) slow(ctx context.Context, r terminal.HostRequest, delay time.Durat
 // base is the journal line of a decision on r, before the host decides.
 func (s *Sim) base(r terminal.HostRequest) JournalLine {
 	return JournalLine{
-		Time: s.now().UTC(), Event: EventSend, Host: terminal.HostName(r.Service),
+		Time: s.time().UTC(), Event: EventSend, Host: terminal.HostName(r.Service),
 		Trace: r.Trace, Terminal: r.Terminal, Service: r.Service, Queued: r.Queued,
 	}
 }

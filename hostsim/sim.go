@@ -49,6 +49,7 @@ func DefaultCardBalance() decimal.Decimal { return decimal.New(500000, -2) }
 // replays that journal, so a restarted Sim remembers what it decided.
 type Sim struct {
 	now         func() time.Time
+	clk         clock
 	zone        *time.Location
 	cardBalance decimal.Decimal
 	logf        func(format string, args ...any)

@@ -163,7 +163,7 @@ func (s *Sim) Reverse(ctx context.Context, trace string) (terminal.HostReply, er
 	rec := s.traces[trace]
 	switch {
 	case rec == nil:
-		l := JournalLine{Time: s.now().UTC(), Event: EventReverse, Trace: trace, Status: terminal.StatusNone, Code: CodeNoRecord}
+		l := JournalLine{Time: s.time().UTC(), Event: EventReverse, Trace: trace, Status: terminal.StatusNone, Code: CodeNoRecord}
 		if err := s.commit(l); err != nil {
 			return terminal.HostReply{}, err
 		}
@@ -183,7 +183,7 @@ func (s *Sim) Reverse(ctx context.Context, trace string) (terminal.HostReply, er
 func (s *Sim) reversal(rec *record) JournalLine {
 	d := rec.line
 	l := JournalLine{
-		Time: s.now().UTC(), Event: EventReverse, Host: d.Host, Trace: d.Trace, Terminal: d.Terminal,
+		Time: s.time().UTC(), Event: EventReverse, Host: d.Host, Trace: d.Trace, Terminal: d.Terminal,
 		Service: d.Service, Status: terminal.StatusReversed, Code: CodeApproved, Queued: d.Queued,
 	}
 	switch d.Service {
