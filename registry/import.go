@@ -2,10 +2,8 @@ package registry
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -319,15 +317,11 @@ func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) erro
 
 // checkCarriedAck checks the acknowledgement a file carries is one the
 // post office gave this station for a day it accepted.
-func checkCarriedAck(tx *bolt.Tx, station, b64 string, v note.Verifier) error {
+func checkCarriedAck(tx *bolt.Tx, station, msg string, v note.Verifier) error {
 	bad := func(why string) error {
 		return refuse(ErrBadFile, station, "the file carries an acknowledgement %s", why)
 	}
-	msg, err := decodeB64(b64)
-	if err != nil {
-		return bad("that does not read")
-	}
-	a, err := settlement.OpenAck(msg, v)
+	a, err := settlement.OpenAck([]byte(msg), v)
 	if err != nil {
 		return bad("the post office did not sign")
 	}
@@ -434,12 +428,4 @@ func writeFile(path string, data []byte) error {
 		return err
 	}
 	return nil
-}
-
-func decodeB64(s string) ([]byte, error) {
-	b, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, errors.New("not base64")
-	}
-	return b, nil
 }
