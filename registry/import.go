@@ -80,8 +80,11 @@ func (r *Registry) check(c *Checked) error {
 	if s.Status == Retired {
 		return refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
 	}
-	if !s.hasKey(f.Key) {
-		return refuse(ErrWrongKey, s.ID, "the file is signed with key %s, not the key enrolled for station %s (%s)", f.Fingerprint, s.ID, fingerprint(s.Key))
+	if want := s.keyFor(f.Prev.Seq + 1); f.Key != want {
+		if s.hasKey(f.Key) {
+			return refuse(ErrWrongKey, s.ID, "the file is signed with key %s, which station %s no longer uses for entries from %d; the key in force is %s", f.Fingerprint, s.ID, f.Prev.Seq+1, fingerprint(want))
+		}
+		return refuse(ErrWrongKey, s.ID, "the file is signed with key %s, not the key enrolled for station %s (%s)", f.Fingerprint, s.ID, fingerprint(want))
 	}
 	pub, err := PublicKey(f.Key)
 	if err != nil {

@@ -115,6 +115,8 @@ func (o *office) state() any {
 	return []any{list, days}
 }
 
+func equalState(a, b any) bool { return reflect.DeepEqual(a, b) }
+
 func TestImportAcknowledgesEachDay(t *testing.T) {
 	o := newOffice(t)
 	o.enrol("T0001", stationKey)

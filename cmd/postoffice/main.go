@@ -1,6 +1,7 @@
-// Command postoffice is the regional post office's program. So far it
-// creates the post office's signing key and signs the tariffs it issues to
-// its stations; enrolment, import and reconciliation come later. Run
+// Command postoffice is the regional post office's program: it keeps the
+// post office's signing key and signs tariffs; enrols, re-keys and retires
+// stations; imports their day files and acknowledges them; reconciles them
+// against the hosts' journals; and writes monthly statements. Run
 // "postoffice help" for the commands.
 package main
 
@@ -105,6 +106,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runReconcile(rest[1:])
 	case "statement":
 		err = m.runStatement(rest[1:])
+	case "rotate-key":
+		err = m.runRotateKey(rest[1:])
 	case "retire":
 		err = m.runRetire(rest[1:])
 	case "verify-receipt":
@@ -141,6 +144,7 @@ func (m *Main) usage(w io.Writer) {
 		{"import", "导入日结文件，核验并发回执", "import day files: verify and acknowledge", "postoffice import --dir D [--acks DIR] FILES|FOLDER…"},
 		{"reconcile", "与银行、收费单位、承运人的流水对账", "reconcile against the hosts' journals", "postoffice reconcile --dir D --date 2026-11-20 --host-journal F [--host-journal F2…] [--out F.csv]"},
 		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
+		{"rotate-key", "登记服务站的新密钥（须有旧密钥签的声明）", "record a station's new key, vouched for by its old one", "postoffice rotate-key --dir D --station T0001 --vouch rotation.note"},
 		{"retire", "服务站退出：最终结算、退押金", "retire a station: final settlement, deposit back", "postoffice retire --dir D --station T0001"},
 		{"verify-receipt", "核验收据上的二维码", "check a receipt's QR code", "postoffice verify-receipt --pubkey T0001+… 'BMR1|T0001|…' (or - to read it from a scanner)"},
 	} {

@@ -5,7 +5,9 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/registry"
 )
 
 // runRetire settles a station for good and writes its signed close-out
@@ -62,5 +64,38 @@ func (m *Main) runRetire(args []string) error {
 		m.printf("注意：该站有 %d 个分叉文件留证，未了结。\n", "Note: %d forked file(s) are kept as evidence and not resolved.\n", t.Forks)
 	}
 	m.printf("支局签章的结清单：%s\n", "Close-out statement signed by the post office: %s\n", path)
+	return nil
+}
+
+// runRotateKey records a station's new key, vouched for by its old one.
+func (m *Main) runRotateKey(args []string) error {
+	fs := flag.NewFlagSet("rotate-key", flag.ContinueOnError)
+	dir := fs.String("dir", "", "the post office's data folder")
+	station := fs.String("station", "", "the station, e.g. T0001")
+	vouchFile := fs.String("vouch", "", "the rotation note the station signed with its old key")
+	if _, err := m.flags(fs, args, 0); err != nil {
+		return err
+	}
+	if *station == "" || *vouchFile == "" {
+		return fail(exitUsage, "请用 --station 和 --vouch 给出服务站和它用旧密钥签的换钥声明。", "give the station with --station and its rotation note, signed with the old key, with --vouch.")
+	}
+	vouch, err := os.ReadFile(*vouchFile)
+	if err != nil {
+		return fail(exitFailed, "读不了换钥声明 %s。", "cannot read the rotation note %s.", *vouchFile)
+	}
+	r, err := m.openRegistry(*dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	s, err := r.RotateKey(*station, vouch)
+	if err != nil {
+		return m.registryErr(err)
+	}
+	k := s.Keys[len(s.Keys)-1]
+	pub, _ := registry.PublicKey(k.Key)
+	m.printf("服务站 %s 从第 %d 笔起改用新密钥，印章编号 %s；此后用旧密钥签的文件一律拒收。\n",
+		"Station %s signs with its new key from entry %d on, seal number %s; files signed with the old key for those entries are refused.\n",
+		s.ID, k.From, keyfile.Fingerprint(pub))
 	return nil
 }
