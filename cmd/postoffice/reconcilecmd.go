@@ -31,6 +31,29 @@ var kindZh = map[string]string{
 	reconcile.StatusMismatch:     "结果不一致",
 }
 
+// detailZh says what an exception means for the clerk to do.
+func detailZh(e reconcile.Exception) string {
+	switch e.Kind {
+	case reconcile.MissingAtHost:
+		return "服务站已记账，主机没有这笔：向主机查询"
+	case reconcile.MissingAtStation:
+		return "主机有这笔，服务站已交的文件里没有：向服务站核实"
+	case reconcile.NoFile:
+		return "该站这一天的日结文件还没到（或在等缺的一天）：催交文件"
+	case reconcile.UnknownStation:
+		return "主机流水里有未登记的服务站"
+	case reconcile.AmountMismatch:
+		return "双方金额不同：核对原始凭证"
+	case reconcile.Duplicate:
+		return "主机对同一流水号处理了不止一次"
+	case reconcile.ReversedApproved:
+		return "一方已冲正，另一方记为成功：按冲正规则处理"
+	case reconcile.QueuedNotConfirmed:
+		return "断网受理或候补的业务还没有最终结果：跟进"
+	}
+	return "双方结果不一致：核对"
+}
+
 // runReconcile matches a business day of every station against the
 // hosts' journals.
 func (m *Main) runReconcile(args []string) error {
@@ -89,7 +112,7 @@ func (m *Main) runReconcile(args []string) error {
 			m.say("站金额", "amount"), m.say("主机", "host says"), m.say("主机金额", "amount"), m.say("说明", "detail"))
 		for _, e := range rep.Exceptions {
 			t.Add(m.say(kindZh[e.Kind], e.Kind), e.Trace, orDash(e.Service), orDash(e.StationState), orDash(e.StationAmount),
-				orDash(e.HostState), orDash(e.HostAmount), e.Detail)
+				orDash(e.HostState), orDash(e.HostAmount), m.say(detailZh(e), e.Detail))
 		}
 		fmt.Fprintln(m.Stdout)
 		if err := t.Write(m.Stdout); err != nil {
