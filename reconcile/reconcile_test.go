@@ -169,3 +169,23 @@ func TestJournalLinesOfOtherDaysAndBadRows(t *testing.T) {
 		t.Errorf("CSV lacks the bad row:\n%s", csv.String())
 	}
 }
+
+// FuzzJournal: any bytes as a journal never stop a reconciliation; a line
+// that does not read is counted, with its number.
+func FuzzJournal(f *testing.F) {
+	b, _ := hostsim.FormatJournalLine(line("send", "T0001-000002", "withdrawal", "approved", "500.00"))
+	f.Add(append(b, '\n'))
+	f.Add([]byte("not json\n{}\n"))
+	f.Add([]byte(`{"time":"2026-11-20T02:00:00Z","event":"reverse","trace":"T0001-000011","status":"none","code":"25"}` + "\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		src := &region{traces: []registry.Trace{*trace(2, "withdrawal", registry.StateApproved, "500.00")}}
+		rep, err := reconcile.Run(src, "2026-11-20", []reconcile.Journal{{Name: "j", R: bytes.NewReader(data)}})
+		if err != nil {
+			return // a line longer than any journal holds
+		}
+		lines := bytes.Count(data, []byte("\n")) + 1
+		if len(rep.BadRows) > lines || rep.Matched+len(rep.Exceptions) == 0 {
+			t.Fatalf("report %+v for %d lines", rep, lines)
+		}
+	})
+}
