@@ -89,7 +89,7 @@ func openScreen(t *testing.T) *screen {
 
 func (s *screen) do(steps ...chromedp.Action[chromedp.Void]) {
 	s.t.Helper()
-	ctx, cancel := context.WithTimeout(s.ctx, 15*time.Second)
+	ctx, cancel := context.WithTimeout(s.ctx, 45*time.Second) // generous: a shared 2-core CI machine under load
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		s.t.Fatalf("%v; the page:\n%s", err, s.page())
