@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/villagepost/bianmin/internal/textwidth"
 
 	"github.com/villagepost/bianmin/ledger"
 )
@@ -48,13 +49,13 @@ func (m *Main) runBalance(ctx context.Context, args []string) error {
 		m.printf("  （还没有任何资金往来）\n", "  (no money has moved yet)\n")
 		return nil
 	}
-	t := table{right: map[int]bool{2: true}}
+	t := textwidth.Table{Right: map[int]bool{2: true}}
 	for _, x := range list {
 		note := ""
 		if m.lang != "en" {
 			note = accountZh(x.Name)
 		}
-		t.add("", x.Name, amountText(x.Commodity, x.Amount), note)
+		t.Add("", x.Name, amountText(x.Commodity, x.Amount), note)
 	}
-	return t.write(m.Stdout)
+	return t.Write(m.Stdout)
 }

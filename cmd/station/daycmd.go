@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"os"
 	"path/filepath"
 	"strings"
@@ -173,17 +174,17 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 
 // printFigures shows a day's figures.
 func (m *Main) printFigures(st *station, c settlement.Close) error {
-	t := table{right: map[int]bool{2: true, 3: true, 4: true, 5: true}}
-	t.add("", m.say("业务", "service"), m.say("笔数", "count"), m.say("金额", "amount"), m.say("手续费", "fees"), m.say("佣金", "commission"))
+	t := textwidth.Table{Right: map[int]bool{2: true, 3: true, 4: true, 5: true}}
+	t.Add("", m.say("业务", "service"), m.say("笔数", "count"), m.say("金额", "amount"), m.say("手续费", "fees"), m.say("佣金", "commission"))
 	var other []string
 	for _, x := range c.Totals {
 		if x.Amount.IsZero() && x.Fees.IsZero() && x.Commission.IsZero() {
 			other = append(other, fmt.Sprintf("%s %d", m.kindName(x.Kind), x.Count))
 			continue
 		}
-		t.add("", m.kindName(x.Kind), fmt.Sprint(x.Count), money.FormatReceipt(x.Amount), money.FormatReceipt(x.Fees), money.FormatReceipt(x.Commission))
+		t.Add("", m.kindName(x.Kind), fmt.Sprint(x.Count), money.FormatReceipt(x.Amount), money.FormatReceipt(x.Fees), money.FormatReceipt(x.Commission))
 	}
-	t.write(m.Stdout)
+	t.Write(m.Stdout)
 	if len(other) > 0 {
 		m.printf("  其他记录：%s\n", "  other entries: %s\n", strings.Join(other, m.say("，", ", ")))
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
 	"strings"
 
@@ -110,12 +111,12 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		}
 		return writeJSON(m.Stdout, out)
 	}
-	t := table{right: map[int]bool{3: true}}
+	t := textwidth.Table{Right: map[int]bool{3: true}}
 	for _, it := range g.Tariff.Goods {
-		t.add("", it.SKU, it.Name, strconv.FormatInt(stock[it.SKU], 10), it.Unit)
+		t.Add("", it.SKU, it.Name, strconv.FormatInt(stock[it.SKU], 10), it.Unit)
 	}
 	m.printf("库存：\n", "stock:\n")
-	return t.write(m.Stdout)
+	return t.Write(m.Stdout)
 }
 
 // wholeNumber reads a count a person typed.

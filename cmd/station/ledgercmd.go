@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"os"
 	"strconv"
 	"strings"
@@ -89,23 +90,23 @@ func (m *Main) ledgerShow(args []string) error {
 	defer st.Close()
 	var each func(ledger.Entry) error
 	// The table is written a page at a time so that a long ledger streams.
-	var t *table
+	var t *textwidth.Table
 	if *asJSON {
 		each = func(e ledger.Entry) error { return writeJSONLine(m, e) }
 	} else {
 		header := []string{m.say("序号", "seq"), m.say("时间", "time"), m.say("营业日", "day"),
 			m.say("操作员", "operator"), m.say("业务", "kind"), m.say("分录", "postings")}
-		t = &table{right: map[int]bool{0: true}}
-		t.add(header...)
+		t = &textwidth.Table{Right: map[int]bool{0: true}}
+		t.Add(header...)
 		zone := st.ledger.Zone()
 		each = func(e ledger.Entry) error {
-			t.add(strconv.FormatUint(e.Seq, 10), e.Time.In(zone).Format("2006-01-02 15:04:05"),
+			t.Add(strconv.FormatUint(e.Seq, 10), e.Time.In(zone).Format("2006-01-02 15:04:05"),
 				e.Day, e.Operator, m.kindName(e.Kind), m.postingsText(e.Postings))
-			if len(t.rows) < 1000 {
+			if len(t.Rows) < 1000 {
 				return nil
 			}
-			err := t.write(m.Stdout)
-			t.rows = t.rows[:0]
+			err := t.Write(m.Stdout)
+			t.Rows = t.Rows[:0]
 			return err
 		}
 	}
@@ -123,7 +124,7 @@ func (m *Main) ledgerShow(args []string) error {
 		return err
 	}
 	if t != nil {
-		return t.write(m.Stdout)
+		return t.Write(m.Stdout)
 	}
 	return nil
 }

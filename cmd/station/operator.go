@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
 
 	"github.com/villagepost/bianmin/pin"
@@ -139,14 +140,14 @@ func (m *Main) operatorList(args []string) error {
 			"no operators yet. Add the owner first: station operator add --dir %s --id OP1 --role owner\n", st.dir)
 		return nil
 	}
-	t := table{right: map[int]bool{2: true}}
-	t.add(m.say("编号", "id"), m.say("岗位", "role"), m.say("账本序号", "entry"), m.say("状态", "state"))
+	t := textwidth.Table{Right: map[int]bool{2: true}}
+	t.Add(m.say("编号", "id"), m.say("岗位", "role"), m.say("账本序号", "entry"), m.say("状态", "state"))
 	for _, op := range list {
 		state := m.say("正常", "active")
 		if m.Now().Before(op.Locked) {
 			state = m.say("已锁定到 ", "locked until ") + op.Locked.Format("15:04")
 		}
-		t.add(op.ID, m.roleName(op.Role), strconv.FormatUint(op.AddedSeq, 10), state)
+		t.Add(op.ID, m.roleName(op.Role), strconv.FormatUint(op.AddedSeq, 10), state)
 	}
-	return t.write(m.Stdout)
+	return t.Write(m.Stdout)
 }

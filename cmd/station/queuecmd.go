@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
 
 	"github.com/villagepost/bianmin/money"
@@ -72,7 +73,7 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 		m.printf("没有等待银行或缴费单位处理的业务。\n", "Nothing waits for a host.\n")
 	} else {
 		m.printf("等待处理的业务（网络恢复后自动发送）：\n", "Waiting for a host (sent by itself when the network is back):\n")
-		t := table{right: map[int]bool{3: true}}
+		t := textwidth.Table{Right: map[int]bool{3: true}}
 		for _, it := range items {
 			when := it.Since.In(zone).Format("01-02 15:04")
 			note := m.pendingStateZh(it.State)
@@ -83,17 +84,17 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 			if a, err := money.ParseWire(it.Request.Amount); err == nil {
 				amount = money.FormatReceipt(a)
 			}
-			t.add("", it.Trace, m.serviceZh(it.Request.Service), amount, when, note)
+			t.Add("", it.Trace, m.serviceZh(it.Request.Service), amount, when, note)
 		}
-		t.write(m.Stdout)
+		t.Write(m.Stdout)
 	}
 	if len(refunds) > 0 {
 		m.printf("\n要退给顾客的钱（用 station refund --entry 序号 退款）：\n", "\nRefunds owed to customers (pay with station refund --entry N):\n")
-		t := table{right: map[int]bool{3: true}}
+		t := textwidth.Table{Right: map[int]bool{3: true}}
 		for _, r := range refunds {
-			t.add("", strconv.FormatUint(r.Entry, 10), m.serviceZh(r.Service), money.FormatReceipt(r.Amount), r.Trace, r.Reason)
+			t.Add("", strconv.FormatUint(r.Entry, 10), m.serviceZh(r.Service), money.FormatReceipt(r.Amount), r.Trace, r.Reason)
 		}
-		t.write(m.Stdout)
+		t.Write(m.Stdout)
 	}
 	return nil
 }

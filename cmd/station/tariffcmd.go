@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"os"
 
 	"github.com/villagepost/bianmin/ledger"
@@ -161,33 +162,33 @@ func (m *Main) tariffShow(args []string) error {
 		"withdrawal limits: %s a transaction, %s and %d withdrawals per card a day. Low-cash warning below %s.\n\n",
 		money.FormatReceipt(t.Limits.PerTransaction.Decimal), money.FormatReceipt(t.Limits.PerCardDay.Decimal),
 		t.Limits.PerCardDayCount, money.FormatReceipt(t.LowCash.Decimal))
-	svc := table{}
-	svc.add(m.say("业务", "service"), m.say("手续费（顾客付）", "fee (customer)"), m.say("佣金（本店得）", "commission (shop)"))
+	svc := textwidth.Table{}
+	svc.Add(m.say("业务", "service"), m.say("手续费（顾客付）", "fee (customer)"), m.say("佣金（本店得）", "commission (shop)"))
 	for _, s := range tariff.Services {
 		p, _ := t.Pricing(s)
-		svc.add(m.kindName(s), m.ruleText(p.Fee), m.ruleText(p.Commission))
+		svc.Add(m.kindName(s), m.ruleText(p.Fee), m.ruleText(p.Commission))
 	}
-	svc.write(m.Stdout)
+	svc.Write(m.Stdout)
 	m.printf("\n缴费单位：\n", "\nbillers:\n")
-	bl := table{}
+	bl := textwidth.Table{}
 	for _, b := range t.Billers {
 		queue := m.say("断网可先收款", "accepts queued payments")
 		if !b.Queueing {
 			queue = m.say("必须联网", "online only")
 		}
-		bl.add("", b.ID, b.Name, m.say("户号例：", "account e.g. ")+b.Account.Example, queue)
+		bl.Add("", b.ID, b.Name, m.say("户号例：", "account e.g. ")+b.Account.Example, queue)
 	}
-	bl.write(m.Stdout)
+	bl.Write(m.Stdout)
 	m.printf("\n商品：\n", "\ngoods:\n")
-	gt := table{right: map[int]bool{3: true}}
+	gt := textwidth.Table{Right: map[int]bool{3: true}}
 	for _, it := range t.Goods {
 		deliver := ""
 		if it.Delivery {
 			deliver = m.say("送货上门", "delivered")
 		}
-		gt.add("", it.SKU, it.Name, money.FormatReceipt(it.Price.Decimal), "/"+it.Unit, deliver)
+		gt.Add("", it.SKU, it.Name, money.FormatReceipt(it.Price.Decimal), "/"+it.Unit, deliver)
 	}
-	return gt.write(m.Stdout)
+	return gt.Write(m.Stdout)
 }
 
 // ruleText describes a fee or commission rule in a few words.

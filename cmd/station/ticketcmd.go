@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
 
 	"github.com/villagepost/bianmin/money"
@@ -104,17 +105,17 @@ func (m *Main) ticketList(ctx context.Context, args []string) error {
 		m.printf("没有未出行的车票或候补订单。\n", "No open ticket orders.\n")
 		return nil
 	}
-	t := table{right: map[int]bool{6: true}}
-	t.add(m.say("订单号", "order"), m.say("状态", "status"), m.say("乘客", "passenger"), m.say("行程", "trip"),
+	t := textwidth.Table{Right: map[int]bool{6: true}}
+	t.Add(m.say("订单号", "order"), m.say("状态", "status"), m.say("乘客", "passenger"), m.say("行程", "trip"),
 		m.say("日期", "date"), m.say("座位", "class"), m.say("票价", "fare"), m.say("票号", "ticket"))
 	for _, o := range list {
 		status, ref := m.say("已出票", "issued"), o.Ticket
 		if o.Status == terminal.TicketWaitlisted {
 			status, ref = m.say("候补中", "waitlisted"), o.OrderRef
 		}
-		t.add(strconv.FormatUint(o.Order, 10), status, o.Passenger, o.From+"→"+o.To, o.Date, o.Class, money.FormatReceipt(o.Fare), ref)
+		t.Add(strconv.FormatUint(o.Order, 10), status, o.Passenger, o.From+"→"+o.To, o.Date, o.Class, money.FormatReceipt(o.Fare), ref)
 	}
-	return t.write(m.Stdout)
+	return t.Write(m.Stdout)
 }
 
 func (m *Main) ticketCancel(ctx context.Context, args []string) error {
