@@ -40,7 +40,10 @@ if [ "${CI:-}" = true ] || [ -n "${FUZZ:-}" ]; then
 	for pkg in $(go list ./...); do
 		for target in $(go test -list '^Fuzz' "$pkg" | grep '^Fuzz' || true); do
 			echo "fuzz $pkg $target ($fuzztime)"
-			go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" >/dev/null
+			if ! out="$(go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" "$pkg" 2>&1)"; then
+				echo "$out" >&2
+				exit 1
+			fi
 		done
 	done
 fi
