@@ -134,7 +134,7 @@ func Open(path string, o *Options) (*Registry, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: o.NoSync, NoFreelistSync: true})
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: o.NoSync})
 	if errors.Is(err, bolt.ErrTimeout) {
 		return nil, ErrInUse
 	}
