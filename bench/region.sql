@@ -38,12 +38,18 @@ j AS (
 	FULL OUTER JOIN hs ON hs.trace = t.trace AND hs.day = t.day
 ),
 -- A host trace with no station trace of its day: which accepted day, if
--- any, holds its entry number.
-covered AS (
-	SELECT j.*, d.day AS file_day, s.station IS NOT NULL AS enrolled
+-- any, holds its entry number. Only those rows get a join key: with the
+-- station alone as the key, every row would be tried against all 365
+-- days of its station (800 M comparisons, 45 s, for a year).
+keyed AS (
+	SELECT j.*, CASE WHEN NOT at_station THEN station END AS lost
 	FROM j
-	LEFT JOIN days d ON NOT j.at_station AND d.station = j.station AND j.host_seq BETWEEN d.first AND d.last
-	LEFT JOIN (SELECT DISTINCT station FROM days) s ON NOT j.at_station AND s.station = j.station
+),
+covered AS (
+	SELECT k.*, d.day AS file_day, s.station IS NOT NULL AS enrolled
+	FROM keyed k
+	LEFT JOIN days d ON d.station = k.lost AND k.host_seq BETWEEN d.first AND d.last
+	LEFT JOIN (SELECT DISTINCT station FROM days) s ON s.station = k.lost
 )
 SELECT day, trace, station, service, state, st_amount, h_status, h_amount,
 	CASE
