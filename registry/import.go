@@ -93,16 +93,11 @@ func (r *Registry) check(c *Checked) error {
 	if today := r.today(f.Zone); f.Day > today {
 		return refuse(ErrFuture, s.ID, "the file is for business day %s, but today is %s there", f.Day, today)
 	}
-	if _, err := settlement.Verify(c.Data, pub, f.Prev); err != nil {
+	entries, err := settlement.Check(f, c.Data, pub, f.Prev)
+	if err != nil {
 		return &Error{Kind: ErrBadFile, Station: s.ID, Detail: fmt.Sprintf("day %s does not verify", f.Day), Err: err}
 	}
-	c.File = f
-	c.Entries = make([]ledger.Entry, len(f.Records))
-	for i, rec := range f.Records {
-		if c.Entries[i], err = ledger.DecodeRecord(rec.Raw); err != nil {
-			return &Error{Kind: ErrBadFile, Station: s.ID, Err: err}
-		}
-	}
+	c.File, c.Entries = f, entries
 	return nil
 }
 

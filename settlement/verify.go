@@ -53,6 +53,17 @@ func Verify(data []byte, pub ed25519.PublicKey, prev ledger.Checkpoint) (*File, 
 	if err != nil {
 		return nil, err
 	}
+	if _, err := Check(f, data, pub, prev); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// Check is Verify for a file already read: f must be what Parse made of
+// data. It returns the day's entries, decoded, so that a reader who
+// needs them (the post office's registry) neither parses nor decodes
+// twice.
+func Check(f *File, data []byte, pub ed25519.PublicKey, prev ledger.Checkpoint) ([]ledger.Entry, error) {
 	fail := func(kind string, seq uint64, format string, args ...any) error {
 		return &VerifyError{Kind: kind, Seq: seq, Detail: fmt.Sprintf(format, args...)}
 	}
@@ -80,7 +91,7 @@ func Verify(data []byte, pub ed25519.PublicKey, prev ledger.Checkpoint) (*File, 
 	if err := checkFigures(f, entries); err != nil {
 		return nil, err
 	}
-	return f, nil
+	return entries, nil
 }
 
 // checkEntries runs the ledger's checks over the records and decodes them.
