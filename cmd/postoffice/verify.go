@@ -11,7 +11,7 @@ import (
 
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/receipts"
-	"golang.org/x/mod/sumdb/note"
+	"github.com/villagepost/bianmin/registry"
 )
 
 // runVerifyReceipt checks a receipt's verification code against a
@@ -81,13 +81,13 @@ func stationKey(s string) (string, ed25519.PublicKey, error) {
 	if raw, err := base64.StdEncoding.DecodeString(s); err == nil && len(raw) == ed25519.PublicKeySize {
 		return "", ed25519.PublicKey(raw), nil
 	}
-	if _, err := note.NewVerifier(s); err != nil {
+	key, err := registry.VerifierKey(s)
+	if err != nil {
 		return "", nil, bad
 	}
-	parts := strings.SplitN(s, "+", 3)
-	raw, err := base64.StdEncoding.DecodeString(parts[2])
-	if err != nil || len(raw) != 1+ed25519.PublicKeySize || raw[0] != 1 {
+	pub, err := registry.PublicKey(key)
+	if err != nil {
 		return "", nil, bad
 	}
-	return parts[0], ed25519.PublicKey(raw[1:]), nil
+	return strings.SplitN(key, "+", 2)[0], pub, nil
 }
