@@ -53,18 +53,20 @@ func (m *Main) registryErr(err error) error {
 	if !errors.As(err, &re) {
 		return err
 	}
-	zh := map[string]string{
-		registry.ErrUnknownStation: "没有登记这个服务站",
-		registry.ErrRetired:        "这个服务站已经退出",
-		registry.ErrExists:         "这个服务站已经登记过了",
-		registry.ErrInput:          "填写有误",
-		registry.ErrWrongKey:       "签名密钥不是登记的那一把",
-		registry.ErrBadFile:        "文件核验不通过",
-		registry.ErrFuture:         "文件的营业日还没到",
-		registry.ErrChain:          "文件接不上已回执的账",
-		registry.ErrOpen:           "还有没处理完的文件",
+	what := map[string][2]string{
+		registry.ErrUnknownStation: {"没有登记这个服务站。先用 postoffice enrol 登记它", "no such station is enrolled. Enrol it first with postoffice enrol"},
+		registry.ErrRetired:        {"这个服务站已经退出，不再接收它的文件", "the station has retired; its files are no longer accepted"},
+		registry.ErrExists:         {"这个服务站已经登记过了，用 postoffice stations 查看", "the station is enrolled already; see postoffice stations"},
+		registry.ErrInput:          {"填写有误，请按下面说的那一项改正后重试", "a field is wrong; correct the one named below and try again"},
+		registry.ErrWrongKey:       {"签名密钥不是登记的那一把。请与服务站核对印章编号；换过密钥要先用 postoffice rotate-key 登记", "not signed with the enrolled key. Check the seal number with the station; a new key must first be recorded with postoffice rotate-key"},
+		registry.ErrBadFile:        {"文件核验不通过（可能被改过或没拷全）。请服务站用 station export 重新导出后再交", "the file does not verify (changed or copied incompletely). Ask the station to export it again with station export"},
+		registry.ErrFuture:         {"文件的营业日还没到。请核对本机和服务站的日期", "the file's business day has not come yet. Check this machine's and the station's dates"},
+		registry.ErrChain:          {"文件接不上已回执的账。请联系服务站核查，不要付款", "the file does not follow what was acknowledged. Contact the station; pay nothing on it"},
+		registry.ErrOpen:           {"还有文件在等缺的营业日。先导入缺的那一天", "files wait for a missing day. Import that day first"},
 	}[re.Kind]
-	return fail(exitFailed, "%s，什么都没有改动：%s", "%s; nothing was changed: %s", zh, re.Error())
+	return &failure{code: exitFailed,
+		zh: fmt.Sprintf("%s。什么都没有改动。（%s）", what[0], re.Error()),
+		en: fmt.Sprintf("%s. Nothing was changed. (%s)", what[1], re.Error())}
 }
 
 // runEnrol records a new station.
