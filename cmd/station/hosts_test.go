@@ -110,15 +110,21 @@ func (h *hostsimProc) faults(specs ...string) {
 	if specs == nil {
 		specs = []string{}
 	}
-	body, _ := json.Marshal(specs)
-	req, _ := http.NewRequest(http.MethodPut, h.url+"/admin/faults", bytes.NewReader(body))
+	h.put("/admin/faults", specs)
+}
+
+// put sends v as JSON to an admin path of the simulator.
+func (h *hostsimProc) put(path string, v any) {
+	h.t.Helper()
+	body, _ := json.Marshal(v)
+	req, _ := http.NewRequest(http.MethodPut, h.url+path, bytes.NewReader(body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		h.t.Fatalf("PUT /admin/faults %v: %s", specs, resp.Status)
+		h.t.Fatalf("PUT %s %s: %s", path, body, resp.Status)
 	}
 }
 

@@ -1,11 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -62,16 +59,7 @@ func (p *postofficeProc) expect(code int, args ...string) string {
 // the stations' business day.
 func (h *hostsimProc) setClock(at time.Time) {
 	h.t.Helper()
-	body, _ := json.Marshal(map[string]time.Time{"time": at})
-	req, _ := http.NewRequest(http.MethodPut, h.url+"/admin/clock", bytes.NewReader(body))
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		h.t.Fatalf("PUT /admin/clock: %s", resp.Status)
-	}
+	h.put("/admin/clock", map[string]time.Time{"time": at})
 }
 
 // regionStation is one station of the region, run in-process.
