@@ -160,9 +160,9 @@ func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
 		return fail(err)
 	}
 	if o.demo {
-		priv, err := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
-		if err != nil {
-			return fail(err)
+		priv, kerr := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
+		if kerr != nil {
+			return fail(kerr)
 		}
 		err = st.setKey(priv)
 	} else {
