@@ -346,10 +346,17 @@ func readFile(path string) (*File, error) {
 // Open reads the key file at path and decrypts its private key with
 // passphrase. label must match the label the file was created with.
 //
-// A wrong passphrase, or a file whose encrypted fields were altered,
-// gives ErrWrongPassphrase. A malformed file, or one belonging to a
+// A file that group or other users may access is refused with a
+// *ModeError before it is read. A wrong passphrase, or a file whose
+// encrypted fields were altered, gives ErrWrongPassphrase. A malformed file, or one belonging to a
 // different station, gives a *FormatError.
 func Open(path string, passphrase []byte, label string) (ed25519.PrivateKey, error) {
+	if err := CheckMode(path); err != nil {
+		var me *ModeError
+		if errors.As(err, &me) {
+			return nil, err
+		}
+	}
 	f, err := readFile(path)
 	if err != nil {
 		return nil, err
@@ -455,9 +462,23 @@ func syncDir(dir string) {
 	d.Close()
 }
 
-// CheckMode returns an error if the file at path grants any permission
-// to group or others. On Windows, where Unix permission bits are not
-// meaningful, it only checks that the file exists.
+// ModeError reports a key file that group or other users may read or
+// write. Open refuses such a file, as ssh refuses a private key that is
+// not 0600: someone may already have copied it, and the fix (chmod 600)
+// is one command. It is the owner who must decide whether the key has
+// leaked and must be rotated.
+type ModeError struct {
+	Path string
+	Perm os.FileMode
+}
+
+func (e *ModeError) Error() string {
+	return fmt.Sprintf("keyfile: %s: permissions %04o let other users read the key; run chmod 600 %s", e.Path, uint32(e.Perm), e.Path)
+}
+
+// CheckMode returns a *ModeError if the file at path grants any
+// permission to group or others. On Windows, where Unix permission bits
+// are not meaningful, it only checks that the file exists.
 func CheckMode(path string) error {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -467,7 +488,7 @@ func CheckMode(path string) error {
 		return nil
 	}
 	if perm := fi.Mode().Perm(); perm&0o077 != 0 {
-		return fmt.Errorf("keyfile: %s: permissions %04o let other users read the key; run chmod 600 %s", path, perm, path)
+		return &ModeError{Path: path, Perm: perm}
 	}
 	return nil
 }

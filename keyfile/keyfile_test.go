@@ -199,6 +199,39 @@ func TestMode(t *testing.T) {
 	}
 }
 
+// TestOpenRefusesLooseMode: a key file that group or others may read is
+// refused before it is decrypted, with a message that says how to fix it
+// (chmod 600, as ssh asks); once fixed it opens.
+func TestOpenRefusesLooseMode(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix permissions")
+	}
+	path, pub := newKey(t)
+	for _, m := range []os.FileMode{0o644, 0o640, 0o604, 0o660, 0o606} {
+		if err := os.Chmod(path, m); err != nil {
+			t.Fatal(err)
+		}
+		_, err := keyfile.Open(path, pass, "T0001")
+		var me *keyfile.ModeError
+		if !errors.As(err, &me) || me.Path != path || me.Perm != m {
+			t.Fatalf("Open with mode %04o: %v, want a *ModeError", m, err)
+		}
+		if want := "chmod 600 " + path; !strings.Contains(err.Error(), want) {
+			t.Errorf("mode %04o: %q does not say %q", m, err, want)
+		}
+	}
+	if err := os.Chmod(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	priv, err := keyfile.Open(path, pass, "T0001")
+	if err != nil {
+		t.Fatalf("after chmod 600: %v", err)
+	}
+	if !priv.Public().(ed25519.PublicKey).Equal(pub) {
+		t.Error("the key opened after chmod 600 is another key")
+	}
+}
+
 // rewrite parses the key file, lets mutate change it, and writes it back.
 func rewrite(t *testing.T, path string, orig []byte, mutate func(*keyfile.File)) {
 	t.Helper()

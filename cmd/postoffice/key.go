@@ -85,6 +85,11 @@ func (m *Main) signer(dir, passFile string) (note.Signer, error) {
 		return nil, err
 	}
 	priv, err := keyfile.Open(path, pass, name)
+	var me *keyfile.ModeError
+	if errors.As(err, &me) {
+		return nil, fail(exitFailed, "支局密钥文件 %[1]s 的权限是 %04[2]o，别的用户也能读到它，所以没有使用它，什么都没有签。请运行 chmod 600 %[1]s 后再试；若不知道是谁改的，请换新密钥。",
+			"the post office key file %[1]s has permissions %04[2]o: other users can read it, so it was not used and nothing was signed. Run chmod 600 %[1]s and try again; if you do not know who changed it, make a new key.", me.Path, uint32(me.Perm))
+	}
 	if errors.Is(err, keyfile.ErrWrongPassphrase) {
 		return nil, fail(exitFailed, "口令不对，密钥没有解开，什么都没有签。", "wrong passphrase: the key was not unlocked and nothing was signed.")
 	}

@@ -29,6 +29,7 @@ func (m *Main) explain(err error) (string, int) {
 		ue *ledger.UnbalancedError
 		cf *ledger.ConflictError
 		kf *keyfile.FormatError
+		km *keyfile.ModeError
 		ic *idcheck.InputError
 		li *terminal.LimitError
 		vo *terminal.VoidError
@@ -105,6 +106,9 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.Is(err, keyfile.ErrShortPassphrase):
 		return m.say(fmt.Sprintf("口令太短：至少要 %d 个字符。请换一个更长的口令。", keyfile.MinPassphraseLen),
 			fmt.Sprintf("the passphrase is too short: at least %d characters.", keyfile.MinPassphraseLen)), exitFailed
+	case errors.As(err, &km):
+		return m.say(fmt.Sprintf("印章密钥文件 %[1]s 的权限是 %04[2]o，别的用户也能读到它，所以没有使用它，什么都没有改动。请运行 chmod 600 %[1]s 后再试；若不知道是谁改的，请联系邮政支局换新印章。", km.Path, uint32(km.Perm)),
+			fmt.Sprintf("the key file %[1]s has permissions %04[2]o: other users can read it, so it was not used and nothing was changed. Run chmod 600 %[1]s and try again; if you do not know who changed it, ask the post office for a new key.", km.Path, uint32(km.Perm))), exitFailed
 	case errors.As(err, &kf):
 		return m.say(fmt.Sprintf("印章密钥文件 %s 损坏或不属于本站（%s）。请用备份的密钥文件替换它，或联系邮政支局。", kf.Path, kf.Reason),
 			fmt.Sprintf("the key file %s is damaged or not this station's (%s). Restore it from the backup or call the post office.", kf.Path, kf.Reason)), exitFailed
