@@ -53,6 +53,9 @@ func (r *Registry) Enrol(e Enrolment) (Station, error) {
 	if e.Tariff == "" {
 		return bad("tariff: the tariff issued to the station")
 	}
+	if _, err := r.Tariff(e.Tariff); err != nil {
+		return bad("tariff: %v; issue it first", err)
+	}
 	s := Station{
 		ID: e.Station, Franchisee: strings.TrimSpace(e.Franchisee), Deposit: e.Deposit, Tariff: e.Tariff,
 		Key: key, Enrolled: r.now().UTC(), Status: Active,

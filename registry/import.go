@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/villagepost/bianmin/charges"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
@@ -96,6 +97,9 @@ func (r *Registry) check(c *Checked) error {
 	entries, err := settlement.Check(f, c.Data, pub, f.Prev)
 	if err != nil {
 		return &Error{Kind: ErrBadFile, Station: s.ID, Detail: fmt.Sprintf("day %s does not verify", f.Day), Err: err}
+	}
+	if err := charges.Check(entries, f.Tariff, r.Tariff); err != nil {
+		return &Error{Kind: ErrCharges, Station: s.ID, Detail: fmt.Sprintf("day %s charges what the tariff does not allow", f.Day), Err: err}
 	}
 	c.File, c.Entries = f, entries
 	return nil

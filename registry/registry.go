@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -117,8 +118,9 @@ type Evidence struct {
 
 // Registry is the post office's registry, open on its bbolt file.
 type Registry struct {
-	db  *bolt.DB
-	now func() time.Time
+	db      *bolt.DB
+	now     func() time.Time
+	tariffs sync.Map // version → *tariff.Tariff, read once
 }
 
 // Options tune Open. The zero value (or nil) is the real thing.
@@ -143,7 +145,7 @@ func Open(path string, o *Options) (*Registry, error) {
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence} {
+		for _, b := range [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence, bTariffs} {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
@@ -183,6 +185,7 @@ const (
 	ErrFuture         = "future"          // the file is for a day that has not come yet
 	ErrChain          = "chain"           // the file does not extend what was acknowledged
 	ErrOpen           = "open"            // the station has files waiting or forks unresolved
+	ErrCharges        = "charges"         // a fee, commission or price is not the tariff's
 )
 
 func (e *Error) Error() string {

@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/rand"
 	"errors"
@@ -15,6 +16,7 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -55,6 +57,12 @@ type office struct {
 
 func newOffice(t *testing.T) *office {
 	t.Helper()
+	return newOfficeIssuing(t, tariff.DemoJSON)
+}
+
+// newOfficeIssuing is a post office that issued the tariff body.
+func newOfficeIssuing(t *testing.T, body []byte) *office {
+	t.Helper()
 	o := &office{t: t, now: time.Date(2026, 11, 23, 10, 0, 0, 0, cst)}
 	reg, err := registry.Open(filepath.Join(t.TempDir(), "registry.db"), &registry.Options{Now: func() time.Time { return o.now }})
 	if err != nil {
@@ -68,6 +76,13 @@ func newOffice(t *testing.T) *office {
 	signer, _ := note.NewSigner(skey)
 	o.v, _ = note.NewVerifier(vkey)
 	o.reg = reg
+	issued, err := tariff.Parse(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Issue(issued); err != nil {
+		t.Fatal(err)
+	}
 	o.im = &registry.Importer{Registry: reg, Signer: signer, Verifier: o.v, Archive: filepath.Join(t.TempDir(), "archive")}
 	return o
 }
@@ -244,24 +259,35 @@ func TestForkIsKeptAndFlagged(t *testing.T) {
 
 func TestRefusedFilesChangeNothing(t *testing.T) {
 	other := ed25519.NewKeyFromSeed([]byte("another station seed, 32 bytes!!"))
+	// The tariff the station's day says it used, as this post office
+	// issued it: withdrawals earn 0.50, where the station booked 1.00.
+	cheaper := bytes.Replace(tariff.DemoJSON, []byte(`{"up_to": "500.00", "amount": "1.00"}`), []byte(`{"up_to": "500.00", "amount": "0.50"}`), 1)
+	if bytes.Equal(cheaper, tariff.DemoJSON) {
+		t.Fatal("the demo tariff's withdrawal commission has moved: update this test")
+	}
 	for _, c := range []struct {
 		name, file string
 		clock      time.Time
 		enrolKey   ed25519.PrivateKey
 		want       string
+		issued     []byte
 	}{
-		{"unknown station", "intact-day1.bms", time.Time{}, nil, registry.ErrUnknownStation},
-		{"enrolled with another key", "intact-day1.bms", time.Time{}, other, registry.ErrWrongKey},
-		{"signed with another key", "wrong-key.bms", time.Time{}, stationKey, registry.ErrWrongKey},
-		{"entry rewritten and re-signed", "rewritten.bms", time.Time{}, stationKey, registry.ErrBadFile},
-		{"entry deleted and re-signed", "deleted.bms", time.Time{}, stationKey, registry.ErrBadFile},
-		{"cut off half way", "truncated.bms", time.Time{}, stationKey, registry.ErrBadFile},
-		{"tail dropped", "truncated-tail.bms", time.Time{}, stationKey, registry.ErrBadFile},
-		{"figures that do not add up", "figures.bms", time.Time{}, stationKey, registry.ErrBadFile},
-		{"a day not yet come", "intact-day1.bms", time.Date(2026, 11, 19, 23, 0, 0, 0, cst), stationKey, registry.ErrFuture},
+		{"unknown station", "intact-day1.bms", time.Time{}, nil, registry.ErrUnknownStation, nil},
+		{"enrolled with another key", "intact-day1.bms", time.Time{}, other, registry.ErrWrongKey, nil},
+		{"signed with another key", "wrong-key.bms", time.Time{}, stationKey, registry.ErrWrongKey, nil},
+		{"entry rewritten and re-signed", "rewritten.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
+		{"entry deleted and re-signed", "deleted.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
+		{"cut off half way", "truncated.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
+		{"tail dropped", "truncated-tail.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
+		{"figures that do not add up", "figures.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
+		{"a day not yet come", "intact-day1.bms", time.Date(2026, 11, 19, 23, 0, 0, 0, cst), stationKey, registry.ErrFuture, nil},
+		{"a commission above the tariff issued", "intact-day1.bms", time.Time{}, stationKey, registry.ErrCharges, cheaper},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := newOffice(t)
+			if c.issued != nil {
+				o = newOfficeIssuing(t, c.issued)
+			}
 			if c.enrolKey != nil {
 				o.enrol("T0001", c.enrolKey)
 			}
@@ -297,6 +323,7 @@ func TestEnrolRefusesBadInput(t *testing.T) {
 		{"negative deposit", func(e *registry.Enrolment) { e.Deposit = decimal.RequireFromString("-1") }, "deposit"},
 		{"deposit in fractions of a fen", func(e *registry.Enrolment) { e.Deposit = decimal.RequireFromString("1.005") }, "deposit"},
 		{"no tariff", func(e *registry.Enrolment) { e.Tariff = "" }, "tariff"},
+		{"a tariff never issued", func(e *registry.Enrolment) { e.Tariff = "HOME-MADE" }, "tariff"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			o := newOffice(t)

@@ -20,6 +20,7 @@ import (
 	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/statement"
+	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -36,6 +37,13 @@ func month(t *testing.T) (*registry.Registry, []*settlement.File) {
 	}
 	t.Cleanup(func() { reg.Close() })
 	key, _ := keyfile.VerifierKey("T0001", stationKey.Public().(ed25519.PublicKey))
+	demo, err := tariff.Parse(tariff.DemoJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := reg.Issue(demo); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := reg.Enrol(registry.Enrolment{Station: "T0001", Key: key, Franchisee: "王秀英", Deposit: decimal.RequireFromString("20000"), Tariff: "DEMO-2026-11"}); err != nil {
 		t.Fatal(err)
 	}

@@ -63,6 +63,7 @@ func (m *Main) registryErr(err error) error {
 		registry.ErrFuture:         {"文件的营业日还没到。请核对本机和服务站的日期", "the file's business day has not come yet. Check this machine's and the station's dates"},
 		registry.ErrChain:          {"文件接不上已回执的账。请联系服务站核查，不要付款", "the file does not follow what was acknowledged. Contact the station; pay nothing on it"},
 		registry.ErrOpen:           {"还有文件在等缺的营业日。先导入缺的那一天", "files wait for a missing day. Import that day first"},
+		registry.ErrCharges:        {"文件里的手续费、佣金或商品价格不是本支局签发的价目表上的。请联系服务站核查，这一天的佣金先不要付", "a fee, commission or goods price in the file is not the one on the tariff this post office issued. Contact the station; pay no commission on this day until it is cleared"},
 	}[re.Kind]
 	return &failure{code: exitFailed,
 		zh: fmt.Sprintf("%s。什么都没有改动。（%s）", what[0], re.Error()),
@@ -107,6 +108,9 @@ func (m *Main) runEnrol(args []string) error {
 		return err
 	}
 	defer r.Close()
+	if err := r.Issue(t); err != nil {
+		return m.registryErr(err)
+	}
 	s, err := r.Enrol(registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount, Tariff: t.Version})
 	if err != nil {
 		return m.registryErr(err)

@@ -44,6 +44,16 @@ func (m *Main) runTariffSign(args []string) error {
 	if *out == "" {
 		*out = strings.TrimSuffix(in, ".json") + ".signed"
 	}
+	// The registry keeps what it signed, to check the stations' fees and
+	// commissions against it.
+	r, err := m.openRegistry(*dir)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	if err := r.Issue(t); err != nil {
+		return m.registryErr(err)
+	}
 	if err := os.WriteFile(*out, signed, 0o644); err != nil {
 		return fail(exitFailed, "写不了 %s。", "cannot write %s.", *out)
 	}

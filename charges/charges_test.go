@@ -1,0 +1,159 @@
+package charges_test
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/charges"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/tariff"
+)
+
+// issued is the post office's list of tariffs: the demo one only.
+func issued(t *testing.T) charges.Tariffs {
+	demo, err := tariff.Parse(tariff.DemoJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return func(version string) (*tariff.Tariff, error) {
+		if version != demo.Version {
+			return nil, fmt.Errorf("tariff %s was not issued by this post office", version)
+		}
+		return demo, nil
+	}
+}
+
+func d(s string) decimal.Decimal { return decimal.RequireFromString(s) }
+
+func payload(fields map[string]any) []byte {
+	if fields["tariff"] == nil {
+		fields["tariff"] = "DEMO-2026-11"
+	}
+	b, _ := json.Marshal(fields)
+	return b
+}
+
+func units(sku string, side byte, account string, n int64) ledger.Posting {
+	return ledger.Posting{Account: account, Side: side, Commodity: sku, Amount: decimal.NewFromInt(n)}
+}
+
+// TestStationDaysFollowTheTariff: the days a real station wrote (the
+// settlement package's scenarios: withdrawals, bills paid online and
+// queued, a sale, stock) pass.
+func TestStationDaysFollowTheTariff(t *testing.T) {
+	files, _ := filepath.Glob("../settlement/testdata/scenarios/intact-day*.bms")
+	if len(files) == 0 {
+		t.Fatal("no scenario files")
+	}
+	kinds := map[string]bool{}
+	for _, name := range files {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := settlement.Parse(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var entries []ledger.Entry
+		for _, r := range f.Records {
+			e, err := ledger.DecodeRecord(r.Raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			entries = append(entries, e)
+			kinds[e.Kind] = true
+		}
+		if err := charges.Check(entries, f.Tariff, issued(t)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	for _, k := range []string{"withdrawal", "bill_payment", "queued_confirmed", "sale"} {
+		if !kinds[k] {
+			t.Errorf("the scenarios have no %s entry: the test checks less than it says", k)
+		}
+	}
+}
+
+// TestChargesOffTheTariff: each way a franchisee holding the key could
+// sign themselves more than the tariff gives is refused, naming the entry
+// and the field.
+func TestChargesOffTheTariff(t *testing.T) {
+	withdrawal := func(commission string) ledger.Entry {
+		return ledger.Entry{Seq: 7, Kind: "withdrawal",
+			Payload: payload(map[string]any{"amount": "500.00", "fee": "0.00", "commission": commission}),
+			Postings: []ledger.Posting{ledger.Dr("postoffice:settlement", d("500")), ledger.Cr("assets:cash", d("500")),
+				ledger.Dr("postoffice:settlement", d(commission)), ledger.Cr("income:commission:withdrawal", d(commission))}}
+	}
+	ticket := func(fee, commission string) ledger.Entry {
+		fare := d("200")
+		return ledger.Entry{Seq: 9, Kind: "ticket_order",
+			Payload: payload(map[string]any{"service": "ticket_order", "amount": "200.00"}),
+			Postings: []ledger.Posting{ledger.Dr("assets:cash", fare.Add(d(fee))), ledger.Cr("postoffice:settlement", fare),
+				ledger.Cr("income:fees", d(fee)),
+				ledger.Dr("postoffice:settlement", d(commission)), ledger.Cr("income:commission:ticket_order", d(commission))}}
+	}
+	sale := func(qty int64, total, commission string) ledger.Entry {
+		return ledger.Entry{Seq: 11, Kind: "sale",
+			Payload: payload(map[string]any{"total": total}),
+			Postings: []ledger.Posting{
+				units("FERT-UREA-50KG", ledger.Debit, "postoffice:consignment", qty), units("FERT-UREA-50KG", ledger.Credit, "assets:stock", qty),
+				ledger.Dr("assets:cash", d(total)), ledger.Cr("postoffice:settlement", d(total)),
+				ledger.Dr("postoffice:settlement", d(commission)), ledger.Cr("income:commission:sale", d(commission))}}
+	}
+	for _, tc := range []struct {
+		name  string
+		entry ledger.Entry
+		field string // "" passes
+	}{
+		{"withdrawal at the tariff's commission", withdrawal("1.00"), ""},
+		{"withdrawal with a bigger commission", withdrawal("3.00"), "commission"},
+		{"ticket at the tariff's fee and commission", ticket("5.00", "3.00"), ""},
+		{"ticket with a bigger fee", ticket("8.00", "3.00"), "fee"},
+		{"ticket with a bigger commission", ticket("5.00", "9.00"), "commission"},
+		{"sale at the tariff's price", sale(2, "270.00", "13.50"), ""},
+		{"sale under the tariff's price", sale(2, "200.00", "10.00"), "commission"},
+		{"sale under the price, commission as if full", sale(2, "200.00", "13.50"), "price"},
+		{"sale with a bigger commission", sale(2, "270.00", "20.00"), "commission"},
+		{"goods off the consignment under another name", func() ledger.Entry {
+			e := sale(2, "200.00", "13.50")
+			e.Kind = "stock_return"
+			return e
+		}(), "price"},
+		{"a tariff the post office never issued", func() ledger.Entry {
+			e := withdrawal("1.00")
+			e.Payload = payload(map[string]any{"amount": "500.00", "tariff": "HOME-MADE"})
+			return e
+		}(), "tariff"},
+		{"commission for a service the tariff does not price", ledger.Entry{Seq: 3, Kind: "cash_in", Payload: payload(map[string]any{"amount": "10.00"}),
+			Postings: []ledger.Posting{ledger.Dr("postoffice:settlement", d("10")), ledger.Cr("income:commission:bonus", d("10"))}}, "commission"},
+		{"a fee with no amount to price it on", ledger.Entry{Seq: 4, Kind: "withdrawal", Payload: []byte(`not json`),
+			Postings: []ledger.Posting{ledger.Dr("assets:cash", d("2")), ledger.Cr("income:fees", d("2"))}}, "amount"},
+		{"a reversal gives commission back", ledger.Entry{Seq: 5, Kind: "reversal", Payload: payload(map[string]any{}),
+			Postings: []ledger.Posting{ledger.Dr("income:commission:withdrawal", d("1")), ledger.Cr("postoffice:settlement", d("1"))}}, ""},
+		{"goods returned to the post office", ledger.Entry{Seq: 6, Kind: "stock_return", Payload: payload(map[string]any{}),
+			Postings: []ledger.Posting{units("FERT-UREA-50KG", ledger.Debit, "postoffice:consignment", 5), units("FERT-UREA-50KG", ledger.Credit, "assets:stock", 5)}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			err := charges.Check([]ledger.Entry{tc.entry}, "DEMO-2026-11", issued(t))
+			var ce *charges.Error
+			switch {
+			case tc.field == "" && err != nil:
+				t.Errorf("refused: %v", err)
+			case tc.field != "" && !errors.As(err, &ce):
+				t.Errorf("passed (%v), want a refusal of the %s", err, tc.field)
+			case tc.field != "" && (ce.Field != tc.field || ce.Seq != tc.entry.Seq):
+				t.Errorf("refused %v, want entry %d's %s", err, tc.entry.Seq, tc.field)
+			case tc.field != "" && !strings.Contains(err.Error(), fmt.Sprintf("entry %d", tc.entry.Seq)):
+				t.Errorf("the message does not name the entry: %v", err)
+			}
+		})
+	}
+}
