@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/villagepost/bianmin/ledger"
 	"golang.org/x/mod/sumdb/note"
@@ -81,7 +82,7 @@ func ParseAck(text string) (Ack, error) {
 	}
 	a.Last.Seq = n
 	copy(a.Last.Hash[:], h)
-	if len(a.Day) != 10 {
+	if _, err := time.Parse(time.DateOnly, a.Day); err != nil || len(a.Day) != 10 {
 		return bad(4, "the business day, YYYY-MM-DD")
 	}
 	if a.AckText() != text {
