@@ -157,3 +157,28 @@ func TestChargesOffTheTariff(t *testing.T) {
 		})
 	}
 }
+
+// FuzzCheck: whatever a signed entry's payload and postings hold, the
+// check answers (passes or names a field) and never panics.
+func FuzzCheck(f *testing.F) {
+	f.Add("withdrawal", []byte(`{"amount":"500.00","tariff":"DEMO-2026-11"}`), "income:commission:withdrawal", "CNY", "1.00")
+	f.Add("sale", []byte(`{"total":"270.00"}`), "postoffice:consignment", "FERT-UREA-50KG", "-2")
+	f.Add("x", []byte(`{"amount":"1e9999999"}`), "income:fees", "CNY", "0.01")
+	f.Add("x", []byte(`[`), "income:commission:", "CNY", "99999999999999.99")
+	f.Fuzz(func(t *testing.T, kind string, payload []byte, account, commodity, amount string) {
+		a, err := decimal.NewFromString(amount)
+		if err != nil || a.Exponent() < -2 || a.Abs().GreaterThan(d("1e12")) {
+			return
+		}
+		side := byte(ledger.Credit)
+		if a.IsNegative() {
+			side, a = ledger.Debit, a.Neg()
+		}
+		e := ledger.Entry{Seq: 1, Kind: kind, Payload: payload, Postings: []ledger.Posting{{Account: account, Side: side, Commodity: commodity, Amount: a}}}
+		err = charges.Check([]ledger.Entry{e}, "DEMO-2026-11", issued(t))
+		var ce *charges.Error
+		if err != nil && (!errors.As(err, &ce) || ce.Field == "" || ce.Seq != 1) {
+			t.Fatalf("an error that names no field: %v", err)
+		}
+	})
+}
