@@ -37,6 +37,8 @@ type Server struct {
 	logf  func(format string, args ...any)
 	pages map[string]*template.Template
 	mux   *http.ServeMux
+	hosts map[string]bool // the Host names allowed; nil: localhost and any IP
+	h     http.Handler    // mux behind the cross-origin and Host checks
 
 	// work serialises what is done at the counter: one customer at a
 	// time, so that a double-click waits for the first request and is
@@ -51,6 +53,13 @@ type Options struct {
 	Now  func() time.Time // the clock (sessions, dates); nil means time.Now
 	Idle time.Duration    // session lifetime without use; 0 means DefaultIdle
 	Logf func(format string, args ...any)
+	// Hosts lists the names and IP addresses the screen is reached by
+	// (the Host header without its port); a request for any other Host
+	// is refused, which keeps out pages that point their own name at
+	// this machine (DNS rebinding). An unspecified address (0.0.0.0, ::)
+	// allows every IP address. Nil allows localhost and every IP
+	// address, which no rebinding can produce.
+	Hosts []string
 }
 
 // New returns a Server for st.
@@ -58,7 +67,7 @@ func New(st Station, o *Options) (*Server, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	s := &Server{st: st, now: o.Now, idle: o.Idle, logf: o.Logf}
+	s := &Server{st: st, now: o.Now, idle: o.Idle, logf: o.Logf, hosts: allowHosts(o.Hosts)}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -73,6 +82,7 @@ func New(st Station, o *Options) (*Server, error) {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
 	s.routes()
+	s.h = s.guard(s.mux)
 	return s, nil
 }
 
@@ -109,7 +119,9 @@ func (s *Server) parseTemplates() error {
 }
 
 // ServeHTTP serves the UI. Every answer forbids framing and caching, so
-// a screen with money on it is never shown from a stale cache.
+// a screen with money on it is never shown from a stale cache. Requests
+// from other sites or for another Host are refused before any handler
+// (guard.go).
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("X-Frame-Options", "SAMEORIGIN")
@@ -119,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, "/static/") {
 		h.Set("Cache-Control", "no-store")
 	}
-	s.mux.ServeHTTP(w, r)
+	s.h.ServeHTTP(w, r)
 }
 
 func (s *Server) routes() {

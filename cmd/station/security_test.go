@@ -8,13 +8,20 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/hex"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/web"
 )
 
 // encodings are the obvious ways a secret could be written down: as it
@@ -139,4 +146,148 @@ func TestKeyFilesEncryptedAndPrivate(t *testing.T) {
 	}
 	os.Chmod(poKey, 0o600)
 	po.expect(0, "tariff", "sign", tariffJSON)
+}
+
+// guardedScreen is a demo station's screen as station serve sets it up
+// for --addr 127.0.0.1:0 (the Host names it answers to included), served
+// on loopback, with a signed-in owner.
+func guardedScreen(t *testing.T) (x *desked, srv *httptest.Server, c *http.Client, csrf string) {
+	t.Helper()
+	x = openDesked(t)
+	h, err := web.New(x.d, &web.Options{Now: x.m.Now, Idle: 10 * time.Minute, Logf: t.Logf, Hosts: screenHosts(serveOptions{addr: "127.0.0.1:0"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c = client(t)
+	_, page := get(t, c, srv.URL+"/signin")
+	tok := csrfRE.FindStringSubmatch(page)
+	if tok == nil {
+		t.Fatal("the sign-in form has no CSRF token")
+	}
+	if r := post(t, c, srv.URL+"/signin", url.Values{"csrf": {tok[1]}, "operator": {"OP1"}, "pin": {demoOwnerPIN}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign-in: %s", r.Status)
+	}
+	_, page = get(t, c, srv.URL+"/cash")
+	if tok = csrfRE.FindStringSubmatch(page); tok == nil {
+		t.Fatal("the cash page has no CSRF token")
+	}
+	return x, srv, c, tok[1]
+}
+
+// TestScreenRefusesOtherSites: a form sent from another site (by
+// Sec-Fetch-Site or Origin), one for a Host that is not this screen (DNS
+// rebinding) and one without the CSRF token are each refused with a
+// plain page in Chinese and English, and nothing is recorded; the same
+// form sent by the screen itself goes through.
+func TestScreenRefusesOtherSites(t *testing.T) {
+	x, srv, c, csrf := guardedScreen(t)
+	u, _ := url.Parse(srv.URL)
+	n := 0
+	form := func(withToken bool) url.Values {
+		n++
+		v := url.Values{"dir": {"in"}, "reason": {"owner"}, "amount": {"100"}, "in_key": {fmt.Sprintf("guard-%d", n)}}
+		if withToken {
+			v.Set("csrf", csrf)
+		}
+		return v
+	}
+	send := func(method, host string, header map[string]string, v url.Values) (*http.Response, string) {
+		t.Helper()
+		var body io.Reader
+		if v != nil {
+			body = strings.NewReader(v.Encode())
+		}
+		req, _ := http.NewRequest(method, srv.URL+"/cash/move", body)
+		if method == http.MethodGet {
+			req.URL.Path = "/"
+		}
+		if v != nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+		if host != "" {
+			// The client would look its cookies up by this name: send the
+			// session's, so only the Host differs from a good request.
+			req.Host = host
+			for _, ck := range c.Jar.Cookies(u) {
+				req.AddCookie(ck)
+			}
+		}
+		for k, val := range header {
+			req.Header.Set(k, val)
+		}
+		r, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Body.Close()
+		b, _ := io.ReadAll(r.Body)
+		return r, string(b)
+	}
+	for _, tc := range []struct {
+		name, method, host string
+		header             map[string]string
+		token              bool
+		status             int
+		zh, en             string
+	}{
+		{"Sec-Fetch-Site cross-site", "POST", "", map[string]string{"Sec-Fetch-Site": "cross-site"}, true, http.StatusForbidden, "来自别的网站", "came from another site"},
+		{"Sec-Fetch-Site same-site", "POST", "", map[string]string{"Sec-Fetch-Site": "same-site"}, true, http.StatusForbidden, "来自别的网站", "came from another site"},
+		{"Origin evil.example", "POST", "", map[string]string{"Origin": "http://evil.example"}, true, http.StatusForbidden, "来自别的网站", "came from another site"},
+		{"Host evil.example (POST)", "POST", "evil.example:" + u.Port(), map[string]string{"Origin": "http://evil.example:" + u.Port(), "Sec-Fetch-Site": "same-origin"}, true, http.StatusMisdirectedRequest, "不是本服务站的网页", "is not the station"},
+		{"Host evil.example (GET)", "GET", "evil.example", nil, false, http.StatusMisdirectedRequest, "不是本服务站的网页", "is not the station"},
+		{"no CSRF token", "POST", "", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": srv.URL}, false, http.StatusForbidden, "这张表单已经失效", ""},
+	} {
+		before := x.d.c.ledger.Last().Seq
+		var v url.Values
+		if tc.method == "POST" {
+			v = form(tc.token)
+		}
+		r, body := send(tc.method, tc.host, tc.header, v)
+		if r.StatusCode != tc.status {
+			t.Errorf("%s: %s, want %d", tc.name, r.Status, tc.status)
+		}
+		if !strings.Contains(body, tc.zh) || !strings.Contains(body, tc.en) {
+			t.Errorf("%s: the page does not say %q and %q:\n%s", tc.name, tc.zh, tc.en, body)
+		}
+		if after := x.d.c.ledger.Last().Seq; after != before {
+			t.Errorf("%s: a refused request recorded entries %d to %d", tc.name, before+1, after)
+		}
+	}
+	// The screen's own form, as a browser sends it, and by the other
+	// names of this machine.
+	for _, host := range []string{"localhost:" + u.Port(), ""} {
+		before := x.d.c.ledger.Last().Seq
+		origin := srv.URL
+		if host != "" {
+			origin = "http://" + host
+		}
+		r, b := send("POST", host, map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": origin}, form(true))
+		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/done/") {
+			t.Errorf("same-origin form (host %q): %s to %q\n%s", host, r.Status, r.Header.Get("Location"), b)
+		}
+		if after := x.d.c.ledger.Last().Seq; after != before+1 {
+			t.Errorf("same-origin form (host %q): recorded %d entries, want 1", host, after-before)
+		}
+	}
+}
+
+// TestScreenHosts: the names station serve lets the screen answer to.
+func TestScreenHosts(t *testing.T) {
+	for _, tc := range []struct {
+		addr string
+		want string
+	}{
+		{"127.0.0.1:8080", "localhost 127.0.0.1 ::1"},
+		{"localhost:8080", "localhost 127.0.0.1 ::1"},
+		{"[::1]:8080", "localhost 127.0.0.1 ::1"},
+		{"192.168.1.20:8443", "192.168.1.20"},
+		{"0.0.0.0:8443", "0.0.0.0"},
+		{":8443", "0.0.0.0"},
+	} {
+		if got := strings.Join(screenHosts(serveOptions{addr: tc.addr}), " "); got != tc.want {
+			t.Errorf("%s: %s, want %s", tc.addr, got, tc.want)
+		}
+	}
 }

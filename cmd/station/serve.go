@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -54,7 +55,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.c.Close()
-	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }})
+	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }, Hosts: screenHosts(o)})
 	if err != nil {
 		return err
 	}
@@ -199,4 +200,31 @@ func firstOwner(st *station) (string, error) {
 		}
 	}
 	return "", refuse(nil, "还没有店主：请先用 station operator add 添加店主。", "there is no owner yet: add one with station operator add.")
+}
+
+// screenHosts lists the names the screen answers to: the address it
+// listens on (with localhost and both loopback addresses for a loopback
+// one) and the names in its HTTPS certificate. A request for any other
+// name is refused by the web server (DNS rebinding).
+func screenHosts(o serveOptions) []string {
+	host, _, _ := net.SplitHostPort(o.addr)
+	ip := net.ParseIP(host)
+	var hosts []string
+	switch {
+	case host == "":
+		hosts = []string{"0.0.0.0"} // every address of this machine
+	case host == "localhost" || (ip != nil && ip.IsLoopback()):
+		hosts = []string{"localhost", "127.0.0.1", "::1"}
+	default:
+		hosts = []string{host}
+	}
+	if o.cert != "" {
+		if c, err := tls.LoadX509KeyPair(o.cert, o.key); err == nil && c.Leaf != nil {
+			hosts = append(hosts, c.Leaf.DNSNames...)
+			for _, a := range c.Leaf.IPAddresses {
+				hosts = append(hosts, a.String())
+			}
+		}
+	}
+	return hosts
 }
