@@ -6,6 +6,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 )
 
@@ -288,6 +290,184 @@ func TestScreenHosts(t *testing.T) {
 	} {
 		if got := strings.Join(screenHosts(serveOptions{addr: tc.addr}), " "); got != tc.want {
 			t.Errorf("%s: %s, want %s", tc.addr, got, tc.want)
+		}
+	}
+}
+
+// TestLockoutCLI: after MaxPINFailures wrong PINs in a row the right PIN
+// is refused too, with a message that says until when and to ask the
+// owner, until LockoutFor has passed. Every command is a fresh run of the
+// program that opens its files anew, so the count survives restarts: the
+// failures below are spread over separate runs, and a run between them
+// with another operator resets nothing.
+func TestLockoutCLI(t *testing.T) {
+	c, dir := newStation(t)
+	c.must("operator", "add", "--dir", dir, "--id", "OP2", "--role", "clerk", "--pin-file", writeSecret(t, "clerk", clerkPIN),
+		"--by", "OP1", "--by-pin-file", writeSecret(t, "owner", ownerPIN))
+	cashIn := func(op, pinCode string) []string {
+		return []string{"cash", "in", "--dir", dir, "--operator", op, "--pin-file", writeSecret(t, "pin", pinCode), "--amount", "10", "--reason", "owner"}
+	}
+	wrong := "864209"
+	for i := 1; i < terminal.MaxPINFailures; i++ {
+		c.refused(exitFailed, "密码不对", cashIn("OP2", wrong)...)
+		if i == 2 {
+			c.must(cashIn("OP1", ownerPIN)...) // another operator's sign-in between
+		}
+	}
+	before := len(entries(t, c, dir))
+	until := c.now.Add(terminal.LockoutFor).Format("15:04")
+	c.refused(exitFailed, "已锁定到 "+until, cashIn("OP2", wrong)...)
+	c.refused(exitFailed, "已锁定到 "+until, cashIn("OP2", clerkPIN)...)
+	c.refused(exitFailed, "请店主处理", cashIn("OP2", clerkPIN)...)
+	r := c.run(append(cashIn("OP2", clerkPIN), "--lang", "en")...)
+	if !strings.Contains(r.stderr, "locked after 5 wrong PINs until "+until) || !strings.Contains(r.stderr, "ask the owner") {
+		t.Errorf("English lockout message: %q", r.stderr)
+	}
+	if out := c.must("operator", "list", "--dir", dir); !strings.Contains(out, "已锁定到 "+until) {
+		t.Errorf("operator list does not show the lock:\n%s", out)
+	}
+	if after := len(entries(t, c, dir)); after != before {
+		t.Errorf("a locked operator recorded %d entries", after-before)
+	}
+	// The owner approving a clerk's void is checked the same way: a
+	// clerk cannot guess the owner's PIN either.
+	for i := 1; i < terminal.MaxPINFailures; i++ {
+		c.refused(exitFailed, "密码不对", "operator", "add", "--dir", dir, "--id", "OP3", "--role", "clerk",
+			"--pin-file", writeSecret(t, "p", "550372"), "--by", "OP1", "--by-pin-file", writeSecret(t, "bad", wrong))
+	}
+	c.refused(exitFailed, "OP1 连续输错密码 5 次，已锁定到 "+until, "operator", "add", "--dir", dir, "--id", "OP3", "--role", "clerk",
+		"--pin-file", writeSecret(t, "p", "550372"), "--by", "OP1", "--by-pin-file", writeSecret(t, "bad", wrong))
+	c.refused(exitFailed, "已锁定到", cashIn("OP1", ownerPIN)...)
+
+	c.now = c.now.Add(terminal.LockoutFor - time.Second)
+	c.refused(exitFailed, "已锁定到", cashIn("OP2", clerkPIN)...)
+	c.now = c.now.Add(time.Second)
+	c.must(cashIn("OP2", clerkPIN)...)
+	c.must(cashIn("OP1", ownerPIN)...)
+	// A success starts the count again.
+	c.refused(exitFailed, "密码不对", cashIn("OP2", wrong)...)
+	c.must(cashIn("OP2", clerkPIN)...)
+}
+
+// servedDemo serves the screen of the demo station in dir with m's
+// clock on loopback; stop ends the program (the server and its files).
+func servedDemo(t *testing.T, m *Main, dir string) (srv *httptest.Server, d *desk, stop func()) {
+	t.Helper()
+	d, err := m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, err := web.New(d, &web.Options{Now: m.Now, Logf: t.Logf, Hosts: screenHosts(serveOptions{addr: "127.0.0.1:0"})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv = httptest.NewServer(h)
+	return srv, d, func() { srv.Close(); d.c.Close() }
+}
+
+// postPage sends a form and returns the answer with its page.
+func postPage(t *testing.T, c *http.Client, u string, v url.Values) (*http.Response, string) {
+	t.Helper()
+	r, err := c.PostForm(u, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Body.Close()
+	b, _ := io.ReadAll(r.Body)
+	return r, string(b)
+}
+
+// webSignIn signs op in with pinCode on a fresh sign-in form.
+func webSignIn(t *testing.T, c *http.Client, base, op, pinCode string) (*http.Response, string) {
+	t.Helper()
+	_, page := get(t, c, base+"/signin")
+	tok := csrfRE.FindStringSubmatch(page)
+	if tok == nil {
+		t.Fatal("the sign-in form has no CSRF token")
+	}
+	return postPage(t, c, base+"/signin", url.Values{"csrf": {tok[1]}, "operator": {op}, "pin": {pinCode}})
+}
+
+// TestLockoutWeb: the screen's sign-in and the owner's PIN that approves
+// a void count wrong PINs in the same place as the command line: after
+// MaxPINFailures the right PIN is refused, saying until when and to ask
+// the owner, also after the program is restarted, until LockoutFor has
+// passed.
+func TestLockoutWeb(t *testing.T) {
+	now := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" },
+		Now: func() time.Time { return now }, KeyParams: keyfile.FastParams()}
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := m.ensureDemo(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	until := now.Add(terminal.LockoutFor).Format("15:04")
+	const wrong = "864209"
+
+	srv, d, stop := servedDemo(t, m, dir)
+	c := client(t)
+	// The clerk, signed in, tries to guess the owner's PIN for a void.
+	if r, _ := webSignIn(t, c, srv.URL, "OP2", demoClerkPIN); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("clerk sign-in: %s", r.Status)
+	}
+	sale, err := d.Services().Goods.Sell(terminal.Sale{Operator: "OP2", Lines: []terminal.Line{{SKU: "DAILY-SOAP", Qty: 1}}, IdemKey: "lockout:sale"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	voidURL := fmt.Sprintf("%s/void/%d", srv.URL, sale.Entry.Seq)
+	for i := 1; i <= terminal.MaxPINFailures; i++ {
+		_, page := get(t, c, voidURL)
+		tok := csrfRE.FindStringSubmatch(page)
+		if tok == nil {
+			t.Fatalf("the void form has no CSRF token:\n%s", page)
+		}
+		_, page = postPage(t, c, voidURL, url.Values{"csrf": {tok[1]}, "key": {fmt.Sprintf("void-%d", i)}, "reason": {"拿错了"}, "owner": {"OP1"}, "owner_pin": {wrong}})
+		want := "密码不对"
+		if i == terminal.MaxPINFailures {
+			want = "OP1 连续输错密码 5 次，已锁定到 " + until
+		}
+		if !strings.Contains(page, want) {
+			t.Errorf("owner PIN guess %d: the page does not say %q", i, want)
+		}
+	}
+	_, page := get(t, c, voidURL)
+	tok := csrfRE.FindStringSubmatch(page)
+	if _, page = postPage(t, c, voidURL, url.Values{"csrf": {tok[1]}, "key": {"void-right"}, "reason": {"拿错了"}, "owner": {"OP1"}, "owner_pin": {demoOwnerPIN}}); !strings.Contains(page, "已锁定到 "+until) {
+		t.Error("the locked owner's right PIN approved a void")
+	}
+	if e, err := d.Entry(sale.Entry.Seq + 1); err == nil {
+		t.Errorf("a void was recorded while the owner was locked: %s", e.Kind)
+	}
+	// Someone tries the clerk's PIN at the sign-in screen.
+	c = client(t)
+	for i := 1; i <= 3; i++ {
+		if r, page := webSignIn(t, c, srv.URL, "OP2", wrong); r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "密码不对") {
+			t.Fatalf("wrong PIN %d: %s", i, r.Status)
+		}
+	}
+	stop()
+
+	// The program restarts: the clerk's three failures are remembered.
+	srv, _, stop = servedDemo(t, m, dir)
+	defer func() { stop() }()
+	c = client(t)
+	if r, page := webSignIn(t, c, srv.URL, "OP2", wrong); r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "密码不对") {
+		t.Fatalf("wrong PIN 4 after the restart: %s", r.Status)
+	}
+	if _, page := webSignIn(t, c, srv.URL, "OP2", wrong); !strings.Contains(page, "已锁定到 "+until) {
+		t.Errorf("wrong PIN 5 (after a restart) did not lock the clerk")
+	}
+	for _, op := range []struct{ id, pin string }{{"OP2", demoClerkPIN}, {"OP1", demoOwnerPIN}} {
+		r, page := webSignIn(t, c, srv.URL, op.id, op.pin)
+		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, op.id+" 连续输错密码 5 次，已锁定到 "+until) || !strings.Contains(page, "请店主处理") {
+			t.Errorf("%s's right PIN while locked: %s", op.id, r.Status)
+		}
+	}
+	now = now.Add(terminal.LockoutFor)
+	for _, op := range []struct{ id, pin string }{{"OP2", demoClerkPIN}, {"OP1", demoOwnerPIN}} {
+		if r, _ := webSignIn(t, client(t), srv.URL, op.id, op.pin); r.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s after the lockout: %s", op.id, r.Status)
 		}
 	}
 }
