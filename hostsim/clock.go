@@ -26,6 +26,14 @@ func (s *Sim) SetClock(t time.Time) {
 	s.clk.offset.Store(int64(t.Sub(s.now())))
 }
 
+// reaches reports whether SetClock(t) can set the clock to t: its offset
+// from now must fit in a time.Duration (about 290 years), or the clock
+// would stop short of t.
+func (s *Sim) reaches(t time.Time) bool {
+	now := s.now()
+	return now.Add(t.Sub(now)).Equal(t)
+}
+
 // Clock returns the hosts' time.
 func (s *Sim) Clock() time.Time { return s.time() }
 
@@ -46,6 +54,10 @@ func (h *handler) setClock(w http.ResponseWriter, r *http.Request) {
 	}
 	if b.Time.IsZero() {
 		writeJSON(w, http.StatusBadRequest, errorBody{Error: "time: an RFC 3339 time, e.g. 2026-11-20T09:30:00+08:00", Field: "time"})
+		return
+	}
+	if !h.sim.reaches(b.Time) {
+		writeJSON(w, http.StatusBadRequest, errorBody{Error: "time: too far from now for the hosts' clock (within 290 years)", Field: "time"})
 		return
 	}
 	h.sim.SetClock(b.Time)
