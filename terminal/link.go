@@ -221,8 +221,22 @@ func (l *Link) approve(intent ledger.Entry, rq request, reply HostReply) (result
 	if err != nil {
 		return result{}, err
 	}
-	return result{Intent: intent, Outcome: e, Reply: reply}, l.Pending.Remove(intent.Seq)
+	l.tidy(intent.Seq)
+	return result{Intent: intent, Outcome: e, Reply: reply}, nil
 }
+
+// Once the outcome of a request is in the ledger, the request is decided:
+// what the pending store says about it is housekeeping, and a failure to
+// write it (a full disk) must not turn a payout or a payment that was
+// recorded into an error, or the shopkeeper would be told not to hand over
+// cash the ledger says was handed over. A stale item is put right from the
+// ledger the next time it comes up (settleOne, concluded).
+
+// tidy removes the pending item of a request whose outcome is recorded.
+func (l *Link) tidy(intent uint64) { _ = l.Pending.Remove(intent) }
+
+// keep stores the next state of a request whose outcome is recorded.
+func (l *Link) keep(it PendingItem) { _ = l.Pending.Put(it) }
 
 func (l *Link) decline(intent ledger.Entry, service string, reply HostReply) (result, error) {
 	e, err := l.final(intent, KindDeclined, outcomeKey(intent.Seq), map[string]any{
@@ -242,9 +256,7 @@ func (l *Link) queue(intent ledger.Entry, rq request, req HostRequest) (result, 
 		return result{}, err
 	}
 	req.Queued = true
-	if err := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: req.Trace, State: PendingForward, Request: req, Since: l.Now(), ConfirmBy: confirmBy}); err != nil {
-		return result{}, err
-	}
+	l.keep(PendingItem{Intent: intent.Seq, Trace: req.Trace, State: PendingForward, Request: req, Since: l.Now(), ConfirmBy: confirmBy})
 	return result{Intent: intent, Outcome: e, Queued: true}, nil
 }
 
@@ -256,9 +268,7 @@ func (l *Link) waitlist(intent ledger.Entry, rq request, req HostRequest, reply 
 	if err != nil {
 		return result{}, err
 	}
-	if err := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: req.Trace, State: PendingWaitlist, Request: req, Since: l.Now()}); err != nil {
-		return result{}, err
-	}
+	l.keep(PendingItem{Intent: intent.Seq, Trace: req.Trace, State: PendingWaitlist, Request: req, Since: l.Now()})
 	return result{Intent: intent, Outcome: e, Reply: reply}, nil
 }
 
@@ -273,9 +283,9 @@ func (l *Link) final(intent ledger.Entry, kind, idemKey string, payload map[stri
 		return ledger.Entry{}, err
 	}
 	if kind != KindReversalDue {
-		err = l.Pending.Remove(intent.Seq)
+		l.tidy(intent.Seq)
 	}
-	return e, err
+	return e, nil
 }
 
 // resolve settles an unknown outcome: a status inquiry, and unless the host
@@ -301,9 +311,7 @@ func (l *Link) resolve(ctx context.Context, intent ledger.Entry, rq request) (re
 		return result{}, err
 	}
 	it := PendingItem{Intent: intent.Seq, Trace: trace, State: PendingReverse, Request: HostRequest{Trace: trace, Terminal: l.Terminal, Service: service}, Since: l.Now()}
-	if err := l.Pending.Put(it); err != nil {
-		return result{}, err
-	}
+	l.keep(it)
 	// A reversal that cannot be delivered now stays queued and is retried;
 	// either way nothing moved, and reversed says whether it is done.
 	l.reverse(ctx, intent, it)

@@ -66,6 +66,19 @@ var (
 // written here.
 type Pending struct {
 	db *bolt.DB
+
+	// BeforeWrite, if set, is called before every write to the store
+	// (op is "put", "remove" or "scanned"); an error it returns is the
+	// write's error and the write does not happen. Tests use it to model
+	// a full disk or a crash between two writes.
+	BeforeWrite func(op string, intent uint64) error
+}
+
+func (p *Pending) before(op string, intent uint64) error {
+	if p.BeforeWrite == nil {
+		return nil
+	}
+	return p.BeforeWrite(op, intent)
 }
 
 // OpenPending opens (or creates) the pending store at path.
@@ -106,6 +119,9 @@ func (p *Pending) Put(it PendingItem) error {
 	if err != nil {
 		return err
 	}
+	if err := p.before("put", it.Intent); err != nil {
+		return err
+	}
 	return p.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).Put(intentKey(it.Intent), v)
 	})
@@ -114,6 +130,9 @@ func (p *Pending) Put(it PendingItem) error {
 // Remove deletes the item of an intent; removing a missing item is not an
 // error.
 func (p *Pending) Remove(intent uint64) error {
+	if err := p.before("remove", intent); err != nil {
+		return err
+	}
 	return p.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).Delete(intentKey(intent))
 	})
@@ -162,6 +181,9 @@ func (p *Pending) Scanned() (seq uint64, err error) {
 
 // SetScanned records how far Recover has looked.
 func (p *Pending) SetScanned(seq uint64) error {
+	if err := p.before("scanned", seq); err != nil {
+		return err
+	}
 	return p.db.Update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(metaScanned, intentKey(seq))
 	})

@@ -208,7 +208,12 @@ func (l *Link) settleOne(ctx context.Context, seq uint64) error {
 	case PendingUnknown:
 		if out, err := l.Ledger.ByIdemKey(outcomeKey(seq)); err == nil {
 			// The outcome was recorded; only the store was not updated.
-			return l.afterOutcome(it, out)
+			// Bring it up to date, then settle what it now says (forward
+			// a queued payment, deliver a reversal) in the same pass.
+			if err := l.afterOutcome(it, out); err != nil {
+				return err
+			}
+			return l.settleOne(ctx, seq)
 		}
 		_, err := l.resolve(ctx, intent, request{})
 		var rev *ReversedError

@@ -117,9 +117,10 @@ func (v *Voids) Void(operator, approver string, seq uint64, reason string) (Void
 		return VoidResult{}, err
 	}
 	if p.Intent != 0 && orig.Kind != "sale" {
-		if err := l.Pending.Remove(p.Intent); err != nil {
-			return VoidResult{}, err
-		}
+		// The void is recorded: the refund is due whatever the pending
+		// store says, and forward never sends a voided payment
+		// (concluded).
+		l.tidy(p.Intent)
 	}
 	return VoidResult{Entry: e, Original: orig, Refund: refund}, nil
 }
