@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/villagepost/bianmin/terminal"
@@ -213,7 +214,10 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	case errors.As(err, &te) && te.Field != "":
 		field = te.Field
 	case strings.HasPrefix(err.Error(), `json: unknown field "`):
-		field = strings.TrimSuffix(strings.TrimPrefix(err.Error(), `json: unknown field "`), `"`)
+		// The name as sent; an empty one leaves the body at fault.
+		if name, uerr := strconv.Unquote(strings.TrimPrefix(err.Error(), `json: unknown field `)); uerr == nil && name != "" {
+			field = name
+		}
 	case err == io.EOF:
 		err = errors.New("empty body")
 	}
