@@ -1,6 +1,9 @@
 package web
 
 import (
+	"net/http"
+	"net/url"
+
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
@@ -30,7 +33,7 @@ func (s *Server) withdrawForm(q *req) {
 func (s *Server) withdrawCheck(q *req) {
 	f := newForm(q.r.PostForm)
 	f.Key = q.r.PostFormValue("key")
-	card, cerr := idcheck.Card(f.V("card"))
+	card, cerr := s.cardOf(q, f)
 	if cerr != nil {
 		s.refuse(q, f, cerr, "")
 	}
@@ -40,6 +43,10 @@ func (s *Server) withdrawCheck(q *req) {
 	}
 	if f.Bad() {
 		s.render(q, "withdraw", f)
+		return
+	}
+	if f.Key == "" {
+		s.forbidden(q)
 		return
 	}
 	s.confirmWithdraw(q, f, card, money.FormatReceipt(amount), money.Capital(amount))
@@ -54,6 +61,29 @@ func (s *Server) confirmWithdraw(q *req, f *form, card, amount, capital string) 
 		Verb: say(q.ss.lang, "确认取款", "Confirm withdrawal"),
 		PIN:  true,
 	})
+}
+
+// cardOf checks the card number of the form. A valid one is held in the
+// session under the form's key, and the form shown again (to correct
+// another field, to confirm, after a wrong PIN) carries only its masked
+// form, which stands for the held number when sent back unchanged; an
+// invalid one is not shown again at all (a typo of a real card is
+// nearly the card). So no page the screen serves holds a whole card
+// number.
+func (s *Server) cardOf(q *req, f *form) (string, error) {
+	typed := f.V("card")
+	defer s.sessions.lock()()
+	if held, ok := q.ss.cards[f.Key]; ok && f.Key != "" && typed == idcheck.MaskCard(held) {
+		return held, nil
+	}
+	card, err := idcheck.Card(typed)
+	if err != nil || f.Key == "" {
+		f.Values.Del("card")
+		return card, err
+	}
+	q.ss.holdCard(f.Key, card)
+	f.Values.Set("card", idcheck.MaskCard(card))
+	return card, nil
 }
 
 // withdraw asks the bank. Cash is handed over only on approval.
@@ -72,15 +102,27 @@ func (s *Server) withdraw(q *req) {
 		s.forbidden(q)
 		return
 	}
+	unlock := s.sessions.lock()
+	card, held := q.ss.cards[f.Key]
+	_, done := q.ss.done[f.Key]
+	unlock()
+	switch {
+	case done: // sent again after it was answered: show the answer
+		http.Redirect(q.w, q.r, "/done/"+url.PathEscape(f.Key), http.StatusSeeOther)
+		return
+	case !held: // a confirmation from another session, or a forged one
+		s.forbidden(q)
+		return
+	}
 	s.work.Lock()
 	sv := s.st.Services()
-	r, err := sv.Cards.Withdraw(q.r.Context(), terminal.Withdrawal{Operator: q.ss.op.ID, Card: f.V("card"), PIN: pinCode, Amount: amount, IdemKey: "web:" + f.Key})
+	r, err := sv.Cards.Withdraw(q.r.Context(), terminal.Withdrawal{Operator: q.ss.op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: "web:" + f.Key})
 	s.work.Unlock()
 	if err != nil {
 		switch fieldOf(err) {
 		case "pin":
 			s.refuse(q, f, err, "")
-			s.confirmWithdraw(q, f, f.V("card"), money.FormatReceipt(amount), money.Capital(amount))
+			s.confirmWithdraw(q, f, card, money.FormatReceipt(amount), money.Capital(amount))
 		case "":
 			s.failedHost(q, f.Key, err, "/withdraw")
 		default:
@@ -121,7 +163,7 @@ func (s *Server) inquiry(q *req) {
 	f.Key = q.r.PostFormValue("key")
 	pinCode := f.V("pin")
 	f.Values.Del("pin")
-	card, err := idcheck.Card(f.V("card"))
+	card, err := s.cardOf(q, f)
 	if err != nil {
 		s.refuse(q, f, err, "")
 		s.render(q, "inquiry", f)

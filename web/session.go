@@ -23,6 +23,19 @@ type session struct {
 	seen  time.Time
 	done  map[string]*outcome // finished requests by idempotency key
 	order []string            // keys of done, oldest first
+	// cards holds the card number typed for a withdrawal between its
+	// check and its confirmation, by the form's key, so that the page
+	// turned to the customer carries only the masked number: no page
+	// the screen serves holds a whole card number.
+	cards map[string]string
+}
+
+// holdCard keeps card for the form key until the request is finished.
+func (ss *session) holdCard(key, card string) {
+	if ss.cards == nil || len(ss.cards) >= maxDone {
+		ss.cards = map[string]string{}
+	}
+	ss.cards[key] = card
 }
 
 // maxDone bounds the outcomes a session remembers for redisplay.
@@ -33,6 +46,7 @@ func (ss *session) keep(key string, o *outcome) {
 		ss.order = append(ss.order, key)
 	}
 	ss.done[key] = o
+	delete(ss.cards, key)
 	for len(ss.order) > maxDone {
 		delete(ss.done, ss.order[0])
 		ss.order = ss.order[1:]

@@ -50,7 +50,7 @@ func (s *Server) signIn(q *req) {
 func (s *Server) signOut(q *req) {
 	unlock := s.sessions.lock()
 	q.ss.op = nil
-	q.ss.done, q.ss.order = map[string]*outcome{}, nil
+	q.ss.done, q.ss.order, q.ss.cards = map[string]*outcome{}, nil, nil
 	unlock()
 	s.sessions.renew(q.ss)
 	setCookie(q.w, q.r, q.ss)
