@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"syscall"
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/keyfile"
@@ -40,6 +41,11 @@ func (m *Main) explain(err error) (string, int) {
 		return msg, exitFailed
 	}
 	switch {
+	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG):
+		// A write failed for want of space: whatever it was, it did not
+		// happen, and a request a host may have approved is reversed.
+		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。（详情："+err.Error()+"）",
+			"the disk is full: this was not done and not recorded; do not pay out or take cash. Free some space (or ask the post office), then try again; a request a host may have approved is reversed at the next start. ("+err.Error()+")"), exitFailed
 	case errors.As(err, &me):
 		return m.say(me.Zh(), me.Error()), exitFailed
 	case errors.As(err, &pe):
@@ -92,7 +98,8 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来（%v）。请停止办理业务，联系邮政支局用备份恢复。", ce.Path, ce.Err),
 			fmt.Sprintf("the ledger file %s is damaged and cannot be read (%v). Stop serving customers and call the post office to restore a backup.", ce.Path, ce.Err)), exitTampered
 	case errors.Is(err, ledger.ErrInUse):
-		return m.say("账本正被另一个 station 程序使用。请先关掉另一个窗口，再试。", "the ledger is in use by another station program. Close it and try again."), exitFailed
+		return m.say("本站的 station 程序已经在运行：账本正被另一个 station 程序使用（另一个窗口，或网页 station serve）；这次什么都没有改动。请在那里办理，或先关掉它再试。",
+			"the station program is already running (another window, or station serve) and has the ledger open; nothing was changed. Use that one, or close it and try again."), exitFailed
 	case errors.As(err, &cf):
 		return m.say(fmt.Sprintf("这笔业务的编号已经用在第 %d 笔另一笔业务上，没有记账。请重新开始这笔业务。", cf.Seq),
 			fmt.Sprintf("this request's key was already used by entry %d for something else; nothing was recorded. Start the request again.", cf.Seq)), exitFailed
