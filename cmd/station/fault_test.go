@@ -1,16 +1,22 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -91,60 +97,398 @@ func TestReplyDuplicated(t *testing.T) {
 	cashIs(t, c, dir, "¥2,700.00")
 }
 
-// TestKilledMidRequest: the station program is killed (SIGKILL) after its
-// intent is recorded and the host has approved, before the answer comes
-// back. The next start settles it: one outcome, the host's approval
-// reversed, no cash out.
-func TestKilledMidRequest(t *testing.T) {
-	for _, tc := range []struct {
-		name, fault string
-		args        []string
-	}{
-		{"Withdrawal", "withdrawal=hang#1", []string{"withdraw", "--card", "6228480402564890018", "--amount", "300"}},
-		{"BillPayment", "bill_payment=hang#1", []string{"pay-bill", "--biller", "state-grid", "--account", "5100123456", "--amount", "80"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			c, dir, h := faultStation(t)
-			h.faults(tc.fault)
-			before := len(entries(t, c, dir))
-			trace := fmt.Sprintf("T0001-%06d", before+1)
+// The station program's half of the fault matrix (TestFaultMatrix): the
+// built station binary killed with SIGKILL while a host holds its request,
+// the files a killed program leaves opened by the next one, a second start
+// while a live station program holds the ledger, and a real full disk
+// (prlimit --fsize: bbolt's own writes fail with EFBIG; Go ignores
+// SIGXFSZ).
 
-			cmd := exec.Command(binary(t, "station"), append(tc.args, "--dir", dir, "--operator", "OP1")...)
-			cmd.Env = append(os.Environ(), "STATION_PASSPHRASE="+passphrase, "STATION_PIN="+ownerPIN,
-				"STATION_CARD_PIN=147258", "STATION_HOST="+h.url)
-			var out bytes.Buffer
-			cmd.Stdout, cmd.Stderr = &out, &out
-			if err := cmd.Start(); err != nil {
-				t.Fatal(err)
-			}
-			h.waitFor(trace) // the intent is in the ledger and the host approved
-			if err := cmd.Process.Kill(); err != nil {
-				t.Fatal(err)
-			}
-			cmd.Wait()
-			if got := kindsAfter(t, c, dir, before); got != "intent" {
-				t.Fatalf("after the kill: %s\n%s", got, out.String())
-			}
+// procFlow is a money flow as the station program runs it.
+type procFlow struct {
+	row     string
+	service string // the host service, "" when it asks no host
+	hang    string // the host fault that holds the program mid-request
+	// setup prepares the station; it returns the trace of a request
+	// already made (a queued payment) and its ledger entry, if any.
+	setup func(t *testing.T, c *cli, dir string, h *hostsimProc) (trace string, entry uint64)
+	args  func(entry uint64) []string
+	// model adds what the flow moves besides host traces, once per run
+	// that succeeded.
+	model func(b faultBook, tf *tariff.Tariff)
+}
 
-			// The next start settles it before anything else.
-			if out := c.must("queue", "--dir", dir, "--operator", "OP1"); !strings.Contains(out, "先处理完了 1 笔") {
-				t.Errorf("restart said:\n%s", out)
-			}
-			if got := kindsAfter(t, c, dir, before); got != "intent reversal_due reversal" {
-				t.Errorf("entries: %s", got)
-			}
-			if st := h.statuses(trace); strings.Join(st, " ") != "approved reversed" {
-				t.Errorf("the host's journal: %v", st)
-			}
-			cashIs(t, c, dir, "¥3,000.00")
-			c.must("queue", "--dir", dir, "--operator", "OP1")
-			if got := kindsAfter(t, c, dir, before); got != "intent reversal_due reversal" {
-				t.Errorf("a second start changed something: %s", got)
-			}
-			c.must("ledger", "verify", "--dir", dir)
-			if data, err := os.ReadFile(filepath.Join(dir, "pending.db")); err == nil && bytes.Contains(data, []byte("147258")) {
-				t.Error("the pending store holds the card PIN")
-			}
-		})
+func procFlows() []procFlow {
+	op := func(args ...string) func(uint64) []string { return func(uint64) []string { return args } }
+	queue := func(t *testing.T, c *cli, dir string, h *hostsimProc) (string, uint64) {
+		h.faults("biller=down")
+		c.must("pay-bill", "--dir", dir, "--operator", "OP1", "--biller", "state-grid", "--account", billAcct, "--amount", billAmt)
+		h.faults()
+		es := entries(t, c, dir)
+		last := es[len(es)-1]
+		intent := uint64(last["payload"].(map[string]any)["intent"].(float64))
+		return fmt.Sprintf("T0001-%06d", intent), uint64(last["seq"].(float64))
 	}
+	date := time.Now().In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 7).Format(time.DateOnly)
+	return []procFlow{
+		{row: rowWithdrawal, service: terminal.SvcWithdrawal, hang: "withdrawal=hang#1", args: op("withdraw", "--card", wdCard, "--amount", wdAmount)},
+		{row: rowBillOnline, service: terminal.SvcBillPayment, hang: "bill_payment=hang#1", args: op("pay-bill", "--biller", "state-grid", "--account", billAcct, "--amount", billAmt)},
+		{row: rowBillQueued, service: terminal.SvcBillPayment, hang: "bill_payment=hang#1", setup: queue, args: op("queue")},
+		{row: rowTicket, service: terminal.SvcTicketOrder, hang: "ticket_order=hang#1", args: op("ticket", "order", "--carrier", "rail", "--passenger", "王秀英",
+			"--id", "411523198001011234", "--from", "信阳", "--to", "郑州东", "--date", date, "--class", "二等座", "--fare", fare)},
+		{row: rowSale, args: op("sell", "--item", urea+":2"), model: func(b faultBook, tf *tariff.Tariff) {
+			it, _ := tf.Item(urea)
+			total := it.Price.Mul(decimal.NewFromInt(2))
+			p, _ := tf.Pricing(tariff.Sale)
+			com := p.Commission.Apply(total)
+			b.add(terminal.AccountCash, total)
+			b.add(terminal.AccountSettlement, total.Neg().Add(com))
+			b.add(terminal.AccountCommission+tariff.Sale, com.Neg())
+			b.addUnits(terminal.AccountStock, urea, decimal.NewFromInt(-2))
+			b.addUnits(terminal.AccountConsignment, urea, decimal.NewFromInt(2))
+		}},
+		{row: rowVoid, setup: queue, args: func(entry uint64) []string {
+			return []string{"void", "--entry", fmt.Sprint(entry), "--reason", "顾客不缴了"}
+		}},
+		{row: rowDayClose, args: op("close-day", "--counted", "3000")},
+	}
+}
+
+// programEnv is the environment of a station program at host url.
+func programEnv(url string) []string {
+	return append(os.Environ(), "STATION_PASSPHRASE="+passphrase, "STATION_PIN="+ownerPIN, "STATION_CARD_PIN=147258", "STATION_HOST="+url)
+}
+
+// processStation is faultStation with 10 bags of urea in stock.
+func processStation(t *testing.T) (*cli, string, *hostsimProc) {
+	c, dir, h := faultStation(t)
+	c.must("stock", "in", "--dir", dir, "--operator", "OP1", "--sku", urea, "--qty", "10")
+	return c, dir, h
+}
+
+// killMidRequest starts the station program with args, waits until the
+// host has trace (and hangs on it), and kills the program with SIGKILL. It
+// returns what the program printed.
+func killMidRequest(t *testing.T, dir string, h *hostsimProc, trace string, args []string) string {
+	t.Helper()
+	cmd := exec.Command(binary(t, "station"), append(args, "--dir", dir, "--operator", "OP1")...)
+	cmd.Env = programEnv(h.url)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(trace)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	return out.String()
+}
+
+// checkProgram checks the four properties on a station the program ran:
+// the ledger through station ledger verify and in-process, balances and
+// agreement against the model (base, the hosts' words, and extra), and
+// nothing left pending.
+func checkProgram(t *testing.T, c *cli, dir string, h *hostsimProc, tf *tariff.Tariff, extra func(faultBook)) []string {
+	t.Helper()
+	var problems []string
+	if r := c.run("ledger", "verify", "--dir", dir); r.code != 0 {
+		problems = append(problems, "1 station ledger verify: "+r.stderr)
+	}
+	s, err := ledger.Open(filepath.Join(dir, ledgerFile), nil)
+	if err != nil {
+		return append(problems, "open the ledger: "+err.Error())
+	}
+	defer s.Close()
+	want := faultBook{}
+	want.add(terminal.AccountCash, fmDec("3000.00"))
+	want.add(terminal.AccountOwner, fmDec("-3000.00"))
+	want.addUnits(terminal.AccountStock, urea, decimal.NewFromInt(10))
+	want.addUnits(terminal.AccountConsignment, urea, decimal.NewFromInt(-10))
+	words := hostWordsIn(t, h.journal)
+	addHostModel(tf, want, words)
+	if extra != nil {
+		extra(want)
+	}
+	problems = append(problems, checkAfter(s, words, want)...)
+	p, err := terminal.OpenPending(filepath.Join(dir, pendingFile))
+	if err != nil {
+		return append(problems, "open the pending store: "+err.Error())
+	}
+	defer p.Close()
+	if items, err := p.List(); err != nil || len(items) > 0 {
+		problems = append(problems, fmt.Sprintf("still pending after recovery: %d items, %v", len(items), err))
+	}
+	return problems
+}
+
+func (m *faultMatrix) record(t *testing.T, row, col string, problems []string, note string) {
+	t.Helper()
+	if len(problems) > 0 {
+		t.Errorf("%s × %s:\n  %s", row, col, strings.Join(problems, "\n  "))
+		m.fail(row, col, problems[0])
+		return
+	}
+	m.pass(row, col, note)
+}
+
+// processCells fills the columns the station program itself runs.
+func (m *faultMatrix) processCells(t *testing.T) {
+	tf, err := tariff.Parse(testTariff())
+	if err != nil {
+		t.Fatal(err)
+	}
+	flows := procFlows()
+	for _, f := range flows {
+		t.Run("SIGKILL/"+f.row, func(t *testing.T) { m.sigkill(t, tf, f) })
+	}
+	for _, f := range flows {
+		t.Run("KilledFiles/"+f.row, func(t *testing.T) { m.killedFiles(t, tf, f) })
+	}
+	t.Run("HeldByLive", func(t *testing.T) { m.heldByLive(t, tf, flows) })
+	for _, f := range flows {
+		t.Run("EFBIG/"+f.row, func(t *testing.T) { m.efbig(t, tf, f) })
+	}
+}
+
+// sigkill: the program is killed (SIGKILL) after its intent is recorded
+// and the host has approved, before the answer comes back. The next start
+// settles it before anything else: one outcome, no cash out, and the host
+// agrees.
+func (m *faultMatrix) sigkill(t *testing.T, tf *tariff.Tariff, f procFlow) {
+	if f.hang == "" {
+		m.na(f.row, colSIGKILL, "asks no host, so no moment holds the program mid-request; "+colEachCrash+" stops it at each write")
+		return
+	}
+	c, dir, h := processStation(t)
+	trace, entry := "", uint64(0)
+	if f.setup != nil {
+		trace, entry = f.setup(t, c, dir, h)
+	}
+	before := len(entries(t, c, dir))
+	fresh := trace == "" // the command makes a new request
+	if fresh {
+		trace = fmt.Sprintf("T0001-%06d", before+1)
+	}
+	h.faults(f.hang)
+	said := killMidRequest(t, dir, h, trace, f.args(entry))
+	var problems []string
+	if strings.Contains(said, "请付给顾客") || strings.Contains(said, "收现金") {
+		problems = append(problems, "4 the killed program told the shopkeeper to move cash: "+said)
+	}
+	want := "intent"
+	if !fresh {
+		want = ""
+	}
+	if got := kindsAfter(t, c, dir, before); got != want {
+		problems = append(problems, fmt.Sprintf("after the kill the ledger has %q, want %q", got, want))
+	}
+	// The next start settles it before anything else.
+	if out := c.must("queue", "--dir", dir, "--operator", "OP1"); !strings.Contains(out, "先处理完了 1 笔") {
+		problems = append(problems, "the restart said: "+out)
+	}
+	wantKinds, wantHost := "intent reversal_due reversal", "approved reversed"
+	if !fresh {
+		wantKinds, wantHost = terminal.KindConfirmed, "approved"
+	}
+	if got := kindsAfter(t, c, dir, before); got != wantKinds {
+		problems = append(problems, fmt.Sprintf("after the restart the ledger has %q, want %q", got, wantKinds))
+	}
+	if st := strings.Join(h.statuses(trace), " "); st != wantHost {
+		problems = append(problems, fmt.Sprintf("the host's journal for %s: %q, want %q", trace, st, wantHost))
+	}
+	n := len(entries(t, c, dir))
+	c.must("queue", "--dir", dir, "--operator", "OP1")
+	if len(entries(t, c, dir)) != n {
+		problems = append(problems, "a second start changed the ledger")
+	}
+	if data, err := os.ReadFile(filepath.Join(dir, pendingFile)); err == nil && bytes.Contains(data, []byte("147258")) {
+		problems = append(problems, "the pending store holds the card PIN")
+	}
+	problems = append(problems, checkProgram(t, c, dir, h, tf, nil)...)
+	m.record(t, f.row, colSIGKILL, problems, "killed while the host hung after approving; restart: "+wantKinds)
+}
+
+// killedFiles: a station program killed mid-request leaves its bbolt
+// files (ledger, pending store, operators) behind; the next program opens
+// them at once, settles what was left and does the flow.
+func (m *faultMatrix) killedFiles(t *testing.T, tf *tariff.Tariff, f procFlow) {
+	c, dir, h := processStation(t)
+	entry := uint64(0)
+	if f.setup != nil {
+		_, entry = f.setup(t, c, dir, h)
+	}
+	// The biller is away while the killed program runs, so that it leaves
+	// a queued payment queued.
+	h.faults("withdrawal=hang#1", "biller=down")
+	killMidRequest(t, dir, h, fmt.Sprintf("T0001-%06d", len(entries(t, c, dir))+1), []string{"withdraw", "--card", "6228480402564890018", "--amount", "100"})
+	if f.row == rowVoid {
+		// Else the next program forwards the payment before it is voided
+		// (recovery first), and the void is rightly refused.
+		h.faults("biller=down")
+	} else {
+		h.faults()
+	}
+	var problems []string
+	r := c.run(append(f.args(entry), "--dir", dir, "--operator", "OP1")...)
+	h.faults()
+	if r.code != 0 {
+		problems = append(problems, fmt.Sprintf("the next program: exit %d: %s", r.code, r.stderr))
+	}
+	c.must("queue", "--dir", dir, "--operator", "OP1") // settles what a command without a host left
+	words := hostWordsIn(t, h.journal)
+	if f.service != "" {
+		if n := len(approvedTraces(words, f.service)); n != 1 {
+			problems = append(problems, fmt.Sprintf("4 the flow succeeded and the host approved %d %s", n, f.service))
+		}
+	}
+	if f.row == rowVoid {
+		if n := len(approvedTraces(words, terminal.SvcBillPayment)); n != 0 {
+			problems = append(problems, "4 the payment was voided and the biller has it")
+		}
+	}
+	problems = append(problems, checkProgram(t, c, dir, h, tf, func(b faultBook) {
+		if f.model != nil && r.code == 0 {
+			f.model(b, tf)
+		}
+	})...)
+	m.record(t, f.row, colStale, problems, "")
+}
+
+// heldByLive: while a live station program (station serve) holds the
+// ledger, every command refuses at once and says the program is already
+// running; nothing changes.
+func (m *faultMatrix) heldByLive(t *testing.T, tf *tariff.Tariff, flows []procFlow) {
+	c, dir, h := processStation(t)
+	_, queued := flows[5].setup(t, c, dir, h) // the void's queued payment
+	before := len(entries(t, c, dir))
+	serve := exec.Command(binary(t, "station"), "serve", "--dir", dir, "--addr", "127.0.0.1:0", "--host", h.url)
+	serve.Env = programEnv(h.url)
+	stdout, err := serve.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	serve.Stderr = &logs
+	if err := serve.Start(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			serve.Process.Signal(syscall.SIGTERM)
+			serve.Wait()
+		}
+	}
+	defer stop()
+	lines := bufio.NewScanner(stdout)
+	for lines.Scan() && !strings.Contains(lines.Text(), "服务站网页已开") {
+	}
+	go io.Copy(io.Discard, stdout)
+
+	type answer struct {
+		row string
+		r   result
+	}
+	answers := make(chan answer, len(flows))
+	for _, f := range flows {
+		go func() {
+			answers <- answer{f.row, c.run(append(f.args(queued), "--dir", dir, "--operator", "OP1")...)}
+		}()
+	}
+	got := map[string]result{}
+	for range flows {
+		select {
+		case a := <-answers:
+			got[a.row] = a.r
+		case <-time.After(2 * time.Minute): // far beyond the 1 s lock timeout: a hang
+			for _, f := range flows {
+				if _, ok := got[f.row]; !ok {
+					m.fail(f.row, colHeld, "hangs while station serve holds the ledger")
+				}
+			}
+			t.Fatalf("a command hangs while station serve holds the ledger\n%s", logs.String())
+		}
+	}
+	stop()
+	after := len(entries(t, c, dir))
+	for _, f := range flows {
+		r := got[f.row]
+		var problems []string
+		if r.code != exitFailed || !strings.Contains(r.stderr, "station 程序已经在运行") {
+			problems = append(problems, fmt.Sprintf("exit %d: %s%s", r.code, r.stdout, r.stderr))
+		}
+		m.record(t, f.row, colHeld, problems, "")
+	}
+	// serve settled the queued payment at its start; the refused commands
+	// changed nothing.
+	if serveWrote := after - before; serveWrote != 1 {
+		t.Errorf("the ledger went from %d to %d entries", before, after)
+	}
+	if problems := checkProgram(t, c, dir, h, tf, nil); len(problems) > 0 {
+		t.Errorf("after serve: %s", strings.Join(problems, "\n  "))
+		for _, f := range flows {
+			m.fail(f.row, colHeld, problems[0])
+		}
+	}
+}
+
+// efbig runs the flow under a file-size limit (prlimit --fsize), so that
+// bbolt's own writes fail as on a full disk, until the program refuses.
+// The refusal says the disk is full and not to move cash; the ledger
+// verifies; the next start with space settles everything.
+func (m *faultMatrix) efbig(t *testing.T, tf *tariff.Tariff, f procFlow) {
+	if f.row != rowWithdrawal && f.row != rowBillOnline && f.row != rowSale {
+		m.notRun(f.row, colEFBIG, "run as a program for three flows; "+colEachFull+" fails each write of this one")
+		return
+	}
+	prlimit, err := exec.LookPath("prlimit")
+	if err != nil {
+		m.na(f.row, colEFBIG, "prlimit (util-linux) is not installed")
+		t.Skip("prlimit is not installed")
+	}
+	c, dir, h := processStation(t)
+	c.must("stock", "in", "--dir", dir, "--operator", "OP1", "--sku", urea, "--qty", "90")
+	var problems []string
+	done, refused := 0, ""
+	for range 5 { // a card may take five withdrawals a day
+		// 32 KiB: the operators' and pending files (32 KiB) fit; the
+		// ledger (64 KiB) soon needs a page above the limit.
+		cmd := exec.Command(prlimit, "--fsize=32768", binary(t, "station"))
+		cmd.Args = append(cmd.Args, append(f.args(0), "--dir", dir, "--operator", "OP1")...)
+		cmd.Env = programEnv(h.url)
+		out, err := cmd.CombinedOutput()
+		if err == nil {
+			done++
+			continue
+		}
+		refused = string(out)
+		if !strings.HasPrefix(strings.TrimSpace(refused), "存储空间满了") || !strings.Contains(refused, "不要付现金") {
+			problems = append(problems, "the refusal does not say the disk is full: "+refused)
+		}
+		break
+	}
+	if refused == "" {
+		problems = append(problems, "never ran out of space")
+	}
+	c.must("queue", "--dir", dir, "--operator", "OP1") // the next start, with space again
+	words := hostWordsIn(t, h.journal)
+	if f.service != "" {
+		if n := len(approvedTraces(words, f.service)); n != done {
+			problems = append(problems, fmt.Sprintf("4 %d payments told the shopkeeper to take cash, the host approved %d", done, n))
+		}
+	}
+	problems = append(problems, checkProgram(t, c, dir, h, tf, func(b faultBook) {
+		b.addUnits(terminal.AccountStock, urea, decimal.NewFromInt(90))
+		b.addUnits(terminal.AccountConsignment, urea, decimal.NewFromInt(-90))
+		for range done {
+			if f.model != nil {
+				f.model(b, tf)
+			}
+		}
+	})...)
+	first, _, _ := strings.Cut(strings.TrimSpace(refused), "（")
+	m.record(t, f.row, colEFBIG, problems, fmt.Sprintf("%d done, then: %s", done, first))
 }

@@ -117,6 +117,9 @@ func (m *faultMatrix) pass(row, col, note string) { m.set(row, col, "✓", note)
 func (m *faultMatrix) fail(row, col, note string) { m.set(row, col, "✗", note) }
 func (m *faultMatrix) na(row, col, why string)    { m.set(row, col, "—", why) }
 
+// notRun marks a cell that applies but is left to another column.
+func (m *faultMatrix) notRun(row, col, why string) { m.set(row, col, "·", why) }
+
 func (m *faultMatrix) String() string {
 	var b strings.Builder
 	t := textwidth.Table{}
@@ -138,7 +141,7 @@ func (m *faultMatrix) String() string {
 		}
 		t.Add(row...)
 	}
-	b.WriteString("fault matrix (✓ all four checks hold, ✗ a check failed, — does not apply, ? not run):\n")
+	b.WriteString("fault matrix (✓ all four checks hold, ✗ a check failed, — does not apply, · applies but left to another column):\n")
 	t.Write(&b)
 	b.WriteString("notes:\n")
 	b.WriteString(strings.Join(notes, "\n"))
@@ -566,8 +569,6 @@ func (m *faultMatrix) inProcess(t *testing.T, tf *tariff.Tariff, f matrixFlow) {
 		m.pass(f.name, colEachFull, fmt.Sprintf("%d writes, %d refused with the disk-full error", len(clean.writes), errs))
 	}
 }
-
-func (m *faultMatrix) processCells(t *testing.T) {}
 
 // addHostModel adds to b the money of every trace the hosts decided, from
 // their final word and the flows' known amounts and the tariff's fees: an
