@@ -375,7 +375,11 @@ func TestRetire(t *testing.T) {
 	if err != nil || n.Text != r.CloseOutText(&s) {
 		t.Errorf("close-out statement does not open with the post office key: %v", err)
 	}
+	before := o.state()
 	if _, err := o.importFile(scenario(t, "intact-day3.bms")); !errors.As(err, &re) || re.Kind != registry.ErrRetired {
 		t.Errorf("a file after retirement: %v, want refused", err)
+	}
+	if !equalState(before, o.state()) {
+		t.Error("a file from a retired station changed the registry")
 	}
 }

@@ -84,9 +84,14 @@ func TestRotateKey(t *testing.T) {
 	if s.Key != rot.New || len(s.Keys) != 2 {
 		t.Fatalf("keys after rotation: %+v", s.Keys)
 	}
-	// Day 2 signed with the old key is refused; with the new one it is taken.
+	// Day 2 signed with the old key is refused and changes nothing; with
+	// the new one it is taken.
+	before := o.state()
 	if _, err := o.importFile(scenario(t, "intact-day2.bms")); !errors.As(err, &re) || re.Kind != registry.ErrWrongKey {
 		t.Fatalf("day 2 with the retired key: %v, want refused", err)
+	}
+	if !equalState(before, o.state()) {
+		t.Error("a file signed with the retired key changed the registry")
 	}
 	o.mustImport(resigned(t, scenario(t, "intact-day2.bms"), newKey), registry.Accepted)
 	// Day 1 again, with its own (old) key: still the same day.

@@ -7,23 +7,28 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
+	"golang.org/x/mod/sumdb/note"
 )
 
 // encodings are the obvious ways a secret could be written down: as it
@@ -468,6 +473,95 @@ func TestLockoutWeb(t *testing.T) {
 	for _, op := range []struct{ id, pin string }{{"OP2", demoClerkPIN}, {"OP1", demoOwnerPIN}} {
 		if r, _ := webSignIn(t, client(t), srv.URL, op.id, op.pin); r.StatusCode != http.StatusSeeOther {
 			t.Errorf("%s after the lockout: %s", op.id, r.Status)
+		}
+	}
+}
+
+// TestPostOfficeRefusesRetiredKeys: postoffice import refuses a day file
+// from a station it has retired, and one signed with a station's old key
+// for entries after its key was rotated; neither changes the registry
+// (its stations, their days, its acknowledgements).
+func TestPostOfficeRefusesRetiredKeys(t *testing.T) {
+	po := &postofficeProc{t: t, bin: binary(t, "postoffice"), dir: filepath.Join(t.TempDir(), "po")}
+	po.expect(0, "init", "--name", "xinyang-postoffice")
+	poKey := strings.TrimSpace(po.expect(0, "key"))
+	tariffJSON := filepath.Join(t.TempDir(), "tariff.json")
+	os.WriteFile(tariffJSON, testTariff(), 0o644)
+	po.expect(0, "tariff", "sign", tariffJSON)
+	signedTariff := strings.TrimSuffix(tariffJSON, ".json") + ".signed"
+
+	keyLine := regexp.MustCompile(`登记用公钥：(\S+)`)
+	var stations []*regionStation
+	for _, id := range []string{"T0001", "T0002"} {
+		s := &regionStation{id: id, c: newCLI(t)}
+		s.dir = filepath.Join(t.TempDir(), id)
+		s.c.env["STATION_PASSPHRASE"], s.c.env["STATION_PIN"] = passphrase, ownerPIN
+		s.key = keyLine.FindStringSubmatch(s.c.must("init", "--dir", s.dir, "--id", id, "--name", id+"村", "--postoffice-key", poKey))[1]
+		s.c.must("operator", "add", "--dir", s.dir, "--id", "OP1", "--role", "owner", "--pin-file", writeSecret(t, "pin", ownerPIN))
+		s.c.must("tariff", "load", "--dir", s.dir, "--operator", "OP1", signedTariff)
+		po.expect(0, "enrol", "--station", id, "--pubkey", s.key, "--franchisee", "加盟人", "--deposit", "20000.00", "--tariff", signedTariff)
+		s.c.must(s.op("cash", "in", "--amount", "1000", "--reason", "float")...)
+		s.closeDay(t)
+		po.expect(0, "import", s.file("2026-11-20"))
+		stations = append(stations, s)
+	}
+	retired, rotated := stations[0], stations[1]
+	po.expect(0, "retire", "--station", retired.id)
+
+	// T0002 moves to a new key from the entry after its first day.
+	last := entries(t, rotated.c, rotated.dir)
+	from := uint64(len(last)) + 1
+	oldKey, err := keyfile.Open(filepath.Join(rotated.dir, keyFile), []byte(passphrase), rotated.id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newKey := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	newVerifier, err := keyfile.VerifierKey(rotated.id, newKey.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	skey, err := keyfile.SignerKey(rotated.id, oldKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	vouch, err := note.Sign(&note.Note{Text: registry.Rotation{Station: rotated.id, New: newVerifier, From: from}.RotationText()}, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vouchFile := filepath.Join(t.TempDir(), "rotation.note")
+	os.WriteFile(vouchFile, vouch, 0o644)
+	po.expect(0, "rotate-key", "--station", rotated.id, "--vouch", vouchFile)
+
+	// Day 2: the retired station works on, the other still signs with
+	// its old key.
+	for _, s := range stations {
+		s.c.now = s.c.now.Add(24 * time.Hour)
+		s.c.must(s.op("cash", "in", "--amount", "100", "--reason", "owner")...)
+		s.closeDay(t)
+	}
+	state := func() string {
+		var acks []string
+		filepath.WalkDir(po.dir, func(path string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(path, ".ack") {
+				acks = append(acks, filepath.Base(path))
+			}
+			return nil
+		})
+		return po.expect(0, "stations") + strings.Join(acks, " ")
+	}
+	before := state()
+	for _, tc := range []struct {
+		s    *regionStation
+		want string
+	}{{retired, "这个服务站已经退出，不再接收它的文件"}, {rotated, "签名密钥不是登记的那一把"}} {
+		code, stdout, stderr := po.run("import", "--dir", po.dir, tc.s.file("2026-11-21"))
+		t.Logf("import of %s's day 2: exit %d\n%s%s", tc.s.id, code, stdout, stderr)
+		if code == 0 || !strings.Contains(stdout+stderr, tc.want) {
+			t.Errorf("import of %s's day 2: exit %d, want refused saying %q\n%s%s", tc.s.id, code, tc.want, stdout, stderr)
+		}
+		if after := state(); after != before {
+			t.Errorf("a refused file of %s changed the registry:\n%s\nwas\n%s", tc.s.id, after, before)
 		}
 	}
 }
