@@ -1,6 +1,7 @@
 package charges_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -181,4 +182,42 @@ func FuzzCheck(f *testing.F) {
 			t.Fatalf("an error that names no field: %v", err)
 		}
 	})
+}
+
+// TestQueuedPaymentKeepsItsTariff: a bill paid while the biller was
+// offline is confirmed on a later day, perhaps under a new tariff; its
+// commission was priced when the cash was taken, and is checked against
+// that tariff, which the confirmation names.
+func TestQueuedPaymentKeepsItsTariff(t *testing.T) {
+	old, err := tariff.Parse(tariff.DemoJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next, err := tariff.Parse(bytes.Replace(bytes.Replace(tariff.DemoJSON,
+		[]byte(`"percent": "0.3", "min": "0.20"`), []byte(`"percent": "0.5", "min": "0.20"`), 1),
+		[]byte(`"version": "DEMO-2026-11"`), []byte(`"version": "DEMO-2026-12"`), 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tariffs := func(v string) (*tariff.Tariff, error) {
+		for _, t := range []*tariff.Tariff{old, next} {
+			if t.Version == v {
+				return t, nil
+			}
+		}
+		return nil, fmt.Errorf("tariff %s was not issued", v)
+	}
+	confirmed := func(fields map[string]any) ledger.Entry {
+		b, _ := json.Marshal(fields)
+		return ledger.Entry{Seq: 40, Kind: "queued_confirmed", Payload: b, Postings: []ledger.Posting{
+			ledger.Dr("liabilities:queued", d("100")), ledger.Cr("postoffice:settlement", d("100")),
+			ledger.Dr("postoffice:settlement", d("0.30")), ledger.Cr("income:commission:bill_payment", d("0.30"))}}
+	}
+	// 0.3% of 100.00 under November's tariff; December's gives 0.50.
+	if err := charges.Check([]ledger.Entry{confirmed(map[string]any{"service": "bill_payment", "amount": "100.00", "tariff": "DEMO-2026-11"})}, "DEMO-2026-12", tariffs); err != nil {
+		t.Errorf("a confirmation naming the tariff it was priced under: %v", err)
+	}
+	if err := charges.Check([]ledger.Entry{confirmed(map[string]any{"service": "bill_payment", "amount": "100.00"})}, "DEMO-2026-12", tariffs); err == nil {
+		t.Error("a confirmation naming no tariff was checked against the day's and passed with November's commission")
+	}
 }

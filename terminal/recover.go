@@ -262,6 +262,7 @@ type heldPayload struct {
 	Amount     string `json:"amount"`
 	Fee        string `json:"fee"`
 	Commission string `json:"commission"`
+	Tariff     string `json:"tariff"`
 }
 
 // holding says where a service holds cash while it waits, and which kinds
@@ -371,6 +372,11 @@ func (l *Link) conclude(intent ledger.Entry, reply HostReply) error {
 	amount, fee, commission := amounts[0], amounts[1], amounts[2]
 	h := holdingFor(q.Service)
 	payload := map[string]any{"intent": intent.Seq, "original": held.Seq, "trace": l.Trace(intent.Seq), "service": q.Service, "amount": q.Amount, "code": reply.Code}
+	if q.Tariff != "" {
+		// The commission was priced when the cash was taken: the post
+		// office checks it against that tariff, not the day's.
+		payload["tariff"] = q.Tariff
+	}
 	var kind string
 	var postings []ledger.Posting
 	if reply.Status == StatusApproved {
