@@ -88,7 +88,6 @@ type cell struct {
 type faultMatrix struct {
 	mu    sync.Mutex
 	cells map[[2]string]*cell
-	notes []string
 }
 
 func newFaultMatrix() *faultMatrix { return &faultMatrix{cells: map[[2]string]*cell{}} }

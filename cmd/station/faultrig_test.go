@@ -18,7 +18,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"sort"
-	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -412,5 +411,3 @@ func faultKeys[V any](m map[string]V) []string {
 func isDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG)
 }
-
-func faultJoin(lines []string) string { return strings.Join(lines, "; ") }
