@@ -188,3 +188,64 @@ func (p *Pending) SetScanned(seq uint64) error {
 		return tx.Bucket(bucketMeta).Put(metaScanned, intentKey(seq))
 	})
 }
+
+var (
+	bucketShown = []byte("shown")
+	metaTold    = []byte("told") // ledger seq through which every cash-out was shown
+)
+
+// MarkShown records that the shopkeeper was told to pay out the cash of
+// ledger entry seq (the screen or the command line showed it). It is a
+// note for the next start (Link.Untold), not a record.
+func (p *Pending) MarkShown(seq uint64) error {
+	if err := p.before("shown", seq); err != nil {
+		return err
+	}
+	return p.db.Update(func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucketIfNotExists(bucketShown)
+		if err != nil {
+			return err
+		}
+		return b.Put(intentKey(seq), nil)
+	})
+}
+
+// Shown reports whether entry seq was marked shown.
+func (p *Pending) Shown(seq uint64) (ok bool, err error) {
+	err = p.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketShown); b != nil {
+			ok = b.Get(intentKey(seq)) != nil
+		}
+		return nil
+	})
+	return ok, err
+}
+
+func (p *Pending) told() (seq uint64, set bool, err error) {
+	err = p.db.View(func(tx *bolt.Tx) error {
+		if v := tx.Bucket(bucketMeta).Get(metaTold); len(v) == 8 {
+			seq, set = binary.BigEndian.Uint64(v), true
+		}
+		return nil
+	})
+	return seq, set, err
+}
+
+// setTold records that every cash-out through ledger seq was shown, and
+// forgets the marks it covers.
+func (p *Pending) setTold(seq uint64) error {
+	if err := p.before("told", seq); err != nil {
+		return err
+	}
+	return p.db.Update(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketShown); b != nil {
+			c := b.Cursor()
+			for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {
+				if err := c.Delete(); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Bucket(bucketMeta).Put(metaTold, intentKey(seq))
+	})
+}

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/money"
@@ -149,6 +150,26 @@ func (s *Server) withdraw(q *req) {
 		say(l, "请持卡人在商户存根上签名。", "Have the cardholder sign the merchant copy."))
 	s.issue(q, o)
 	s.finish(q, f.Key, o)
+	if err := sv.Cards.Link.Shown(r.Entry.Seq); err != nil {
+		s.logf("web: withdrawal %d shown: %v", r.Entry.Seq, err)
+	}
+}
+
+// shown: the shopkeeper settled a withdrawal the start screen reported
+// (approved just before the program stopped), so no start reports it again.
+func (s *Server) shown(q *req) {
+	seq, err := strconv.ParseUint(q.r.PathValue("seq"), 10, 64)
+	if err != nil {
+		s.notFound(q)
+		return
+	}
+	s.work.Lock()
+	err = s.st.Services().Cards.Link.Shown(seq)
+	s.work.Unlock()
+	if err != nil {
+		s.logf("web: withdrawal %d shown: %v", seq, err)
+	}
+	http.Redirect(q.w, q.r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) inquiryForm(q *req) {

@@ -150,6 +150,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /withdraw", s.auth(s.withdrawForm))
 	mux.HandleFunc("POST /withdraw/check", s.auth(s.withdrawCheck))
 	mux.HandleFunc("POST /withdraw", s.auth(s.withdraw))
+	mux.HandleFunc("POST /shown/{seq}", s.auth(s.shown))
 	mux.HandleFunc("GET /inquiry", s.auth(s.inquiryForm))
 	mux.HandleFunc("POST /inquiry", s.auth(s.inquiry))
 

@@ -81,6 +81,9 @@ type Status struct {
 	Network  Network
 	Closed   bool // today's business day is closed already
 	Unlocked bool
+	// Untold: withdrawals the bank approved just before the program
+	// stopped, which the screen may never have shown; until confirmed.
+	Untold []terminal.CashOut
 }
 
 // Closed is a closed business day.

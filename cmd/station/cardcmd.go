@@ -66,6 +66,7 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
+	defer c.link.Shown(r.Entry.Seq) // told to pay, by the time it returns
 	if f.asJSON {
 		return writeJSON(m.Stdout, map[string]any{
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "auth_code": r.AuthCode, "card": r.Card,

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -14,6 +15,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/idcheck"
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
@@ -491,4 +494,54 @@ func (m *faultMatrix) efbig(t *testing.T, tf *tariff.Tariff, f procFlow) {
 	})...)
 	first, _, _ := strings.Cut(strings.TrimSpace(refused), "（")
 	m.record(t, f.row, colEFBIG, problems, fmt.Sprintf("%d done, then: %s", done, first))
+}
+
+// TestUntoldWithdrawal: the program dies just after the bank's approval of
+// a withdrawal is recorded, before it tells the shopkeeper to pay out. The
+// next start names the withdrawal, the card and the amount, and says to
+// pay unless already paid; the start after that says no more of it, and
+// neither does a start after a withdrawal that was shown.
+func TestUntoldWithdrawal(t *testing.T) {
+	c, dir, h := faultStation(t)
+	key, err := keyfile.Open(filepath.Join(dir, keyFile), []byte(passphrase), "T0001")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tf, err := tariff.Parse(testTariff())
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := &faultWorld{t: t, dir: dir, key: key, tariff: tf, url: h.url}
+	cr := newCrasher(-1, -1)
+	cr.crashOn = "after append " + terminal.SvcWithdrawal
+	seq := uint64(len(entries(t, c, dir))) + 2 // the intent, then the withdrawal
+	p := w.start(cr, hostTimeout)
+	_, err, crashed := runFlow(func() (string, error) {
+		_, err := p.cards.Withdraw(context.Background(), terminal.Withdrawal{
+			Operator: "OP1", Card: "6228480402564890018", PIN: "147258", Amount: fmDec("300"), IdemKey: "untold",
+		})
+		return "", err
+	})
+	p.stop()
+	if !crashed {
+		t.Fatalf("the withdrawal did not die after its outcome: %v", err)
+	}
+	out := c.must("queue", "--dir", dir, "--operator", "OP1")
+	for _, want := range []string{
+		fmt.Sprintf("账本第 %d 笔取款 ¥300.00（卡 %s，", seq, idcheck.MaskCard("6228480402564890018")),
+		"如果还没有把 ¥300.00 现金交给顾客，请现在付给他；已经付过就不要再付。",
+		fmt.Sprintf("station receipt --seq %d", seq),
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the restart said %q, want %q in it", out, want)
+		}
+	}
+	if out := c.must("queue", "--dir", dir, "--operator", "OP1"); strings.Contains(out, "取款") {
+		t.Errorf("the second start said again: %s", out)
+	}
+	c.must("withdraw", "--dir", dir, "--operator", "OP1", "--card", "6228480402564890018", "--amount", "200")
+	if out := c.must("queue", "--dir", dir, "--operator", "OP1"); strings.Contains(out, "取款") {
+		t.Errorf("a start after a shown withdrawal said: %s", out)
+	}
+	cashIs(t, c, dir, "¥2,500.00")
 }

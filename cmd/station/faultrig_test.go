@@ -35,8 +35,9 @@ import (
 // (fullAt, counted over durable writes). A nil crasher does nothing.
 type crasher struct {
 	mu      sync.Mutex
-	crashAt int // the hook to die at; -1: never
-	fullAt  int // the durable write that finds the disk full; -1: never
+	crashAt int    // the hook to die at; -1: never
+	crashOn string // or the first hook of this name, if set
+	fullAt  int    // the durable write that finds the disk full; -1: never
 	hooks   []string
 	writes  []string
 	added   map[string]int // kinds of the entries that reached the ledger
@@ -57,7 +58,7 @@ func (c *crasher) hook(what string) {
 	c.mu.Lock()
 	n := len(c.hooks)
 	c.hooks = append(c.hooks, what)
-	die := c.dead || n == c.crashAt
+	die := c.dead || n == c.crashAt || (c.crashOn != "" && what == c.crashOn)
 	c.dead = die
 	c.mu.Unlock()
 	if die {

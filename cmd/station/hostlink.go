@@ -3,9 +3,11 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"time"
 
 	"github.com/villagepost/bianmin/hostsim"
+	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -36,6 +38,10 @@ type counter struct {
 	// wrapHost, if set, wraps the host before the link uses it (the
 	// screen watches whether the hosts answer).
 	wrapHost func(terminal.Host) terminal.Host
+	// screen: the web screen shows what the start found (untold) until
+	// the shopkeeper confirms it; the command line shows it at once.
+	screen bool
+	untold []terminal.CashOut
 }
 
 // openCounter opens the station in w.dir for w.operator.
@@ -119,13 +125,52 @@ func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
 		}
 		return err
 	}
+	untold, err := c.link.Untold() // before Recover moves the scan mark
+	if err != nil {
+		c.close()
+		return err
+	}
 	d, err := c.link.Recover(ctx)
 	if err != nil {
 		c.close()
 		return err
 	}
 	m.reportDrain(d)
+	for _, u := range untold {
+		m.printf("%s\n", "%s\n", m.untoldText(c.ledger.Zone(), u))
+	}
+	if c.screen {
+		c.untold = untold
+		return nil
+	}
+	if err := c.link.Shown(seqsOf(untold)...); err != nil {
+		c.close()
+		return err
+	}
 	return nil
+}
+
+// untoldText tells the shopkeeper of a withdrawal the bank approved just
+// before the program stopped, which the screen may never have shown: the
+// villager may still be owed the cash, or may have had it already.
+func (m *Main) untoldText(zone *time.Location, u terminal.CashOut) string {
+	amount := money.FormatReceipt(u.Amount)
+	return fmt.Sprintf(m.say(
+		"注意：账本第 %[1]d 笔取款 %[2]s（卡 %[3]s，%[4]s，流水号 %[5]s）银行已经批准，顾客卡上已扣款，但程序在提示付现金之前停了。"+
+			"如果还没有把 %[2]s 现金交给顾客，请现在付给他；已经付过就不要再付。拿不准就清点钱箱（station cash count）：账上已记付出，钱箱里多出 %[2]s 就是还没付。"+
+			"收据可以重打：station receipt --seq %[1]d。",
+		"Note: ledger entry %[1]d, a withdrawal of %[2]s (card %[3]s, %[4]s, trace %[5]s), was approved by the bank and taken from the card, but the program stopped before it said to pay the cash. "+
+			"If the customer has not been given %[2]s in cash, pay it now; if they have, do not pay again. If unsure, count the drawer (station cash count): the ledger already counts the cash as paid, so %[2]s too many in the drawer means it was not paid. "+
+			"The receipt can be reprinted: station receipt --seq %[1]d."),
+		u.Seq, amount, u.Card, u.Time.In(zone).Format("01-02 15:04"), u.Trace)
+}
+
+func seqsOf(untold []terminal.CashOut) []uint64 {
+	seqs := make([]uint64, len(untold))
+	for i, u := range untold {
+		seqs[i] = u.Seq
+	}
+	return seqs
 }
 
 // reportDrain says what recovery or a drain did, if anything.

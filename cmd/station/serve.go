@@ -180,7 +180,7 @@ func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
 		return fail(err)
 	}
 	watch := &watchHost{}
-	c := &counter{station: st, tariff: t, wrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
+	c := &counter{station: st, tariff: t, screen: true, wrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
 	if err := m.openLink(ctx, c, o.host); err != nil {
 		return fail(err)
 	}

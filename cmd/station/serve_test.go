@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -211,4 +212,58 @@ func mustDecimal(t *testing.T, s string) decimal.Decimal {
 		t.Fatal(err)
 	}
 	return d
+}
+
+// TestScreenUntold: a withdrawal the bank approved but no screen showed
+// (the program stopped in between) is on the start screen of the next
+// station serve, with what to do, until the shopkeeper confirms it; then
+// no start shows it again.
+func TestScreenUntold(t *testing.T) {
+	x := openDesked(t)
+	dir := x.d.c.dir
+	// Recorded and not shown: what the program leaves when it stops
+	// between the two.
+	r, err := x.d.Services().Cards.Withdraw(context.Background(), terminal.Withdrawal{Operator: "OP1", Card: "6228480402564890018", PIN: "147258",
+		Amount: mustDecimal(t, "300.00"), IdemKey: "test:untold"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.srv.Close()
+	x.d.c.Close()
+	reopen := func() *desk {
+		d, err := x.m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	d := reopen()
+	srv, err := web.New(d, &web.Options{Now: x.m.Now, Idle: 10 * time.Minute, Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	c := client(t)
+	_, page := get(t, c, hs.URL+"/signin")
+	tok := csrfRE.FindStringSubmatch(page)
+	post(t, c, hs.URL+"/signin", url.Values{"csrf": {tok[1]}, "operator": {"OP1"}, "pin": {demoOwnerPIN}})
+	_, page = get(t, c, hs.URL+"/")
+	id := fmt.Sprintf("untold-%d", r.Entry.Seq)
+	for _, want := range []string{id, "¥300.00", r.Card, "请现在付给他", fmt.Sprintf("/receipt/%d", r.Entry.Seq)} {
+		if !strings.Contains(page, want) {
+			t.Errorf("the start screen after the restart lacks %q", want)
+		}
+	}
+	tok = csrfRE.FindStringSubmatch(page)
+	post(t, c, hs.URL+fmt.Sprintf("/shown/%d", r.Entry.Seq), url.Values{"csrf": {tok[1]}})
+	if _, page = get(t, c, hs.URL+"/"); strings.Contains(page, id) {
+		t.Error("the start screen still shows the withdrawal after it was confirmed")
+	}
+	hs.Close()
+	d.c.Close()
+	d = reopen()
+	defer d.c.Close()
+	if st, _ := d.Status(); len(st.Untold) != 0 {
+		t.Errorf("a start after the confirmation shows %+v", st.Untold)
+	}
 }

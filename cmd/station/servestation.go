@@ -76,8 +76,16 @@ func (d *desk) Status() (web.Status, error) {
 	if err != nil {
 		return web.Status{}, err
 	}
+	var untold []terminal.CashOut
+	for _, u := range d.c.untold {
+		if shown, err := d.c.link.Pending.Shown(u.Seq); err != nil {
+			return web.Status{}, err
+		} else if !shown {
+			untold = append(untold, u)
+		}
+	}
 	l := d.c.ledger
-	return web.Status{
+	return web.Status{Untold: untold,
 		Day: l.CurrentDay(), Cash: cash, LowCash: sv.Drawer.Low(cash),
 		Pending: len(pending), Refunds: len(refunds), Network: d.net.state(),
 		Closed: l.Closed() != "" && l.Closed() == l.Today(),
