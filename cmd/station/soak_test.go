@@ -286,6 +286,9 @@ func (s *soak) run(start time.Time) {
 			s.restart()
 		}
 		s.one()
+		if (i+1)%10000 == 0 {
+			s.t.Logf("soak: %d done after %s (%d business days)", i+1, time.Since(start).Round(time.Second), s.days+1)
+		}
 	}
 }
 
