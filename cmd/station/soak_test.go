@@ -791,8 +791,16 @@ func (s *soak) switchFaults() {
 // closeDay closes the business day with the drawer counted as the
 // driver holds it: the ledger must expect exactly that.
 func (s *soak) closeDay() {
-	var closed web.Closed
+	// What the screen shows on every page a signed-in operator sees
+	// (drawer, queue, refunds due, network), measured once a day as the
+	// ledger grows.
 	t0 := time.Now()
+	if _, err := s.d.Status(); err != nil {
+		s.t.Errorf("seed %d: the screen's status: %v", s.seed, err)
+	}
+	s.lat["(screen status)"] = append(s.lat["(screen status)"], time.Since(t0))
+	var closed web.Closed
+	t0 = time.Now()
 	closed, err := s.d.CloseDay(s.ctx, "OP1", "", s.drawer, true)
 	s.lat["(day close)"] = append(s.lat["(day close)"], time.Since(t0))
 	if err != nil {
