@@ -127,6 +127,27 @@ func (q *req) checkCSRF() bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(q.ss.csrf)) == 1
 }
 
+// keyOK says whether a form's idempotency keys (key, in_key, out_key,
+// count_key) are ones this server could have given (token): another key
+// could not name its outcome's page (a key "." made /done/. which the
+// redirect cleans to /done, so a balance inquiry that was done showed no
+// outcome).
+func (q *req) keyOK() bool {
+	for _, name := range []string{"key", "in_key", "out_key", "count_key"} {
+		key, ok := q.r.PostForm[name]
+		if !ok {
+			continue
+		}
+		if len(key) != 1 || len(key[0]) != 48 {
+			return false
+		}
+		if _, err := hex.DecodeString(key[0]); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 // anon wraps a handler that works without signing in; every POST must
 // still carry the session's CSRF token.
 func (s *Server) anon(h func(*req)) http.HandlerFunc {
@@ -134,7 +155,7 @@ func (s *Server) anon(h func(*req)) http.HandlerFunc {
 		ss, expired := s.sessions.get(r)
 		setCookie(w, r, ss)
 		q := &req{w: w, r: r, ss: ss, expired: expired}
-		if r.Method == http.MethodPost && !q.checkCSRF() {
+		if r.Method == http.MethodPost && (!q.checkCSRF() || !q.keyOK()) {
 			s.forbidden(q)
 			return
 		}

@@ -194,7 +194,7 @@ func TestScreenRefusesOtherSites(t *testing.T) {
 	n := 0
 	form := func(withToken bool) url.Values {
 		n++
-		v := url.Values{"dir": {"in"}, "reason": {"owner"}, "amount": {"100"}, "in_key": {fmt.Sprintf("guard-%d", n)}}
+		v := url.Values{"dir": {"in"}, "reason": {"owner"}, "amount": {"100"}, "in_key": {fmt.Sprintf("%048x", n)}}
 		if withToken {
 			v.Set("csrf", csrf)
 		}
@@ -427,7 +427,7 @@ func TestLockoutWeb(t *testing.T) {
 		if tok == nil {
 			t.Fatalf("the void form has no CSRF token:\n%s", page)
 		}
-		_, page = postPage(t, c, voidURL, url.Values{"csrf": {tok[1]}, "key": {fmt.Sprintf("void-%d", i)}, "reason": {"拿错了"}, "owner": {"OP1"}, "owner_pin": {wrong}})
+		_, page = postPage(t, c, voidURL, url.Values{"csrf": {tok[1]}, "key": {fmt.Sprintf("%048x", i)}, "reason": {"拿错了"}, "owner": {"OP1"}, "owner_pin": {wrong}})
 		want := "密码不对"
 		if i == terminal.MaxPINFailures {
 			want = "OP1 连续输错密码 5 次，已锁定到 " + until
@@ -438,7 +438,7 @@ func TestLockoutWeb(t *testing.T) {
 	}
 	_, page := get(t, c, voidURL)
 	tok := csrfRE.FindStringSubmatch(page)
-	if _, page = postPage(t, c, voidURL, url.Values{"csrf": {tok[1]}, "key": {"void-right"}, "reason": {"拿错了"}, "owner": {"OP1"}, "owner_pin": {demoOwnerPIN}}); !strings.Contains(page, "已锁定到 "+until) {
+	if _, page = postPage(t, c, voidURL, url.Values{"csrf": {tok[1]}, "key": {fmt.Sprintf("%048x", 99)}, "reason": {"拿错了"}, "owner": {"OP1"}, "owner_pin": {demoOwnerPIN}}); !strings.Contains(page, "已锁定到 "+until) {
 		t.Error("the locked owner's right PIN approved a void")
 	}
 	if e, err := d.Entry(sale.Entry.Seq + 1); err == nil {
