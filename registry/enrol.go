@@ -8,6 +8,7 @@ import (
 	"unicode"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
@@ -80,10 +81,14 @@ func VerifierKey(s string) (string, error) {
 	if _, err := note.NewVerifier(s); err != nil {
 		return "", errBadKey
 	}
-	if _, err := PublicKey(s); err != nil {
+	pub, err := PublicKey(s)
+	if err != nil {
 		return "", err
 	}
-	return s, nil
+	// The base64 reader skips line breaks, so a key pasted across two
+	// lines verifies; the registry keeps it as one line, as station init
+	// printed it, since files name their key that way.
+	return keyfile.VerifierKey(strings.SplitN(s, "+", 2)[0], pub)
 }
 
 type keyError string
