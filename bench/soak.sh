@@ -29,7 +29,7 @@ trap 'rm -f "$report"' EXIT
 status=0
 go test ./cmd/station -run '^TestSoak$' -count=1 -v -timeout=6h \
 	-soak.n="$N" -soak.time="$TIME" -soak.seed="$SEED" -soak.perday="$PERDAY" -soak.report="$report" \
-	| grep -v '^        hostsim: ' || status=$?
+	| grep --line-buffered -v '^        hostsim: ' || status=$?
 echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 cat "$report"
