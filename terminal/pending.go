@@ -38,6 +38,11 @@ type PendingItem struct {
 	ConfirmBy time.Time   `json:"confirm_by,omitzero"` // forward: promised on the receipt
 	Attempts  int         `json:"attempts"`
 	LastError string      `json:"last_error,omitempty"`
+	// MaybeSent: a queued payment was sent to its biller at least once
+	// without a clear answer (or the program stopped while it was being
+	// sent), so the biller may have it. It can no longer be voided at the
+	// counter until the biller's answer is known.
+	MaybeSent bool `json:"maybe_sent,omitempty"`
 }
 
 // HostName says which host a service goes to: the bank, a biller or a

@@ -284,9 +284,21 @@ func (l *Link) forward(ctx context.Context, intent ledger.Entry, it PendingItem)
 	if done, err := l.concluded(intent.Seq); done || err != nil {
 		return err
 	}
+	// Recorded before it is sent, so that a void at the counter cannot
+	// hand back cash the biller may have taken (Voids.Void).
+	before := it.MaybeSent
+	if !before {
+		it.MaybeSent = true
+		if err := l.Pending.Put(it); err != nil {
+			return err
+		}
+	}
 	cctx, cancel := l.call(ctx)
 	reply, err := l.Host.Send(cctx, it.Request)
 	cancel()
+	if errors.Is(err, ErrUnreachable) {
+		it.MaybeSent = before // this try never reached the biller
+	}
 	if err != nil || (reply.Status != StatusApproved && reply.Status != StatusDeclined) {
 		return l.noAnswer(it, err, "queued payment")
 	}

@@ -89,6 +89,12 @@ func (v *Voids) Void(operator, approver string, seq uint64, reason string) (Void
 		} else if done {
 			return VoidResult{}, refuse("the payment already left the queue", "这笔缴费已经发给缴费单位了，不能撤销")
 		}
+		if it, ok, err := l.Pending.Get(p.Intent); err != nil {
+			return VoidResult{}, err
+		} else if ok && it.MaybeSent {
+			return VoidResult{}, refuse("the payment was sent to the biller and its answer has not come yet; it cannot be voided until it has (see the queue)",
+				"这笔缴费已经发给缴费单位，还没有收到回复，现在不能撤销。等网络好了、有了结果再说（可在“排队”里查看）")
+		}
 		payload["intent"] = p.Intent
 	}
 	refund := decimal.Zero
