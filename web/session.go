@@ -65,8 +65,11 @@ func newSessions(now func() time.Time, idle time.Duration) *sessions {
 	return &sessions{now: now, idle: idle, m: map[string]*session{}}
 }
 
+// tokenBytes is the size of a token: 48 hex digits.
+const tokenBytes = 24
+
 func token() string {
-	b := make([]byte, 24)
+	b := make([]byte, tokenBytes)
 	if _, err := rand.Read(b); err != nil {
 		panic(err) // crypto/rand does not fail on supported systems
 	}
@@ -138,7 +141,7 @@ func (q *req) keyOK() bool {
 		if !ok {
 			continue
 		}
-		if len(key) != 1 || len(key[0]) != 48 {
+		if len(key) != 1 || len(key[0]) != 2*tokenBytes {
 			return false
 		}
 		if _, err := hex.DecodeString(key[0]); err != nil {

@@ -23,6 +23,25 @@ type postofficeProc struct {
 	t   *testing.T
 	bin string
 	dir string
+
+	key    string // its verifier key, for station init --postoffice-key
+	tariff string // the test tariff, signed by it
+}
+
+// startPostOffice is a post office set up by its program: its key made,
+// the test tariff signed.
+func startPostOffice(t *testing.T) *postofficeProc {
+	t.Helper()
+	po := &postofficeProc{t: t, bin: binary(t, "postoffice"), dir: filepath.Join(t.TempDir(), "po")}
+	po.expect(0, "init", "--name", "xinyang-postoffice")
+	po.key = strings.TrimSpace(po.expect(0, "key"))
+	tariffJSON := filepath.Join(t.TempDir(), "tariff.json")
+	if err := os.WriteFile(tariffJSON, testTariff(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	po.expect(0, "tariff", "sign", tariffJSON)
+	po.tariff = strings.TrimSuffix(tariffJSON, ".json") + ".signed"
+	return po
 }
 
 func (p *postofficeProc) run(args ...string) (code int, stdout, stderr string) {
@@ -107,13 +126,8 @@ func (s *regionStation) file(day string) string {
 // own books to the fen.
 func TestRegion(t *testing.T) {
 	h := startHostsim(t)
-	po := &postofficeProc{t: t, bin: binary(t, "postoffice"), dir: filepath.Join(t.TempDir(), "po")}
-	po.expect(0, "init", "--name", "xinyang-postoffice")
-	poKey := strings.TrimSpace(po.expect(0, "key"))
-	tariffJSON := filepath.Join(t.TempDir(), "tariff.json")
-	os.WriteFile(tariffJSON, testTariff(), 0o644)
-	po.expect(0, "tariff", "sign", tariffJSON)
-	signedTariff := strings.TrimSuffix(tariffJSON, ".json") + ".signed"
+	po := startPostOffice(t)
+	poKey, signedTariff := po.key, po.tariff
 
 	keyLine := regexp.MustCompile(`登记用公钥：(\S+)`)
 	var stations []*regionStation

@@ -482,13 +482,8 @@ func TestLockoutWeb(t *testing.T) {
 // for entries after its key was rotated; neither changes the registry
 // (its stations, their days, its acknowledgements).
 func TestPostOfficeRefusesRetiredKeys(t *testing.T) {
-	po := &postofficeProc{t: t, bin: binary(t, "postoffice"), dir: filepath.Join(t.TempDir(), "po")}
-	po.expect(0, "init", "--name", "xinyang-postoffice")
-	poKey := strings.TrimSpace(po.expect(0, "key"))
-	tariffJSON := filepath.Join(t.TempDir(), "tariff.json")
-	os.WriteFile(tariffJSON, testTariff(), 0o644)
-	po.expect(0, "tariff", "sign", tariffJSON)
-	signedTariff := strings.TrimSuffix(tariffJSON, ".json") + ".signed"
+	po := startPostOffice(t)
+	poKey, signedTariff := po.key, po.tariff
 
 	keyLine := regexp.MustCompile(`登记用公钥：(\S+)`)
 	var stations []*regionStation
