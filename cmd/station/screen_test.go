@@ -107,15 +107,21 @@ func (s *screen) page() string {
 	return v
 }
 
+// ready waits for the page's own word that it is ready (app.js marks
+// html[data-ready] once the stylesheet and scripts have loaded): an
+// element can be visible before the stylesheet applies, and a page
+// measured then has the browser's default sizes.
+var ready = chromedp.WaitReady(chromedp.CSS("html[data-ready]"))
+
 func (s *screen) open(path string, wait string) {
 	s.t.Helper()
-	s.do(chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.ID(wait)))
+	s.do(chromedp.Navigate(s.url+path), chromedp.WaitVisible(chromedp.ID(wait)), ready)
 }
 
 // click clicks a control and waits for an element of the page that follows.
 func (s *screen) click(id, wait string) {
 	s.t.Helper()
-	s.do(chromedp.Click(chromedp.ID(id)), chromedp.WaitVisible(chromedp.ID(wait)))
+	s.do(chromedp.Click(chromedp.ID(id)), chromedp.WaitVisible(chromedp.ID(wait)), ready)
 }
 
 func (s *screen) fill(id, text string) {
@@ -222,6 +228,7 @@ const a11yJS = `(() => {
 // phone-sized screen.
 func (s *screen) accessible(page string) {
 	s.t.Helper()
+	s.do(ready)
 	for _, size := range [][2]int64{{1024, 600}, {390, 844}} {
 		s.do(chromedp.EmulateViewport(size[0], size[1]))
 		if bad := eval[[]string](s, a11yJS); len(bad) > 0 {
@@ -261,10 +268,10 @@ func TestScreenDay(t *testing.T) {
 	s.open("/", "f-pin")
 	s.accessible("sign-in")
 	s.shot("signin")
-	s.do(chromedp.Click(chromedp.ID("f-pin")), chromedp.KeyEvent("000000\r"), chromedp.WaitVisible(chromedp.ID("e-pin")))
+	s.do(chromedp.Click(chromedp.ID("f-pin")), chromedp.KeyEvent("000000\r"), chromedp.WaitVisible(chromedp.ID("e-pin")), ready)
 	s.says("e-pin", "密码不对")
 	s.do(chromedp.Click(chromedp.CSS(`input[value=OP2]`)), chromedp.Click(chromedp.ID("f-pin")), chromedp.KeyEvent(demoClerkPIN+"\r"),
-		chromedp.WaitVisible(chromedp.ID("go-withdraw")))
+		chromedp.WaitVisible(chromedp.ID("go-withdraw")), ready)
 	s.says("stat-cash", "¥2,000.00")
 	s.accessible("start")
 	s.shot("start")
@@ -283,16 +290,16 @@ func TestScreenDay(t *testing.T) {
 	// By keyboard: the keypad's field, Enter to go on.
 	s.set("f-amount", "")
 	s.do(chromedp.Click(chromedp.ID("f-amount")), chromedp.KeyEvent("500\r"),
-		chromedp.WaitVisible(chromedp.ID("c-amount")))
+		chromedp.WaitVisible(chromedp.ID("c-amount")), ready)
 	s.says("c-amount", "¥500.00")
 	s.says("c-capital", "伍佰元整")
 	s.accessible("customer confirmation")
 	s.shot("withdraw-confirm")
-	s.do(chromedp.Click(chromedp.ID("f-pin")), chromedp.KeyEvent("147258\r"), chromedp.WaitVisible(chromedp.ID("r-big")))
+	s.do(chromedp.Click(chromedp.ID("f-pin")), chromedp.KeyEvent("147258\r"), chromedp.WaitVisible(chromedp.ID("r-big")), ready)
 	s.says("r-big", "请付给顾客现金 ¥500.00")
 	s.accessible("withdrawal done")
 	s.shot("withdraw-done")
-	s.do(chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("r-big"))) // a reload shows it again, sends nothing
+	s.do(chromedp.Reload(), chromedp.WaitVisible(chromedp.ID("r-big")), ready) // a reload shows it again, sends nothing
 
 	// The bank's reply is lost mid-withdrawal: reversed, no cash.
 	if err := s.sim.SetFaults(hostsim.Fault{Target: "withdrawal", Mode: hostsim.FaultDrop, Count: 1}); err != nil {
@@ -366,7 +373,7 @@ func TestScreenDay(t *testing.T) {
 
 	s.open("/tickets", "home")
 	s.accessible("ticket orders")
-	s.do(chromedp.Click(chromedp.CSS(`button[id^=cancel-]`)), chromedp.WaitVisible(chromedp.ID("c-amount")))
+	s.do(chromedp.Click(chromedp.CSS(`button[id^=cancel-]`)), chromedp.WaitVisible(chromedp.ID("c-amount")), ready)
 	s.click("confirm", "r-big")
 	s.says("title", "已退票")
 

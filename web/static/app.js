@@ -1,6 +1,11 @@
 // The shopkeeper's screen: a few plain helpers. Everything works without
 // them; they make the keypad, printing and the keyboard nicer.
 "use strict";
+// The page is ready once its stylesheet, script and pictures have loaded:
+// html[data-ready] says so, for anything (a test) that measures the page.
+window.addEventListener("load", function () {
+  document.documentElement.setAttribute("data-ready", "1");
+});
 document.addEventListener("DOMContentLoaded", function () {
   // The on-screen keypad types into its field.
   // It types into the field of its form that last had the cursor, else
