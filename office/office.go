@@ -14,6 +14,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/tariff"
@@ -23,9 +25,47 @@ import (
 // Office is a post office folder opened with its key unlocked.
 type Office struct {
 	Dir      string
-	Registry *registry.Registry
 	Signer   note.Signer   // the post office's key
 	Verifier note.Verifier // its public half
+	// Registry is the registry held open for the office's whole life (a
+	// command). When nil (a server), the registry in Dir is opened for
+	// each operation and closed after it, so that the postoffice commands
+	// can use it between two requests; operations then take turns.
+	Registry *registry.Registry
+	Now      func() time.Time // the registry's clock; time.Now if nil
+
+	mu sync.Mutex
+}
+
+// RegistryFile is the registry's file in the office's folder.
+const RegistryFile = "registry.db"
+
+// use runs fn with the registry.
+func (o *Office) use(fn func(*registry.Registry) error) error {
+	if o.Registry != nil {
+		return fn(o.Registry)
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	r, err := registry.Open(filepath.Join(o.Dir, RegistryFile), &registry.Options{Now: o.Now})
+	if err != nil {
+		return err
+	}
+	err = fn(r)
+	if cerr := r.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+// Station returns the station enrolled as id.
+func (o *Office) Station(id string) (registry.Station, error) {
+	var s registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		s, err = r.Station(id)
+		return err
+	})
+	return s, err
 }
 
 // AckPath is where an acknowledgement is written: DIR/acks/T0001-20261120.ack.
@@ -38,8 +78,12 @@ func AckPath(acks, station, day string) string {
 // accepted day's acknowledgement is written to DIR/acks. A refused file
 // returns a *registry.Error and changes nothing.
 func (o *Office) Import(data []byte) ([]registry.Outcome, error) {
-	im := &registry.Importer{Registry: o.Registry, Signer: o.Signer, Verifier: o.Verifier, Archive: filepath.Join(o.Dir, "archive")}
-	outs, err := im.Import(o.Registry.Check(data))
+	var outs []registry.Outcome
+	err := o.use(func(r *registry.Registry) (err error) {
+		im := &registry.Importer{Registry: r, Signer: o.Signer, Verifier: o.Verifier, Archive: filepath.Join(o.Dir, "archive")}
+		outs, err = im.Import(r.Check(data))
+		return err
+	})
 	for _, out := range outs {
 		if out.Status != registry.Accepted {
 			continue
@@ -76,20 +120,26 @@ func (o *Office) Acks(station, after string) ([][]byte, error) {
 	if after != "" {
 		from = after + "\x00" // the first key after the day itself
 	}
-	err := o.Registry.Days(station, from, "", func(d registry.Day) error {
-		acks = append(acks, d.Ack)
-		return nil
+	err := o.use(func(r *registry.Registry) error {
+		return r.Days(station, from, "", func(d registry.Day) error {
+			acks = append(acks, d.Ack)
+			return nil
+		})
 	})
 	return acks, err
 }
 
 // AckFor returns the acknowledgement of one accepted day, or nil.
 func (o *Office) AckFor(station, day string) ([]byte, error) {
-	d, found, err := o.Registry.Day(station, day)
-	if err != nil || !found {
-		return nil, err
-	}
-	return d.Ack, nil
+	var ack []byte
+	err := o.use(func(r *registry.Registry) error {
+		d, found, err := r.Day(station, day)
+		if found {
+			ack = d.Ack
+		}
+		return err
+	})
+	return ack, err
 }
 
 // ErrNoTariff means no tariff was issued to the station.
@@ -100,24 +150,31 @@ var ErrNoTariff = errors.New("office: no tariff was issued to the station")
 // writes it (signatures are deterministic: the same body and key give the
 // same file).
 func (o *Office) Tariff(station string) (version string, signed []byte, err error) {
-	s, err := o.Registry.Station(station)
+	var t *tariff.Tariff
+	err = o.use(func(r *registry.Registry) error {
+		s, err := r.Station(station)
+		if err != nil {
+			return err
+		}
+		if s.Tariff == "" {
+			return ErrNoTariff
+		}
+		t, err = r.Tariff(s.Tariff)
+		if err != nil {
+			return fmt.Errorf("office: tariff %s of %s: %w", s.Tariff, station, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return "", nil, err
 	}
-	if s.Tariff == "" {
-		return "", nil, ErrNoTariff
-	}
-	t, err := o.Registry.Tariff(s.Tariff)
-	if err != nil {
-		return "", nil, fmt.Errorf("office: tariff %s of %s: %w", s.Tariff, station, err)
-	}
 	body, err := json.MarshalIndent(t, "", "  ")
 	if err != nil {
-		return "", nil, fmt.Errorf("office: tariff %s: %w", s.Tariff, err)
+		return "", nil, fmt.Errorf("office: tariff %s: %w", t.Version, err)
 	}
 	signed, err = tariff.Sign(append(body, '\n'), o.Signer)
 	if err != nil {
-		return "", nil, fmt.Errorf("office: sign tariff %s: %w", s.Tariff, err)
+		return "", nil, fmt.Errorf("office: sign tariff %s: %w", t.Version, err)
 	}
 	return t.Version, signed, nil
 }

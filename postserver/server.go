@@ -151,7 +151,10 @@ func (s *Server) station(h func(*request) (int, any)) http.HandlerFunc {
 // the log).
 func refusal(err error) (int, any) {
 	var e *postapi.Error
-	if !errors.As(err, &e) {
+	if errors.Is(err, registry.ErrInUse) {
+		errors.As(busy(), &e)
+	}
+	if e == nil && !errors.As(err, &e) {
 		e = postapi.Refuse(http.StatusServiceUnavailable, postapi.RuleBusy, "邮政这边暂时出了问题，没有处理这个请求；请稍后再发。", "the post office could not handle the request now; send it again later.")
 	}
 	return e.Status, postapi.Refusal{Error: e}
@@ -177,13 +180,15 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*request, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.office.Registry.Station(a.Station)
+	st, err := s.office.Station(a.Station)
 	var re *registry.Error
 	if errors.As(err, &re) && re.Kind == registry.ErrUnknownStation {
 		return nil, postapi.Refuse(http.StatusUnauthorized, postapi.RuleUnknown, "邮政没有登记服务站 %s。", "no station %s is enrolled with this post office.", a.Station)
 	}
 	if err != nil {
-		s.logf("postserver: station %s: %v", a.Station, err)
+		if !errors.Is(err, registry.ErrInUse) {
+			s.logf("postserver: station %s: %v", a.Station, err)
+		}
 		return nil, err
 	}
 	if st.Status == registry.Retired {
@@ -203,6 +208,12 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*request, error
 			"the post office has seen this request before (a replay); it was not handled again.")
 	}
 	return &request{Request: r, station: st, auth: a, body: body}, nil
+}
+
+// busy answers a request the post office cannot take now: the registry
+// is held by a postoffice command.
+func busy() error {
+	return postapi.Refuse(http.StatusServiceUnavailable, postapi.RuleBusy, "邮政这边正忙（在导入或对账），请稍后再发。", "the post office is busy (an import or reconciliation runs); send again later.")
 }
 
 func tooLarge() error {

@@ -56,11 +56,10 @@ func serve(t *testing.T) *post {
 	t.Helper()
 	p := &post{t: t, now: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}
 	dir := t.TempDir()
-	reg, err := registry.Open(filepath.Join(dir, "registry.db"), &registry.Options{Now: func() time.Time { return p.now }})
+	reg, err := registry.Open(filepath.Join(dir, office.RegistryFile), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { reg.Close() })
 	skey, vkey, err := note.GenerateKey(rand.Reader, "xinyang-postoffice")
 	if err != nil {
 		t.Fatal(err)
@@ -82,7 +81,11 @@ func serve(t *testing.T) *post {
 		Deposit: decimal.RequireFromString("20000.00"), Tariff: issued.Version}); err != nil {
 		t.Fatal(err)
 	}
-	p.office = &office.Office{Dir: dir, Registry: reg, Signer: signer, Verifier: p.v}
+	if err := reg.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// As postoffice serve runs it: the registry opened for each request.
+	p.office = &office.Office{Dir: dir, Signer: signer, Verifier: p.v, Now: func() time.Time { return p.now }}
 	srv := postserver.New(p.office, &postserver.Options{Now: func() time.Time { return p.now }, Logf: t.Logf})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -100,6 +103,27 @@ func serve(t *testing.T) *post {
 	p.url = "http://" + ln.Addr().String()
 	p.client = &postapi.Client{URL: p.url, Station: "T0001", Key: stationKey, PostOffice: p.v, Now: func() time.Time { return p.now }}
 	return p
+}
+
+// registry opens the post office's registry between two requests, as a
+// postoffice command does.
+func (p *post) registry(fn func(*registry.Registry) error) {
+	p.t.Helper()
+	r, err := registry.Open(filepath.Join(p.office.Dir, office.RegistryFile), nil)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	defer r.Close()
+	if err := fn(r); err != nil {
+		p.t.Fatal(err)
+	}
+}
+
+// lastSeq is the last entry the post office accepted from T0001.
+func (p *post) lastSeq() uint64 {
+	var s registry.Station
+	p.registry(func(r *registry.Registry) (err error) { s, err = r.Station("T0001"); return err })
+	return s.Last.Seq
 }
 
 func TestUploadAnswersAsImportDecides(t *testing.T) {
@@ -164,8 +188,8 @@ func TestUploadRefusedFileNamesTheRule(t *testing.T) {
 	if out.Result != postapi.Refused || out.Rule != registry.ErrBadFile || !strings.Contains(out.ZH, "什么都没有改动") {
 		t.Errorf("a rewritten file: %+v", out)
 	}
-	if s, _ := p.office.Registry.Station("T0001"); s.Last.Seq != 0 {
-		t.Errorf("a refused file changed the registry: %+v", s.Last)
+	if seq := p.lastSeq(); seq != 0 {
+		t.Errorf("a refused file changed the registry: last entry %d", seq)
 	}
 }
 
@@ -246,10 +270,11 @@ func TestRequestsRefusedByRule(t *testing.T) {
 	})
 	t.Run("another station's file", func(t *testing.T) {
 		key, _ := keyfile.VerifierKey("T0002", otherKey.Public().(ed25519.PublicKey))
-		if _, err := p.office.Registry.Enrol(registry.Enrolment{Station: "T0002", Key: key, Franchisee: "李四",
-			Deposit: decimal.RequireFromString("1000.00"), Tariff: "DEMO-2026-11"}); err != nil {
-			t.Fatal(err)
-		}
+		p.registry(func(r *registry.Registry) error {
+			_, err := r.Enrol(registry.Enrolment{Station: "T0002", Key: key, Franchisee: "李四",
+				Deposit: decimal.RequireFromString("1000.00"), Tariff: "DEMO-2026-11"})
+			return err
+		})
 		c := *p.client
 		c.Station, c.Key = "T0002", otherKey
 		_, err := c.Upload(context.Background(), day1)
@@ -259,9 +284,10 @@ func TestRequestsRefusedByRule(t *testing.T) {
 		}
 	})
 	t.Run("retired", func(t *testing.T) {
-		if _, err := p.office.Registry.Retire("T0002", p.office.Signer); err != nil {
-			t.Fatal(err)
-		}
+		p.registry(func(r *registry.Registry) error {
+			_, err := r.Retire("T0002", p.office.Signer)
+			return err
+		})
 		c := *p.client
 		c.Station, c.Key = "T0002", otherKey
 		_, err := c.Acks(context.Background(), "")
@@ -270,8 +296,8 @@ func TestRequestsRefusedByRule(t *testing.T) {
 			t.Errorf("a retired station: %v", err)
 		}
 	})
-	if s, _ := p.office.Registry.Station("T0001"); s.Last.Seq != 0 {
-		t.Errorf("refused requests changed the registry: %+v", s.Last)
+	if seq := p.lastSeq(); seq != 0 {
+		t.Errorf("refused requests changed the registry: last entry %d", seq)
 	}
 }
 
@@ -314,3 +340,22 @@ func TestForgedAnswerRefused(t *testing.T) {
 type roundTrip func(*http.Request) (*http.Response, error)
 
 func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// While a postoffice command holds the registry, a station is told the
+// post office is busy and to send again later; nothing is lost.
+func TestBusyWhileACommandHoldsTheRegistry(t *testing.T) {
+	p := serve(t)
+	r, err := registry.Open(filepath.Join(p.office.Dir, office.RegistryFile), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p.client.Upload(context.Background(), scenario(t, "intact-day1.bms"))
+	var pe *postapi.Error
+	if !errors.As(err, &pe) || pe.Rule != postapi.RuleBusy || pe.Status != http.StatusServiceUnavailable {
+		t.Errorf("upload while the registry is held: %v", err)
+	}
+	r.Close()
+	if out, err := p.client.Upload(context.Background(), scenario(t, "intact-day1.bms")); err != nil || out.Result != postapi.Accepted {
+		t.Errorf("upload once the command is done: %+v, %v", out, err)
+	}
+}

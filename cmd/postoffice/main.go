@@ -102,6 +102,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runStations(rest[1:])
 	case "import":
 		err = m.runImport(rest[1:])
+	case "serve":
+		err = m.runServe(ctx, rest[1:])
 	case "reconcile":
 		err = m.runReconcile(rest[1:])
 	case "statement":
@@ -142,6 +144,7 @@ func (m *Main) usage(w io.Writer) {
 		{"enrol", "登记服务站", "enrol a station", `postoffice enrol --dir D --station T0001 --pubkey T0001+… --franchisee "王秀英" --deposit 20000.00 --tariff tariff.signed`},
 		{"stations", "列出服务站", "list the stations", "postoffice stations --dir D"},
 		{"import", "导入日结文件，核验并发回执", "import day files: verify and acknowledge", "postoffice import --dir D [--acks DIR] FILES|FOLDER…"},
+		{"serve", "开网上服务：服务站自动交日结文件、取回执和价目表", "serve the station API: stations upload day files, fetch acknowledgements and tariffs", "postoffice serve --dir D [--addr 127.0.0.1:8443] [--tls-cert F --tls-key F]"},
 		{"reconcile", "与银行、收费单位、承运人的流水对账", "reconcile against the hosts' journals", "postoffice reconcile --dir D --date 2026-11-20 --host-journal F [--host-journal F2…] [--out F.csv]"},
 		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
 		{"rotate-key", "登记服务站的新密钥（须有旧密钥签的声明）", "record a station's new key, vouched for by its old one", "postoffice rotate-key --dir D --station T0001 --vouch rotation.note"},

@@ -93,42 +93,65 @@ func (m *Main) runAck(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	g := st.ledger.Genesis()
-	v, err := note.NewVerifier(g.PostOfficeKey)
+	a, _, err := st.checkAck(msg)
 	if err != nil {
-		return refuse(err, "本站没有登记邮政支局公钥，不能核对确认文件。", "this station has no post office key to check acknowledgements with.")
-	}
-	a, err := settlement.OpenAck(msg, v)
-	if errors.Is(err, settlement.ErrAckSignature) {
-		return refuse(nil, "这个确认文件不是本站所属邮政支局签发的，没有收下。", "this acknowledgement is not signed by this station's post office; not kept.")
-	}
-	if err != nil {
-		return refuse(err, "这不是邮政支局的确认文件。", "this is not a post office acknowledgement.")
-	}
-	if a.Station != g.Terminal {
-		return refuse(nil, "这个确认是给服务站 %s 的，不是本站（%s）的。", "this acknowledgement is for station %s, not this one (%s).", a.Station, g.Terminal)
-	}
-	e, err := st.ledger.Get(a.Last.Seq)
-	if err != nil || e.Hash != a.Last.Hash || e.Kind != ledger.KindDayClose || e.Day != a.Day {
-		return refuse(nil, "这个确认对不上本站账本（第 %d 笔，营业日 %s）。请联系邮政支局核对。", "this acknowledgement does not match the ledger (entry %d, business day %s). Call the post office.", a.Last.Seq, a.Day)
+		return err
 	}
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	payload, _ := json.Marshal(map[string]any{"seq": a.Last.Seq, "day": a.Day})
-	entry, _, err := st.ledger.Append(ledger.Draft{Operator: w.operator, Kind: "postoffice_ack", IdemKey: "ack:" + strconv.FormatUint(a.Last.Seq, 10), Payload: payload})
+	entry, err := st.keepAck(w.operator, a, msg)
 	if err != nil {
 		return err
-	}
-	if err := os.MkdirAll(st.path(acksDir), 0o700); err != nil {
-		return err
-	}
-	if err := writeWhole(st.path(filepath.Join(acksDir, fmt.Sprintf("%06d.ack", a.Last.Seq))), msg); err != nil {
-		return refuse(err, "存不下确认文件。", "cannot keep the acknowledgement.")
 	}
 	m.printf("已收下邮政支局的确认：截至营业日 %s（第 %d 笔）的日结已对账确认。记在账本第 %d 笔。\n",
 		"kept the post office's acknowledgement: the days through %s (entry %d) are settled. Ledger entry %d.\n", a.Day, a.Last.Seq, entry.Seq)
 	return nil
+}
+
+// checkAck checks an acknowledgement against the post office key the
+// station trusts and against the ledger: it must be for this station and
+// name a day_close entry exactly as the ledger holds it. It returns the
+// acknowledgement and that entry.
+func (st *station) checkAck(msg []byte) (settlement.Ack, ledger.Entry, error) {
+	g := st.ledger.Genesis()
+	v, err := note.NewVerifier(g.PostOfficeKey)
+	if err != nil {
+		return settlement.Ack{}, ledger.Entry{}, refuse(err, "本站没有登记邮政支局公钥，不能核对确认文件。", "this station has no post office key to check acknowledgements with.")
+	}
+	a, err := settlement.OpenAck(msg, v)
+	if errors.Is(err, settlement.ErrAckSignature) {
+		return a, ledger.Entry{}, refuse(nil, "这个确认文件不是本站所属邮政支局签发的，没有收下。", "this acknowledgement is not signed by this station's post office; not kept.")
+	}
+	if err != nil {
+		return a, ledger.Entry{}, refuse(err, "这不是邮政支局的确认文件。", "this is not a post office acknowledgement.")
+	}
+	if a.Station != g.Terminal {
+		return a, ledger.Entry{}, refuse(nil, "这个确认是给服务站 %s 的，不是本站（%s）的。", "this acknowledgement is for station %s, not this one (%s).", a.Station, g.Terminal)
+	}
+	e, err := st.ledger.Get(a.Last.Seq)
+	if err != nil || e.Hash != a.Last.Hash || e.Kind != ledger.KindDayClose || e.Day != a.Day {
+		return a, ledger.Entry{}, refuse(nil, "这个确认对不上本站账本（第 %d 笔，营业日 %s）。请联系邮政支局核对。", "this acknowledgement does not match the ledger (entry %d, business day %s). Call the post office.", a.Last.Seq, a.Day)
+	}
+	return a, e, nil
+}
+
+// keepAck records a checked acknowledgement in the ledger (once: the same
+// acknowledgement again records nothing more) and keeps the signed note
+// in the acks folder.
+func (st *station) keepAck(operator string, a settlement.Ack, msg []byte) (ledger.Entry, error) {
+	payload, _ := json.Marshal(map[string]any{"seq": a.Last.Seq, "day": a.Day})
+	entry, _, err := st.ledger.Append(ledger.Draft{Operator: operator, Kind: "postoffice_ack", IdemKey: "ack:" + strconv.FormatUint(a.Last.Seq, 10), Payload: payload})
+	if err != nil {
+		return entry, err
+	}
+	if err := os.MkdirAll(st.path(acksDir), 0o700); err != nil {
+		return entry, err
+	}
+	if err := writeWhole(st.path(filepath.Join(acksDir, fmt.Sprintf("%06d.ack", a.Last.Seq))), msg); err != nil {
+		return entry, refuse(err, "存不下确认文件。", "cannot keep the acknowledgement.")
+	}
+	return entry, nil
 }
 
 // runExport copies the settlement files not yet acknowledged to a folder,
@@ -154,38 +177,22 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	_, latest, err := st.latestAck()
+	days, err := st.unsent(*since)
 	if err != nil {
 		return err
 	}
-	files, err := filepath.Glob(st.path(filepath.Join(settlementsDir, "*.bms")))
-	if err != nil {
-		return err
-	}
-	sort.Strings(files)
 	if err := os.MkdirAll(*to, 0o755); err != nil {
 		return refuse(err, "建不了文件夹 %s。", "cannot create the folder %s.", *to)
 	}
 	n := 0
-	for _, path := range files {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return err
-		}
-		f, err := settlement.Parse(data)
-		if err != nil {
-			return refuse(err, "日结文件 %s 读不出来。", "the settlement file %s cannot be read.", path)
-		}
-		if (*since != "" && f.Day < *since) || (latest != nil && f.Last.Seq <= latest.Last.Seq) {
-			continue
-		}
+	for _, d := range days {
 		for _, ext := range []string{".bms", ".csv", ".pdf"} {
-			src := strings.TrimSuffix(path, ".bms") + ext
+			src := strings.TrimSuffix(d.path, ".bms") + ext
 			if err := copyFile(src, filepath.Join(*to, filepath.Base(src))); err != nil && !(ext != ".bms" && errors.Is(err, os.ErrNotExist)) {
 				return refuse(err, "复制 %s 失败。", "copying %s failed.", src)
 			}
 		}
-		m.printf("  %s（营业日 %s）\n", "  %s (business day %s)\n", filepath.Base(path), f.Day)
+		m.printf("  %s（营业日 %s）\n", "  %s (business day %s)\n", filepath.Base(d.path), d.file.Day)
 		n++
 	}
 	if n == 0 {
@@ -195,6 +202,43 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	m.printf("已复制 %d 天的日结文件到 %s。请交给邮政支局，收到确认文件后用 station ack 收下。\n",
 		"Copied %d day(s) of settlement files to %s. Hand them to the post office and keep its acknowledgement with station ack.\n", n, *to)
 	return nil
+}
+
+// dayFile is a settlement file the station wrote.
+type dayFile struct {
+	path string
+	data []byte
+	file *settlement.File
+}
+
+// unsent returns the settlement files of the days after the last one the
+// post office acknowledged (and from day since on, if given), in order.
+func (st *station) unsent(since string) ([]dayFile, error) {
+	_, latest, err := st.latestAck()
+	if err != nil {
+		return nil, err
+	}
+	paths, err := filepath.Glob(st.path(filepath.Join(settlementsDir, "*.bms")))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(paths)
+	var days []dayFile
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		f, err := settlement.Parse(data)
+		if err != nil {
+			return nil, refuse(err, "日结文件 %s 读不出来。", "the settlement file %s cannot be read.", path)
+		}
+		if (since != "" && f.Day < since) || (latest != nil && f.Last.Seq <= latest.Last.Seq) {
+			continue
+		}
+		days = append(days, dayFile{path, data, f})
+	}
+	return days, nil
 }
 
 func copyFile(src, dst string) error {

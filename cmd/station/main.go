@@ -98,6 +98,8 @@ func (m *Main) commands() []command {
 			"station close-day --dir D --operator OP1 --counted 3456.70 [--carry]"},
 		{"export", "把还没确认的日结文件复制到U盘", "copy settlement files not yet acknowledged to a folder (USB stick)", (*Main).runExport,
 			"station export --dir D [--since 2026-11-01] --to /media/usb"},
+		{"upload", "把日结文件从网上交给邮政支局，收下回执", "send the day files to the post office over the network and keep its acknowledgements", (*Main).runUpload,
+			"station upload --dir D [--postoffice https://postoffice.example:8443]"},
 		{"ack", "收下邮政支局的对账确认", "keep the post office's acknowledgement", (*Main).runAck,
 			"station ack --dir D --operator OP1 FILE"},
 		{"tariff", "价目表：载入邮政支局签发的价目表、查看", "tariff: load the post office's signed price list, show it", (*Main).runTariff,

@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -127,20 +126,10 @@ func (s *regionStation) file(day string) string {
 func TestRegion(t *testing.T) {
 	h := startHostsim(t)
 	po := startPostOffice(t)
-	poKey, signedTariff := po.key, po.tariff
 
-	keyLine := regexp.MustCompile(`登记用公钥：(\S+)`)
 	var stations []*regionStation
 	for i, name := range []string{"山前村便民服务站", "河湾村便民服务站", "柳林村便民服务站"} {
-		s := &regionStation{id: fmt.Sprintf("T%04d", i+1), c: newCLI(t)}
-		s.dir = filepath.Join(t.TempDir(), s.id)
-		s.c.env["STATION_PASSPHRASE"], s.c.env["STATION_PIN"], s.c.env["STATION_HOST"], s.c.env["STATION_CARD_PIN"] = passphrase, ownerPIN, h.url, "147258"
-		out := s.c.must("init", "--dir", s.dir, "--id", s.id, "--name", name, "--postoffice-key", poKey)
-		s.key = keyLine.FindStringSubmatch(out)[1]
-		s.c.must("operator", "add", "--dir", s.dir, "--id", "OP1", "--role", "owner", "--pin-file", writeSecret(t, "pin", ownerPIN))
-		s.c.must("tariff", "load", "--dir", s.dir, "--operator", "OP1", signedTariff)
-		po.expect(0, "enrol", "--station", s.id, "--pubkey", s.key, "--franchisee", "加盟人"+s.id, "--deposit", "20000.00", "--tariff", signedTariff)
-		stations = append(stations, s)
+		stations = append(stations, newRegionStation(t, po, h.url, fmt.Sprintf("T%04d", i+1), name))
 	}
 	if out := po.expect(0, "stations"); strings.Count(out, "在营") != 3 {
 		t.Errorf("stations:\n%s", out)

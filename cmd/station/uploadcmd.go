@@ -1,0 +1,171 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"os"
+	"strings"
+
+	"github.com/villagepost/bianmin/postapi"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// postofficeURLFile remembers the post office's address in the station's
+// folder, once given with --postoffice.
+const postofficeURLFile = "postoffice.url"
+
+// postofficeURL returns the address given, remembering it, or the one
+// remembered; "" when there is neither.
+func (st *station) postofficeURL(given string) (string, error) {
+	if given != "" {
+		u, err := url.Parse(given)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return "", refuse(err, "--postoffice 要写成 https://邮政支局的地址:端口 这样的网址。", "--postoffice is a URL like https://postoffice.example:8443.")
+		}
+		if err := writeWhole(st.path(postofficeURLFile), []byte(given+"\n")); err != nil {
+			return "", refuse(err, "记不下邮政支局的地址。", "cannot remember the post office's address.")
+		}
+		return given, nil
+	}
+	b, err := os.ReadFile(st.path(postofficeURLFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return "", nil
+	}
+	if err != nil {
+		return "", refuse(err, "读不了记下的邮政支局地址。", "cannot read the remembered post office address.")
+	}
+	return strings.TrimSpace(string(b)), nil
+}
+
+// postClient returns the station's link to its post office; the key must
+// be unlocked.
+func (st *station) postClient(addr string) (*postapi.Client, error) {
+	g := st.ledger.Genesis()
+	v, err := note.NewVerifier(g.PostOfficeKey)
+	if err != nil {
+		return nil, refuse(err, "本站没有登记邮政支局公钥，不能和邮政联网。", "this station has no post office key; it cannot talk to the post office.")
+	}
+	return &postapi.Client{URL: addr, Station: g.Terminal, Key: st.key, PostOffice: v}, nil
+}
+
+// uploadReport is what one exchange with the post office did.
+type uploadReport struct {
+	Sent     []postapi.Outcome // each day file sent, with the answer
+	AcksKept []string          // the days whose acknowledgement was kept
+	Problems int               // files held, forked or refused
+}
+
+// upload sends the days the post office has not acknowledged, then keeps
+// every acknowledgement it has for the station (days that went by USB
+// stick too). It stops at the first day that gets no trustworthy answer:
+// that day and the ones after it are sent next time.
+func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport, error) {
+	rep := &uploadReport{}
+	days, err := st.unsent("")
+	if err != nil {
+		return rep, err
+	}
+	for _, d := range days {
+		out, err := c.Upload(ctx, d.data)
+		if err != nil {
+			return rep, err
+		}
+		rep.Sent = append(rep.Sent, out)
+		if out.Result != postapi.Accepted && out.Result != postapi.Replay {
+			rep.Problems++
+			break // the days after it cannot be accepted before it
+		}
+	}
+	after := ""
+	if _, latest, err := st.latestAck(); err != nil {
+		return rep, err
+	} else if latest != nil {
+		after = latest.Day
+	}
+	acks, err := c.Acks(ctx, after)
+	if err != nil {
+		return rep, err
+	}
+	for _, msg := range acks {
+		a, closed, err := st.checkAck(msg)
+		if err != nil {
+			return rep, err
+		}
+		if _, err := st.keepAck(closed.Operator, a, msg); err != nil {
+			return rep, err
+		}
+		rep.AcksKept = append(rep.AcksKept, a.Day)
+	}
+	return rep, nil
+}
+
+// runUpload sends the closed days to the post office over the network and
+// keeps its acknowledgements.
+func (m *Main) runUpload(ctx context.Context, args []string) error {
+	fs := m.flags("upload")
+	dir := fs.String("dir", "", "the station's data folder")
+	addr := fs.String("postoffice", "", "the post office's address, e.g. https://postoffice.example:8443 (remembered for next time)")
+	passFile := fs.String("passphrase-file", "", "file with the station key's passphrase (else STATION_PASSPHRASE, else asked)")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.postofficeURL(*addr)
+	if err != nil {
+		return err
+	}
+	if u == "" {
+		return m.usageErr("请用 --postoffice 给出邮政支局的网址（记下后下次不用再给）。", "give the post office's address with --postoffice (it is remembered for next time).")
+	}
+	if err := m.unlockOnly(st, *passFile); err != nil {
+		return err
+	}
+	c, err := st.postClient(u)
+	if err != nil {
+		return err
+	}
+	rep, err := st.upload(ctx, c)
+	for _, o := range rep.Sent {
+		m.printf("  营业日 %s：%s\n", "  business day %s: %s\n", o.Day, m.say(o.ZH, o.EN))
+		for _, also := range o.Also {
+			m.printf("  营业日 %s：%s\n", "  business day %s: %s\n", also.Day, m.say(also.ZH, also.EN))
+		}
+	}
+	for _, day := range rep.AcksKept {
+		m.printf("  收下回执：营业日 %s 已对账确认。\n", "  kept the acknowledgement: business day %s is settled.\n", day)
+	}
+	if err != nil {
+		return m.postofficeErr(err, len(rep.Sent))
+	}
+	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 {
+		m.printf("没有要交的日结文件，邮政那边也没有新的回执。\n", "nothing to send, and no new acknowledgement from the post office.\n")
+		return nil
+	}
+	if rep.Problems > 0 {
+		return &problem{code: exitFailed, zh: "有一天的账邮政没有接收，见上面；请联系邮政支局。", en: "the post office did not accept a day (above); call the post office."}
+	}
+	m.printf("已交给邮政支局：%d 天；收下回执：%d 份。\n", "sent to the post office: %d day(s); acknowledgements kept: %d.\n", len(rep.Sent), len(rep.AcksKept))
+	return nil
+}
+
+// postofficeErr says what went wrong talking to the post office, and that
+// nothing was lost: the days not acknowledged are sent again next time.
+func (m *Main) postofficeErr(err error, sent int) error {
+	var pe *postapi.Error
+	switch {
+	case errors.As(err, &pe):
+		return &problem{zh: "邮政支局没有处理请求：" + pe.ZH, en: "the post office refused the request: " + pe.EN, err: err, code: exitFailed}
+	case errors.Is(err, postapi.ErrForgedAnswer):
+		return refuse(err, "收到的回答不是本站所属邮政支局签发的（网络上有人冒充），没有采用。日结文件都还在，请稍后再交或用U盘交。",
+			"the answer is not signed by this station's post office (someone on the network pretends to be it); it was not used. The day files are all kept: send them later, or by USB stick.")
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return refuse(err, "交日结文件中断了。没交上的下次再交，什么都没有丢。", "sending was interrupted; what was not sent goes next time, nothing is lost.")
+	}
+	return refuse(err, "连不上邮政支局（已交 %d 天）。没交上的日结文件都还在，网络好了再运行 station upload，或用 station export 拷到U盘交。",
+		"cannot reach the post office (%d day(s) sent). The unsent day files are kept: run station upload when the line is back, or copy them to a USB stick with station export.", sent)
+}
