@@ -63,6 +63,14 @@ func (c *Client) Tariff(ctx context.Context) (Tariff, error) {
 	return out, err
 }
 
+// Results returns what the post office found for the station in month
+// (YYYY-MM): its statement's figures and its reconciliation exceptions.
+func (c *Client) Results(ctx context.Context, month string) (Results, error) {
+	var out Results
+	err := c.do(ctx, http.MethodGet, PathResults+"?month="+url.QueryEscape(month), nil, &out)
+	return out, err
+}
+
 // maxAnswer bounds what the client reads of an answer.
 const maxAnswer = 16 << 20
 

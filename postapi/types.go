@@ -46,3 +46,46 @@ type Tariff struct {
 type Refusal struct {
 	Error *Error `json:"error"`
 }
+
+// Results answers GET PathResults: what the post office found for the
+// station in a month, for the station's own screen.
+type Results struct {
+	Month      string      `json:"month"` // YYYY-MM
+	Statement  Statement   `json:"statement"`
+	Exceptions []Exception `json:"exceptions"`
+}
+
+// Statement is the station's month as the post office's statement has it.
+// Amounts are yuan with two decimals.
+type Statement struct {
+	Days           int           `json:"days"` // accepted business days
+	Count          int64         `json:"count"`
+	Amount         string        `json:"amount"`
+	Fees           string        `json:"fees"`
+	Commission     string        `json:"commission"`
+	OwedOpen       string        `json:"owed_open"`       // what the post office owed the shop before the month (negative: the shop owed)
+	OwedClose      string        `json:"owed_close"`      // and after it
+	Deposit        string        `json:"deposit"`         // the deposit held
+	DepositBalance string        `json:"deposit_balance"` // the deposit plus owed_close: what the franchisee would get back
+	Daily          []DailyAmount `json:"daily"`           // the commission of each accepted day
+}
+
+// DailyAmount is one day's figure.
+type DailyAmount struct {
+	Day    string `json:"day"`
+	Amount string `json:"amount"`
+}
+
+// Exception is a disagreement the post office's reconciliation found on
+// one of the station's requests, with what the shopkeeper should do.
+type Exception struct {
+	Date          string `json:"date"` // the business day reconciled
+	Kind          string `json:"kind"` // as docs/postoffice.md names them: missing_at_host, amount_mismatch, ...
+	Trace         string `json:"trace"`
+	Service       string `json:"service"`
+	StationAmount string `json:"station_amount"`
+	HostAmount    string `json:"host_amount"`
+	ZH            string `json:"zh"` // what happened and what to do, for the shopkeeper
+	EN            string `json:"en"`
+	By            string `json:"by"` // YYYY-MM-DD: answer the post office by then
+}

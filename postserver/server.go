@@ -59,6 +59,7 @@ func New(o *office.Office, opts *Options) *Server {
 	s.mux.HandleFunc("POST "+postapi.PathDays, s.station(s.upload))
 	s.mux.HandleFunc("GET "+postapi.PathAcks, s.station(s.acks))
 	s.mux.HandleFunc("GET "+postapi.PathTariff, s.station(s.tariff))
+	s.mux.HandleFunc("GET "+postapi.PathResults, s.station(s.results))
 	s.mux.HandleFunc("/api/", s.station(func(*request) (int, any) {
 		return 0, postapi.Refuse(http.StatusNotFound, postapi.RuleNotFound, "没有这个接口。", "no such path or method.")
 	}))

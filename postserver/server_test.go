@@ -19,11 +19,14 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/postapi"
 	"github.com/villagepost/bianmin/postserver"
+	"github.com/villagepost/bianmin/reconcile"
 	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/statement"
 	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -357,5 +360,53 @@ func TestBusyWhileACommandHoldsTheRegistry(t *testing.T) {
 	r.Close()
 	if out, err := p.client.Upload(context.Background(), scenario(t, "intact-day1.bms")); err != nil || out.Result != postapi.Accepted {
 		t.Errorf("upload once the command is done: %+v, %v", out, err)
+	}
+}
+
+// A station sees its own month: the statement's figures, and only its
+// own exceptions, each saying what to do and by when.
+func TestResultsAreTheStationsOwn(t *testing.T) {
+	p := serve(t)
+	ctx := context.Background()
+	for _, name := range []string{"intact-day1.bms", "intact-day2.bms", "intact-day3.bms"} {
+		if out, err := p.client.Upload(ctx, scenario(t, name)); err != nil || out.Result != postapi.Accepted {
+			t.Fatalf("%s: %+v, %v", name, out, err)
+		}
+	}
+	rep := &reconcile.Report{Date: "2026-11-21", Exceptions: []reconcile.Exception{
+		{Kind: reconcile.AmountMismatch, Station: "T0001", Trace: "T0001-000007", Service: "withdrawal", StationAmount: "500.00", HostAmount: "50.00"},
+		{Kind: reconcile.NoFile, Station: "T0002", Trace: "T0002-000003", Service: "topup"},
+	}}
+	path := office.ReconcileCSV(p.office.Dir, rep.Date)
+	os.MkdirAll(filepath.Dir(path), 0o755)
+	var buf bytes.Buffer
+	if err := rep.WriteCSV(&buf); err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(path, buf.Bytes(), 0o644)
+
+	res, err := p.client.Results(ctx, "2026-11")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st statement.Statement
+	p.registry(func(r *registry.Registry) (err error) {
+		s, err := statement.Build(r, "T0001", "2026-11")
+		st = *s
+		return err
+	})
+	if res.Statement.Days != 3 || len(res.Statement.Daily) != 3 || res.Statement.Commission != money.FormatWire(st.Commission) ||
+		res.Statement.DepositBalance != money.FormatWire(st.DepositBalance()) {
+		t.Errorf("statement %+v, the post office's own says commission %s, deposit balance %s", res.Statement, st.Commission, st.DepositBalance())
+	}
+	if len(res.Exceptions) != 1 {
+		t.Fatalf("exceptions %+v, want T0001's one", res.Exceptions)
+	}
+	ex := res.Exceptions[0]
+	if ex.Trace != "T0001-000007" || !strings.Contains(ex.ZH, "¥500.00") || !strings.Contains(ex.ZH, "¥50.00") || ex.By != "2026-11-28" {
+		t.Errorf("exception %+v", ex)
+	}
+	if _, err := p.client.Results(ctx, "2026-13"); err == nil {
+		t.Error("month 2026-13 was answered")
 	}
 }
