@@ -144,14 +144,26 @@ func Open(path string, o *Options) (*Registry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence, bTariffs} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
+	// The buckets are made once; a registry that has them is opened
+	// without a write (a server opens it for every request).
+	buckets := [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence, bTariffs}
+	missing := false
+	err = db.View(func(tx *bolt.Tx) error {
+		for _, b := range buckets {
+			missing = missing || tx.Bucket(b) == nil
 		}
 		return nil
 	})
+	if err == nil && missing {
+		err = db.Update(func(tx *bolt.Tx) error {
+			for _, b := range buckets {
+				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)

@@ -5,6 +5,7 @@
 //	region generate --out DIR [--stations 300] [--days 365] [--entries 50] ...
 //	region export --registry FILE --out DIR
 //	region ed25519 [--n 200000]
+//	region upload --data DIR --url URL --postoffice-key KEY [--drop 0.1] [--dup 0.1]
 //
 // generate runs every station through a year of business days with the
 // real terminal services against an in-process host simulator (hostsim),
@@ -19,6 +20,10 @@
 // stations' traces and accepted days) as CSV for PostgreSQL.
 //
 // ed25519 measures bare Ed25519 verifications per second on all cores.
+//
+// upload sends every station's day files to postoffice serve at once, with
+// connections cut and files sent twice, and checks every day was
+// acknowledged exactly once (bench/postload.sh).
 package main
 
 import (
@@ -38,6 +43,8 @@ func main() {
 		err = runExport(os.Args[2:])
 	case "ed25519":
 		err = runEd25519(os.Args[2:])
+	case "upload":
+		err = runUpload(os.Args[2:])
 	default:
 		usage()
 	}
@@ -48,6 +55,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: region generate|export|ed25519 [flags] (see the doc comment in bench/region/main.go)")
+	fmt.Fprintln(os.Stderr, "usage: region generate|export|ed25519|upload [flags] (see the doc comment in bench/region/main.go)")
 	os.Exit(2)
 }
