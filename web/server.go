@@ -144,6 +144,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /lang", s.anon(s.setLang))
 
 	mux.HandleFunc("GET /{$}", s.auth(s.start))
+	mux.HandleFunc("GET /postoffice", s.auth(s.postOffice))
 	mux.HandleFunc("GET /done/{key}", s.auth(s.done))
 	mux.HandleFunc("GET /done/{key}/pdf", s.auth(s.donePDF))
 

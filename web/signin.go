@@ -73,7 +73,13 @@ func (s *Server) setLang(q *req) {
 }
 
 func (s *Server) start(q *req) {
-	s.render(q, "start", nil)
+	var post *PostStatus
+	if po, ok := s.st.(PostOffice); ok {
+		if ps := po.PostStatus(); ps.Linked {
+			post = &ps
+		}
+	}
+	s.render(q, "start", post)
 }
 
 // pageAt reports whether path is a page of this server that a GET shows

@@ -36,17 +36,24 @@ type screen struct {
 // on 127.0.0.1 and starts Chromium.
 func openScreen(t *testing.T) *screen {
 	t.Helper()
-	chromium := toolcheck.Require(t, "chromium", "chromium")
 	now := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
 	var out bytes.Buffer
 	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" },
 		Now: func() time.Time { return now }, KeyParams: keyfile.FastParams()}
 	dir := filepath.Join(t.TempDir(), "demo")
-	ctx, cancel := context.WithCancel(context.Background())
-	if err := m.ensureDemo(ctx, dir); err != nil {
+	if err := m.ensureDemo(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	o := serveOptions{dir: dir, demo: true, drainEvery: time.Hour}
+	return serveScreen(t, m, serveOptions{dir: dir, demo: true, drainEvery: time.Hour})
+}
+
+// serveScreen serves the screen of the station o names on 127.0.0.1 and
+// starts Chromium.
+func serveScreen(t *testing.T, m *Main, o serveOptions) *screen {
+	t.Helper()
+	chromium := toolcheck.Require(t, "chromium", "chromium")
+	ctx, cancel := context.WithCancel(context.Background())
+	dir := o.dir
 	d, err := m.openDesk(ctx, o)
 	if err != nil {
 		t.Fatal(err)
@@ -67,7 +74,8 @@ func openScreen(t *testing.T) *screen {
 		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1024, 600))
 	bctx, bcancel := chromedp.NewContext(actx)
 	bctx, tcancel := context.WithTimeout(bctx, 5*time.Minute)
-	s := &screen{t: t, url: "http://" + ln.Addr().String(), dir: dir, sim: d.net.Host.(*hostsim.Sim), ctx: bctx}
+	sim, _ := d.net.Host.(*hostsim.Sim) // nil with an outside host
+	s := &screen{t: t, url: "http://" + ln.Addr().String(), dir: dir, sim: sim, ctx: bctx}
 	s.stop = func() {
 		tcancel()
 		bcancel()

@@ -22,6 +22,7 @@ type serveOptions struct {
 	plainHTTP           bool          // the operator accepts plain HTTP off loopback
 	drainEvery          time.Duration // how often the queue is sent
 	demo                bool
+	postoffice          string // the post office's address ("" : the one remembered, if any)
 }
 
 // runServe serves the shopkeeper's screen. Without --dir it opens (and
@@ -37,6 +38,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs.StringVar(&o.key, "tls-key", "", "HTTPS key (PEM)")
 	fs.BoolVar(&o.plainHTTP, "allow-plain-http", false, "listen beyond this machine without HTTPS: PINs cross the network readable (you accept the risk)")
 	fs.DurationVar(&o.drainEvery, "drain-every", 30*time.Second, "how often what waits for a host is sent")
+	fs.StringVar(&o.postoffice, "postoffice", "", "the post office's address, e.g. https://postoffice.example:8443: closed days are sent to it (remembered for next time)")
 	o.host.register(fs)
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -95,6 +97,21 @@ func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.List
 			}
 		})
 	}()
+	posted := make(chan struct{})
+	go func() {
+		defer close(posted)
+		if d.post == nil {
+			return
+		}
+		d.post.run(ctx, m, func(rep *uploadReport, err error) {
+			for _, o := range rep.Sent {
+				m.printf("营业日 %s 交给邮政：%s\n", "business day %s sent to the post office: %s\n", o.Day, m.say(o.ZH, o.EN))
+			}
+			if err != nil {
+				fmt.Fprintln(m.Stderr, m.say("交日结文件给邮政时出错（会自动再试）：", "sending day files to the post office failed (tried again by itself): "), err)
+			}
+		})
+	}()
 	errc := make(chan error, 1)
 	go func() {
 		if o.cert != "" {
@@ -113,6 +130,7 @@ func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.List
 	defer stop()
 	hs.Shutdown(sctx)
 	<-drained
+	<-posted
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
@@ -179,12 +197,24 @@ func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
 	if err := m.closeForgotten(st, owner); err != nil {
 		return fail(err)
 	}
+	addr, err := st.postofficeURL(o.postoffice)
+	if err != nil {
+		return fail(err)
+	}
+	var post *postLink
+	if addr != "" {
+		client, err := st.postClient(addr)
+		if err != nil {
+			return fail(err)
+		}
+		post = newPostLink(st, client, m.Now)
+	}
 	watch := &watchHost{}
 	c := &counter{station: st, tariff: t, screen: true, wrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
 	if err := m.openLink(ctx, c, o.host); err != nil {
 		return fail(err)
 	}
-	return &desk{m: m, c: c, demo: o.demo, net: watch}, nil
+	return &desk{m: m, c: c, demo: o.demo, net: watch, post: post}, nil
 }
 
 // firstOwner names who records what the station does on its own at

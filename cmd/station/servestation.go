@@ -24,6 +24,7 @@ type desk struct {
 	c    *counter
 	demo bool
 	net  *watchHost
+	post *postLink // nil: no post office address is known
 }
 
 var _ web.Station = (*desk)(nil)
@@ -125,6 +126,9 @@ func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted 
 	if err != nil {
 		return web.Closed{}, refuse(err, "营业日 %s 已经日结（账本第 %d 笔），但日结文件没写成。请运行 station close-day 补写。",
 			"business day %s is closed (entry %d) but its file was not written. Run station close-day to write it.", e.Day, e.Seq)
+	}
+	if d.post != nil {
+		d.post.send() // the new day goes to the post office now
 	}
 	return web.Closed{Entry: e, Figures: figures, File: files.file, PDF: files.pdf}, nil
 }
