@@ -217,3 +217,29 @@ func TestOnlinePostOffice(t *testing.T) {
 		t.Errorf("the post office's stations after three days:\n%s", out)
 	}
 }
+
+// A new station gets its tariff from the post office the first time it
+// goes online: the signed tariff issued to it at enrolment.
+func TestUploadLoadsTheIssuedTariff(t *testing.T) {
+	po := startPostOffice(t)
+	url := po.serve(t)
+	s := &regionStation{id: "T0009", c: newCLI(t)}
+	s.dir = filepath.Join(t.TempDir(), s.id)
+	s.c.env["STATION_PASSPHRASE"], s.c.env["STATION_PIN"] = passphrase, ownerPIN
+	out := s.c.must("init", "--dir", s.dir, "--id", s.id, "--name", "新村便民服务站", "--postoffice-key", po.key)
+	s.key = regexp.MustCompile(`登记用公钥：(\S+)`).FindStringSubmatch(out)[1]
+	s.c.must("operator", "add", "--dir", s.dir, "--id", "OP1", "--role", "owner", "--pin-file", writeSecret(t, "pin", ownerPIN))
+	po.expect(0, "enrol", "--station", s.id, "--pubkey", s.key, "--franchisee", "新店主", "--deposit", "5000.00", "--tariff", po.tariff)
+	if r := s.c.run("tariff", "show", "--dir", s.dir); r.code == 0 {
+		t.Fatalf("a new station has a tariff before it went online:\n%s", r.stdout)
+	}
+	out = s.c.must("upload", "--dir", s.dir, "--postoffice", url)
+	if !strings.Contains(out, "载入了邮政支局发来的新价目表") {
+		t.Errorf("upload says:\n%s", out)
+	}
+	s.c.must("tariff", "show", "--dir", s.dir)
+	if out := s.c.must("upload", "--dir", s.dir); !strings.Contains(out, "没有要交的日结文件") {
+		t.Errorf("a second upload says:\n%s", out)
+	}
+	s.c.must("ledger", "verify", "--dir", s.dir)
+}

@@ -54,6 +54,7 @@ type uploadReport struct {
 	Sent     []postapi.Outcome // each day file sent, with the answer
 	AcksKept []string          // the days whose acknowledgement was kept
 	Problems int               // files held, forked or refused
+	Tariff   string            // the version of a newer tariff loaded
 }
 
 // upload sends the days the post office has not acknowledged, then keeps
@@ -100,6 +101,40 @@ func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport
 	return rep, nil
 }
 
+// newerTariff loads the tariff the post office issued to the station when
+// it is another version than the one loaded and applies today, recorded
+// for the first owner (the post office's signature is what makes it
+// trustworthy, as with station tariff load). It returns the version
+// loaded, or "".
+func (st *station) newerTariff(ctx context.Context, c *postapi.Client) (string, error) {
+	tf, err := c.Tariff(ctx)
+	var pe *postapi.Error
+	if errors.As(err, &pe) && pe.Rule == postapi.RuleNotFound {
+		return "", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	t, err := openTariff(st, []byte(tf.Signed))
+	if err != nil {
+		return "", err
+	}
+	if cur, err := st.tariff(); err == nil && cur.Version == t.Version {
+		return "", nil
+	}
+	if !t.ValidOn(st.ledger.CurrentDay()) {
+		return "", nil
+	}
+	owner, err := firstOwner(st)
+	if err != nil {
+		return "", err
+	}
+	if _, err := st.loadTariff([]byte(tf.Signed), t, owner); err != nil {
+		return "", err
+	}
+	return t.Version, nil
+}
+
 // runUpload sends the closed days to the post office over the network and
 // keeps its acknowledgements.
 func (m *Main) runUpload(ctx context.Context, args []string) error {
@@ -130,6 +165,9 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		return err
 	}
 	rep, err := st.upload(ctx, c)
+	if err == nil {
+		rep.Tariff, err = st.newerTariff(ctx, c)
+	}
 	for _, o := range rep.Sent {
 		m.printf("  营业日 %s：%s\n", "  business day %s: %s\n", o.Day, m.say(o.ZH, o.EN))
 		for _, also := range o.Also {
@@ -139,10 +177,13 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	for _, day := range rep.AcksKept {
 		m.printf("  收下回执：营业日 %s 已对账确认。\n", "  kept the acknowledgement: business day %s is settled.\n", day)
 	}
+	if rep.Tariff != "" {
+		m.printf("  载入了邮政支局发来的新价目表 %s。\n", "  loaded the post office's new tariff %s.\n", rep.Tariff)
+	}
 	if err != nil {
 		return m.postofficeErr(err, len(rep.Sent))
 	}
-	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 {
+	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 && rep.Tariff == "" {
 		m.printf("没有要交的日结文件，邮政那边也没有新的回执。\n", "nothing to send, and no new acknowledgement from the post office.\n")
 		return nil
 	}
