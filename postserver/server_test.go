@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -89,7 +90,7 @@ func serve(t *testing.T) *post {
 	}
 	// As postoffice serve runs it: the registry opened for each request.
 	p.office = &office.Office{Dir: dir, Signer: signer, Verifier: p.v, Now: func() time.Time { return p.now }}
-	srv := postserver.New(p.office, &postserver.Options{Now: func() time.Time { return p.now }, Logf: t.Logf})
+	srv := postserver.New(p.office, &postserver.Options{Now: func() time.Time { return p.now }, Logf: t.Logf, ReadTimeout: 2 * time.Second})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -408,5 +409,28 @@ func TestResultsAreTheStationsOwn(t *testing.T) {
 	}
 	if _, err := p.client.Results(ctx, "2026-13"); err == nil {
 		t.Error("month 2026-13 was answered")
+	}
+}
+
+// A client that sends its headers and then the body slowly, or only half
+// of it, is cut off: it cannot hold a connection.
+func TestSlowRequestCutOff(t *testing.T) {
+	p := serve(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(p.url, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nContent-Length: 1000\r\n\r\nbianmin-settlement-v1\n", postapi.PathDays)
+	conn.SetReadDeadline(time.Now().Add(time.Minute)) // far beyond the server's 2 s
+	answer, err := io.ReadAll(conn)
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatalf("the server still holds a half-sent request after a minute")
+	}
+	if len(answer) > 0 && !strings.Contains(string(answer), " 408 ") && !strings.Contains(string(answer), " 400 ") {
+		t.Errorf("a half-sent request was answered:\n%s", answer)
+	}
+	if seq := p.lastSeq(); seq != 0 {
+		t.Errorf("a half-sent request changed the registry")
 	}
 }
