@@ -48,7 +48,7 @@ func scenario(t *testing.T, name string) []byte {
 // post is a post office served on 127.0.0.1 with station T0001 enrolled,
 // and T0001's client for it.
 type post struct {
-	t      *testing.T
+	t      testing.TB
 	url    string
 	office *office.Office
 	v      note.Verifier
@@ -56,7 +56,7 @@ type post struct {
 	now    time.Time
 }
 
-func serve(t *testing.T) *post {
+func serve(t testing.TB) *post {
 	t.Helper()
 	p := &post{t: t, now: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}
 	dir := t.TempDir()
@@ -111,22 +111,22 @@ func serve(t *testing.T) *post {
 
 // registry opens the post office's registry between two requests, as a
 // postoffice command does.
-func (p *post) registry(fn func(*registry.Registry) error) {
-	p.t.Helper()
+func (p *post) registry(t testing.TB, fn func(*registry.Registry) error) {
+	t.Helper()
 	r, err := registry.Open(filepath.Join(p.office.Dir, office.RegistryFile), nil)
 	if err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
 	defer r.Close()
 	if err := fn(r); err != nil {
-		p.t.Fatal(err)
+		t.Fatal(err)
 	}
 }
 
 // lastSeq is the last entry the post office accepted from T0001.
-func (p *post) lastSeq() uint64 {
+func (p *post) lastSeq(t testing.TB) uint64 {
 	var s registry.Station
-	p.registry(func(r *registry.Registry) (err error) { s, err = r.Station("T0001"); return err })
+	p.registry(t, func(r *registry.Registry) (err error) { s, err = r.Station("T0001"); return err })
 	return s.Last.Seq
 }
 
@@ -192,7 +192,7 @@ func TestUploadRefusedFileNamesTheRule(t *testing.T) {
 	if out.Result != postapi.Refused || out.Rule != registry.ErrBadFile || !strings.Contains(out.ZH, "什么都没有改动") {
 		t.Errorf("a rewritten file: %+v", out)
 	}
-	if seq := p.lastSeq(); seq != 0 {
+	if seq := p.lastSeq(t); seq != 0 {
 		t.Errorf("a refused file changed the registry: last entry %d", seq)
 	}
 }
@@ -274,7 +274,7 @@ func TestRequestsRefusedByRule(t *testing.T) {
 	})
 	t.Run("another station's file", func(t *testing.T) {
 		key, _ := keyfile.VerifierKey("T0002", otherKey.Public().(ed25519.PublicKey))
-		p.registry(func(r *registry.Registry) error {
+		p.registry(t, func(r *registry.Registry) error {
 			_, err := r.Enrol(registry.Enrolment{Station: "T0002", Key: key, Franchisee: "李四",
 				Deposit: decimal.RequireFromString("1000.00"), Tariff: "DEMO-2026-11"})
 			return err
@@ -288,7 +288,7 @@ func TestRequestsRefusedByRule(t *testing.T) {
 		}
 	})
 	t.Run("retired", func(t *testing.T) {
-		p.registry(func(r *registry.Registry) error {
+		p.registry(t, func(r *registry.Registry) error {
 			_, err := r.Retire("T0002", p.office.Signer)
 			return err
 		})
@@ -300,7 +300,7 @@ func TestRequestsRefusedByRule(t *testing.T) {
 			t.Errorf("a retired station: %v", err)
 		}
 	})
-	if seq := p.lastSeq(); seq != 0 {
+	if seq := p.lastSeq(t); seq != 0 {
 		t.Errorf("refused requests changed the registry: last entry %d", seq)
 	}
 }
@@ -391,7 +391,7 @@ func TestResultsAreTheStationsOwn(t *testing.T) {
 		t.Fatal(err)
 	}
 	var st statement.Statement
-	p.registry(func(r *registry.Registry) (err error) {
+	p.registry(t, func(r *registry.Registry) (err error) {
 		s, err := statement.Build(r, "T0001", "2026-11")
 		st = *s
 		return err
@@ -430,7 +430,7 @@ func TestSlowRequestCutOff(t *testing.T) {
 	if len(answer) > 0 && !strings.Contains(string(answer), " 408 ") && !strings.Contains(string(answer), " 400 ") {
 		t.Errorf("a half-sent request was answered:\n%s", answer)
 	}
-	if seq := p.lastSeq(); seq != 0 {
+	if seq := p.lastSeq(t); seq != 0 {
 		t.Errorf("a half-sent request changed the registry")
 	}
 }
