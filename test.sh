@@ -21,6 +21,8 @@ missing=()
 for program in "${!packages[@]}"; do
 	command -v "$program" >/dev/null 2>&1 || missing+=("${packages[$program]}")
 done
+# PostgreSQL's programs are not on PATH in Debian's package.
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 if ((${#missing[@]} > 0)); then
 	sudo=""
 	if [ "$(id -u)" != 0 ]; then
@@ -31,6 +33,15 @@ if ((${#missing[@]} > 0)); then
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
 		echo "test.sh: could not install ${missing[*]}; the tests that need them will skip (or fail under CI=true)" >&2
 	fi
+fi
+
+# A throwaway PostgreSQL for the post office's tests: a unix socket in a
+# temporary folder, removed at the end (scripts/pgtest.sh).
+if pg="$(scripts/pgtest.sh start)"; then
+	eval "$pg"
+	trap 'scripts/pgtest.sh stop' EXIT
+else
+	echo "test.sh: PostgreSQL did not start; the tests that need it skip (or fail under CI=true)" >&2
 fi
 
 go test -count=1 ./...
