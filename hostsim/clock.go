@@ -1,6 +1,7 @@
 package hostsim
 
 import (
+	"github.com/villagepost/bianmin/hostproto"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -53,11 +54,11 @@ func (h *handler) setClock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if b.Time.IsZero() {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "time: an RFC 3339 time, e.g. 2026-11-20T09:30:00+08:00", Field: "time"})
+		writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: "time: an RFC 3339 time, e.g. 2026-11-20T09:30:00+08:00", Field: "time"})
 		return
 	}
 	if !h.sim.reaches(b.Time) {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "time: too far from now for the hosts' clock (within 290 years)", Field: "time"})
+		writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: "time: too far from now for the hosts' clock (within 290 years)", Field: "time"})
 		return
 	}
 	h.sim.SetClock(b.Time)

@@ -10,36 +10,12 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/villagepost/bianmin/hostproto"
 	"github.com/villagepost/bianmin/terminal"
 )
 
 // maxBody bounds a request or reply body.
-const maxBody = 64 << 10
-
-// errorBody is the JSON body of an answer that is not a reply.
-type errorBody struct {
-	Error string `json:"error"`
-	Field string `json:"field,omitempty"` // 400: the request field at fault
-	Code  string `json:"code,omitempty"`  // 503: "unreachable"
-}
-
-// declineBody is the 404 body of a bill lookup for an account that does
-// not exist.
-type declineBody struct {
-	Code   string `json:"code"`
-	Reason string `json:"reason"`
-}
-
-// traceBody is the body of /v1/status and /v1/reverse.
-type traceBody struct {
-	Trace string `json:"trace"`
-}
-
-// billBody is the body of /v1/bill.
-type billBody struct {
-	Biller  string `json:"biller"`
-	Account string `json:"account"`
-}
+const maxBody = hostproto.MaxBody
 
 // handler serves a Sim over HTTP.
 type handler struct{ sim *Sim }
@@ -66,10 +42,10 @@ type handler struct{ sim *Sim }
 func NewHandler(s *Sim) http.Handler {
 	h := &handler{sim: s}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/send", h.send)
-	mux.HandleFunc("POST /v1/status", h.status)
-	mux.HandleFunc("POST /v1/reverse", h.reverse)
-	mux.HandleFunc("POST /v1/bill", h.bill)
+	mux.HandleFunc("POST "+hostproto.PathSend, h.send)
+	mux.HandleFunc("POST "+hostproto.PathStatus, h.status)
+	mux.HandleFunc("POST "+hostproto.PathReverse, h.reverse)
+	mux.HandleFunc("POST "+hostproto.PathBill, h.bill)
 	mux.HandleFunc("GET /admin/faults", h.faults)
 	mux.HandleFunc("PUT /admin/faults", h.setFaults)
 	mux.HandleFunc("DELETE /admin/faults", h.clearFaults)
@@ -103,7 +79,7 @@ func (h *handler) send(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) status(w http.ResponseWriter, r *http.Request) {
-	var req traceBody
+	var req hostproto.TraceBody
 	if !decode(w, r, &req) {
 		return
 	}
@@ -116,7 +92,7 @@ func (h *handler) status(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) reverse(w http.ResponseWriter, r *http.Request) {
-	var req traceBody
+	var req hostproto.TraceBody
 	if !decode(w, r, &req) {
 		return
 	}
@@ -129,14 +105,14 @@ func (h *handler) reverse(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *handler) bill(w http.ResponseWriter, r *http.Request) {
-	var req billBody
+	var req hostproto.BillBody
 	if !decode(w, r, &req) {
 		return
 	}
 	b, err := h.sim.LookupBill(r.Context(), req.Biller, req.Account)
 	var de *terminal.DeclineError
 	if errors.As(err, &de) {
-		writeJSON(w, http.StatusNotFound, declineBody{Code: de.Code, Reason: de.Reason})
+		writeJSON(w, http.StatusNotFound, hostproto.DeclineBody{Code: de.Code, Reason: de.Reason})
 		return
 	}
 	if err != nil {
@@ -158,12 +134,12 @@ func (h *handler) setFaults(w http.ResponseWriter, r *http.Request) {
 	faults := make([]Fault, len(raw))
 	for i, m := range raw {
 		if err := json.Unmarshal(m, &faults[i]); err != nil {
-			writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: fmt.Sprintf("faults[%d]", i)})
+			writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: err.Error(), Field: fmt.Sprintf("faults[%d]", i)})
 			return
 		}
 	}
 	if err := h.sim.SetFaults(faults...); err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: "faults"})
+		writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: err.Error(), Field: "faults"})
 		return
 	}
 	writeJSON(w, http.StatusOK, h.sim.Faults())
@@ -176,7 +152,7 @@ func (h *handler) clearFaults(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) healthz(w http.ResponseWriter, r *http.Request) {
 	if err := h.sim.health(); err != nil {
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error(), Code: "unreachable"})
+		writeJSON(w, http.StatusServiceUnavailable, hostproto.ErrorBody{Error: err.Error(), Code: "unreachable"})
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
@@ -194,7 +170,7 @@ func (s *Sim) health() error {
 func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: "cannot read the body: " + err.Error(), Field: "body"})
+		writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: "cannot read the body: " + err.Error(), Field: "body"})
 		return false
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
@@ -221,7 +197,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	case err == io.EOF:
 		err = errors.New("empty body")
 	}
-	writeJSON(w, http.StatusBadRequest, errorBody{Error: "malformed request: " + err.Error(), Field: field})
+	writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: "malformed request: " + err.Error(), Field: field})
 	return false
 }
 
@@ -230,9 +206,9 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 	var re *RequestError
 	switch {
 	case errors.As(err, &re):
-		writeJSON(w, http.StatusBadRequest, errorBody{Error: err.Error(), Field: re.Field})
+		writeJSON(w, http.StatusBadRequest, hostproto.ErrorBody{Error: err.Error(), Field: re.Field})
 	case errors.Is(err, terminal.ErrUnreachable):
-		writeJSON(w, http.StatusServiceUnavailable, errorBody{Error: err.Error(), Code: "unreachable"})
+		writeJSON(w, http.StatusServiceUnavailable, hostproto.ErrorBody{Error: err.Error(), Code: "unreachable"})
 	case r.Context().Err() != nil:
 		// The caller is gone: nobody to answer.
 	default:
@@ -246,7 +222,7 @@ func fail(w http.ResponseWriter, r *http.Request, err error) {
 func abort(w http.ResponseWriter) {
 	conn, _, err := http.NewResponseController(w).Hijack()
 	if err != nil {
-		writeJSON(w, http.StatusInternalServerError, errorBody{Error: "the reply was lost"})
+		writeJSON(w, http.StatusInternalServerError, hostproto.ErrorBody{Error: "the reply was lost"})
 		return
 	}
 	conn.Close()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/villagepost/bianmin/hostproto"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -17,14 +18,14 @@ import (
 
 // serve serves s on 127.0.0.1 and returns a Client for it. At the end of
 // the test the Sim closes first (ending hanging calls), then the server.
-func serve(t *testing.T, s *sim) (*hostsim.Client, string) {
+func serve(t *testing.T, s *sim) (*hostproto.Client, string) {
 	t.Helper()
 	srv := httptest.NewServer(hostsim.NewHandler(s.Sim))
 	t.Cleanup(func() {
 		s.Close()
 		srv.Close()
 	})
-	return &hostsim.Client{BaseURL: srv.URL}, srv.URL
+	return &hostproto.Client{BaseURL: srv.URL}, srv.URL
 }
 
 // post sends body to url+path and returns the status and body.
@@ -124,14 +125,16 @@ func TestHTTPAdminFaults(t *testing.T) {
 	if code != http.StatusOK {
 		t.Fatalf("PUT: %d %s", code, body)
 	}
-	fs, err := c.Faults(context.Background())
+	var fs []hostsim.Fault
+	err := c.Do(context.Background(), http.MethodGet, "/admin/faults", nil, &fs)
 	if err != nil || len(fs) != 2 || fs[0].String() != "withdrawal=decline:51#1" || fs[1].String() != "bank=slow:5ms" {
 		t.Fatalf("faults %v, %v", fs, err)
 	}
 	if code, body := post(t, http.MethodDelete, url+"/admin/faults", ""); code != http.StatusOK || strings.TrimSpace(body) != "[]" {
 		t.Errorf("DELETE: %d %s", code, body)
 	}
-	if err := c.SetFaults(context.Background(), hostsim.Fault{Target: "bank", Mode: hostsim.FaultDown}); err != nil {
+	var set []hostsim.Fault
+	if err := c.Do(context.Background(), http.MethodPut, "/admin/faults", []hostsim.Fault{{Target: "bank", Mode: hostsim.FaultDown}}, &set); err != nil {
 		t.Fatal(err)
 	}
 	if fs := s.Faults(); len(fs) != 1 || fs[0].Mode != hostsim.FaultDown {

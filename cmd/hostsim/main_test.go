@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/villagepost/bianmin/hostproto"
 	"io"
 	"net/http"
 	"os"
@@ -86,7 +87,7 @@ func TestMainServes(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || h.Status != "ok" {
 		t.Fatalf("healthz: %d %+v", resp.StatusCode, h)
 	}
-	c := &hostsim.Client{BaseURL: url}
+	c := &hostproto.Client{BaseURL: url}
 	ctx := context.Background()
 	req := terminal.HostRequest{Trace: "T0001-000001", Terminal: "T0001", Service: terminal.SvcWithdrawal, Amount: "100.00", Card: "6228480402564890018", PIN: "739154"}
 	if rep, err := c.Send(ctx, req); err != nil || rep.Code != "51" {

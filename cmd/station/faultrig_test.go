@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/villagepost/bianmin/hostproto"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -224,7 +225,7 @@ func (w *faultWorld) start(c *crasher, timeout time.Duration) *faultProc {
 		pending.BeforeWrite = func(op string, _ uint64) error { return c.write("pending " + op) }
 	}
 	led := &faultLedger{Store: s, c: c}
-	var host terminal.Host = &hostsim.Client{BaseURL: w.url}
+	var host terminal.Host = &hostproto.Client{BaseURL: w.url}
 	if c != nil {
 		host = &faultHost{Host: host, c: c}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/villagepost/bianmin/hostproto"
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
@@ -98,7 +99,7 @@ func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
 	var host terminal.Host
 	closeHost := func() error { return nil }
 	if url != "" {
-		host = &hostsim.Client{BaseURL: url}
+		host = &hostproto.Client{BaseURL: url}
 	} else {
 		sim, err := hostsim.Open(c.path(simJournalFile), &hostsim.Options{Now: m.Now})
 		if err != nil {

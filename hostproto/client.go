@@ -1,4 +1,4 @@
-package hostsim
+package hostproto
 
 import (
 	"bytes"
@@ -10,14 +10,16 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"reflect"
+	"slices"
 	"strings"
 	"sync/atomic"
 
 	"github.com/villagepost/bianmin/terminal"
 )
 
-// Client is a terminal.Host that talks to a hostsim server (NewHandler)
-// over HTTP.
+// Client is a terminal.Host that talks to the hosts over HTTP
+// (docs/host-protocol.md): cmd/hostsim, or a real bank's gateway that
+// speaks the same protocol.
 //
 // An error wraps terminal.ErrUnreachable only when the request certainly
 // did not reach the server: no connection was ever made for it (connection
@@ -37,7 +39,7 @@ var _ terminal.Host = (*Client)(nil)
 // nowhere else.
 func (c *Client) Send(ctx context.Context, r terminal.HostRequest) (terminal.HostReply, error) {
 	var rep terminal.HostReply
-	if err := c.call(ctx, "/v1/send", r, &rep); err != nil {
+	if err := c.call(ctx, PathSend, r, &rep); err != nil {
 		return terminal.HostReply{}, err
 	}
 	if err := checkReply(rep, r.Trace, terminal.StatusApproved, terminal.StatusDeclined, terminal.StatusPending); err != nil {
@@ -49,7 +51,7 @@ func (c *Client) Send(ctx context.Context, r terminal.HostRequest) (terminal.Hos
 // Status asks what the hosts did with trace.
 func (c *Client) Status(ctx context.Context, trace string) (terminal.HostReply, error) {
 	var rep terminal.HostReply
-	if err := c.call(ctx, "/v1/status", traceBody{trace}, &rep); err != nil {
+	if err := c.call(ctx, PathStatus, TraceBody{trace}, &rep); err != nil {
 		return terminal.HostReply{}, err
 	}
 	if err := checkReply(rep, trace, terminal.StatusApproved, terminal.StatusDeclined, terminal.StatusPending, terminal.StatusReversed, terminal.StatusNone); err != nil {
@@ -62,7 +64,7 @@ func (c *Client) Status(ctx context.Context, trace string) (terminal.HostReply, 
 // acknowledgement.
 func (c *Client) Reverse(ctx context.Context, trace string) (terminal.HostReply, error) {
 	var rep terminal.HostReply
-	if err := c.call(ctx, "/v1/reverse", traceBody{trace}, &rep); err != nil {
+	if err := c.call(ctx, PathReverse, TraceBody{trace}, &rep); err != nil {
 		return terminal.HostReply{}, err
 	}
 	if err := checkReply(rep, trace, terminal.StatusReversed, terminal.StatusDeclined, terminal.StatusNone); err != nil {
@@ -75,33 +77,20 @@ func (c *Client) Reverse(ctx context.Context, trace string) (terminal.HostReply,
 // does not exist is a *terminal.DeclineError.
 func (c *Client) LookupBill(ctx context.Context, biller, account string) (terminal.Bill, error) {
 	var b terminal.Bill
-	err := c.call(ctx, "/v1/bill", billBody{biller, account}, &b)
+	err := c.call(ctx, PathBill, BillBody{biller, account}, &b)
 	return b, err
 }
 
-// SetFaults replaces the faults in force on the server (none clears them).
-func (c *Client) SetFaults(ctx context.Context, faults ...Fault) error {
-	if faults == nil {
-		faults = []Fault{}
-	}
-	var out []Fault
-	return c.do(ctx, http.MethodPut, "/admin/faults", faults, &out)
-}
-
-// Faults returns the faults in force on the server.
-func (c *Client) Faults(ctx context.Context) ([]Fault, error) {
-	var out []Fault
-	err := c.do(ctx, http.MethodGet, "/admin/faults", nil, &out)
-	return out, err
-}
-
 func (c *Client) call(ctx context.Context, path string, in, out any) error {
-	return c.do(ctx, http.MethodPost, path, in, out)
+	return c.Do(ctx, http.MethodPost, path, in, out)
 }
 
-// do makes one HTTP call and decodes its reply into out.
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
-	op := "hostsim: " + strings.TrimPrefix(path, "/")
+// Do makes one HTTP call with in as its JSON body (nil: none) and decodes
+// the reply into out, with the rules of the calls above: an error wraps
+// terminal.ErrUnreachable only when the request certainly did not reach
+// the server. The host simulator's own paths (/admin/…) are called so.
+func (c *Client) Do(ctx context.Context, method, path string, in, out any) error {
+	op := "hosts: " + strings.TrimPrefix(path, "/")
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
@@ -133,12 +122,12 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return fmt.Errorf("%s: no reply, outcome unknown: %w", op, err)
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	data, err := io.ReadAll(io.LimitReader(resp.Body, MaxBody+1))
 	if err != nil {
 		return fmt.Errorf("%s: reading the reply, outcome unknown: %w", op, err)
 	}
-	if len(data) > maxBody {
-		return fmt.Errorf("%s: reply larger than %d bytes", op, maxBody)
+	if len(data) > MaxBody {
+		return fmt.Errorf("%s: reply larger than %d bytes", op, MaxBody)
 	}
 	switch resp.StatusCode {
 	case http.StatusOK:
@@ -149,8 +138,8 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	case http.StatusServiceUnavailable:
 		return fmt.Errorf("%s: %s: %w", op, errorText(data), terminal.ErrUnreachable)
 	case http.StatusNotFound:
-		var d declineBody
-		if path == "/v1/bill" && json.Unmarshal(data, &d) == nil && d.Code != "" {
+		var d DeclineBody
+		if path == PathBill && json.Unmarshal(data, &d) == nil && d.Code != "" {
 			return &terminal.DeclineError{Service: terminal.SvcBillPayment, Code: d.Code, Reason: d.Reason}
 		}
 	}
@@ -187,17 +176,17 @@ func decodeReply(data []byte, out any) error {
 // cannot have.
 func checkReply(rep terminal.HostReply, trace string, statuses ...string) error {
 	if rep.Trace != trace {
-		return fmt.Errorf("hostsim: a reply for trace %q to a request for %q, outcome unknown", rep.Trace, trace)
+		return fmt.Errorf("hosts: a reply for trace %q to a request for %q, outcome unknown", rep.Trace, trace)
 	}
-	if !oneOf(rep.Status, statuses...) {
-		return fmt.Errorf("hostsim: a reply with status %q, outcome unknown", rep.Status)
+	if !slices.Contains(statuses, rep.Status) {
+		return fmt.Errorf("hosts: a reply with status %q, outcome unknown", rep.Status)
 	}
 	return nil
 }
 
 // errorText is the error a server put in a body, or the body itself.
 func errorText(data []byte) string {
-	var e errorBody
+	var e ErrorBody
 	if json.Unmarshal(data, &e) == nil && e.Error != "" {
 		if e.Field != "" {
 			return e.Field + ": " + e.Error

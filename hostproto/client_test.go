@@ -1,16 +1,36 @@
-package hostsim_test
+package hostproto_test
 
 import (
 	"context"
 	"errors"
+	"github.com/villagepost/bianmin/hostproto"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
-	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/terminal"
 )
+
+func withdrawal(trace, amount string) terminal.HostRequest {
+	return terminal.HostRequest{Trace: trace, Terminal: "T0001", Service: terminal.SvcWithdrawal, Amount: amount, Card: "6228480402564890018", PIN: "147258"}
+}
+
+// wantUnknown fails unless err says the outcome is unknown: an error,
+// but not one that proves the request never reached the host.
+func wantUnknown(tb testing.TB, what string, err error) {
+	tb.Helper()
+	if err == nil || errors.Is(err, terminal.ErrUnreachable) {
+		tb.Fatalf("%s: error %v, want an unknown outcome (not nil, not ErrUnreachable)", what, err)
+	}
+}
+
+func shortCtx(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	t.Cleanup(cancel)
+	return ctx
+}
 
 func TestClientUnreachable(t *testing.T) {
 	// A port that was just free and is closed again: the connection is
@@ -21,7 +41,7 @@ func TestClientUnreachable(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c := &hostsim.Client{BaseURL: "http://" + addr}
+	c := &hostproto.Client{BaseURL: "http://" + addr}
 	ctx := context.Background()
 	for name, call := range map[string]func() error{
 		"Send":       func() error { _, err := c.Send(ctx, withdrawal("T1-1", "1.00")); return err },
@@ -36,7 +56,7 @@ func TestClientUnreachable(t *testing.T) {
 }
 
 // fakeHost answers every request with status and body.
-func fakeHost(t *testing.T, status int, body string) *hostsim.Client {
+func fakeHost(t *testing.T, status int, body string) *hostproto.Client {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -44,7 +64,7 @@ func fakeHost(t *testing.T, status int, body string) *hostsim.Client {
 		w.Write([]byte(body))
 	}))
 	t.Cleanup(srv.Close)
-	return &hostsim.Client{BaseURL: srv.URL}
+	return &hostproto.Client{BaseURL: srv.URL}
 }
 
 func TestClientReplies(t *testing.T) {
@@ -98,7 +118,7 @@ func TestClientHonoursDeadline(t *testing.T) {
 		}
 	}))
 	t.Cleanup(func() { close(block); srv.Close() })
-	c := &hostsim.Client{BaseURL: srv.URL}
+	c := &hostproto.Client{BaseURL: srv.URL}
 	_, err := c.Send(shortCtx(t), withdrawal("T1-1", "1.00"))
 	wantUnknown(t, "Send", err)
 	if !errors.Is(err, context.DeadlineExceeded) {
