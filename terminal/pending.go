@@ -92,15 +92,7 @@ func OpenPending(path string) (*Pending, error) {
 	if err != nil {
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPending, bucketMeta} {
-			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
+	if err := ensureBuckets(db, bucketPending, bucketMeta); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
 	}
@@ -109,6 +101,32 @@ func OpenPending(path string) (*Pending, error) {
 
 // Close closes the store.
 func (p *Pending) Close() error { return p.db.Close() }
+
+// ensureBuckets creates the buckets a store needs, writing (and so
+// syncing) only when one is missing: opening a store that has them
+// writes nothing.
+func ensureBuckets(db *bolt.DB, names ...[]byte) error {
+	missing := false
+	err := db.View(func(tx *bolt.Tx) error {
+		for _, b := range names {
+			if tx.Bucket(b) == nil {
+				missing = true
+			}
+		}
+		return nil
+	})
+	if err != nil || !missing {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, b := range names {
+			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
 
 func intentKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
@@ -133,8 +151,11 @@ func (p *Pending) Put(it PendingItem) error {
 }
 
 // Remove deletes the item of an intent; removing a missing item is not an
-// error.
+// error and writes nothing.
 func (p *Pending) Remove(intent uint64) error {
+	if _, ok, err := p.Get(intent); err != nil || !ok {
+		return err
+	}
 	if err := p.before("remove", intent); err != nil {
 		return err
 	}
@@ -184,8 +205,12 @@ func (p *Pending) Scanned() (seq uint64, err error) {
 	return seq, err
 }
 
-// SetScanned records how far Recover has looked.
+// SetScanned records how far Recover has looked. Recording the mark it
+// holds already writes nothing.
 func (p *Pending) SetScanned(seq uint64) error {
+	if cur, err := p.Scanned(); err != nil || cur == seq {
+		return err
+	}
 	if err := p.before("scanned", seq); err != nil {
 		return err
 	}
