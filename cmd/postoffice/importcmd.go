@@ -40,6 +40,11 @@ func (m *Main) runImport(args []string) error {
 		return err
 	}
 	defer r.Close()
+	// The files are checked while the key is unlocked (the passphrase
+	// KDF takes about a second on one core).
+	stop := make(chan struct{})
+	defer close(stop)
+	results := checkAll(r, paths, stop)
 	signer, err := m.signer(*dir, *passFile)
 	if err != nil {
 		return err
@@ -54,7 +59,6 @@ func (m *Main) runImport(args []string) error {
 	im := &registry.Importer{Registry: r, Signer: signer, Verifier: v, Archive: filepath.Join(*dir, "archive")}
 	sum := &importSummary{m: m, verbose: *verbose || len(paths) <= 50, acks: *acks}
 	bar := m.progress(len(paths))
-	results := checkAll(r, paths)
 	for {
 		batch := nextBatch(results, registry.MaxGroup)
 		if len(batch) == 0 {
@@ -161,16 +165,16 @@ type checkResult struct {
 }
 
 // checkAll reads and checks the files on every core and yields them in
-// order. At most a few files per core are in memory at once.
-func checkAll(r *registry.Registry, paths []string) <-chan checkResult {
+// order, until stop is closed. Files are checked up to a group ahead of
+// the one being committed, so that the cores keep checking while a commit
+// waits on the disk.
+func checkAll(r *registry.Registry, paths []string, stop <-chan struct{}) <-chan checkResult {
 	workers := runtime.GOMAXPROCS(0)
 	type job struct {
 		path string
 		out  chan checkResult
 	}
 	jobs := make(chan job)
-	// Files are checked up to a group ahead of the one being committed,
-	// so that the cores keep checking while a commit waits on the disk.
 	order := make(chan chan checkResult, registry.MaxGroup)
 	results := make(chan checkResult)
 	for range workers {
@@ -186,19 +190,36 @@ func checkAll(r *registry.Registry, paths []string) <-chan checkResult {
 		}()
 	}
 	go func() {
+		defer close(jobs)
+		defer close(order)
 		for _, p := range paths {
 			out := make(chan checkResult, 1)
-			order <- out
-			jobs <- job{p, out}
+			select {
+			case order <- out:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- job{p, out}:
+			case <-stop:
+				return
+			}
 		}
-		close(jobs)
-		close(order)
 	}()
 	go func() {
+		defer close(results)
 		for out := range order {
-			results <- <-out
+			select {
+			case res := <-out:
+				select {
+				case results <- res:
+				case <-stop:
+					return
+				}
+			case <-stop:
+				return
+			}
 		}
-		close(results)
 	}()
 	return results
 }
