@@ -344,7 +344,8 @@ func (im *Importer) finish(g *group, files int) error {
 
 // finish writes the changed stations and the archive copies of the
 // accepted files (on a few goroutines), before the transaction commits:
-// a file is archived if it is recorded.
+// a file recorded is archived whole. A crash before the commit may leave
+// a copy of a file that was not recorded; importing it again rewrites it.
 func (g *group) finish(archive string) error {
 	for id := range g.changed {
 		if err := putStation(g.tx, g.stations[id]); err != nil {
@@ -353,6 +354,15 @@ func (g *group) finish(archive string) error {
 	}
 	if archive == "" || len(g.archive) == 0 {
 		return nil
+	}
+	made := map[string]bool{}
+	for _, c := range g.archive {
+		if id := c.File.Station; !made[id] {
+			if err := os.MkdirAll(filepath.Join(archive, id), 0o755); err != nil {
+				return err
+			}
+			made[id] = true
+		}
 	}
 	jobs := make(chan *Checked)
 	errs := make(chan error, 4)
@@ -364,7 +374,7 @@ func (g *group) finish(archive string) error {
 			var first error
 			for c := range jobs {
 				f := c.File
-				if err := writeFile(filepath.Join(archive, f.Station, f.Station+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data); err != nil && first == nil {
+				if err := os.WriteFile(filepath.Join(archive, f.Station, f.Station+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data, 0o644); err != nil && first == nil {
 					first = err
 				}
 			}
@@ -595,21 +605,4 @@ func forkedFrom(tx *bolt.Tx, station string, at ledger.Checkpoint) string {
 		return nil
 	})
 	return day
-}
-
-// writeFile writes data to path through a temporary file, so that a crash
-// leaves the old file or the new one.
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }
