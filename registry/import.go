@@ -9,7 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/villagepost/bianmin/charges"
@@ -343,7 +342,8 @@ func (im *Importer) finish(g *group, files int) error {
 }
 
 // finish writes the changed stations and the archive copies of the
-// accepted files (on a few goroutines), before the transaction commits:
+// accepted files, before the transaction commits (one after the other:
+// files created in parallel cost more CPU here, not less):
 // a file recorded is archived whole. A crash before the commit may leave
 // a copy of a file that was not recorded; importing it again rewrites it.
 func (g *group) finish(archive string) error {
@@ -364,31 +364,9 @@ func (g *group) finish(archive string) error {
 			made[id] = true
 		}
 	}
-	jobs := make(chan *Checked)
-	errs := make(chan error, 4)
-	var wg sync.WaitGroup
-	for range min(4, len(g.archive)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var first error
-			for c := range jobs {
-				f := c.File
-				if err := os.WriteFile(filepath.Join(archive, f.Station, f.Station+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data, 0o644); err != nil && first == nil {
-					first = err
-				}
-			}
-			errs <- first
-		}()
-	}
 	for _, c := range g.archive {
-		jobs <- c
-	}
-	close(jobs)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		if err != nil {
+		f := c.File
+		if err := os.WriteFile(filepath.Join(archive, f.Station, f.Station+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data, 0o644); err != nil {
 			return err
 		}
 	}

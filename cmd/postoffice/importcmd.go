@@ -9,7 +9,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/villagepost/bianmin/registry"
@@ -284,8 +283,9 @@ func (s *importSummary) add(path string, o registry.Outcome) {
 	}
 }
 
-// writeAcks writes the acknowledgements of the files accepted so far, on
-// a few goroutines. Each is also kept in the registry with its day.
+// writeAcks writes the acknowledgements of the files accepted so far,
+// after the transaction that recorded them. Each is also kept in the
+// registry with its day.
 func (s *importSummary) writeAcks() error {
 	if len(s.pending) == 0 {
 		return nil
@@ -293,30 +293,12 @@ func (s *importSummary) writeAcks() error {
 	if err := os.MkdirAll(s.acks, 0o755); err != nil {
 		return fail(exitFailed, "写不了回执文件夹 %s。", "cannot write the acknowledgement folder %s.", s.acks)
 	}
-	jobs := make(chan ackFile)
-	failed := make(chan string, len(s.pending))
-	var wg sync.WaitGroup
-	for range min(4, len(s.pending)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for a := range jobs {
-				if err := os.WriteFile(a.path, a.data, 0o644); err != nil {
-					failed <- a.path
-				}
-			}
-		}()
-	}
 	for _, a := range s.pending {
-		jobs <- a
+		if err := os.WriteFile(a.path, a.data, 0o644); err != nil {
+			return fail(exitFailed, "写不了回执 %s。", "cannot write the acknowledgement %s.", a.path)
+		}
 	}
-	close(jobs)
-	wg.Wait()
-	close(failed)
 	s.pending = s.pending[:0]
-	if path, ok := <-failed; ok {
-		return fail(exitFailed, "写不了回执 %s。", "cannot write the acknowledgement %s.", path)
-	}
 	return nil
 }
 
