@@ -158,3 +158,49 @@ func crashChild(t *testing.T, dir string) {
 	o.im.ImportMany([]*registry.Checked{o.reg.Check(scenario(t, "intact-day2.bms")), o.reg.Check(scenario(t, "intact-day3.bms"))})
 	t.Error("the transaction committed")
 }
+
+// TestImportManyWriteFailure: when a write of a group fails (here the
+// archive folder cannot be made), nothing of the group is recorded and
+// its files are committed one to a transaction, each failing or not on
+// its own, as one-by-one imports do.
+func TestImportManyWriteFailure(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	// A file where the station's archive folder should be.
+	if err := os.MkdirAll(o.im.Archive, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(o.im.Archive, "T0001"), []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var checked []*registry.Checked
+	for _, name := range []string{"intact-day1.bms", "unbalanced.bms", "intact-day2.bms"} {
+		checked = append(checked, o.reg.Check(scenario(t, name)))
+	}
+	res := o.im.ImportMany(checked)
+	var got []string
+	for _, r := range res {
+		switch {
+		case r.Err == nil:
+			got = append(got, "ok")
+		case errors.As(r.Err, new(*registry.Error)):
+			got = append(got, "refused")
+		default:
+			got = append(got, "failed")
+		}
+	}
+	// Day 1 cannot be archived, so it is not recorded; the unbalanced
+	// file is refused; day 2 does not follow on from a recorded day 1,
+	// so it is held (and its copy is not archived: only accepted files
+	// are).
+	if want := []string{"failed", "refused", "ok"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("results %v (%+v); want %v", got, res, want)
+	}
+	if res[2].Outcomes[0].Status != registry.Held {
+		t.Errorf("day 2: %+v; want held", res[2].Outcomes)
+	}
+	s, _ := o.reg.Station("T0001")
+	if s.LastDay != "" || s.Held != 1 {
+		t.Errorf("station %+v; want no day accepted and day 2 held", s)
+	}
+}
