@@ -70,7 +70,8 @@ var (
 // and outcome, and Recover rebuilds any item a crash kept from being
 // written here.
 type Pending struct {
-	db *bolt.DB
+	db    *bolt.DB
+	shown *shownLog
 
 	// BeforeWrite, if set, is called before every write to the store
 	// (op is "put", "remove" or "scanned"); an error it returns is the
@@ -96,7 +97,7 @@ func OpenPending(path string) (*Pending, error) {
 		db.Close()
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
 	}
-	return &Pending{db: db}, nil
+	return &Pending{db: db, shown: &shownLog{path: shownLogPath(path)}}, nil
 }
 
 // Close closes the store.
@@ -226,21 +227,17 @@ var (
 
 // MarkShown records that the shopkeeper was told to pay out the cash of
 // ledger entry seq (the screen or the command line showed it). It is a
-// note for the next start (Link.Untold), not a record.
+// note for the next start (Link.Untold), not a record, and is kept
+// without a sync (see shownLog).
 func (p *Pending) MarkShown(seq uint64) error {
 	if err := p.before("shown", seq); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketShown)
-		if err != nil {
-			return err
-		}
-		return b.Put(intentKey(seq), nil)
-	})
+	return p.shown.add(seq)
 }
 
-// Shown reports whether entry seq was marked shown.
+// Shown reports whether entry seq was marked shown. Marks made before
+// they moved to their own file are in the store's shown bucket.
 func (p *Pending) Shown(seq uint64) (ok bool, err error) {
 	err = p.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketShown); b != nil {
@@ -248,7 +245,10 @@ func (p *Pending) Shown(seq uint64) (ok bool, err error) {
 		}
 		return nil
 	})
-	return ok, err
+	if ok || err != nil {
+		return ok, err
+	}
+	return p.shown.has(seq)
 }
 
 func (p *Pending) told() (seq uint64, set bool, err error) {
@@ -267,7 +267,7 @@ func (p *Pending) setTold(seq uint64) error {
 	if err := p.before("told", seq); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
+	err := p.db.Update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketShown); b != nil {
 			c := b.Cursor()
 			for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {
@@ -278,4 +278,8 @@ func (p *Pending) setTold(seq uint64) error {
 		}
 		return tx.Bucket(bucketMeta).Put(metaTold, intentKey(seq))
 	})
+	if err != nil {
+		return err
+	}
+	return p.shown.forget(seq)
 }
