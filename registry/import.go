@@ -80,7 +80,7 @@ func (r *Registry) check(c *Checked) error {
 	if err != nil {
 		return &Error{Kind: ErrBadFile, Detail: "the file does not read as a settlement file", Err: err}
 	}
-	s, err := r.Station(f.Station)
+	s, err := r.stationKeys(f.Station)
 	if err != nil {
 		return err
 	}
@@ -109,6 +109,39 @@ func (r *Registry) check(c *Checked) error {
 	}
 	c.File, c.Entries = f, entries
 	return nil
+}
+
+// stationKeys returns what Check needs of an enrolled station: its id,
+// status, keys and retirement. It skips decoding the rest of the record
+// (the last day's figures), which Check would do for every file.
+func (r *Registry) stationKeys(id string) (Station, error) {
+	var view struct {
+		ID         string      `json:"id"`
+		Status     string      `json:"status"`
+		Key        string      `json:"key"`
+		Keys       []KeyChange `json:"keys"`
+		Retirement *struct {
+			Day string `json:"day"`
+		} `json:"retirement"`
+	}
+	err := r.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bStations).Get([]byte(id))
+		if v == nil {
+			return refuse(ErrUnknownStation, id, "no station %s is enrolled", id)
+		}
+		if err := json.Unmarshal(v, &view); err != nil {
+			return fmt.Errorf("registry: station %s: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Station{}, err
+	}
+	s := Station{ID: view.ID, Status: view.Status, Key: view.Key, Keys: view.Keys}
+	if view.Retirement != nil {
+		s.Retirement = &Retirement{Day: view.Retirement.Day}
+	}
+	return s, nil
 }
 
 func (s *Station) hasKey(key string) bool {
