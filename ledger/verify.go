@@ -63,6 +63,8 @@ type Verifier struct {
 	workErr *VerifyError // the lowest-numbered failure found by a worker
 	started bool
 	workers int
+	keep    bool
+	kept    []*Entry
 }
 
 type job struct {
@@ -70,6 +72,7 @@ type job struct {
 	body []byte
 	hash [HashSize]byte
 	sig  [SigSize]byte
+	out  *Entry // Keep: where the decoded entry goes
 }
 
 const batchSize = 256
@@ -78,6 +81,21 @@ const batchSize = 256
 // is the zero Checkpoint the first record must be a genesis entry naming key.
 func NewVerifier(key ed25519.PublicKey, from Checkpoint) *Verifier {
 	return &Verifier{key: key, at: from, workers: runtime.GOMAXPROCS(0)}
+}
+
+// Keep makes the Verifier keep every entry it decodes, so that a caller
+// who needs them (the post office's import) does not decode them again;
+// Entries returns them after Finish. Call it before Add.
+func (v *Verifier) Keep() { v.keep = true }
+
+// Entries returns the entries Keep kept, in order, after a Finish that
+// found nothing wrong.
+func (v *Verifier) Entries() []Entry {
+	out := make([]Entry, len(v.kept))
+	for i, e := range v.kept {
+		out[i] = *e
+	}
+	return out
 }
 
 // Tally makes the Verifier add up every posting, so that the caller can
@@ -123,6 +141,10 @@ func (v *Verifier) Add(seq uint64, rec []byte) error {
 	}
 	if v.key == nil {
 		return fail(BadGenesis, "no key to check signatures with")
+	}
+	if v.keep {
+		j.out = new(Entry)
+		v.kept = append(v.kept, j.out)
 	}
 	v.batch = append(v.batch, j)
 	if len(v.batch) >= batchSize {
@@ -205,6 +227,10 @@ func (v *Verifier) check(j job, sum Balances) *VerifyError {
 	}
 	if v.tally {
 		sum.add(&e)
+	}
+	if j.out != nil {
+		e.Hash, e.Sig = j.hash, j.sig
+		*j.out = e
 	}
 	return nil
 }

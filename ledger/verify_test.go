@@ -144,32 +144,50 @@ func TestVerifyFindsTampering(t *testing.T) {
 
 func TestVerifyNewOnlyChecksNewEntries(t *testing.T) {
 	s, _ := MustCreate(t)
-	for i := range 10 {
+	// More entries than VerifyNew checks before it moves its mark (256).
+	for i := range 300 {
 		mustAppend(t, s, cashIn(fmt.Sprintf("a%d", i), "1.00"))
 	}
 	r, err := s.VerifyNew()
-	if err != nil || r.Entries != 11 || r.To.Seq != 11 {
-		t.Fatalf("first VerifyNew = %+v, %v; want 11 entries", r, err)
+	if err != nil || r.Entries != 301 || r.To.Seq != 301 {
+		t.Fatalf("first VerifyNew = %+v, %v; want 301 entries", r, err)
 	}
 	for i := range 3 {
 		mustAppend(t, s, cashIn(fmt.Sprintf("b%d", i), "1.00"))
 	}
 	r, err = s.VerifyNew()
-	if err != nil || r.Entries != 3 || r.From.Seq != 11 || r.To.Seq != 14 {
-		t.Fatalf("second VerifyNew = %+v, %v; want entries 12..14", r, err)
+	if err != nil || r.Entries != 3 || r.From.Seq != 301 || r.To.Seq != 304 {
+		t.Fatalf("second VerifyNew = %+v, %v; want entries 302..304", r, err)
+	}
+	// A few new entries do not move the mark (a start writes nothing):
+	// the next check looks at them again, with the later ones.
+	mustAppend(t, s, cashIn("c", "1.00"))
+	r, err = s.VerifyNew()
+	if err != nil || r.Entries != 4 || r.From.Seq != 301 || r.To.Seq != 305 {
+		t.Fatalf("third VerifyNew = %+v, %v; want entries 302..305", r, err)
+	}
+	if v, err := s.Verified(); err != nil || v.Seq != 301 {
+		t.Fatalf("Verified = %v, %v; want the mark still at 301", v, err)
 	}
 	path := s.Path()
 	s.Close()
 
 	// Dropping the tail of history that was verified is noticed.
-	rawUpdate(t, path, func(b *bolt.Bucket) error { b.Delete(key(14)); return b.Delete(key(13)) })
+	rawUpdate(t, path, func(b *bolt.Bucket) error {
+		for seq := uint64(305); seq >= 300; seq-- {
+			if err := b.Delete(key(seq)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	s, err = ledger.Open(path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close()
 	_, err = s.VerifyNew()
-	wantVerifyError(t, err, 13, ledger.BadTruncated)
+	wantVerifyError(t, err, 300, ledger.BadTruncated)
 }
 
 func TestVerifierIsPure(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,6 +47,11 @@ type Importer struct {
 	Signer   note.Signer   // the post office's key: signs acknowledgements
 	Verifier note.Verifier // its public half: checks the acknowledgements files carry
 	Archive  string        // folder to keep accepted files in; "" keeps none
+
+	// BeforeCommit, if set, is called in each write transaction just
+	// before it commits, with the number of files it decided. Tests use
+	// it to stop the program there (a crash mid-import).
+	BeforeCommit func(files int)
 }
 
 // Checked is a file read and verified on its own: its form, the station
@@ -74,7 +80,7 @@ func (r *Registry) check(c *Checked) error {
 	if err != nil {
 		return &Error{Kind: ErrBadFile, Detail: "the file does not read as a settlement file", Err: err}
 	}
-	s, err := r.Station(f.Station)
+	s, err := r.stationKeys(f.Station)
 	if err != nil {
 		return err
 	}
@@ -103,6 +109,39 @@ func (r *Registry) check(c *Checked) error {
 	}
 	c.File, c.Entries = f, entries
 	return nil
+}
+
+// stationKeys returns what Check needs of an enrolled station: its id,
+// status, keys and retirement. It skips decoding the rest of the record
+// (the last day's figures), which Check would do for every file.
+func (r *Registry) stationKeys(id string) (Station, error) {
+	var view struct {
+		ID         string      `json:"id"`
+		Status     string      `json:"status"`
+		Key        string      `json:"key"`
+		Keys       []KeyChange `json:"keys"`
+		Retirement *struct {
+			Day string `json:"day"`
+		} `json:"retirement"`
+	}
+	err := r.db.View(func(tx *bolt.Tx) error {
+		v := tx.Bucket(bStations).Get([]byte(id))
+		if v == nil {
+			return refuse(ErrUnknownStation, id, "no station %s is enrolled", id)
+		}
+		if err := json.Unmarshal(v, &view); err != nil {
+			return fmt.Errorf("registry: station %s: %w", id, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return Station{}, err
+	}
+	s := Station{ID: view.ID, Status: view.Status, Key: view.Key, Keys: view.Keys}
+	if view.Retirement != nil {
+		s.Retirement = &Retirement{Day: view.Retirement.Day}
+	}
+	return s, nil
 }
 
 func (s *Station) hasKey(key string) bool {
@@ -205,49 +244,213 @@ func (im *Importer) Commit(c *Checked) (Outcome, error) {
 	if c.Err != nil {
 		return Outcome{}, c.Err
 	}
-	r, f := im.Registry, c.File
-	o := Outcome{Station: f.Station, Day: f.Day, Entries: len(f.Records), SHA256: c.SHA256}
-	err := r.db.Update(func(tx *bolt.Tx) error {
-		o.Status, o.Ack, o.Detail = "", nil, ""
-		s, err := getStation(tx, f.Station)
-		if err != nil {
+	var o Outcome
+	err := im.Registry.db.Update(func(tx *bolt.Tx) error {
+		g := newGroup(tx)
+		var err error
+		if o, err = im.commit(g, c); err != nil {
 			return err
 		}
-		if s.Status == Retired {
-			return refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
-		}
-		if v := tx.Bucket(bFiles).Get([]byte(c.SHA256)); v != nil {
-			var fr FileRecord
-			if err := json.Unmarshal(v, &fr); err != nil {
-				return err
-			}
-			// A held file is taken up once the days before it came; any
-			// other file seen before changes nothing.
-			if fr.Status != Held || f.Prev != s.Last {
-				o.Status, o.Detail = Replay, "the same file was "+fr.Status+" before"
-				return nil
-			}
-		}
-		switch {
-		case f.Prev == s.Last:
-			if err := im.accept(tx, &s, c, &o); err != nil {
-				return err
-			}
-			if im.Archive != "" {
-				return writeFile(filepath.Join(im.Archive, s.ID, s.ID+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data)
-			}
-			return nil
-		case f.Prev.Seq > s.Last.Seq:
-			if ev := forkedFrom(tx, s.ID, f.Prev); ev != "" {
-				return refuse(ErrChain, s.ID, "day %s follows the forked file of day %s, not what the post office acknowledged", f.Day, ev)
-			}
-			return hold(tx, &s, c, &o)
-		default:
-			return fork(tx, r.now(), &s, c, &o)
-		}
+		return im.finish(g, 1)
 	})
 	if err != nil {
 		return Outcome{}, err
+	}
+	return o, nil
+}
+
+// Result is what Import made of one file: its outcomes, or why it was
+// refused.
+type Result struct {
+	Outcomes []Outcome
+	Err      error
+}
+
+// MaxGroup is how many files ImportMany commits in one transaction at
+// most.
+const MaxGroup = 256
+
+// ImportMany imports checked files in their order, as Import would one
+// after the other, and returns each file's result in the same order. It
+// commits many files in one transaction (one pair of syncs for the group
+// instead of one per file); each file is still decided whole: a refused
+// file writes nothing, and files are decided in order, each seeing what
+// the files before it recorded. A group ends after a file that lets held
+// files follow on, which are then taken up as Import does. If a write
+// fails, nothing of the group is recorded and its files are committed one
+// at a time instead, so that the failure is the failing file's alone.
+func (im *Importer) ImportMany(cs []*Checked) []Result {
+	res := make([]Result, len(cs))
+	for i := 0; i < len(cs); {
+		n, release, err := im.commitGroup(cs[i:min(len(cs), i+MaxGroup)], res[i:])
+		if err != nil {
+			for j := i; j < i+n; j++ {
+				outs, err := im.Import(cs[j])
+				res[j] = Result{Outcomes: outs, Err: err}
+			}
+			i += n
+			continue
+		}
+		if release != "" {
+			last := &res[i+n-1]
+			more, err := im.Release(release)
+			last.Outcomes = append(last.Outcomes, more...)
+			last.Err = err
+		}
+		i += n
+	}
+	return res
+}
+
+// commitGroup commits files from the start of cs in one transaction and
+// returns how many it took. release names the station whose held files
+// may now follow on (the group ends there); err is a failed write, after
+// which nothing of the n files is recorded.
+func (im *Importer) commitGroup(cs []*Checked, res []Result) (n int, release string, err error) {
+	err = im.Registry.db.Update(func(tx *bolt.Tx) error {
+		g := newGroup(tx)
+		n, release = 0, ""
+		for _, c := range cs {
+			n++
+			if c.Err != nil {
+				res[n-1] = Result{Err: c.Err}
+				continue
+			}
+			o, err := im.commit(g, c)
+			var refusal *Error
+			if errors.As(err, &refusal) {
+				// Refusals are decided before a file writes anything.
+				res[n-1] = Result{Err: err}
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			res[n-1] = Result{Outcomes: []Outcome{o}}
+			if o.Status == Accepted && g.stations[o.Station].Held > 0 {
+				release = o.Station
+				break
+			}
+		}
+		return im.finish(g, n)
+	})
+	return n, release, err
+}
+
+// group is one write transaction of an import: the stations it changed
+// (written once, at its end) and the accepted files to archive.
+type group struct {
+	tx       *bolt.Tx
+	stations map[string]*Station
+	changed  map[string]bool
+	archive  []*Checked
+}
+
+func newGroup(tx *bolt.Tx) *group {
+	return &group{tx: tx, stations: map[string]*Station{}, changed: map[string]bool{}}
+}
+
+// station returns the station as the group's files left it so far.
+func (g *group) station(id string) (*Station, error) {
+	if s, ok := g.stations[id]; ok {
+		return s, nil
+	}
+	s, err := getStation(g.tx, id)
+	if err != nil {
+		return nil, err
+	}
+	g.stations[id] = &s
+	return &s, nil
+}
+
+// finish ends a transaction's work before it commits.
+func (im *Importer) finish(g *group, files int) error {
+	if err := g.finish(im.Archive); err != nil {
+		return err
+	}
+	if im.BeforeCommit != nil {
+		im.BeforeCommit(files)
+	}
+	return nil
+}
+
+// finish writes the changed stations and the archive copies of the
+// accepted files, before the transaction commits (one after the other:
+// files created in parallel cost more CPU here, not less):
+// a file recorded is archived whole. A crash before the commit may leave
+// a copy of a file that was not recorded; importing it again rewrites it.
+func (g *group) finish(archive string) error {
+	for id := range g.changed {
+		if err := putStation(g.tx, g.stations[id]); err != nil {
+			return err
+		}
+	}
+	if archive == "" || len(g.archive) == 0 {
+		return nil
+	}
+	made := map[string]bool{}
+	for _, c := range g.archive {
+		if id := c.File.Station; !made[id] {
+			if err := os.MkdirAll(filepath.Join(archive, id), 0o755); err != nil {
+				return err
+			}
+			made[id] = true
+		}
+	}
+	for _, c := range g.archive {
+		f := c.File
+		if err := os.WriteFile(filepath.Join(archive, f.Station, f.Station+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// commit decides where one checked file fits and records it in the
+// group's transaction. A refusal (*Error) is returned before anything of
+// the file is written.
+func (im *Importer) commit(g *group, c *Checked) (Outcome, error) {
+	r, f, tx := im.Registry, c.File, g.tx
+	o := Outcome{Station: f.Station, Day: f.Day, Entries: len(f.Records), SHA256: c.SHA256}
+	s, err := g.station(f.Station)
+	if err != nil {
+		return Outcome{}, err
+	}
+	if s.Status == Retired {
+		return Outcome{}, refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
+	}
+	if v := tx.Bucket(bFiles).Get([]byte(c.SHA256)); v != nil {
+		var fr FileRecord
+		if err := json.Unmarshal(v, &fr); err != nil {
+			return Outcome{}, err
+		}
+		// A held file is taken up once the days before it came; any
+		// other file seen before changes nothing.
+		if fr.Status != Held || f.Prev != s.Last {
+			o.Status, o.Detail = Replay, "the same file was "+fr.Status+" before"
+			return o, nil
+		}
+	}
+	switch {
+	case f.Prev == s.Last:
+		if err := im.accept(tx, s, c, &o); err != nil {
+			return Outcome{}, err
+		}
+		g.archive = append(g.archive, c)
+	case f.Prev.Seq > s.Last.Seq:
+		if ev := forkedFrom(tx, s.ID, f.Prev); ev != "" {
+			return Outcome{}, refuse(ErrChain, s.ID, "day %s follows the forked file of day %s, not what the post office acknowledged", f.Day, ev)
+		}
+		if err := hold(tx, s, c, &o); err != nil {
+			return Outcome{}, err
+		}
+	default:
+		if err := fork(tx, r.now(), s, c, &o); err != nil {
+			return Outcome{}, err
+		}
+	}
+	if o.Status != Replay {
+		g.changed[s.ID] = true
 	}
 	return o, nil
 }
@@ -314,7 +517,7 @@ func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) erro
 	closeCopy := f.Close
 	s.Last, s.LastDay, s.Close, s.Zone = f.Last, f.Day, &closeCopy, f.Zone
 	o.Status, o.Ack = Accepted, ack
-	return putStation(tx, s)
+	return nil
 }
 
 // checkCarriedAck checks the acknowledgement a file carries is one the
@@ -354,7 +557,7 @@ func hold(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) error {
 	o.Status, o.GapFrom, o.GapTo, o.GapAfter = Held, s.Last.Seq+1, c.File.Prev.Seq, s.LastDay
 	o.Detail = fmt.Sprintf("entries %d to %d are missing: the file of at least one business day between %s and %s has not come",
 		o.GapFrom, o.GapTo, orStart(s.LastDay), c.File.Day)
-	return putStation(tx, s)
+	return nil
 }
 
 func orStart(day string) string {
@@ -391,7 +594,7 @@ func fork(tx *bolt.Tx, now time.Time, s *Station, c *Checked, o *Outcome) error 
 	}
 	s.Forks++
 	o.Status, o.Detail = Fork, why
-	return putStation(tx, s)
+	return nil
 }
 
 // forkedFrom returns the day of a fork kept as evidence that ends at
@@ -413,21 +616,4 @@ func forkedFrom(tx *bolt.Tx, station string, at ledger.Checkpoint) string {
 		return nil
 	})
 	return day
-}
-
-// writeFile writes data to path through a temporary file, so that a crash
-// leaves the old file or the new one.
-func writeFile(path string, data []byte) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
-		return err
-	}
-	return nil
 }

@@ -63,8 +63,19 @@ func newOffice(t *testing.T) *office {
 // newOfficeIssuing is a post office that issued the tariff body.
 func newOfficeIssuing(t *testing.T, body []byte) *office {
 	t.Helper()
+	return newOfficeWith(t, filepath.Join(t.TempDir(), "registry.db"), body)
+}
+
+// newOfficeAt is a post office whose registry is (or will be) at path.
+func newOfficeAt(t *testing.T, path string) *office {
+	t.Helper()
+	return newOfficeWith(t, path, tariff.DemoJSON)
+}
+
+func newOfficeWith(t *testing.T, path string, body []byte) *office {
+	t.Helper()
 	o := &office{t: t, now: time.Date(2026, 11, 23, 10, 0, 0, 0, cst)}
-	reg, err := registry.Open(filepath.Join(t.TempDir(), "registry.db"), &registry.Options{Now: func() time.Time { return o.now }})
+	reg, err := registry.Open(path, &registry.Options{Now: func() time.Time { return o.now }})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,11 +73,11 @@ func (s *Summary) Add(e *ledger.Entry) error {
 	t.Count++
 	s.Entries++
 	if key, ok := principal[e.Kind]; ok && len(e.Payload) > 0 {
-		var p map[string]any
+		var p principalFields
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return fmt.Errorf("settlement: entry %d payload: %w", e.Seq, err)
 		}
-		if v, ok := p[key].(string); ok && v != "" {
+		if v, ok := p.get(key); ok && v != "" {
 			d, err := money.ParseWire(v)
 			if err != nil {
 				return fmt.Errorf("settlement: entry %d %s: %w", e.Seq, key, err)
@@ -101,6 +101,37 @@ func (s *Summary) Add(e *ledger.Entry) error {
 		}
 	}
 	return nil
+}
+
+// principalFields is what Add reads of a payload: the fields principal
+// names, undecoded (a struct, not a map: the payload is not copied into
+// interface values). Names match as encoding/json matches struct fields,
+// as package charges reads payloads.
+type principalFields struct {
+	Amount   json.RawMessage `json:"amount"`
+	Refund   json.RawMessage `json:"refund"`
+	Total    json.RawMessage `json:"total"`
+	Variance json.RawMessage `json:"variance"`
+}
+
+// get returns the field named key when it holds a JSON string.
+func (p *principalFields) get(key string) (string, bool) {
+	var raw json.RawMessage
+	switch key {
+	case "amount":
+		raw = p.Amount
+	case "refund":
+		raw = p.Refund
+	case "total":
+		raw = p.Total
+	case "variance":
+		raw = p.Variance
+	}
+	var v string
+	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, &v) != nil {
+		return "", false
+	}
+	return v, true
 }
 
 func (s *Summary) total(kind string) *Total {

@@ -175,12 +175,35 @@ func (l *Link) do(ctx context.Context, rq request) (result, error) {
 	}
 	req := rq.Req
 	req.Trace, req.Terminal = trace, l.Terminal
-	if err := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: trace, State: PendingUnknown, Request: req, Since: l.Now()}); err != nil {
-		return result{}, err
+	// The intent entry is durable: it is what makes the request safe to
+	// send. No pending item is written before the call. A crash from here
+	// on leaves an intent without an outcome, which the next start's
+	// Recover finds in the ledger (rescan) and settles; an outcome that
+	// cannot be recorded in this process leaves the item behind (unknown).
+	reply, err := l.send(ctx, req)
+	res, err := l.answer(ctx, intent, rq, req, reply, err)
+	if err != nil && res.Outcome.Seq == 0 {
+		// No outcome was recorded (a full disk, a damaged file): the host
+		// may have acted, so the request is left for the drain to settle.
+		if _, ok, gerr := l.Pending.Get(intent.Seq); gerr == nil && !ok {
+			if perr := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: trace, State: PendingUnknown, Request: req, Since: l.Now()}); perr != nil {
+				err = errors.Join(err, perr)
+			}
+		}
 	}
+	return res, err
+}
+
+// send makes one host call, bounded by the link's timeout.
+func (l *Link) send(ctx context.Context, req HostRequest) (HostReply, error) {
 	cctx, cancel := l.call(ctx)
-	reply, err := l.Host.Send(cctx, req)
-	cancel()
+	defer cancel()
+	return l.Host.Send(cctx, req)
+}
+
+// answer records what became of a request the host was sent.
+func (l *Link) answer(ctx context.Context, intent ledger.Entry, rq request, req HostRequest, reply HostReply, err error) (result, error) {
+	trace := req.Trace
 	switch {
 	case err == nil && reply.Status == StatusApproved:
 		return l.approve(intent, rq, reply)

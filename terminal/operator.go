@@ -81,10 +81,7 @@ func OpenOperators(path string, now func() time.Time) (*Operators, error) {
 	if err != nil {
 		return nil, fmt.Errorf("terminal: open operators %s: %w", path, err)
 	}
-	if err := db.Update(func(tx *bolt.Tx) error {
-		_, err := tx.CreateBucketIfNotExists(bucketOperators)
-		return err
-	}); err != nil {
+	if err := ensureBuckets(db, bucketOperators); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("terminal: open operators %s: %w", path, err)
 	}
@@ -186,6 +183,11 @@ func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
 	ok, err := pin.Verify(op.PINHash, pin.Normalize(pinCode))
 	if err != nil {
 		return Operator{}, fmt.Errorf("terminal: operator %s: %w", id, err)
+	}
+	if ok && op.Failures == 0 && op.Locked.IsZero() {
+		// Nothing to count or clear: a sign-in with the right PIN writes
+		// nothing (the next one re-reads the record in any case).
+		return *op, nil
 	}
 	var authErr error
 	err = o.db.Update(func(tx *bolt.Tx) error {

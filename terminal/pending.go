@@ -70,7 +70,8 @@ var (
 // and outcome, and Recover rebuilds any item a crash kept from being
 // written here.
 type Pending struct {
-	db *bolt.DB
+	db    *bolt.DB
+	shown *shownLog
 
 	// BeforeWrite, if set, is called before every write to the store
 	// (op is "put", "remove" or "scanned"); an error it returns is the
@@ -92,23 +93,41 @@ func OpenPending(path string) (*Pending, error) {
 	if err != nil {
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
 	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, b := range [][]byte{bucketPending, bucketMeta} {
+	if err := ensureBuckets(db, bucketPending, bucketMeta); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
+	}
+	return &Pending{db: db, shown: &shownLog{path: shownLogPath(path)}}, nil
+}
+
+// Close closes the store.
+func (p *Pending) Close() error { return p.db.Close() }
+
+// ensureBuckets creates the buckets a store needs, writing (and so
+// syncing) only when one is missing: opening a store that has them
+// writes nothing.
+func ensureBuckets(db *bolt.DB, names ...[]byte) error {
+	missing := false
+	err := db.View(func(tx *bolt.Tx) error {
+		for _, b := range names {
+			if tx.Bucket(b) == nil {
+				missing = true
+			}
+		}
+		return nil
+	})
+	if err != nil || !missing {
+		return err
+	}
+	return db.Update(func(tx *bolt.Tx) error {
+		for _, b := range names {
 			if _, err := tx.CreateBucketIfNotExists(b); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
-	}
-	return &Pending{db: db}, nil
 }
-
-// Close closes the store.
-func (p *Pending) Close() error { return p.db.Close() }
 
 func intentKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
@@ -133,8 +152,11 @@ func (p *Pending) Put(it PendingItem) error {
 }
 
 // Remove deletes the item of an intent; removing a missing item is not an
-// error.
+// error and writes nothing.
 func (p *Pending) Remove(intent uint64) error {
+	if _, ok, err := p.Get(intent); err != nil || !ok {
+		return err
+	}
 	if err := p.before("remove", intent); err != nil {
 		return err
 	}
@@ -184,8 +206,12 @@ func (p *Pending) Scanned() (seq uint64, err error) {
 	return seq, err
 }
 
-// SetScanned records how far Recover has looked.
+// SetScanned records how far Recover has looked. Recording the mark it
+// holds already writes nothing.
 func (p *Pending) SetScanned(seq uint64) error {
+	if cur, err := p.Scanned(); err != nil || cur == seq {
+		return err
+	}
 	if err := p.before("scanned", seq); err != nil {
 		return err
 	}
@@ -201,21 +227,17 @@ var (
 
 // MarkShown records that the shopkeeper was told to pay out the cash of
 // ledger entry seq (the screen or the command line showed it). It is a
-// note for the next start (Link.Untold), not a record.
+// note for the next start (Link.Untold), not a record, and is kept
+// without a sync (see shownLog).
 func (p *Pending) MarkShown(seq uint64) error {
 	if err := p.before("shown", seq); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bucketShown)
-		if err != nil {
-			return err
-		}
-		return b.Put(intentKey(seq), nil)
-	})
+	return p.shown.add(seq)
 }
 
-// Shown reports whether entry seq was marked shown.
+// Shown reports whether entry seq was marked shown. Marks made before
+// they moved to their own file are in the store's shown bucket.
 func (p *Pending) Shown(seq uint64) (ok bool, err error) {
 	err = p.db.View(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketShown); b != nil {
@@ -223,7 +245,10 @@ func (p *Pending) Shown(seq uint64) (ok bool, err error) {
 		}
 		return nil
 	})
-	return ok, err
+	if ok || err != nil {
+		return ok, err
+	}
+	return p.shown.has(seq)
 }
 
 func (p *Pending) told() (seq uint64, set bool, err error) {
@@ -242,7 +267,7 @@ func (p *Pending) setTold(seq uint64) error {
 	if err := p.before("told", seq); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
+	err := p.db.Update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketShown); b != nil {
 			c := b.Cursor()
 			for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {
@@ -253,4 +278,8 @@ func (p *Pending) setTold(seq uint64) error {
 		}
 		return tx.Bucket(bucketMeta).Put(metaTold, intentKey(seq))
 	})
+	if err != nil {
+		return err
+	}
+	return p.shown.forget(seq)
 }

@@ -85,8 +85,17 @@ func (l *Link) rescan() error {
 			return err
 		}
 	}
+	if last-from < rescanEvery {
+		// The mark stays: the next start looks through these entries
+		// again, which finds the same items, and writes nothing now.
+		return nil
+	}
 	return l.Pending.SetScanned(last)
 }
+
+// rescanEvery is how many entries a start looks through for unfinished
+// requests before it moves the scanned mark on (a write, two syncs).
+const rescanEvery = 256
 
 // rebuild makes the pending item of an intent from the ledger alone.
 func (l *Link) rebuild(seq uint64, state string) (PendingItem, error) {

@@ -39,6 +39,11 @@ func (m *Main) runImport(args []string) error {
 		return err
 	}
 	defer r.Close()
+	// The files are checked while the key is unlocked (the passphrase
+	// KDF takes about a second on one core).
+	stop := make(chan struct{})
+	defer close(stop)
+	results := checkAll(r, paths, stop)
 	signer, err := m.signer(*dir, *passFile)
 	if err != nil {
 		return err
@@ -53,29 +58,66 @@ func (m *Main) runImport(args []string) error {
 	im := &registry.Importer{Registry: r, Signer: signer, Verifier: v, Archive: filepath.Join(*dir, "archive")}
 	sum := &importSummary{m: m, verbose: *verbose || len(paths) <= 50, acks: *acks}
 	bar := m.progress(len(paths))
-	for res := range checkAll(r, paths) {
-		if res.readErr != nil {
-			sum.refused(res.path, fail(exitFailed, "读不了文件", "cannot read the file"))
-			bar.step(0)
-			continue
+	for {
+		batch := nextBatch(results, registry.MaxGroup)
+		if len(batch) == 0 {
+			break
 		}
-		outs, err := im.Import(res.checked)
-		if err != nil {
-			sum.refused(res.path, m.registryErr(err))
-		}
-		for i, o := range outs {
-			path := res.path
-			if i > 0 {
-				path = m.say("（暂存的）", "(held) ") + o.Station + " " + o.Day
-			}
-			if err := sum.add(path, o); err != nil {
-				return err
+		var cs []*registry.Checked
+		for _, res := range batch {
+			if res.readErr == nil {
+				cs = append(cs, res.checked)
 			}
 		}
-		bar.step(len(res.checked.Entries))
+		done := im.ImportMany(cs)
+		for _, res := range batch {
+			if res.readErr != nil {
+				sum.refused(res.path, fail(exitFailed, "读不了文件", "cannot read the file"))
+				bar.step(0)
+				continue
+			}
+			d := done[0]
+			done = done[1:]
+			if d.Err != nil {
+				sum.refused(res.path, m.registryErr(d.Err))
+			}
+			for i, o := range d.Outcomes {
+				path := res.path
+				if i > 0 {
+					path = m.say("（暂存的）", "(held) ") + o.Station + " " + o.Day
+				}
+				sum.add(path, o)
+			}
+			bar.step(len(res.checked.Entries))
+		}
+		if err := sum.writeAcks(); err != nil {
+			return err
+		}
 	}
 	bar.done()
 	return sum.print()
+}
+
+// nextBatch waits for the next checked file and takes with it those
+// already checked after it, up to max.
+func nextBatch(results <-chan checkResult, max int) []checkResult {
+	res, ok := <-results
+	if !ok {
+		return nil
+	}
+	batch := []checkResult{res}
+	for len(batch) < max {
+		select {
+		case res, ok := <-results:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, res)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 type nopWriter struct{}
@@ -122,15 +164,17 @@ type checkResult struct {
 }
 
 // checkAll reads and checks the files on every core and yields them in
-// order. At most a few files per core are in memory at once.
-func checkAll(r *registry.Registry, paths []string) <-chan checkResult {
+// order, until stop is closed. Files are checked up to a group ahead of
+// the one being committed, so that the cores keep checking while a commit
+// waits on the disk.
+func checkAll(r *registry.Registry, paths []string, stop <-chan struct{}) <-chan checkResult {
 	workers := runtime.GOMAXPROCS(0)
 	type job struct {
 		path string
 		out  chan checkResult
 	}
 	jobs := make(chan job)
-	order := make(chan chan checkResult, 2*workers)
+	order := make(chan chan checkResult, registry.MaxGroup)
 	results := make(chan checkResult)
 	for range workers {
 		go func() {
@@ -145,19 +189,36 @@ func checkAll(r *registry.Registry, paths []string) <-chan checkResult {
 		}()
 	}
 	go func() {
+		defer close(jobs)
+		defer close(order)
 		for _, p := range paths {
 			out := make(chan checkResult, 1)
-			order <- out
-			jobs <- job{p, out}
+			select {
+			case order <- out:
+			case <-stop:
+				return
+			}
+			select {
+			case jobs <- job{p, out}:
+			case <-stop:
+				return
+			}
 		}
-		close(jobs)
-		close(order)
 	}()
 	go func() {
+		defer close(results)
 		for out := range order {
-			results <- <-out
+			select {
+			case res := <-out:
+				select {
+				case results <- res:
+				case <-stop:
+					return
+				}
+			case <-stop:
+				return
+			}
 		}
-		close(results)
 	}()
 	return results
 }
@@ -172,6 +233,12 @@ type importSummary struct {
 	replays  int
 	lines    []string
 	problems int
+	pending  []ackFile // acknowledgements to write
+}
+
+type ackFile struct {
+	path string
+	data []byte
 }
 
 func (s *importSummary) refused(path string, err error) {
@@ -183,7 +250,7 @@ func (s *importSummary) refused(path string, err error) {
 	s.lines = append(s.lines, fmt.Sprintf("%s %s: %s", s.m.say("✗ 拒收", "✗ refused"), path, msg))
 }
 
-func (s *importSummary) add(path string, o registry.Outcome) error {
+func (s *importSummary) add(path string, o registry.Outcome) {
 	m := s.m
 	switch o.Status {
 	case registry.Accepted:
@@ -193,12 +260,7 @@ func (s *importSummary) add(path string, o registry.Outcome) error {
 		s.accepted[o.Station]++
 		s.entries += o.Entries
 		ack := filepath.Join(s.acks, o.Station+"-"+strings.ReplaceAll(o.Day, "-", "")+".ack")
-		if err := os.MkdirAll(s.acks, 0o755); err != nil {
-			return err
-		}
-		if err := os.WriteFile(ack, o.Ack, 0o644); err != nil {
-			return fail(exitFailed, "写不了回执 %s。", "cannot write the acknowledgement %s.", ack)
-		}
+		s.pending = append(s.pending, ackFile{ack, o.Ack})
 		if s.verbose {
 			s.lines = append(s.lines, fmt.Sprintf(m.say("✓ 接受 %s：%s 营业日 %s，%d 笔，回执 %s", "✓ accepted %s: %s day %s, %d entries, acknowledgement %s"),
 				path, o.Station, o.Day, o.Entries, ack))
@@ -219,6 +281,24 @@ func (s *importSummary) add(path string, o registry.Outcome) error {
 			"⚠ fork %s: %s day %s contradicts what was acknowledged; kept as evidence and the station flagged (%s)"),
 			path, o.Station, o.Day, o.Detail))
 	}
+}
+
+// writeAcks writes the acknowledgements of the files accepted so far,
+// after the transaction that recorded them. Each is also kept in the
+// registry with its day.
+func (s *importSummary) writeAcks() error {
+	if len(s.pending) == 0 {
+		return nil
+	}
+	if err := os.MkdirAll(s.acks, 0o755); err != nil {
+		return fail(exitFailed, "写不了回执文件夹 %s。", "cannot write the acknowledgement folder %s.", s.acks)
+	}
+	for _, a := range s.pending {
+		if err := os.WriteFile(a.path, a.data, 0o644); err != nil {
+			return fail(exitFailed, "写不了回执 %s。", "cannot write the acknowledgement %s.", a.path)
+		}
+	}
+	s.pending = s.pending[:0]
 	return nil
 }
 

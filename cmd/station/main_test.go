@@ -239,7 +239,9 @@ func TestTruncatedLedger(t *testing.T) {
 	c, dir := newStation(t)
 	path := filepath.Join(dir, "ledger.db")
 	data, _ := os.ReadFile(path)
-	os.WriteFile(path, data[:len(data)/2], 0o600)
+	// Cut the file after its two meta pages and the next: the pages
+	// holding the entries are gone, wherever bbolt put them.
+	os.WriteFile(path, data[:3*4096], 0o600)
 	r := c.run("ledger", "verify", "--dir", dir)
 	if r.code == 0 {
 		t.Fatalf("a truncated ledger verified:\n%s", r.stdout)
