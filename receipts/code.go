@@ -229,6 +229,21 @@ func ParseCode(s string) (Code, error) {
 	return c, nil
 }
 
+// ParsePrinted reads a code from the text a receipt prints under its QR
+// code, as typed in or copied from the paper: the code cut into lines of
+// the paper's width (32 columns at 58 mm, 48 at 80 mm) with nothing added.
+// It removes every line break (LF or CR LF) and the spaces and tabs at
+// either end of each line, joins the lines with nothing between them, and
+// reads the result with ParseCode. A code contains no spaces, so nothing of
+// it is lost; a space inside a line is still refused.
+func ParsePrinted(text string) (Code, error) {
+	var b strings.Builder
+	for _, l := range strings.Split(text, "\n") {
+		b.WriteString(strings.Trim(l, " \t\r"))
+	}
+	return ParseCode(b.String())
+}
+
 func shorten(s string) string {
 	if len(s) > 16 {
 		return s[:16] + "…"

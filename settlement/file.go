@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -164,7 +165,30 @@ func Parse(data []byte) (*File, error) {
 		return nil, err
 	}
 	p := parser{lines: strings.Split(strings.TrimSuffix(text, "\n"), "\n")}
-	return p.file()
+	f, err := p.file()
+	if err != nil {
+		return nil, err
+	}
+	// Every value has one written form: a file that reads but is not
+	// written exactly as Text writes it (an empty field, a time not in
+	// UTC, …) is refused, so that one file has one reading.
+	if written := f.Text(); written != text {
+		again := strings.Split(written, "\n")
+		for i, l := range p.lines {
+			if i >= len(again) || again[i] != l {
+				return nil, &FormatError{i + 1, "not written in its one form: " + shortLine(l)}
+			}
+		}
+		return nil, &FormatError{0, "not written in its one form"}
+	}
+	return f, nil
+}
+
+func shortLine(l string) string {
+	if len(l) > 40 {
+		return strconv.Quote(l[:40]) + "…"
+	}
+	return strconv.Quote(l)
 }
 
 // noteText returns the text of a signed note, checking only its form.
@@ -193,8 +217,8 @@ func (p *parser) next(word string, fields int) ([]string, bool) {
 		return nil, false
 	}
 	f := strings.Split(p.lines[p.n], " ")
-	if f[0] != word || (fields >= 0 && len(f) != fields+1) {
-		return nil, false
+	if f[0] != word || (fields >= 0 && len(f) != fields+1) || slices.Contains(f, "") {
+		return nil, false // no field is empty: words are separated by single spaces
 	}
 	p.n++
 	return f[1:], true

@@ -19,6 +19,7 @@ import (
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
+	"golang.org/x/mod/sumdb/note"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/scenarios")
@@ -35,9 +36,22 @@ type verdict struct {
 }
 
 type vectors struct {
-	Station   string    `json:"station"`
-	PublicKey string    `json:"public_key"` // base64
-	Vectors   []verdict `json:"vectors"`
+	Station    string       `json:"station"`
+	PublicKey  string       `json:"public_key"` // base64
+	Vectors    []verdict    `json:"vectors"`
+	PostOffice string       `json:"postoffice_key"` // the note verifier key that signs the acks
+	Acks       []ackVerdict `json:"acks"`
+}
+
+// ackVerdict is what an acknowledgement vector must get from a reader:
+// ok with what it says, or signature.
+type ackVerdict struct {
+	File    string `json:"file"`
+	About   string `json:"about"`
+	Verdict string `json:"verdict"`
+	Station string `json:"station,omitempty"`
+	Last    string `json:"last,omitempty"` // seq/hash
+	Day     string `json:"day,omitempty"`
 }
 
 // TestScenarios runs the reader over every conformance vector in
@@ -82,6 +96,51 @@ func TestScenarios(t *testing.T) {
 			}
 			if got != x.Verdict || (x.Seq != 0 && seq != x.Seq) {
 				t.Errorf("%s (%s): got %s at %d (%v), want %s at %d", x.File, x.About, got, seq, err, x.Verdict, x.Seq)
+			}
+		})
+	}
+}
+
+// TestAckVectors checks the acknowledgement vectors: the intact one opens
+// under the post office key and says what verdicts.json says; the changed
+// one does not open.
+func TestAckVectors(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(scenarios, "verdicts.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v vectors
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	verifier, err := note.NewVerifier(v.PostOffice)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Acks) < 2 {
+		t.Fatalf("only %d acknowledgement vectors", len(v.Acks))
+	}
+	for _, x := range v.Acks {
+		t.Run(x.File, func(t *testing.T) {
+			msg, err := os.ReadFile(filepath.Join(scenarios, x.File))
+			if err != nil {
+				t.Fatal(err)
+			}
+			a, err := settlement.OpenAck(msg, verifier)
+			switch x.Verdict {
+			case "ok":
+				if err != nil {
+					t.Fatalf("%s: %v", x.About, err)
+				}
+				if a.Station != x.Station || a.Last != parseCheckpoint(t, x.Last) || a.Day != x.Day {
+					t.Errorf("%s: read %+v, want %s %s %s", x.About, a, x.Station, x.Last, x.Day)
+				}
+			case "signature":
+				if !errors.Is(err, settlement.ErrAckSignature) {
+					t.Errorf("%s: got %v, want the signature refused", x.About, err)
+				}
+			default:
+				t.Fatalf("verdict %q", x.Verdict)
 			}
 		})
 	}
@@ -188,6 +247,65 @@ func writeScenarios(t *testing.T) {
 	f = clone(t, st.files[0])
 	f.Close.Cash.Expected = f.Close.Cash.Expected.Add(decimalCent)
 	add("figures.bms", "the file states expected cash 0.01 above what the entries give, re-signed", sign(t, f, stationKey), zero, settlement.BadFigures, 0)
+
+	// The right key, but another seal number on the file.
+	f = clone(t, st.files[0])
+	f.Fingerprint = "0000-0000-0000-0000"
+	add("wrong-fingerprint.bms", "day 1 with the fingerprint line changed, the file re-signed", sign(t, f, stationKey), zero, settlement.BadStation, 0)
+
+	// An entry moved to another business day, re-sealed.
+	f = clone(t, st.files[0])
+	es = entries(t, f)
+	es[4].Day = "2026-11-21"
+	e = es[4]
+	reseal(t, f, es, 4, stationKey)
+	add("other-day.bms", fmt.Sprintf("entry %d says business day 2026-11-21 in the file of 2026-11-20, re-sealed", e.Seq), sign(t, f, stationKey), zero, settlement.BadDay, e.Seq)
+
+	// An entry made by another terminal, re-sealed.
+	f = clone(t, st.files[0])
+	es = entries(t, f)
+	es[2].Terminal = "T0002"
+	e = es[2]
+	reseal(t, f, es, 2, stationKey)
+	add("other-terminal.bms", fmt.Sprintf("entry %d's terminal field says T0002 in a file of station T0001, re-sealed", e.Seq), sign(t, f, stationKey), zero, settlement.BadDay, e.Seq)
+
+	// The file's tariff line no longer what the day_close says.
+	f = clone(t, st.files[0])
+	f.Tariff, f.Close.Tariff = "", ""
+	add("close-differs.bms", "the tariff line changed to -, while the day_close says DEMO-2026-11; re-signed", sign(t, f, stationKey), zero, settlement.BadClose, d1.Last.Seq)
+
+	// The post office's acknowledgement of day 1, and one changed after signing.
+	po := ed25519.NewKeyFromSeed([]byte("settlement tests post office 32b"))
+	skey, err := keyfile.SignerKey("xinyang-postoffice", po)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := note.NewSigner(skey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v.PostOffice, err = keyfile.VerifierKey("xinyang-postoffice", po.Public().(ed25519.PublicKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ack := settlement.Ack{Station: "T0001", Last: d1.Last, Day: d1.Day}
+	msg, err := settlement.SignAck(ack, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	addAck := func(name, about string, data []byte, want string) {
+		if err := os.WriteFile(filepath.Join(scenarios, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		x := ackVerdict{File: name, About: about, Verdict: want}
+		if want == "ok" {
+			x.Station, x.Last, x.Day = ack.Station, ack.Last.String(), ack.Day
+		}
+		v.Acks = append(v.Acks, x)
+	}
+	addAck("ack-day1.note", "the post office's acknowledgement of day 1", msg, "ok")
+	addAck("ack-changed.note", "the same acknowledgement with its size changed from 7 to 8 after signing",
+		bytes.Replace(msg, []byte("\n7\n"), []byte("\n8\n"), 1), "signature")
 
 	out, _ := json.MarshalIndent(v, "", "  ")
 	if err := os.WriteFile(filepath.Join(scenarios, "verdicts.json"), append(out, '\n'), 0o644); err != nil {

@@ -75,6 +75,9 @@ func Check(f *File, data []byte, pub ed25519.PublicKey, prev ledger.Checkpoint) 
 	if f.Key != key {
 		return nil, fail(BadStation, 0, "the file is of station %s with key %s, not the key %s given", f.Station, f.Fingerprint, keyfile.Fingerprint(pub))
 	}
+	if want := keyfile.Fingerprint(pub); f.Fingerprint != want {
+		return nil, fail(BadStation, 0, "the file gives the seal number %s, the key's is %s", f.Fingerprint, want)
+	}
 	v, err := note.NewVerifier(key)
 	if err != nil {
 		return nil, fail(BadStation, 0, "%v", err)

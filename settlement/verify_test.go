@@ -3,6 +3,8 @@ package settlement_test
 import (
 	"bytes"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -81,4 +83,30 @@ func TestEveryByteCounts(t *testing.T) {
 func isKind(err error, kind string) bool {
 	var ve *settlement.VerifyError
 	return errors.As(err, &ve) && ve.Kind == kind
+}
+
+// TestOneWrittenForm: a file whose lines read but are not written exactly
+// as a station writes them is refused at that line, before any signature
+// is looked at.
+func TestOneWrittenForm(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(scenarios, "intact-day2.bms"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ from, to string }{
+		{"\ntariff DEMO-2026-11\n", "\ntariff \n"},
+		{"\nzone Asia/Shanghai\n", "\nzone \n"},
+		{"2026-11-21T00:36:50Z", "2026-11-21T08:36:50+08:00"},
+		{"2026-11-21T00:36:50Z", "2026-11-21T00:36:50.000Z"},
+		{"\ncarried T0001-000010 ", "\ncarried  "},
+	} {
+		edited := bytes.Replace(data, []byte(tc.from), []byte(tc.to), 1)
+		if bytes.Equal(edited, data) {
+			t.Fatalf("%q is not in the file", tc.from)
+		}
+		var fe *settlement.FormatError
+		if _, err := settlement.Parse(edited); !errors.As(err, &fe) || fe.Line == 0 {
+			t.Errorf("%q written %q: %v, want a format error naming the line", tc.from, tc.to, err)
+		}
+	}
 }

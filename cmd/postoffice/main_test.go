@@ -109,6 +109,11 @@ func TestVerifyReceipt(t *testing.T) {
 			t.Errorf("key %s: %+v", key, r)
 		}
 	}
+	// The code as an 80 mm receipt prints it, typed in line by line.
+	printed := code[:48] + "\n" + code[48:96] + "\n" + code[96:] + "\n"
+	if r := po(t, nil, "verify-receipt", "--pubkey", vkey, printed); r.code != 0 || !strings.Contains(r.out, "有效") {
+		t.Errorf("the code as printed, in lines of 48: %+v", r)
+	}
 	for _, tc := range []struct{ want, key, code string }{
 		{"无效：签名对不上", raw, strings.Replace(code, "|42|", "|43|", 1)},
 		{"无效：这不是一张收据的验证码", raw, "hello"},

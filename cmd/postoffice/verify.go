@@ -36,7 +36,7 @@ func (m *Main) runVerifyReceipt(args []string) error {
 	if err != nil {
 		return err
 	}
-	code, err := receipts.ParseCode(text)
+	code, err := receipts.ParsePrinted(text)
 	var ce *receipts.CodeError
 	if errors.As(err, &ce) {
 		return fail(exitFailed, "无效：这不是一张收据的验证码，或者抄错了（%s：%s）。", "INVALID: not a receipt code, or mistyped (%s: %s).", ce.Field, ce.Rule)
