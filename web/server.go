@@ -137,7 +137,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) routes() {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/", http.StripPrefix("/static", filesOnly(static)))
 	mux.HandleFunc("GET /signin", s.anon(s.signInForm))
 	mux.HandleFunc("POST /signin", s.anon(s.signIn))
 	mux.HandleFunc("POST /signout", s.anon(s.signOut))

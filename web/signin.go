@@ -39,32 +39,27 @@ func (s *Server) signIn(q *req) {
 		s.showSignIn(q, f)
 		return
 	}
-	s.sessions.renew(q.ss)
-	unlock := s.sessions.lock()
-	q.ss.op = &op
-	unlock()
+	s.sessions.signIn(q.ss, &op)
 	setCookie(q.w, q.r, q.ss)
 	http.Redirect(q.w, q.r, "/", http.StatusSeeOther)
 }
 
 func (s *Server) signOut(q *req) {
-	unlock := s.sessions.lock()
-	q.ss.op = nil
-	q.ss.done, q.ss.order, q.ss.cards = map[string]*outcome{}, nil, nil
-	unlock()
-	s.sessions.renew(q.ss)
+	s.sessions.signOut(q.ss)
 	setCookie(q.w, q.r, q.ss)
 	http.Redirect(q.w, q.r, "/signin", http.StatusSeeOther)
 }
 
 // setLang switches between Chinese and English and returns to the page.
 func (s *Server) setLang(q *req) {
-	unlock := s.sessions.lock()
-	q.ss.lang = "zh"
+	lang := "zh"
 	if q.r.PostFormValue("lang") == "en" {
-		q.ss.lang = "en"
+		lang = "en"
 	}
+	unlock := s.sessions.lock()
+	q.ss.lang = lang
 	unlock()
+	setLangCookie(q.w, q.r, lang)
 	back := q.r.PostFormValue("back")
 	if !s.pageAt(back) {
 		back = "/"
