@@ -104,3 +104,12 @@ func refusedPage(w http.ResponseWriter, status int, zh, en string) {
 	w.WriteHeader(status)
 	refusedTmpl.Execute(w, struct{ Zh, En string }{zh, en})
 }
+
+// clientOf names the address a request came from, without its port: the
+// place wrong PINs are counted by.
+func clientOf(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
+}

@@ -46,6 +46,7 @@ type Server struct {
 	work sync.Mutex
 
 	sessions *sessions
+	unlocks  unlockTries
 }
 
 // Options configure a Server; nil fields take defaults.
@@ -142,6 +143,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /signin", s.anon(s.signIn))
 	mux.HandleFunc("POST /signout", s.anon(s.signOut))
 	mux.HandleFunc("POST /lang", s.anon(s.setLang))
+	mux.HandleFunc("GET /unlock", s.anon(s.unlockForm))
+	mux.HandleFunc("POST /unlock", s.anon(s.unlock))
 
 	mux.HandleFunc("GET /{$}", s.auth(s.start))
 	mux.HandleFunc("GET /done/{key}", s.auth(s.done))

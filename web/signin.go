@@ -32,7 +32,7 @@ func (s *Server) showSignIn(q *req, f *form) {
 func (s *Server) signIn(q *req) {
 	f := newForm(q.r.PostForm)
 	f.Values.Del("pin") // a PIN is never shown back
-	op, err := s.st.Authenticate(q.r.PostFormValue("operator"), q.r.PostFormValue("pin"))
+	op, err := s.st.Authenticate(q.r.PostFormValue("operator"), q.r.PostFormValue("pin"), clientOf(q.r))
 	if err != nil {
 		f.Errors["pin"] = s.st.Explain(err, q.ss.lang)
 		q.status = http.StatusUnauthorized

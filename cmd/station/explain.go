@@ -74,6 +74,9 @@ func (m *Main) explain(err error) (string, int) {
 		}
 		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), rule),
 			fmt.Sprintf("%s is wrong: %s. Correct it and try again.", ie.Field, ie.Rule)), exitFailed
+	case errors.As(err, &le) && le.Barred:
+		return m.say(fmt.Sprintf("操作员 %s 今天已输错密码 %d 次，已锁定，要店主用印章口令解锁：在登录页点“店主解锁”，或运行 station operator unlock --id %s。", le.ID, terminal.MaxPINFailuresPerDay, le.ID),
+			fmt.Sprintf("operator %s is locked after %d wrong PINs today until the owner unlocks them with the station passphrase: \"Owner unlock\" on the sign-in page, or station operator unlock --id %s.", le.ID, terminal.MaxPINFailuresPerDay, le.ID)), exitFailed
 	case errors.As(err, &le):
 		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
 			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed

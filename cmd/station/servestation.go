@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/terminal"
@@ -40,8 +41,18 @@ func (d *desk) Info() web.Info {
 	return web.Info{ID: g.Terminal, Name: g.Name, Zone: d.c.ledger.Zone(), Demo: d.demo}
 }
 
-func (d *desk) Authenticate(id, pinCode string) (terminal.Operator, error) {
-	return d.c.ops.Authenticate(id, pinCode)
+func (d *desk) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
+	return d.c.ops.AuthenticateFrom(id, pinCode, from)
+}
+
+// Unlock lifts every lockout of operator id when passphrase opens the
+// station key, and records the unlock in the ledger.
+func (d *desk) Unlock(id, passphrase string) (uint64, error) {
+	if _, err := keyfile.Open(d.c.station.path(keyFile), []byte(passphrase), d.c.ledger.Genesis().Terminal); err != nil {
+		return 0, err
+	}
+	e, err := d.c.station.unlockOperator(id, "screen")
+	return e.Seq, err
 }
 
 func (d *desk) Operators() ([]terminal.Operator, error) { return d.c.ops.List() }
