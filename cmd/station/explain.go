@@ -86,6 +86,8 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &se):
 		return m.say(fmt.Sprintf("%s 只剩 %d，不够 %d；没有记账。", se.SKU, se.Have, se.Get),
 			fmt.Sprintf("only %d of %s in stock, not %d; nothing was recorded.", se.Have, se.SKU, se.Get)), exitFailed
+	case errors.Is(err, terminal.ErrOwnerMustApprove):
+		return m.say("店主取回现金要店主批准：请店主输入密码（命令行用 --by 店主编号）。没有记账。", "the owner taking cash back needs the owner's approval: have the owner type their PIN (--by OWNER-ID on the command line). Nothing was recorded."), exitFailed
 	case errors.Is(err, terminal.ErrNotForDelivery):
 		return m.say("这个账本序号不是要送货的销售记录，请核对序号。", "that entry is not a sale to be delivered; check the number."), exitFailed
 	case errors.Is(err, terminal.ErrWrongPIN):
