@@ -43,6 +43,10 @@ type Main struct {
 	Now            func() time.Time
 	KeyParams      keyfile.Params // the cost of deriving the key from the passphrase
 	lang           string
+	// screen says the words are for the shopkeeper's screen, which shows
+	// no Go error text and no internal names (the server's log keeps
+	// them); the command line adds them as details.
+	screen bool
 }
 
 type command struct {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"sync"
 	"time"
 
@@ -33,6 +34,7 @@ var _ web.Station = (*desk)(nil)
 func (d *desk) say(lang string) *Main {
 	mm := *d.m
 	mm.lang = langFrom(lang)
+	mm.screen = true
 	return &mm
 }
 
@@ -172,6 +174,9 @@ func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) 
 	return m.pdfOf(r, mm)
 }
 
+// Explain says what err means for the shopkeeper, in the screen's words:
+// no Go error text and no internal names reach a page; the server's log
+// keeps err whole.
 func (d *desk) Explain(err error, lang string) string {
 	m := d.say(lang)
 	var u *usageError
@@ -179,8 +184,18 @@ func (d *desk) Explain(err error, lang string) string {
 		return m.say(u.zh, u.en)
 	}
 	msg, _ := m.explain(err)
+	fmt.Fprintf(d.m.Stderr, "screen: refused: %v\n", err)
+	if internalText.MatchString(msg) {
+		fmt.Fprintf(d.m.Stderr, "screen: the words for this error named internals, shown plainly instead: %q\n", msg)
+		msg, _ = m.explain(errors.New("")) // the plain words for an unknown error
+	}
 	return msg
 }
+
+// internalText finds what must not reach a page: a Go package's prefix
+// (web:, terminal:, ledger: ...), bbolt's and the os package's words, Go
+// formatting slips.
+var internalText = regexp.MustCompile(`\b(web|terminal|ledger|keyfile|money|pin|idcheck|settlement|tariff|hostsim|registry|receipts|civildate|bolt|json|http|net|tcp|dial|open|read|write|lstat|stat):\s|%!|\bgoroutine\b|\bpanic\b|\bnil\b`)
 
 // drain forwards what waits for a host each time tick fires, until ctx
 // ends: queued payments go out without anyone typing a command.
