@@ -47,6 +47,7 @@ type Server struct {
 
 	sessions *sessions
 	unlocks  unlockTries
+	pins     *pinGate
 }
 
 // Options configure a Server; nil fields take defaults.
@@ -79,6 +80,7 @@ func New(st Station, o *Options) (*Server, error) {
 		s.logf = log.Printf
 	}
 	s.sessions = newSessions(s.now, s.idle)
+	s.pins = newPINGate()
 	if err := s.parseTemplates(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/pin"
 	"github.com/villagepost/bianmin/terminal"
+	"github.com/villagepost/bianmin/web"
 )
 
 // explain turns an error into one line for the shopkeeper, in plain words
@@ -37,6 +38,7 @@ func (m *Main) explain(err error) (string, int) {
 		vo *terminal.VoidError
 		pd *terminal.PendingError
 		p  *problem
+		al *web.AddrLockedError
 	)
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
@@ -75,6 +77,9 @@ func (m *Main) explain(err error) (string, int) {
 		}
 		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), rule),
 			fmt.Sprintf("%s is wrong: %s. Correct it and try again.", ie.Field, ie.Rule)), exitFailed
+	case errors.As(err, &al):
+		return m.say(fmt.Sprintf("从这台设备输错密码的次数太多，到 %s 之前这台设备不能再输密码。请到时再试，或到店里的电脑上登录。", al.Until.Format("15:04")),
+			fmt.Sprintf("too many wrong PINs from this device: it may not try PINs again until %s. Try again then, or sign in at the shop's computer.", al.Until.Format("15:04"))), exitFailed
 	case errors.As(err, &le) && le.Barred:
 		return m.say(fmt.Sprintf("操作员 %s 今天已输错密码 %d 次，已锁定，要店主用印章口令解锁：在登录页点“店主解锁”，或运行 station operator unlock --id %s。", le.ID, terminal.MaxPINFailuresPerDay, le.ID),
 			fmt.Sprintf("operator %s is locked after %d wrong PINs today until the owner unlocks them with the station passphrase: \"Owner unlock\" on the sign-in page, or station operator unlock --id %s.", le.ID, terminal.MaxPINFailuresPerDay, le.ID)), exitFailed

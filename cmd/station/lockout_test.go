@@ -154,3 +154,38 @@ func TestOperatorUnlockCLI(t *testing.T) {
 	}
 	c.must(cashIn...)
 }
+
+// TestGuessingUnknownOperatorsShutsTheAddress: names of operators that do
+// not exist lock no operator but cost a PIN hash each; after
+// 2×MaxPINFailures wrong PINs or unknown names in a row, an address gets
+// no more PIN checks for LockoutFor (said in words), while the counter at
+// another address signs in as usual.
+func TestGuessingUnknownOperatorsShutsTheAddress(t *testing.T) {
+	now := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)
+	var out bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &out, Getenv: func(string) string { return "" },
+		Now: func() time.Time { return now }, KeyParams: keyfile.FastParams()}
+	dir := filepath.Join(t.TempDir(), "demo")
+	if err := m.ensureDemo(context.Background(), dir); err != nil {
+		t.Fatal(err)
+	}
+	srv, _, stop := servedDemo(t, m, dir)
+	defer stop()
+	guesser := clientFrom(t, "127.0.0.2")
+	for i := 1; i <= 2*terminal.MaxPINFailures; i++ {
+		if r, page := webSignIn(t, guesser, srv.URL, fmt.Sprintf("X%d", i), demoOwnerPIN); r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "没有这个操作员") {
+			t.Fatalf("unknown operator %d: %s", i, r.Status)
+		}
+	}
+	until := now.Add(terminal.LockoutFor).Format("15:04")
+	if r, page := webSignIn(t, guesser, srv.URL, "OP1", demoOwnerPIN); r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, "到 "+until+" 之前这台设备不能再输密码") {
+		t.Errorf("the guessing address with the owner's right PIN: %s, want refused until %s", r.Status, until)
+	}
+	if r, _ := webSignIn(t, clientFrom(t, "127.0.0.1"), srv.URL, "OP1", demoOwnerPIN); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the counter while another address is shut out: %s", r.Status)
+	}
+	now = now.Add(terminal.LockoutFor)
+	if r, _ := webSignIn(t, guesser, srv.URL, "OP1", demoOwnerPIN); r.StatusCode != http.StatusSeeOther {
+		t.Errorf("the address after %v: %s", terminal.LockoutFor, r.Status)
+	}
+}
