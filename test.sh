@@ -45,6 +45,7 @@ else
 fi
 
 go test -count=1 ./...
+SMALL=1 ./scripts/abuse.sh # the attacker on the shop's network, small numbers (docs/threat-model.md)
 
 # Fuzzing: under CI=true (or FUZZ=1) every fuzz target runs for a count of
 # inputs, not for a time. A time budget (-fuzztime=5s) trips a race in Go's

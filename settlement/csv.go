@@ -17,7 +17,7 @@ import (
 // kindZh names the kinds of entry in plain Chinese, for the shopkeeper's
 // spreadsheets and reports.
 var kindZh = map[string]string{
-	"genesis": "开通服务站", "operator_add": "添加操作员", "tariff_load": "载入价目表",
+	"genesis": "开通服务站", "operator_add": "添加操作员", "operator_unlock": "解锁操作员", "tariff_load": "载入价目表",
 	"intent": "向银行/缴费单位发出请求", "declined": "被拒绝", "not_sent": "没有发出（断网）",
 	"reversal_due": "待冲正", "reversal": "冲正",
 	"withdrawal": "助农取款", "balance_inquiry": "查余额", "bill_payment": "缴费", "topup": "话费充值",

@@ -2,6 +2,7 @@ package terminal
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/shopspring/decimal"
@@ -31,7 +32,14 @@ type CashMove struct {
 	Reason   string
 	Note     string // free text, e.g. the courier's name
 	IdemKey  string
+	// Approver is the owner who approved, with their PIN, cash the owner
+	// takes back; a clerk hands cash only to the courier on their own.
+	Approver string
 }
+
+// ErrOwnerMustApprove is returned for cash taken out for the owner
+// without an owner's approval.
+var ErrOwnerMustApprove = errors.New("terminal: cash taken back by the owner needs the owner's PIN")
 
 // Cash returns what the drawer should hold.
 func (d *Drawer) Cash() (decimal.Decimal, error) { return drawerCash(d.Ledger) }
@@ -61,6 +69,9 @@ func (d *Drawer) Out(m CashMove) (ledger.Entry, error) {
 		to = AccountSettlement // the post office now owes the shop this much more
 	case ReasonOwner:
 		to = AccountOwner
+		if m.Approver == "" {
+			return ledger.Entry{}, ErrOwnerMustApprove
+		}
 	default:
 		return ledger.Entry{}, &InputError{Field: "reason", Rule: "cash goes out as courier or owner", RuleZh: "取出现金的原因只能是 courier（交押运员）或 owner（店主取回）"}
 	}
@@ -115,7 +126,11 @@ func (d *Drawer) Count(operator string, counted decimal.Decimal, idemKey string)
 }
 
 func (d *Drawer) append(m CashMove, kind string, postings ...ledger.Posting) (ledger.Entry, error) {
-	payload, err := json.Marshal(map[string]string{"reason": m.Reason, "amount": money.FormatWire(m.Amount), "note": m.Note})
+	fields := map[string]string{"reason": m.Reason, "amount": money.FormatWire(m.Amount), "note": m.Note}
+	if m.Approver != "" {
+		fields["approved_by"] = m.Approver
+	}
+	payload, err := json.Marshal(fields)
 	if err != nil {
 		return ledger.Entry{}, err
 	}

@@ -45,7 +45,10 @@ func TestDrawer(t *testing.T) {
 	if !d.Low(dec("300.00")) || d.Low(dec("500.00")) {
 		t.Error("low-cash warning below 500.00")
 	}
-	_, err := d.Out(terminal.CashMove{Operator: "OP1", Amount: dec("300.01"), Reason: terminal.ReasonOwner, IdemKey: "out-2"})
+	if _, err := d.Out(terminal.CashMove{Operator: "OP2", Amount: dec("100"), Reason: terminal.ReasonOwner, IdemKey: "out-3"}); !errors.Is(err, terminal.ErrOwnerMustApprove) {
+		t.Errorf("cash taken out for the owner without the owner's approval: %v", err)
+	}
+	_, err := d.Out(terminal.CashMove{Operator: "OP1", Amount: dec("300.01"), Reason: terminal.ReasonOwner, IdemKey: "out-2", Approver: "OP1"})
 	var short *terminal.ShortCashError
 	if !errors.As(err, &short) || !short.Have.Equal(dec("300")) {
 		t.Errorf("taking more than the drawer holds: %v", err)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/civildate"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
@@ -223,6 +224,10 @@ func (g *Goods) Sell(s Sale) (SaleResult, error) {
 		if err := g.checkDelivery(*s.Delivery); err != nil {
 			return SaleResult{}, err
 		}
+		day, _ := civildate.Parse("promised", s.Delivery.Promised) // checked just above
+		dl := *s.Delivery
+		dl.Promised = civildate.Format(day)
+		s.Delivery = &dl
 	}
 	change, err := changeFrom(s.Paid, total)
 	if err != nil {
@@ -256,15 +261,36 @@ func (g *Goods) checkDelivery(d Delivery) error {
 	if d.To == "" || len(d.To) > 200 {
 		return &InputError{Field: "deliver_to", Rule: "say where to deliver: the farmhouse or the field", RuleZh: "请写明送到哪里：家里还是地头"}
 	}
-	day, err := time.Parse(time.DateOnly, d.Promised)
+	day, err := parseDate("promised", d.Promised)
 	if err != nil {
-		return &InputError{Field: "promised", Rule: "a date like 2026-11-25", RuleZh: "要写成 2026-11-25 这样的日期"}
+		return err
 	}
-	today := g.Today().Format(time.DateOnly)
-	if d.Promised < today || day.Sub(g.Today()) > 60*24*time.Hour {
-		return &InputError{Field: "promised", Rule: fmt.Sprintf("between today (%s) and 60 days from now", today), RuleZh: fmt.Sprintf("要在今天（%s）到 60 天以内", today)}
+	today := civildate.On(g.Today())
+	if day.Before(today) {
+		return &InputError{Field: "promised", Rule: fmt.Sprintf("a delivery cannot be promised before today (%s)", civildate.Format(today)),
+			RuleZh: fmt.Sprintf("送货日期不能早于今天（%s）", civildate.Format(today))}
+	}
+	if day.After(today.AddDate(0, 0, 60)) {
+		return &InputError{Field: "promised", Rule: fmt.Sprintf("between today (%s) and 60 days from now", civildate.Format(today)),
+			RuleZh: fmt.Sprintf("要在今天（%s）到 60 天以内", civildate.Format(today))}
 	}
 	return nil
+}
+
+// CheckDelivery reports what is wrong with a delivery promised for a
+// sale, as Sell would, so that a form is told before it is confirmed.
+func (g *Goods) CheckDelivery(d Delivery) error { return g.checkDelivery(d) }
+
+// parseDate reads a date typed in field with civildate, the one date
+// parser of every form and flag, and names what is wrong as an
+// *InputError.
+func parseDate(field, s string) (time.Time, error) {
+	day, err := civildate.Parse(field, s)
+	var de *civildate.Error
+	if errors.As(err, &de) {
+		return day, &InputError{Field: de.Field, Rule: de.Rule, RuleZh: de.RuleZh}
+	}
+	return day, err
 }
 
 func deliveryKey(sale uint64) string { return fmt.Sprintf("delivery:%d", sale) }

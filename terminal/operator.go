@@ -19,11 +19,23 @@ const (
 	RoleClerk = "clerk"
 )
 
-// Lockout after repeated wrong PINs.
+// Lockout after repeated wrong PINs. Wrong PINs are counted per operator
+// and per place they are typed from (a client address of the screen, or
+// Console), so that a guesser at one place cannot keep the operator out
+// at another: MaxPINFailures in a row from one place lock the operator
+// there for LockoutFor. Across all places an operator may have at most
+// MaxPINFailuresPerDay wrong PINs in a calendar day; the next locks them
+// everywhere until the owner unlocks them with the station key's
+// passphrase (Unlock). docs/threat-model.md says why these numbers.
 const (
-	MaxPINFailures = 5
-	LockoutFor     = 15 * time.Minute
+	MaxPINFailures       = 5
+	LockoutFor           = 15 * time.Minute
+	MaxPINFailuresPerDay = 20
 )
+
+// Console is where a PIN typed at the station program's command line
+// comes from.
+const Console = "console"
 
 // Operator is a person who may work the terminal. The PIN itself is never
 // kept; only its argon2id hash.
@@ -32,8 +44,25 @@ type Operator struct {
 	Role     string    `json:"role"`
 	PINHash  string    `json:"pin_hash"`
 	AddedSeq uint64    `json:"added_seq"` // the ledger entry that recorded the addition
-	Failures int       `json:"failures"`  // wrong PINs in a row
+	Failures int       `json:"failures"`  // wrong PINs in a row (before counting by place; kept for old files)
 	Locked   time.Time `json:"locked_until,omitzero"`
+	// From counts wrong PINs by the place they came from; a place is
+	// forgotten a day after its last wrong PIN unless it is locked.
+	From map[string]*Failures `json:"from,omitempty"`
+	// Day and DayFailures count wrong PINs of the calendar day Day
+	// (YYYY-MM-DD in the clock's zone) from every place.
+	Day         string `json:"day,omitempty"`
+	DayFailures int    `json:"day_failures,omitempty"`
+	// Barred is set by the MaxPINFailuresPerDay-th wrong PIN of a day:
+	// the operator is locked everywhere until Unlock.
+	Barred bool `json:"barred,omitempty"`
+}
+
+// Failures are the wrong PINs typed for an operator at one place.
+type Failures struct {
+	InARow int       `json:"in_a_row"`
+	Last   time.Time `json:"last"`
+	Locked time.Time `json:"locked_until,omitzero"`
 }
 
 var operatorIDRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,15}$`)
@@ -46,13 +75,18 @@ var (
 	ErrNotOwner        = errors.New("terminal: only the owner may do this")
 )
 
-// LockedError says an operator is locked out until a time.
+// LockedError says an operator is locked out: at one place until a time,
+// or (Barred) everywhere until the owner unlocks them.
 type LockedError struct {
-	ID    string
-	Until time.Time
+	ID     string
+	Until  time.Time
+	Barred bool
 }
 
 func (e *LockedError) Error() string {
+	if e.Barred {
+		return fmt.Sprintf("terminal: operator %s is locked after %d wrong PINs in a day until the owner unlocks them", e.ID, MaxPINFailuresPerDay)
+	}
 	return fmt.Sprintf("terminal: operator %s is locked after %d wrong PINs until %s", e.ID, MaxPINFailures, e.Until.Format("15:04"))
 }
 
@@ -159,11 +193,20 @@ func (o *Operators) List() ([]Operator, error) {
 	return ops, err
 }
 
-// Authenticate checks an operator's PIN. After MaxPINFailures wrong PINs in
-// a row the operator is locked for LockoutFor, even with the right PIN.
+// Authenticate checks an operator's PIN typed at the Console.
+func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
+	return o.AuthenticateFrom(id, pinCode, Console)
+}
+
+// AuthenticateFrom checks an operator's PIN typed at the place from (a
+// client address of the screen, or Console). After MaxPINFailures wrong
+// PINs in a row from one place the operator is locked there for
+// LockoutFor, even with the right PIN; other places are not. The
+// MaxPINFailuresPerDay-th wrong PIN of a day, from whatever places,
+// locks the operator everywhere until Unlock.
 // The slow hash check runs outside the write transaction, and an unknown id
 // costs the same hash check, so timing does not tell which ids exist.
-func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
+func (o *Operators) AuthenticateFrom(id, pinCode, from string) (Operator, error) {
 	var op *Operator
 	err := o.db.View(func(tx *bolt.Tx) error {
 		var err error
@@ -177,16 +220,17 @@ func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
 	if err != nil {
 		return Operator{}, err
 	}
-	if now := o.now(); now.Before(op.Locked) {
-		return Operator{}, &LockedError{ID: id, Until: op.Locked}
+	if lerr := op.locked(from, o.now()); lerr != nil {
+		return Operator{}, lerr
 	}
 	ok, err := pin.Verify(op.PINHash, pin.Normalize(pinCode))
 	if err != nil {
 		return Operator{}, fmt.Errorf("terminal: operator %s: %w", id, err)
 	}
-	if ok && op.Failures == 0 && op.Locked.IsZero() {
-		// Nothing to count or clear: a sign-in with the right PIN writes
-		// nothing (the next one re-reads the record in any case).
+	if ok && op.Failures == 0 && op.Locked.IsZero() && op.From[from] == nil {
+		// Nothing to count or clear at this place: a sign-in with the
+		// right PIN writes nothing (the next one re-reads the record in
+		// any case).
 		return *op, nil
 	}
 	var authErr error
@@ -197,21 +241,17 @@ func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
 			return err
 		}
 		now := o.now()
-		switch {
-		case now.Before(cur.Locked):
-			authErr = &LockedError{ID: id, Until: cur.Locked}
+		if authErr = cur.locked(from, now); authErr != nil {
 			return nil
-		case ok:
+		}
+		cur.forget(now)
+		if ok {
+			delete(cur.From, from)
 			cur.Failures, cur.Locked = 0, time.Time{}
 			op = cur
-		default:
-			cur.Failures++
-			authErr = ErrWrongPIN
-			if cur.Failures >= MaxPINFailures {
-				cur.Failures, cur.Locked = 0, now.Add(LockoutFor)
-				authErr = &LockedError{ID: id, Until: cur.Locked}
-			}
+			return putOperator(b, cur)
 		}
+		authErr = cur.fail(from, now)
 		return putOperator(b, cur)
 	})
 	if err != nil {
@@ -222,6 +262,80 @@ func (o *Operators) Authenticate(id, pinCode string) (Operator, error) {
 	}
 	return *op, nil
 }
+
+// locked returns the LockedError that keeps op out at from, or nil.
+func (op *Operator) locked(from string, now time.Time) error {
+	switch {
+	case op.Barred:
+		return &LockedError{ID: op.ID, Barred: true}
+	case now.Before(op.Locked):
+		return &LockedError{ID: op.ID, Until: op.Locked}
+	}
+	if f := op.From[from]; f != nil && now.Before(f.Locked) {
+		return &LockedError{ID: op.ID, Until: f.Locked}
+	}
+	return nil
+}
+
+// fail counts a wrong PIN from from and returns what to tell.
+func (op *Operator) fail(from string, now time.Time) error {
+	if day := now.Format("2006-01-02"); op.Day != day {
+		op.Day, op.DayFailures = day, 0
+	}
+	op.DayFailures++
+	if op.From == nil {
+		op.From = map[string]*Failures{}
+	}
+	f := op.From[from]
+	if f == nil {
+		f = &Failures{}
+		op.From[from] = f
+	}
+	f.InARow++
+	f.Last = now
+	if op.DayFailures >= MaxPINFailuresPerDay {
+		op.Barred = true
+		return &LockedError{ID: op.ID, Barred: true}
+	}
+	if f.InARow >= MaxPINFailures {
+		f.InARow, f.Locked = 0, now.Add(LockoutFor)
+		return &LockedError{ID: op.ID, Until: f.Locked}
+	}
+	return ErrWrongPIN
+}
+
+// forget drops the places whose last wrong PIN is a day old and that are
+// not locked, so that the places kept stay few: at most
+// MaxPINFailuresPerDay new ones a day.
+func (op *Operator) forget(now time.Time) {
+	for k, f := range op.From {
+		if now.Sub(f.Last) > 24*time.Hour && !now.Before(f.Locked) {
+			delete(op.From, k)
+		}
+	}
+}
+
+// Unlock lifts every lockout of operator id: at every place, and the
+// day's lock. The caller has checked the station key's passphrase and
+// records the unlock in the ledger.
+func (o *Operators) Unlock(id string) error {
+	return o.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOperators)
+		cur, err := getOperator(b, id)
+		if err != nil {
+			return err
+		}
+		cur.Failures, cur.Locked, cur.From, cur.DayFailures, cur.Barred = 0, time.Time{}, nil, 0, false
+		return putOperator(b, cur)
+	})
+}
+
+// IsLocked reports whether op is kept out at from at now, or everywhere.
+func (op *Operator) IsLocked(from string, now time.Time) bool { return op.locked(from, now) != nil }
+
+// LockedAt returns the *LockedError that keeps op out at from at now, or
+// nil.
+func (op *Operator) LockedAt(from string, now time.Time) error { return op.locked(from, now) }
 
 // decoyHash is checked for unknown operator ids so that they take as long
 // as known ones. Its PIN is not a valid PIN.

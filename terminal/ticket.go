@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/civildate"
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
@@ -122,10 +123,13 @@ func (t *Tickets) check(o TicketOrder) (TicketDetails, error) {
 	if from == to {
 		return TicketDetails{}, &InputError{Field: "to", Rule: "must differ from where the trip starts", RuleZh: "到达站不能和出发站一样"}
 	}
-	day, err := time.Parse(time.DateOnly, o.Date)
-	first := today.Format(time.DateOnly)
-	last := today.AddDate(0, 0, maxAdvanceDay).Format(time.DateOnly)
-	if err != nil || o.Date < first || o.Date > last {
+	day, err := parseDate("date", o.Date)
+	if err != nil {
+		return TicketDetails{}, err
+	}
+	first := civildate.Format(today)
+	last := civildate.Format(today.AddDate(0, 0, maxAdvanceDay))
+	if d := civildate.Format(day); d < first || d > last {
 		return TicketDetails{}, &InputError{Field: "date", Rule: fmt.Sprintf("a travel date like %s, from today to %s", first, last),
 			RuleZh: fmt.Sprintf("乘车日期要写成 %s 这样，从今天到 %s", first, last)}
 	}

@@ -13,18 +13,31 @@ import (
 // cashData keeps one key per form of the drawer page.
 type cashData struct {
 	InKey, OutKey, CountKey string
+	Owners                  []string // who may approve cash the owner takes back
 }
 
 func (s *Server) cashForm(q *req) {
-	s.showCash(q, newForm(nil), &cashData{token(), token(), token()})
+	s.showCash(q, newForm(nil), &cashData{InKey: token(), OutKey: token(), CountKey: token()})
 }
 
 func (s *Server) showCash(q *req, f *form, d *cashData) {
+	ops, _ := s.st.Operators()
+	for _, o := range ops {
+		if o.Role == terminal.RoleOwner {
+			d.Owners = append(d.Owners, o.ID)
+		}
+	}
+	if f.V("owner") == "" && len(d.Owners) > 0 {
+		f.Values.Set("owner", d.Owners[0])
+		if q.ss.op.Role == terminal.RoleOwner {
+			f.Values.Set("owner", q.ss.op.ID)
+		}
+	}
 	s.renderForm(q, "cash", f, d)
 }
 
 func cashKeys(f *form) *cashData {
-	return &cashData{f.V("in_key"), f.V("out_key"), f.V("count_key")}
+	return &cashData{InKey: f.V("in_key"), OutKey: f.V("out_key"), CountKey: f.V("count_key")}
 }
 
 // cashMove puts cash into the drawer or takes it out.
@@ -36,16 +49,27 @@ func (s *Server) cashMove(q *req) {
 	if dir == "out" {
 		key = d.OutKey
 	}
-	amount, err := money.Parse("amount", f.V("amount"), money.Limits{})
-	if err == nil && key == "" {
-		err = errors.New("web: no idempotency key")
+	if key == "" {
+		s.forbidden(q) // not a form this screen gave
+		return
 	}
+	amount, err := money.Parse("amount", f.V("amount"), money.Limits{})
 	if err != nil {
 		s.refuse(q, f, err, "")
 		s.showCash(q, f, d)
 		return
 	}
 	move := terminal.CashMove{Operator: q.ss.op.ID, Amount: amount, Reason: f.V("reason"), Note: strings.TrimSpace(f.V("note")), IdemKey: "web:" + key}
+	if dir == "out" && move.Reason == terminal.ReasonOwner {
+		// Only the courier hand-over is a clerk's to do: the owner taking
+		// cash back needs the owner's PIN, as a void and the day close do.
+		approver, ok := s.ownerApproves(q, f)
+		if !ok {
+			s.showCash(q, f, d)
+			return
+		}
+		move.Approver = approver
+	}
 	s.work.Lock()
 	drawer := s.st.Services().Drawer
 	do := drawer.In

@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -117,8 +118,18 @@ func (st *fakeStation) Info() web.Info {
 	return web.Info{ID: "T0001", Name: "山前村便民服务站", Zone: st.ledger.Zone()}
 }
 
-func (st *fakeStation) Authenticate(id, pinCode string) (terminal.Operator, error) {
-	return st.ops.Authenticate(id, pinCode)
+func (st *fakeStation) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
+	return st.ops.AuthenticateFrom(id, pinCode, from)
+}
+
+// fakePassphrase is the fake station's key passphrase.
+const fakePassphrase = "fake station passphrase"
+
+func (st *fakeStation) Unlock(id, passphrase string) (uint64, error) {
+	if passphrase != fakePassphrase {
+		return 0, errors.New("wrong passphrase")
+	}
+	return 0, st.ops.Unlock(id)
 }
 
 func (st *fakeStation) Operators() ([]terminal.Operator, error) { return st.ops.List() }

@@ -65,6 +65,9 @@ func (s *Server) saleOf(q *req, f *form) (terminal.Sale, bool) {
 	}
 	if to, by := strings.TrimSpace(f.V("deliver_to")), f.V("promised"); to != "" || by != "" {
 		sale.Delivery = &terminal.Delivery{To: to, Promised: by}
+		if err := s.st.Services().Goods.CheckDelivery(*sale.Delivery); err != nil {
+			s.refuse(q, f, err, "")
+		}
 	}
 	if len(sale.Lines) == 0 && !f.Bad() {
 		f.Errors["items"] = say(q.ss.lang, "请至少给一样商品写上数量。", "Give a quantity for at least one item.")

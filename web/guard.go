@@ -73,7 +73,7 @@ func (s *Server) guard(h http.Handler) http.Handler {
 			"这个请求来自别的网站或别的页面，已拒绝，什么都没有办理。请直接在服务站网页上操作。",
 			"This request came from another site or page and was refused; nothing was done. Use the station's own screen.")
 	}))
-	protected := cop.Handler(h)
+	protected := cop.Handler(s.limitBody(h))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r) {
 			s.logf("web: refused %s %s for host %q", r.Method, r.URL.Path, r.Host)
@@ -103,4 +103,13 @@ func refusedPage(w http.ResponseWriter, status int, zh, en string) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
 	refusedTmpl.Execute(w, struct{ Zh, En string }{zh, en})
+}
+
+// clientOf names the address a request came from, without its port: the
+// place wrong PINs are counted by.
+func clientOf(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }

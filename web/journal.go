@@ -205,7 +205,7 @@ func (s *Server) showVoid(q *req, f *form, e ledger.Entry) {
 // ownerApproves checks the PIN of the owner who approves a void or a
 // close; it returns the owner's id or puts the problem next to the PIN.
 func (s *Server) ownerApproves(q *req, f *form) (string, bool) {
-	op, err := s.st.Authenticate(f.V("owner"), f.V("owner_pin"))
+	op, err := s.authenticate(q, f.V("owner"), f.V("owner_pin"))
 	f.Values.Del("owner_pin")
 	if err != nil {
 		f.Errors["owner_pin"] = s.st.Explain(err, q.ss.lang)

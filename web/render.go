@@ -146,7 +146,8 @@ func (s *Server) renderForm(q *req, name string, f *form, d any) {
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout.html", s.view(q, f, d)); err != nil {
 		s.logf("web: render %s: %v", name, err)
-		http.Error(q.w, "internal error: "+err.Error(), http.StatusInternalServerError)
+		refusedPage(q.w, http.StatusInternalServerError, "这一页显示不出来，什么都没有改动。请回到首页再试；还不行就请联系邮政支局。",
+			"This page could not be shown; nothing was changed. Go back to the start and try again; if it happens again, call the post office.")
 		return
 	}
 	q.w.Header().Set("Content-Type", "text/html; charset=utf-8")

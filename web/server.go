@@ -46,6 +46,8 @@ type Server struct {
 	work sync.Mutex
 
 	sessions *sessions
+	unlocks  unlockTries
+	pins     *pinGate
 }
 
 // Options configure a Server; nil fields take defaults.
@@ -78,6 +80,7 @@ func New(st Station, o *Options) (*Server, error) {
 		s.logf = log.Printf
 	}
 	s.sessions = newSessions(s.now, s.idle)
+	s.pins = newPINGate()
 	if err := s.parseTemplates(); err != nil {
 		return nil, fmt.Errorf("web: templates: %w", err)
 	}
@@ -137,11 +140,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) routes() {
 	mux := http.NewServeMux()
 	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	mux.Handle("GET /static/", http.StripPrefix("/static", filesOnly(static)))
 	mux.HandleFunc("GET /signin", s.anon(s.signInForm))
 	mux.HandleFunc("POST /signin", s.anon(s.signIn))
 	mux.HandleFunc("POST /signout", s.anon(s.signOut))
 	mux.HandleFunc("POST /lang", s.anon(s.setLang))
+	mux.HandleFunc("GET /unlock", s.anon(s.unlockForm))
+	mux.HandleFunc("POST /unlock", s.anon(s.unlock))
 
 	mux.HandleFunc("GET /{$}", s.auth(s.start))
 	mux.HandleFunc("GET /postoffice", s.auth(s.postOffice))

@@ -1,10 +1,13 @@
 package web
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -53,16 +56,32 @@ func (ss *session) keep(key string, o *outcome) {
 	}
 }
 
-// sessions holds the sessions of a server.
+// sessions holds the signed-in sessions of a server. An anonymous
+// visitor (before sign-in) costs nothing: their session is not kept but
+// rebuilt from their cookie at each request, its CSRF token a MAC of the
+// cookie under a key that lives as long as the server (anonID, anonCSRF),
+// its language in a cookie of its own. So no number of anonymous
+// requests grows memory, slows a signed-in request or pushes a signed-in
+// session out. Expired sessions are swept at most once per sweepEvery,
+// not at every request.
 type sessions struct {
-	now  func() time.Time
-	idle time.Duration
-	mu   sync.Mutex
-	m    map[string]*session
+	now   func() time.Time
+	idle  time.Duration
+	key   []byte // the MAC key of anonymous CSRF tokens
+	mu    sync.Mutex
+	m     map[string]*session // signed in, by id
+	swept time.Time
 }
 
+// sweepEvery is how often expired sessions are swept.
+const sweepEvery = time.Minute
+
 func newSessions(now func() time.Time, idle time.Duration) *sessions {
-	return &sessions{now: now, idle: idle, m: map[string]*session{}}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		panic(err) // crypto/rand does not fail on supported systems
+	}
+	return &sessions{now: now, idle: idle, key: key, m: map[string]*session{}}
 }
 
 // tokenBytes is the size of a token: 48 hex digits.
@@ -76,40 +95,98 @@ func token() string {
 	return hex.EncodeToString(b)
 }
 
-// get returns the request's live session and whether it had one that
-// expired; with none it starts a fresh anonymous one.
+// anonPrefix starts the cookie of an anonymous session; a signed-in
+// session's id is a bare token.
+const anonPrefix = "a"
+
+// isAnonID reports whether id is the form of an anonymous session's id.
+func isAnonID(id string) bool {
+	t, ok := strings.CutPrefix(id, anonPrefix)
+	if !ok || len(t) != 2*tokenBytes {
+		return false
+	}
+	_, err := hex.DecodeString(t)
+	return err == nil
+}
+
+// anon returns the anonymous session of id (kept nowhere).
+func (s *sessions) anon(id, lang string) *session {
+	mac := hmac.New(sha256.New, s.key)
+	mac.Write([]byte("csrf:" + id))
+	return &session{id: id, csrf: hex.EncodeToString(mac.Sum(nil)[:tokenBytes]), lang: lang, seen: s.now(), done: map[string]*outcome{}}
+}
+
+// get returns the request's live session and whether it had a signed-in
+// one that expired; with none it returns an anonymous one.
 func (s *sessions) get(r *http.Request) (ss *session, expired bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.now()
-	for id, x := range s.m {
-		if now.Sub(x.seen) > s.idle {
-			delete(s.m, id)
+	if now.Sub(s.swept) >= sweepEvery || now.Before(s.swept) {
+		for id, x := range s.m {
+			if now.Sub(x.seen) > s.idle {
+				delete(s.m, id)
+			}
 		}
+		s.swept = now
 	}
-	if c, err := r.Cookie(cookieName); err == nil {
-		if x, ok := s.m[c.Value]; ok {
+	c, err := r.Cookie(cookieName)
+	if err == nil {
+		if isAnonID(c.Value) {
+			return s.anon(c.Value, langOf(r)), false
+		}
+		if x, ok := s.m[c.Value]; ok && now.Sub(x.seen) <= s.idle {
 			x.seen = now
 			return x, false
 		}
+		delete(s.m, c.Value)
 		expired = true
 	}
-	x := &session{id: token(), csrf: token(), lang: "zh", seen: now, done: map[string]*outcome{}}
-	s.m[x.id] = x
-	return x, expired
+	return s.anon(anonPrefix+token(), langOf(r)), expired
 }
 
-// renew gives a session a fresh id and token (at sign-in and sign-out),
-// so an id seen before cannot be ridden.
-func (s *sessions) renew(x *session) {
+// signIn makes x, an anonymous session, a signed-in one with a fresh id
+// and token, so an id seen before cannot be ridden.
+func (s *sessions) signIn(x *session, op *terminal.Operator) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	x.id, x.csrf, x.op, x.seen = token(), token(), op, s.now()
+	s.m[x.id] = x
+}
+
+// signOut ends x's signed-in session: x becomes a fresh anonymous one.
+func (s *sessions) signOut(x *session) {
+	a := s.anon(anonPrefix+token(), x.lang)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m, x.id)
-	x.id, x.csrf = token(), token()
-	s.m[x.id] = x
+	x.id, x.csrf, x.op, x.done, x.order, x.cards = a.id, a.csrf, nil, a.done, nil, nil
+}
+
+// count returns the number of sessions kept.
+func (s *sessions) count() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.m)
 }
 
 func (s *sessions) lock() func() { s.mu.Lock(); return s.mu.Unlock }
+
+// langCookie keeps the language chosen before signing in.
+const langCookie = "station_lang"
+
+// langOf returns the language the request's cookie chose: "zh" unless
+// it says "en".
+func langOf(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
+		return "en"
+	}
+	return "zh"
+}
+
+func setLangCookie(w http.ResponseWriter, r *http.Request, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
+}
 
 func setCookie(w http.ResponseWriter, r *http.Request, x *session) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: x.id, Path: "/", HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})

@@ -17,9 +17,13 @@ import (
 // shopkeeper comes from Explain, the same words the command line prints.
 type Station interface {
 	Info() Info
-	// Authenticate checks an operator's PIN (with the lockout).
-	Authenticate(id, pin string) (terminal.Operator, error)
+	// Authenticate checks an operator's PIN typed at the client address
+	// from (with the lockout, counted per operator and address).
+	Authenticate(id, pin, from string) (terminal.Operator, error)
 	Operators() ([]terminal.Operator, error)
+	// Unlock lifts every lockout of operator id if passphrase is the
+	// station key's, and records it in the ledger (the entry's number).
+	Unlock(id, passphrase string) (seq uint64, err error)
 	// Services are the terminal's services, wired to the ledger, the
 	// tariff in force and the host link.
 	Services() Services

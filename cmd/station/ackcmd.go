@@ -11,8 +11,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/villagepost/bianmin/civildate"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
 	"golang.org/x/mod/sumdb/note"
@@ -168,8 +168,10 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return m.usageErr("请用 --to 给出要复制到的文件夹（例如U盘）。", "give the folder to copy to with --to (e.g. the USB stick).")
 	}
 	if *since != "" {
-		if _, err := time.Parse(time.DateOnly, *since); err != nil {
-			return refuse(nil, "--since 要写成 2026-11-20 这样的日期。", "--since is a date like 2026-11-20.")
+		if _, err := civildate.Parse("since", *since); err != nil {
+			var de *civildate.Error
+			errors.As(err, &de)
+			return refuse(nil, "--since：%[1]s。", "--since: %[2]s.", de.RuleZh, de.Rule)
 		}
 	}
 	st, err := m.openStation(*dir, true)

@@ -23,6 +23,8 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	countedText := fs.String("counted", "", "cash counted in the drawer, e.g. 1234.50")
 	reason := fs.String("reason", "", "in: float|owner; out: courier|owner")
 	note := fs.String("note", "", "a note, e.g. the courier's name")
+	by := fs.String("by", "", "out --reason owner by a clerk: the owner who approves")
+	byPinFile := fs.String("by-pin-file", "", "file with that owner's PIN (else STATION_BY_PIN, else asked)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -47,14 +49,26 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 			return m.usageErr("请用 --reason 说明原因：存入用 float（备用金）或 owner（店主补充）；取出用 courier（交押运员）或 owner（店主取回）。",
 				"give --reason: in as float or owner; out as courier or owner.")
 		}
-		if err := m.signedIn(st, w); err != nil {
+		op, err := m.signIn(st, w)
+		if err != nil {
+			return err
+		}
+		var approver string
+		if action == "out" && *reason == terminal.ReasonOwner {
+			// Only the courier hand-over is a clerk's to do: the owner
+			// taking cash back needs the owner, as a void does.
+			if approver, err = m.ownerApproval(st, op, *by, *byPinFile); err != nil {
+				return err
+			}
+		}
+		if err := m.unlock(st, w.passFile, w.operator); err != nil {
 			return err
 		}
 		move := d.In
 		if action == "out" {
 			move = d.Out
 		}
-		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: newIdemKey("cash")})
+		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: newIdemKey("cash"), Approver: approver})
 		if err != nil {
 			return err
 		}

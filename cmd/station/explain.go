@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"syscall"
 
 	"github.com/villagepost/bianmin/idcheck"
@@ -12,6 +13,7 @@ import (
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/pin"
 	"github.com/villagepost/bianmin/terminal"
+	"github.com/villagepost/bianmin/web"
 )
 
 // explain turns an error into one line for the shopkeeper, in plain words
@@ -36,6 +38,7 @@ func (m *Main) explain(err error) (string, int) {
 		vo *terminal.VoidError
 		pd *terminal.PendingError
 		p  *problem
+		al *web.AddrLockedError
 	)
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
@@ -44,8 +47,8 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG):
 		// A write failed for want of space: whatever it was, it did not
 		// happen, and a request a host may have approved is reversed.
-		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。（详情："+err.Error()+"）",
-			"the disk is full: this was not done and not recorded; do not pay out or take cash. Free some space (or ask the post office), then try again; a request a host may have approved is reversed at the next start. ("+err.Error()+")"), exitFailed
+		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。"+m.detailZh(err),
+			"the disk is full: this was not done and not recorded; do not pay out or take cash. Free some space (or ask the post office), then try again; a request a host may have approved is reversed at the next start."+m.detailEn(err)), exitFailed
 	case errors.As(err, &me):
 		return m.say(me.Zh(), me.Error()), exitFailed
 	case errors.As(err, &pe):
@@ -53,9 +56,9 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &ic):
 		return m.say(ic.Zh()+"。什么都没有记。", ic.Error()+"; nothing was recorded."), exitFailed
 	case errors.As(err, &li):
-		return m.say(li.Zh(), li.Error()), exitFailed
+		return m.say(li.Zh(), strings.TrimPrefix(li.Error(), "terminal: ")), exitFailed
 	case errors.As(err, &vo):
-		return m.say(fmt.Sprintf("第 %d 笔不能撤销：%s。没有记账。", vo.Seq, vo.RuleZh), vo.Error()+"; nothing was recorded."), exitFailed
+		return m.say(fmt.Sprintf("第 %d 笔不能撤销：%s。没有记账。", vo.Seq, vo.RuleZh), strings.TrimPrefix(vo.Error(), "terminal: ")+"; nothing was recorded."), exitFailed
 	case errors.As(err, &pd):
 		return m.say(fmt.Sprintf("还有 %d 笔业务在等银行或缴费单位，没有日结。请等网络恢复后处理完（station queue --operator 可发送），或由店主确认结转到下一营业日：加 --carry。", len(pd.Items)),
 			fmt.Sprintf("%d item(s) still wait for a host; the day was not closed. Settle them when the network is back (station queue --operator), or have the owner carry them over with --carry.", len(pd.Items))), exitFailed
@@ -74,6 +77,12 @@ func (m *Main) explain(err error) (string, int) {
 		}
 		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), rule),
 			fmt.Sprintf("%s is wrong: %s. Correct it and try again.", ie.Field, ie.Rule)), exitFailed
+	case errors.As(err, &al):
+		return m.say(fmt.Sprintf("从这台设备输错密码的次数太多，到 %s 之前这台设备不能再输密码。请到时再试，或到店里的电脑上登录。", al.Until.Format("15:04")),
+			fmt.Sprintf("too many wrong PINs from this device: it may not try PINs again until %s. Try again then, or sign in at the shop's computer.", al.Until.Format("15:04"))), exitFailed
+	case errors.As(err, &le) && le.Barred:
+		return m.say(fmt.Sprintf("操作员 %s 今天已输错密码 %d 次，已锁定，要店主用印章口令解锁：在登录页点“店主解锁”，或运行 station operator unlock --id %s。", le.ID, terminal.MaxPINFailuresPerDay, le.ID),
+			fmt.Sprintf("operator %s is locked after %d wrong PINs today until the owner unlocks them with the station passphrase: \"Owner unlock\" on the sign-in page, or station operator unlock --id %s.", le.ID, terminal.MaxPINFailuresPerDay, le.ID)), exitFailed
 	case errors.As(err, &le):
 		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
 			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
@@ -83,6 +92,8 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &se):
 		return m.say(fmt.Sprintf("%s 只剩 %d，不够 %d；没有记账。", se.SKU, se.Have, se.Get),
 			fmt.Sprintf("only %d of %s in stock, not %d; nothing was recorded.", se.Have, se.SKU, se.Get)), exitFailed
+	case errors.Is(err, terminal.ErrOwnerMustApprove):
+		return m.say("店主取回现金要店主批准：请店主输入密码（命令行用 --by 店主编号）。没有记账。", "the owner taking cash back needs the owner's approval: have the owner type their PIN (--by OWNER-ID on the command line). Nothing was recorded."), exitFailed
 	case errors.Is(err, terminal.ErrNotForDelivery):
 		return m.say("这个账本序号不是要送货的销售记录，请核对序号。", "that entry is not a sale to be delivered; check the number."), exitFailed
 	case errors.Is(err, terminal.ErrWrongPIN):
@@ -95,8 +106,8 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(fmt.Sprintf("账本核验没有通过：第 %d 笔%s（%s）。账本可能被改动过：请停止办理业务，联系邮政支局。", ve.Seq, verifyKindZh(ve.Kind), ve.Detail),
 			fmt.Sprintf("the ledger does not verify: entry %d: %s (%s). It may have been altered: stop serving customers and call the post office.", ve.Seq, ve.Kind, ve.Detail)), exitTampered
 	case errors.As(err, &ce):
-		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来（%v）。请停止办理业务，联系邮政支局用备份恢复。", ce.Path, ce.Err),
-			fmt.Sprintf("the ledger file %s is damaged and cannot be read (%v). Stop serving customers and call the post office to restore a backup.", ce.Path, ce.Err)), exitTampered
+		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来。请停止办理业务，联系邮政支局用备份恢复。%s", ce.Path, m.detailZh(ce.Err)),
+			fmt.Sprintf("the ledger file %s is damaged and cannot be read. Stop serving customers and call the post office to restore a backup.%s", ce.Path, m.detailEn(ce.Err))), exitTampered
 	case errors.Is(err, ledger.ErrInUse):
 		return m.say("本站的 station 程序已经在运行：账本正被另一个 station 程序使用（另一个窗口，或网页 station serve）；这次什么都没有改动。请在那里办理，或先关掉它再试。",
 			"the station program is already running (another window, or station serve) and has the ledger open; nothing was changed. Use that one, or close it and try again."), exitFailed
@@ -104,9 +115,9 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(fmt.Sprintf("这笔业务的编号已经用在第 %d 笔另一笔业务上，没有记账。请重新开始这笔业务。", cf.Seq),
 			fmt.Sprintf("this request's key was already used by entry %d for something else; nothing was recorded. Start the request again.", cf.Seq)), exitFailed
 	case errors.As(err, &ue):
-		return m.say("借贷不平，没有记账："+ue.Error(), "debits and credits differ; nothing was recorded: "+ue.Error()), exitFailed
+		return m.say("借贷不平，没有记账。"+m.detailZh(ue), "debits and credits differ; nothing was recorded."+m.detailEn(ue)), exitFailed
 	case errors.As(err, &fe):
-		return m.say(fmt.Sprintf("账目“%s”不符合规则：%s。没有记账。", fe.Field, fe.Rule), fe.Error()+"; nothing was recorded."), exitFailed
+		return m.say(fmt.Sprintf("账目“%s”不符合规则：%s。没有记账。", fe.Field, fe.Rule), fmt.Sprintf("entry field %s: %s; nothing was recorded.", fe.Field, fe.Rule)), exitFailed
 	case errors.Is(err, keyfile.ErrWrongPassphrase):
 		return m.say("口令不对，印章密钥没有解开。请检查口令后再试；账本没有任何改动。",
 			"wrong passphrase: the station key was not unlocked. Check it and try again; the ledger is unchanged."), exitFailed
@@ -123,11 +134,31 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say("已取消，什么都没有改动。", "cancelled; nothing was changed."), exitFailed
 	case errors.As(err, &p):
 		if p.err != nil {
-			return m.say(p.zh+"（详情："+p.err.Error()+"）", p.en+" ("+p.err.Error()+")"), p.code
+			return m.say(p.zh+m.detailZh(p.err), p.en+m.detailEn(p.err)), p.code
 		}
 		return m.say(p.zh, p.en), p.code
 	}
+	if m.screen {
+		return m.say("出错了，什么都没有改动。请再试一次；还不行就请联系邮政支局（详情记在本机程序的日志里）。",
+			"something went wrong and nothing was changed. Try again; if it happens again, call the post office (the details are in the program's log)."), exitFailed
+	}
 	return m.say("出错了，什么都没有改动："+err.Error(), "error; nothing was changed: "+err.Error()), exitFailed
+}
+
+// detailZh and detailEn add err's own text for the command line, where
+// it helps whoever reads it; the screen shows none (its log keeps it).
+func (m *Main) detailZh(err error) string {
+	if m.screen {
+		return ""
+	}
+	return "（详情：" + err.Error() + "）"
+}
+
+func (m *Main) detailEn(err error) string {
+	if m.screen {
+		return ""
+	}
+	return " (" + err.Error() + ")"
 }
 
 func fieldZh(f string) string {

@@ -43,6 +43,10 @@ type Main struct {
 	Now            func() time.Time
 	KeyParams      keyfile.Params // the cost of deriving the key from the passphrase
 	lang           string
+	// screen says the words are for the shopkeeper's screen, which shows
+	// no Go error text and no internal names (the server's log keeps
+	// them); the command line adds them as details.
+	screen bool
 }
 
 type command struct {
@@ -64,8 +68,8 @@ func (m *Main) commands() []command {
 			"station ledger verify|show|export --dir D"},
 		{"balance", "各账户余额", "balance of every account", (*Main).runBalance,
 			"station balance --dir D [--at SEQ] [--json]"},
-		{"operator", "操作员：添加、列出", "operators: add, list", (*Main).runOperator,
-			"station operator add|list --dir D"},
+		{"operator", "操作员：添加、列出、解锁（用印章口令）", "operators: add, list, unlock (with the station passphrase)", (*Main).runOperator,
+			"station operator add|list|unlock --dir D [--id OP1]"},
 		{"cash", "钱箱：查看、存入、取出、清点", "cash drawer: show, put in, take out, count", (*Main).runCash,
 			"station cash [in|out --amount 500.00 --reason R | count --counted 1234.50] --dir D --operator OP1"},
 		{"withdraw", "助农取款：从银行卡取现金", "cash withdrawal from a bank card", (*Main).runWithdraw,

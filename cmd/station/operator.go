@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
@@ -12,15 +13,17 @@ import (
 
 func (m *Main) runOperator(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return m.usageErr("请说明要做什么：station operator add 或 list。", "say what to do: station operator add or list.")
+		return m.usageErr("请说明要做什么：station operator add、list 或 unlock。", "say what to do: station operator add, list or unlock.")
 	}
 	switch args[0] {
 	case "add":
 		return m.operatorAdd(ctx, args[1:])
 	case "list":
 		return m.operatorList(args[1:])
+	case "unlock":
+		return m.operatorUnlock(args[1:])
 	}
-	return m.usageErr("操作员没有“%s”这个操作；可用 add、list。", "operator has no %q; use add or list.", args[0])
+	return m.usageErr("操作员没有“%s”这个操作；可用 add、list、unlock。", "operator has no %q; use add, list or unlock.", args[0])
 }
 
 // operatorAdd adds an owner or clerk. The first operator must be the owner
@@ -96,6 +99,40 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 	return nil
 }
 
+// operatorUnlock lifts every lockout of an operator, the owner's
+// included, with the station key's passphrase: the owner's way back in
+// that a PIN guesser does not have. The ledger records it.
+func (m *Main) operatorUnlock(args []string) error {
+	fs := m.flags("operator unlock")
+	dir := fs.String("dir", "", "the station's data folder")
+	id := fs.String("id", "", "the operator to unlock, e.g. OP1")
+	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else STATION_PASSPHRASE, else asked)")
+	if err := m.parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return m.usageErr("请用 --id 说明要解锁哪位操作员，例如 --id OP1。", "say whom to unlock with --id, e.g. --id OP1.")
+	}
+	st, err := m.openStation(*dir, true)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	owner, err := firstOwner(st)
+	if err != nil {
+		return err
+	}
+	if err := m.unlock(st, *passFile, owner); err != nil {
+		return err
+	}
+	e, err := st.unlockOperator(*id, terminal.Console)
+	if err != nil {
+		return err
+	}
+	m.printf("已解锁操作员 %s，可以重新登录；记在账本第 %d 笔。\n", "operator %s is unlocked and may sign in again; ledger entry %d.\n", *id, e.Seq)
+	return nil
+}
+
 func (m *Main) roleName(role string) string {
 	if m.lang == "en" {
 		return role
@@ -131,7 +168,7 @@ func (m *Main) operatorList(args []string) error {
 		}
 		rows := []row{}
 		for _, op := range list {
-			rows = append(rows, row{op.ID, op.Role, op.AddedSeq, m.Now().Before(op.Locked)})
+			rows = append(rows, row{op.ID, op.Role, op.AddedSeq, op.IsLocked(terminal.Console, m.Now())})
 		}
 		return writeJSON(m.Stdout, rows)
 	}
@@ -144,8 +181,13 @@ func (m *Main) operatorList(args []string) error {
 	t.Add(m.say("编号", "id"), m.say("岗位", "role"), m.say("账本序号", "entry"), m.say("状态", "state"))
 	for _, op := range list {
 		state := m.say("正常", "active")
-		if m.Now().Before(op.Locked) {
-			state = m.say("已锁定到 ", "locked until ") + op.Locked.Format("15:04")
+		var le *terminal.LockedError
+		if err := op.LockedAt(terminal.Console, m.Now()); errors.As(err, &le) && le.Barred {
+			state = m.say("已锁定，要店主解锁", "locked until the owner unlocks")
+		} else if le != nil {
+			state = m.say("已锁定到 ", "locked until ") + le.Until.Format("15:04")
+		} else if op.DayFailures > 0 {
+			state = m.say(fmt.Sprintf("正常（今天输错 %d 次）", op.DayFailures), fmt.Sprintf("active (%d wrong PINs today)", op.DayFailures))
 		}
 		t.Add(op.ID, m.roleName(op.Role), strconv.FormatUint(op.AddedSeq, 10), state)
 	}

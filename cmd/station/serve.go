@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/villagepost/bianmin/internal/peerlimit"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
@@ -22,8 +23,32 @@ type serveOptions struct {
 	plainHTTP           bool          // the operator accepts plain HTTP off loopback
 	drainEvery          time.Duration // how often the queue is sent
 	demo                bool
-	postoffice          string // the post office's address ("" : the one remembered, if any)
+	postoffice          string      // the post office's address ("" : the one remembered, if any)
+	limits              serveLimits // zero: defaultLimits
 }
+
+// serveLimits bound what one client can hold of the server.
+type serveLimits struct {
+	// ReadTimeout is how long a request (headers and body) may take to
+	// arrive: a client that sends a byte every few seconds is cut off.
+	ReadTimeout time.Duration
+	// WriteTimeout is how long an answer may take, the day report's PDF
+	// included.
+	WriteTimeout time.Duration
+	// IdleTimeout is how long a kept-alive connection waits for its
+	// next request.
+	IdleTimeout time.Duration
+	// PerAddr is how many connections one IP address may hold open; a
+	// browser opens six at most.
+	PerAddr int
+}
+
+// defaultLimits are the limits of station serve.
+var defaultLimits = serveLimits{ReadTimeout: 30 * time.Second, WriteTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute, PerAddr: 16}
+
+// maxHeaderBytes bounds a request's headers: the screen's requests carry
+// a cookie or two.
+const maxHeaderBytes = 16 << 10
 
 // runServe serves the shopkeeper's screen. Without --dir it opens (and
 // on first use creates) the demo station, with the built-in host
@@ -81,7 +106,16 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 // serveOn serves on ln until ctx ends, sending the queue in the
 // background.
 func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.Listener, o serveOptions) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	lim := o.limits
+	if lim == (serveLimits{}) {
+		lim = defaultLimits
+	}
+	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: lim.ReadTimeout,
+		WriteTimeout: lim.WriteTimeout, IdleTimeout: lim.IdleTimeout, MaxHeaderBytes: maxHeaderBytes}
+	if lim.ReadTimeout < hs.ReadHeaderTimeout {
+		hs.ReadHeaderTimeout = lim.ReadTimeout
+	}
+	ln = peerlimit.New(ln, lim.PerAddr)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ticker := time.NewTicker(o.drainEvery)

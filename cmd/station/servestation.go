@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"regexp"
 	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/terminal"
@@ -33,6 +35,7 @@ var _ web.Station = (*desk)(nil)
 func (d *desk) say(lang string) *Main {
 	mm := *d.m
 	mm.lang = langFrom(lang)
+	mm.screen = true
 	return &mm
 }
 
@@ -41,8 +44,18 @@ func (d *desk) Info() web.Info {
 	return web.Info{ID: g.Terminal, Name: g.Name, Zone: d.c.ledger.Zone(), Demo: d.demo}
 }
 
-func (d *desk) Authenticate(id, pinCode string) (terminal.Operator, error) {
-	return d.c.ops.Authenticate(id, pinCode)
+func (d *desk) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
+	return d.c.ops.AuthenticateFrom(id, pinCode, from)
+}
+
+// Unlock lifts every lockout of operator id when passphrase opens the
+// station key, and records the unlock in the ledger.
+func (d *desk) Unlock(id, passphrase string) (uint64, error) {
+	if _, err := keyfile.Open(d.c.station.path(keyFile), []byte(passphrase), d.c.ledger.Genesis().Terminal); err != nil {
+		return 0, err
+	}
+	e, err := d.c.station.unlockOperator(id, "screen")
+	return e.Seq, err
 }
 
 func (d *desk) Operators() ([]terminal.Operator, error) { return d.c.ops.List() }
@@ -165,6 +178,9 @@ func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) 
 	return m.pdfOf(r, mm)
 }
 
+// Explain says what err means for the shopkeeper, in the screen's words:
+// no Go error text and no internal names reach a page; the server's log
+// keeps err whole.
 func (d *desk) Explain(err error, lang string) string {
 	m := d.say(lang)
 	var u *usageError
@@ -172,8 +188,18 @@ func (d *desk) Explain(err error, lang string) string {
 		return m.say(u.zh, u.en)
 	}
 	msg, _ := m.explain(err)
+	fmt.Fprintf(d.m.Stderr, "screen: refused: %v\n", err)
+	if internalText.MatchString(msg) {
+		fmt.Fprintf(d.m.Stderr, "screen: the words for this error named internals, shown plainly instead: %q\n", msg)
+		msg, _ = m.explain(errors.New("")) // the plain words for an unknown error
+	}
 	return msg
 }
+
+// internalText finds what must not reach a page: a Go package's prefix
+// (web:, terminal:, ledger: ...), bbolt's and the os package's words, Go
+// formatting slips.
+var internalText = regexp.MustCompile(`\b(web|terminal|ledger|keyfile|money|pin|idcheck|settlement|tariff|hostsim|registry|receipts|civildate|bolt|json|http|net|tcp|dial|open|read|write|lstat|stat):\s|%!|\bgoroutine\b|\bpanic\b|\bnil\b`)
 
 // drain forwards what waits for a host each time tick fires, until ctx
 // ends: queued payments go out without anyone typing a command.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -203,6 +204,37 @@ func secretName(env string) string {
 // addOperator records in the ledger that by added operator id, then
 // stores the operator with the PIN's hash. Run again after a crash between
 // the two, the ledger entry is replayed and the operator stored.
+// unlockOperator lifts every lockout of operator id for the holder of
+// the station key's passphrase (the caller has checked it), typed at
+// where (terminal.Console or "screen"), and records the unlock in the
+// ledger, under the first owner's name, before it lifts it.
+func (st *station) unlockOperator(id, where string) (ledger.Entry, error) {
+	ops, err := st.ops.List()
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	found := false
+	for _, op := range ops {
+		found = found || op.ID == id
+	}
+	if !found {
+		return ledger.Entry{}, fmt.Errorf("%w: %s", terminal.ErrUnknownOperator, id)
+	}
+	owner, err := firstOwner(st)
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	payload, err := json.Marshal(map[string]string{"id": id, "by": "passphrase", "at": where})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	e, _, err := st.ledger.Append(ledger.Draft{Operator: owner, Kind: "operator_unlock", IdemKey: newIdemKey("operator_unlock"), Payload: payload})
+	if err != nil {
+		return ledger.Entry{}, err
+	}
+	return e, st.ops.Unlock(id)
+}
+
 func (st *station) addOperator(id, role, pinCode, by string) (ledger.Entry, error) {
 	payload, err := json.Marshal(map[string]string{"id": id, "role": role})
 	if err != nil {
