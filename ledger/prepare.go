@@ -57,7 +57,7 @@ func (s *Store) Prepare(d Draft) (e Entry, added bool, err error) {
 	if err != nil || found {
 		return e, false, err
 	}
-	if err := writePrepared(s.preparedPath(), &e); err != nil {
+	if err := writePrepared(s.preparedPath(), &e, s.opts == nil || !s.opts.NoSync); err != nil {
 		return Entry{}, false, fmt.Errorf("ledger: prepare %d: %w", e.Seq, err)
 	}
 	s.prepared, held = &e, true
@@ -125,9 +125,10 @@ func (s *Store) CommitPrepared(ds ...Draft) (out []Entry, err error) {
 	return out, nil
 }
 
-// writePrepared makes e durable in the prepared file at path. Creating
-// the file also syncs its folder, once.
-func writePrepared(path string, e *Entry) error {
+// writePrepared makes e durable in the prepared file at path (without a
+// sync when sync is false: Options.NoSync). Creating the file also syncs
+// its folder, once.
+func writePrepared(path string, e *Entry, sync bool) error {
 	_, statErr := os.Stat(path)
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
@@ -140,13 +141,13 @@ func writePrepared(path string, e *Entry) error {
 	if err == nil {
 		err = f.Truncate(int64(len(buf)))
 	}
-	if err == nil {
+	if err == nil && sync {
 		err = f.Sync()
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil || !errors.Is(statErr, fs.ErrNotExist) {
+	if err != nil || !sync || !errors.Is(statErr, fs.ErrNotExist) {
 		return err
 	}
 	dir, err := os.Open(filepath.Dir(path))
