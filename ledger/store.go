@@ -114,7 +114,12 @@ type Store struct {
 	zone    *time.Location
 	cutoff  time.Duration
 
-	mu     sync.Mutex // serialises appends; guards what follows
+	// appending serialises appends, and is held from Prepare to
+	// CommitPrepared.
+	appending sync.Mutex
+	prepared  *Entry // prepared, durable in the prepared file, not yet committed
+
+	mu     sync.Mutex // guards what follows
 	signer ed25519.PrivateKey
 	last   Checkpoint
 	day    string // business day of the last entry
@@ -202,6 +207,13 @@ func Open(path string, opts *Options) (s *Store, err error) {
 	s = &Store{path: path, db: db, opts: opts}
 	if err := s.load(); err != nil {
 		return nil, err
+	}
+	if opts == nil || !opts.ReadOnly {
+		// An entry a crash left prepared is recorded before anything
+		// else (it writes only then).
+		if err := s.recoverPrepared(); err != nil {
+			return nil, err
+		}
 	}
 	return s, nil
 }
@@ -309,12 +321,14 @@ func (s *Store) CurrentDay() string {
 // nextDay moves day forward past the last entry's day and the last closed
 // day, so that business days never go backwards and a closed day stays
 // closed.
-func (s *Store) nextDay(day string) string {
-	if day < s.day {
-		day = s.day
+func (s *Store) nextDay(day string) string { return nextDay(day, s.day, s.closed) }
+
+func nextDay(day, last, closed string) string {
+	if day < last {
+		day = last
 	}
-	if s.closed != "" && day <= s.closed {
-		day = NextDay(s.closed)
+	if closed != "" && day <= closed {
+		day = NextDay(closed)
 	}
 	return day
 }

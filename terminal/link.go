@@ -40,6 +40,11 @@ type LinkLedger interface {
 	Day(day string, fn func(ledger.Entry) error) error
 	CurrentDay() string
 	Last() ledger.Checkpoint
+	// Prepare and CommitPrepared record an intent in two steps: durable
+	// (one sync) before the host is asked, then recorded with its outcome
+	// in one transaction (ledger.Store.Prepare).
+	Prepare(d ledger.Draft) (ledger.Entry, bool, error)
+	CommitPrepared(ds ...ledger.Draft) ([]ledger.Entry, error)
 }
 
 var _ LinkLedger = (*ledger.Store)(nil)
@@ -61,6 +66,9 @@ type Link struct {
 	// pending store, so that a queued payment is never forwarded and
 	// voided at once.
 	mu sync.Mutex
+	// prepared: the intent of the request in hand is prepared, not yet
+	// recorded; its outcome is recorded with it (append).
+	prepared bool
 }
 
 // Trace returns the trace number of an intent entry.
@@ -163,7 +171,10 @@ func (l *Link) do(ctx context.Context, rq request) (result, error) {
 	if err != nil {
 		return result{}, err
 	}
-	intent, added, err := l.Ledger.Append(ledger.Draft{Operator: rq.Operator, Kind: KindIntent, IdemKey: rq.IdemKey, Payload: payload})
+	// The intent is made durable (one sync) before the host is asked and
+	// recorded together with the outcome (two): a crash in between leaves
+	// it prepared, and the next Open records it.
+	intent, added, err := l.Ledger.Prepare(ledger.Draft{Operator: rq.Operator, Kind: KindIntent, IdemKey: rq.IdemKey, Payload: payload})
 	if err != nil {
 		return result{}, err
 	}
@@ -173,15 +184,24 @@ func (l *Link) do(ctx context.Context, rq request) (result, error) {
 		// it, never a second request.
 		return l.replay(ctx, intent, rq)
 	}
+	l.prepared = true
 	req := rq.Req
 	req.Trace, req.Terminal = trace, l.Terminal
-	// The intent entry is durable: it is what makes the request safe to
-	// send. No pending item is written before the call. A crash from here
-	// on leaves an intent without an outcome, which the next start's
-	// Recover finds in the ledger (rescan) and settles; an outcome that
-	// cannot be recorded in this process leaves the item behind (unknown).
+	// The intent is durable: it is what makes the request safe to send.
+	// No pending item is written before the call. A crash from here on
+	// leaves an intent without an outcome, which the next start records
+	// (ledger.Open) and Recover finds in the ledger (rescan) and settles;
+	// an outcome that cannot be recorded in this process leaves the item
+	// behind (unknown).
 	reply, err := l.send(ctx, req)
 	res, err := l.answer(ctx, intent, rq, req, reply, err)
+	if l.prepared {
+		// No outcome was recorded: the intent is, alone.
+		l.prepared = false
+		if _, cerr := l.Ledger.CommitPrepared(); cerr != nil && !errors.Is(cerr, ledger.ErrNotPrepared) {
+			err = errors.Join(err, cerr)
+		}
+	}
 	if err != nil && res.Outcome.Seq == 0 {
 		// No outcome was recorded (a full disk, a damaged file): the host
 		// may have acted, so the request is left for the drain to settle.
@@ -233,6 +253,20 @@ func (l *Link) record(intent ledger.Entry, d ledger.Draft, err error) (ledger.En
 		return ledger.Entry{}, err
 	}
 	d.Operator, d.IdemKey = intent.Operator, outcomeKey(intent.Seq)
+	return l.append(d)
+}
+
+// append records d: with the prepared intent of the request in hand, if
+// there is one, in one transaction.
+func (l *Link) append(d ledger.Draft) (ledger.Entry, error) {
+	if l.prepared {
+		out, err := l.Ledger.CommitPrepared(d)
+		if err != nil {
+			return ledger.Entry{}, err
+		}
+		l.prepared = false
+		return out[0], nil
+	}
 	e, _, err := l.Ledger.Append(d)
 	return e, err
 }
@@ -301,7 +335,7 @@ func (l *Link) final(intent ledger.Entry, kind, idemKey string, payload map[stri
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	e, _, err := l.Ledger.Append(ledger.Draft{Operator: intent.Operator, Kind: kind, IdemKey: idemKey, Payload: p, Postings: postings})
+	e, err := l.append(ledger.Draft{Operator: intent.Operator, Kind: kind, IdemKey: idemKey, Payload: p, Postings: postings})
 	if err != nil {
 		return ledger.Entry{}, err
 	}

@@ -113,6 +113,37 @@ func (l *faultLedger) Append(d ledger.Draft) (ledger.Entry, bool, error) {
 	return e, added, err
 }
 
+// Prepare is the intent's first step (one sync): a durable write.
+func (l *faultLedger) Prepare(d ledger.Draft) (ledger.Entry, bool, error) {
+	if err := l.c.write("prepare " + d.Kind); err != nil {
+		return ledger.Entry{}, false, fmt.Errorf("ledger: prepare: %w", err)
+	}
+	e, added, err := l.Store.Prepare(d)
+	l.c.hook("after prepare " + d.Kind)
+	return e, added, err
+}
+
+// CommitPrepared records the prepared intent with its outcome: a durable
+// write.
+func (l *faultLedger) CommitPrepared(ds ...ledger.Draft) ([]ledger.Entry, error) {
+	kind := "intent alone"
+	if len(ds) > 0 {
+		kind = ds[0].Kind
+	}
+	if err := l.c.write("append " + kind); err != nil {
+		return nil, fmt.Errorf("ledger: append: %w", err)
+	}
+	out, err := l.Store.CommitPrepared(ds...)
+	if err == nil {
+		l.c.appended("intent")
+		for _, d := range ds {
+			l.c.appended(d.Kind)
+		}
+	}
+	l.c.hook("after append " + kind)
+	return out, err
+}
+
 // faultHost is the hosts with every call passing the crasher: dying before
 // a call means the request never left; dying after it means the host did
 // what it did and the answer was never read.
