@@ -660,6 +660,17 @@ def main():
     except Bad as b:
         report(False, "ledger vector-v1.json", f"{b.kind} at {b.seq}", "ok")
 
+    # The ledger's verdict vectors (docs/ledger-format.md §11).
+    vv = json.load(open(os.path.join(ROOT, "ledger/testdata/verdicts.json")))
+    for x in vv["vectors"]:
+        key = bytes.fromhex(x["enrolled_key"]) if x.get("enrolled_key") else None
+        recs = [(r["seq"], bytes.fromhex(r["record"])) for r in x["records"]]
+        try:
+            got = ("ok", verify_records(recs, key)[1][0])
+        except Bad as b:
+            got = (b.kind, b.seq)
+        report(got == (x["verdict"], x["seq"]), "ledger " + x["name"], f"{got[0]} {got[1]}", f"{x['verdict']} {x['seq']}")
+
     # Settlement files and acknowledgements.
     sdir = os.path.join(ROOT, "settlement/testdata/scenarios")
     sv = json.load(open(os.path.join(sdir, "verdicts.json")))
