@@ -513,6 +513,8 @@ def verify_settlement(data, pub, prev):
         key = PRINCIPAL.get(e["kind"])
         if key and e["payload"]:
             p = json.loads(e["payload"])
+            if p is None:
+                p = {}
             if not isinstance(p, dict):
                 return ("figures", 0)
             v = p.get(key)
