@@ -684,6 +684,18 @@ def main():
         got = got or ("ok", 0)
         ok = got[0] == want[0] and (want[1] == 0 or got[1] == want[1])
         report(ok, "settlement " + x["file"], " ".join(map(str, got)), " ".join(map(str, want)))
+    # Consecutive days (docs/settlement-format.md §6, last paragraph).
+    days = [parse_settlement(open_note(open(os.path.join(sdir, f"intact-day{i}.bms"), "rb").read())[0]) for i in (1, 2, 3)]
+    for a, b in zip(days, days[1:]):
+        grand = {}
+        for k, c, am, fe, co in a["grand"] + b["total"]:
+            g = grand.setdefault(k, [0, Decimal(0), Decimal(0), Decimal(0)])
+            g[0], g[1], g[2], g[3] = g[0] + c, g[1] + am, g[2] + fe, g[3] + co
+        closed_with = a["cash"][2] if a["cash"][2] is not None else a["cash"][1]
+        ok = b["station"] == a["station"] and b["prev"] == a["last"] and b["day"] > a["day"] and \
+            b["cash"][0] == closed_with and b["owed"][0] == a["owed"][2] and \
+            {k: tuple(v) for k, v in grand.items()} == {k: (c, am, fe, co) for k, c, am, fe, co in b["grand"]}
+        report(ok, f"settlement {b['day']} follows {a['day']}", "ok" if ok else "does not follow", "ok")
     for x in sv["acks"]:
         try:
             st, seq, h, day = open_ack(open(os.path.join(sdir, x["file"]), "rb").read(), sv["postoffice_key"])
