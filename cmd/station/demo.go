@@ -73,6 +73,14 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	return nil
 }
 
+// isDemo reports whether st is a demo station: one made by station demo,
+// with the demo id and trusting the public demo post-office key. Its
+// passphrase is public, so nobody is asked for it.
+func isDemo(st *station) bool {
+	g := st.ledger.Genesis()
+	return g.Terminal == demoID && g.PostOfficeKey == tariff.DemoPostOfficeVerifierKey
+}
+
 // ensureDemo creates the demo station in dir if it is not there yet, and
 // gives it what a demo needs, each only once.
 func (m *Main) ensureDemo(ctx context.Context, dir string) error {
