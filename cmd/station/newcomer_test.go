@@ -123,3 +123,13 @@ func TestKeyPrintsTheVerifierKey(t *testing.T) {
 		t.Errorf("station key printed %q; station init printed:\n%s", got, init)
 	}
 }
+
+// TestHelpExamplesNameTheFolder: every command works on a station folder,
+// so every example in the help gives --dir, as the command needs it.
+func TestHelpExamplesNameTheFolder(t *testing.T) {
+	for _, c := range (&Main{}).commands() {
+		if !strings.Contains(c.example, "--dir") {
+			t.Errorf("the help's example of %s lacks --dir: %s", c.name, c.example)
+		}
+	}
+}
