@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite on a fresh machine.
 #
-# It first installs, where missing, the outside programs the tests use
-# (Debian packages), so that no test is skipped for want of them. Under
+# It first installs, where missing, the outside programs the tests use,
+# as Debian packages with apt-get (hledger, poppler-utils, zbar-tools,
+# chromium; this needs root or sudo, and it says what it installs before
+# it does), so that no test is skipped for want of them. Under
 # CI=true a test whose program is still missing fails instead of skipping,
 # and every fuzz target runs for FUZZTIME (default 5s).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# program → Debian package
+# program → Debian package. poppler-utils brings both pdftotext and
+# pdftoppm; each package is installed once however many programs it brings.
 declare -A packages=(
 	[hledger]=hledger
 	[pdftotext]=poppler-utils
@@ -17,18 +20,25 @@ declare -A packages=(
 	[chromium]=chromium
 )
 
-missing=()
+declare -A wanted=()
 for program in "${!packages[@]}"; do
-	command -v "$program" >/dev/null 2>&1 || missing+=("${packages[$program]}")
+	command -v "$program" >/dev/null 2>&1 || wanted[${packages[$program]}]=1
 done
-# PostgreSQL's programs are not on PATH in Debian's package.
+missing=()
+if ((${#wanted[@]} > 0)); then
+	mapfile -t missing < <(printf '%s\n' "${!wanted[@]}" | sort)
+fi
+# PostgreSQL's programs are not on PATH in Debian's package; a font is
+# no program: the browser tests measure Chinese text drawn in it.
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+[ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
 if ((${#missing[@]} > 0)); then
 	sudo=""
 	if [ "$(id -u)" != 0 ]; then
 		sudo="sudo"
 	fi
-	echo "test.sh: installing ${missing[*]}" >&2
+	echo "test.sh: the tests need these Debian packages, which are missing: ${missing[*]}" >&2
+	echo "test.sh: installing them now with ${sudo:+sudo }apt-get (needs root or sudo)" >&2
 	if ! { $sudo apt-get update -qq &&
 		DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
 		echo "test.sh: could not install ${missing[*]}; the tests that need them will skip (or fail under CI=true)" >&2

@@ -3,6 +3,7 @@
 //
 //	hostsim [--addr 127.0.0.1:8090] [--journal hostsim-journal.jsonl]
 //	        [--fault SPEC]... [--card-balance 5000.00] [--public]
+//	hostsim --version
 //
 // It binds a loopback address unless --public is given, prints one first
 // line "hostsim listening on http://HOST:PORT" to standard output, logs
@@ -25,6 +26,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/hostsim"
+	"github.com/villagepost/bianmin/internal/version"
 	"github.com/villagepost/bianmin/money"
 )
 
@@ -56,6 +58,7 @@ type config struct {
 	faults        []hostsim.Fault
 	cardBalance   decimal.Decimal
 	public        bool
+	version       bool
 }
 
 func (m *Main) parse() (config, error) {
@@ -79,11 +82,15 @@ func (m *Main) parse() (config, error) {
 		return err
 	})
 	fs.BoolVar(&c.public, "public", false, "allow an address that is not loopback")
+	fs.BoolVar(&c.version, "version", false, "print the program's version and stop")
 	if err := fs.Parse(m.Args); err != nil {
 		return c, err
 	}
 	if fs.NArg() > 0 {
 		return c, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	if c.version {
+		return c, nil
 	}
 	if !c.public && !loopback(c.addr) {
 		return c, fmt.Errorf("--addr %s is not a loopback address: the simulator takes card numbers and PINs in clear; give --public to serve it anyway", c.addr)
@@ -113,6 +120,10 @@ func (m *Main) Run(ctx context.Context) int {
 	if err != nil {
 		fmt.Fprintln(m.Stderr, "hostsim:", err)
 		return exitUsage
+	}
+	if c.version {
+		fmt.Fprintln(m.Stdout, version.String("hostsim"))
+		return exitOK
 	}
 	if err := m.serve(ctx, c); err != nil {
 		fmt.Fprintln(m.Stderr, err)

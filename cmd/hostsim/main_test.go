@@ -147,3 +147,16 @@ func TestLoopback(t *testing.T) {
 		}
 	}
 }
+
+// TestVersion: hostsim --version prints one line naming the program and
+// serves nothing.
+func TestVersion(t *testing.T) {
+	var out, errOut bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &errOut, Args: []string{"--version", "--journal", filepath.Join(t.TempDir(), "j.jsonl")}}
+	if code := m.Run(context.Background()); code != exitOK {
+		t.Fatalf("hostsim --version: exit %d %s", code, errOut.String())
+	}
+	if s := out.String(); !strings.HasPrefix(s, "hostsim ") || strings.Count(s, "\n") != 1 {
+		t.Errorf("hostsim --version printed %q", s)
+	}
+}

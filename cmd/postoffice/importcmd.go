@@ -30,6 +30,9 @@ func (m *Main) runImport(args []string) error {
 	if fset.NArg() == 0 {
 		return fail(exitUsage, "请给出要导入的日结文件或文件夹：postoffice import --dir D 文件或文件夹…", "give the day files or folders to import: postoffice import --dir D FILES|FOLDER…")
 	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
 	paths, err := dayFiles(fset.Args())
 	if err != nil {
 		return err

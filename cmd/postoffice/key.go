@@ -21,8 +21,11 @@ func (m *Main) runInit(args []string) error {
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
-	if *dir == "" || *name == "" {
-		return fail(exitUsage, "请用 --dir 和 --name 给出数据文件夹和密钥名称。", "give the data folder with --dir and the key name with --name.")
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	if *name == "" {
+		return missingFlag("name", "请用 --name 给出密钥名称，例如 --name xinyang-postoffice。", "give the key's name with --name, e.g. --name xinyang-postoffice.")
 	}
 	if _, err := keyfile.VerifierKey(*name, make([]byte, 32)); err != nil {
 		return fail(exitFailed, "密钥名称 %q 不对：只能用字母、数字和“-”，不能有空格或“+”。", "the key name %q is not valid: letters, digits and '-', no spaces or '+'.", *name)
@@ -61,6 +64,9 @@ func (m *Main) runKey(args []string) error {
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
+	if err := needDir(*dir); err != nil {
+		return err
+	}
 	pub, name, err := keyfile.PublicKey(filepath.Join(*dir, keyFile))
 	if err != nil {
 		return fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", *dir)
@@ -75,6 +81,9 @@ func (m *Main) runKey(args []string) error {
 
 // signer unlocks the post office key.
 func (m *Main) signer(dir, passFile string) (note.Signer, error) {
+	if err := needDir(dir); err != nil {
+		return nil, err
+	}
 	path := filepath.Join(dir, keyFile)
 	_, name, err := keyfile.PublicKey(path)
 	if err != nil {

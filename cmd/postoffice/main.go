@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/internal/secret"
+	"github.com/villagepost/bianmin/internal/version"
 	"github.com/villagepost/bianmin/keyfile"
 )
 
@@ -88,6 +89,10 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	}
 	if len(rest) == 0 || rest[0] == "help" || rest[0] == "-h" || rest[0] == "--help" {
 		m.usage(m.Stdout)
+		return exitOK
+	}
+	if rest[0] == "version" || rest[0] == "--version" || rest[0] == "-version" {
+		fmt.Fprintln(m.Stdout, version.String("postoffice"))
 		return exitOK
 	}
 	var err error
@@ -164,6 +169,11 @@ func (m *Main) flags(fs *flag.FlagSet, args []string, positional int) ([]string,
 	if fs.NArg() != positional {
 		return nil, fail(exitUsage, "参数个数不对，输入 postoffice help 查看用法。", "wrong number of arguments; run postoffice help.")
 	}
+	if dir := fs.Lookup("dir"); dir != nil { // every command with a --dir needs it
+		if err := needDir(dir.Value.String()); err != nil {
+			return nil, err
+		}
+	}
 	return fs.Args(), nil
 }
 
@@ -177,6 +187,20 @@ func (m *Main) passphrase(file, prompt, again string) ([]byte, error) {
 		return nil, fail(exitFailed, "两次输入的口令不一样，什么都没有改动。", "the two passphrases differ; nothing was changed.")
 	}
 	return b, err
+}
+
+// missingFlag is a required flag left out: the message names the flag as
+// missing, then says what to give.
+func missingFlag(flag, zh, en string) error {
+	return &failure{"缺少必填选项 --" + flag + "：" + zh, "missing required flag --" + flag + ": " + en, exitUsage}
+}
+
+// needDir refuses an empty --dir before anything looks inside it.
+func needDir(dir string) error {
+	if dir == "" {
+		return missingFlag("dir", "请用 --dir 给出邮政支局的数据文件夹，例如 --dir postoffice。", "give the post office's data folder with --dir, e.g. --dir postoffice.")
+	}
+	return nil
 }
 
 func itoa(n uint64) string { return fmt.Sprint(n) }

@@ -67,13 +67,16 @@ func (m *Main) runReconcile(args []string) error {
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
+	if *date == "" {
+		return missingFlag("date", "请用 --date 给出营业日，写成 2026-11-20。", "give the business day with --date, like 2026-11-20.")
+	}
 	if _, err := civildate.Parse("date", *date); err != nil {
 		var de *civildate.Error
 		errors.As(err, &de)
 		return fail(exitUsage, "请用 --date 给出营业日，写成 2026-11-20：%[1]s。", "give the business day with --date, like 2026-11-20: %[2]s.", de.RuleZh, de.Rule)
 	}
 	if len(journals) == 0 {
-		return fail(exitUsage, "请用 --host-journal 给出银行、收费单位、承运人的流水文件。", "give the hosts' journals with --host-journal.")
+		return missingFlag("host-journal", "请用 --host-journal 给出银行、收费单位、承运人的流水文件。", "give the hosts' journals with --host-journal.")
 	}
 	r, err := m.openRegistry(*dir)
 	if err != nil {

@@ -21,8 +21,8 @@ const registryFile = "registry.db"
 
 // openRegistry opens the registry of a post office folder made by init.
 func (m *Main) openRegistry(dir string) (*registry.Registry, error) {
-	if dir == "" {
-		return nil, fail(exitUsage, "请用 --dir 给出邮政支局的数据文件夹。", "give the post office's data folder with --dir.")
+	if err := needDir(dir); err != nil {
+		return nil, err
 	}
 	if _, _, err := keyfile.PublicKey(filepath.Join(dir, keyFile)); err != nil {
 		return nil, fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", dir)
@@ -36,6 +36,9 @@ func (m *Main) openRegistry(dir string) (*registry.Registry, error) {
 
 // verifier returns the post office's own verifier (its public key).
 func (m *Main) verifier(dir string) (note.Verifier, error) {
+	if err := needDir(dir); err != nil {
+		return nil, err
+	}
 	pub, name, err := keyfile.PublicKey(filepath.Join(dir, keyFile))
 	if err != nil {
 		return nil, fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", dir)
@@ -82,9 +85,18 @@ func (m *Main) runEnrol(args []string) error {
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
-	for _, f := range []struct{ name, v string }{{"station", *station}, {"pubkey", *pubkey}, {"franchisee", *franchisee}, {"deposit", *deposit}, {"tariff", *tariffFile}} {
+	if err := needDir(*dir); err != nil {
+		return err
+	}
+	for _, f := range []struct{ name, v, zh, en string }{
+		{"station", *station, "服务站编号，例如 --station T0001", "the station id, e.g. --station T0001"},
+		{"pubkey", *pubkey, "服务站开通时显示的登记用公钥（T0001+…）", "the verifier key station init printed (T0001+…)"},
+		{"franchisee", *franchisee, "加盟店主的姓名", "who runs the shop"},
+		{"deposit", *deposit, "押金，例如 --deposit 20000.00", "the deposit held, e.g. --deposit 20000.00"},
+		{"tariff", *tariffFile, "发给这个服务站的已签价目表文件", "the signed tariff file issued to the station"},
+	} {
 		if strings.TrimSpace(f.v) == "" {
-			return fail(exitUsage, "请给出 --%s。", "give --%s.", f.name)
+			return missingFlag(f.name, "请给出"+f.zh+"。", "give "+f.en+".")
 		}
 	}
 	amount, err := money.Parse("deposit", *deposit, money.Limits{Max: registry.MaxDeposit, AllowZero: true})

@@ -21,7 +21,7 @@ func (m *Main) runRetire(args []string) error {
 		return err
 	}
 	if *station == "" {
-		return fail(exitUsage, "请用 --station 给出要退出的服务站。", "give the station with --station.")
+		return missingFlag("station", "请用 --station 给出要退出的服务站。", "give the station with --station.")
 	}
 	r, err := m.openRegistry(*dir)
 	if err != nil {
@@ -76,8 +76,11 @@ func (m *Main) runRotateKey(args []string) error {
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
-	if *station == "" || *vouchFile == "" {
-		return fail(exitUsage, "请用 --station 和 --vouch 给出服务站和它用旧密钥签的换钥声明。", "give the station with --station and its rotation note, signed with the old key, with --vouch.")
+	if *station == "" {
+		return missingFlag("station", "请用 --station 给出要换钥的服务站。", "give the station with --station.")
+	}
+	if *vouchFile == "" {
+		return missingFlag("vouch", "请用 --vouch 给出服务站用旧密钥签的换钥声明。", "give the rotation note, signed with the old key, with --vouch.")
 	}
 	vouch, err := os.ReadFile(*vouchFile)
 	if err != nil {

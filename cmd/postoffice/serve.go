@@ -68,7 +68,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
-	m.printf("邮政支局服务已开在 %s://%s（数据在 %s）。按 Ctrl+C 停止。\n", "the post office serves on %s://%s (data in %s). Ctrl+C stops it.\n",
+	m.printf("邮政支局服务已开在 %s://%s/ 上，数据在 %s。按 Ctrl+C 停止。\n", "the post office serves on %s://%s/ with the data in %s. Ctrl+C stops it.\n",
 		scheme, ln.Addr(), filepath.Clean(*dir))
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)

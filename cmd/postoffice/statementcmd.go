@@ -28,8 +28,11 @@ func (m *Main) runStatement(args []string) error {
 	if (*station == "") == !*all {
 		return fail(exitUsage, "请用 --station 给出一个服务站，或用 --all 给出全部。", "give one station with --station, or every one with --all.")
 	}
+	if *month == "" {
+		return missingFlag("month", "请用 --month 给出月份，写成 2026-11。", "give the month with --month, like 2026-11.")
+	}
 	if _, err := time.Parse("2006-01", *month); err != nil {
-		return fail(exitUsage, "请用 --month 给出月份，写成 2026-11。", "give the month with --month, like 2026-11.")
+		return fail(exitUsage, "月份（--month）%q 不对：要写成 2026-11。", "the month (--month) %q is wrong: write it like 2026-11.", *month)
 	}
 	r, err := m.openRegistry(*dir)
 	if err != nil {

@@ -74,7 +74,7 @@ func (m *Main) runVerifyReceipt(args []string) error {
 func stationKey(s string) (string, ed25519.PublicKey, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", nil, fail(exitUsage, "请用 --pubkey 给出服务站的公钥。", "give the station's public key with --pubkey.")
+		return "", nil, missingFlag("pubkey", "请用 --pubkey 给出服务站的公钥。", "give the station's public key with --pubkey.")
 	}
 	bad := fail(exitUsage, "服务站公钥（--pubkey）格式不对：请照服务站开通时打印的“登记用公钥”或“印章公钥”原样抄写。",
 		"the station key (--pubkey) is malformed: copy the verifier key or public key station init printed.")

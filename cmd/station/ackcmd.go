@@ -165,7 +165,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return err
 	}
 	if *to == "" {
-		return m.usageErr("请用 --to 给出要复制到的文件夹（例如U盘）。", "give the folder to copy to with --to (e.g. the USB stick).")
+		return m.missingFlag("to", "请用 --to 给出要复制到的文件夹（例如U盘）。", "give the folder to copy to with --to (e.g. the USB stick).")
 	}
 	if *since != "" {
 		if _, err := civildate.Parse("since", *since); err != nil {

@@ -21,7 +21,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	w.register(fs)
 	amountText := fs.String("amount", "", "amount, e.g. 500.00")
 	countedText := fs.String("counted", "", "cash counted in the drawer, e.g. 1234.50")
-	reason := fs.String("reason", "", "in: float|owner; out: courier|owner")
+	reason := fs.String("reason", "", "why: in as float (opening float) or owner (owner tops up); out as courier (to the post office courier) or owner (owner takes cash back)")
 	note := fs.String("note", "", "a note, e.g. the courier's name")
 	by := fs.String("by", "", "out --reason owner by a clerk: the owner who approves")
 	byPinFile := fs.String("by-pin-file", "", "file with that owner's PIN (else STATION_BY_PIN, else asked)")
@@ -46,7 +46,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 			return err
 		}
 		if *reason == "" {
-			return m.usageErr("请用 --reason 说明原因：存入用 float（备用金）或 owner（店主补充）；取出用 courier（交押运员）或 owner（店主取回）。",
+			return m.missingFlag("reason", "请用 --reason 说明原因：存入用 float（备用金）或 owner（店主补充）；取出用 courier（交押运员）或 owner（店主取回）。",
 				"give --reason: in as float or owner; out as courier or owner.")
 		}
 		op, err := m.signIn(st, w)

@@ -239,7 +239,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 		return err
 	}
 	if *countedText == "" {
-		return m.usageErr("请先清点钱箱，用 --counted 写上点出的现金，例如 --counted 3456.70。", "count the drawer and give the cash with --counted, e.g. --counted 3456.70.")
+		return m.missingFlag("counted", "请先清点钱箱，用 --counted 写上点出的现金，例如 --counted 3456.70。", "count the drawer and give the cash with --counted, e.g. --counted 3456.70.")
 	}
 	counted, err := money.Parse("counted", *countedText, money.Limits{AllowZero: true})
 	if err != nil {

@@ -61,7 +61,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 		"This is a demo station and its secrets are public: passphrase %s, owner OP1 PIN %s, clerk OP2 PIN %s. Never use it for real money.\n",
 		demoPassphrase, demoOwnerPIN, demoClerkPIN)
 	m.printf("试一试（银行卡密码随便输 6 位数字，000000 会被银行拒绝）：\n", "Try (any 6-digit card PIN; the bank refuses 000000):\n")
-	m.printf("  export STATION_PASSPHRASE=%s STATION_PIN=%s\n", "  export STATION_PASSPHRASE=%s STATION_PIN=%s\n", demoPassphrase, demoOwnerPIN)
+	m.printf("  export STATION_PIN=%s    # 演示站不用输印章口令\n", "  export STATION_PIN=%s    # a demo station needs no passphrase\n", demoOwnerPIN)
 	for _, ex := range []string{
 		"withdraw --card 6228480402564890018 --amount 200",
 		"pay-bill --biller state-grid --account 5100123456",
@@ -71,6 +71,14 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	}
 	m.printf("  go run ./cmd/station ledger show --dir %s\n", "  go run ./cmd/station ledger show --dir %s\n", *dir)
 	return nil
+}
+
+// isDemo reports whether st is a demo station: one made by station demo,
+// with the demo id and trusting the public demo post-office key. Its
+// passphrase is public, so nobody is asked for it.
+func isDemo(st *station) bool {
+	g := st.ledger.Genesis()
+	return g.Terminal == demoID && g.PostOfficeKey == tariff.DemoPostOfficeVerifierKey
 }
 
 // ensureDemo creates the demo station in dir if it is not there yet, and

@@ -217,7 +217,7 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 		return err
 	}
 	if *sale == 0 {
-		return m.usageErr("请用 --sale 给出销售记录的账本序号。", "give the sale's entry number with --sale.")
+		return m.missingFlag("sale", "请用 --sale 给出销售记录的账本序号。", "give the sale's entry number with --sale.")
 	}
 	st, g, err := m.openGoods(w.dir)
 	if err != nil {

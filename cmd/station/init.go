@@ -81,13 +81,13 @@ func (m *Main) checkInit(o *initOptions) error {
 		return err
 	}
 	if o.postoffice == "" {
-		return m.usageErr("请用 --postoffice-key 给出邮政支局的公钥（支局登记时给的那一行）。", "give the post office's verifier key with --postoffice-key.")
+		return m.missingFlag("postoffice-key", "请用 --postoffice-key 给出邮政支局的公钥（支局登记时给的那一行）。", "give the post office's verifier key with --postoffice-key.")
 	}
 	if _, err := note.NewVerifier(o.postoffice); err != nil {
 		return refuse(err, "邮政支局公钥（--postoffice-key）格式不对，请照支局给的那一行原样抄写。", "the post office key (--postoffice-key) is malformed; copy it exactly as the post office gave it.")
 	}
 	if o.id == "" {
-		return m.usageErr("请用 --id 给出服务站编号，例如 T0001。", "give the station id with --id, e.g. T0001.")
+		return m.missingFlag("id", "请用 --id 给出服务站编号，例如 T0001。", "give the station id with --id, e.g. T0001.")
 	}
 	o.name = strings.TrimSpace(o.name)
 	if o.name == "" || utf8.RuneCountInString(o.name) > 40 || strings.IndexFunc(o.name, unicode.IsControl) >= 0 {

@@ -35,6 +35,12 @@ func (m *Main) usageErr(zh, en string, args ...any) error {
 	return &usageError{fmt.Sprintf(zh, args...), fmt.Sprintf(en, args...)}
 }
 
+// missingFlag is a required flag left out: the message names the flag as
+// missing, then says what to give.
+func (m *Main) missingFlag(flag, zh, en string, args ...any) error {
+	return &usageError{"缺少必填选项 --" + flag + "：" + fmt.Sprintf(zh, args...), "missing required flag --" + flag + ": " + fmt.Sprintf(en, args...)}
+}
+
 // problem is a refusal with a message in both languages; err, if any, is
 // the cause shown to support staff in English.
 type problem struct {

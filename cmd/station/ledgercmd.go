@@ -60,6 +60,11 @@ func (m *Main) ledgerVerify(args []string) error {
 		})
 	}
 	h := hex.EncodeToString(r.To.Hash[:])[:16]
+	if *quick && r.Entries == 0 {
+		m.printf("账本完好：上次核验（到第 %d 笔）之后没有新的账目，这次不用再核验。最后一笔哈希 %s…\n",
+			"ledger intact: nothing new since the last check (through entry %d), so nothing to verify. Last hash %s…\n", r.To.Seq, h)
+		return nil
+	}
 	if *quick {
 		m.printf("账本完好：新核验 %d 笔（第 %d 至 %d 笔），最后一笔哈希 %s…\n", "ledger intact: %d new entries verified (%d to %d), last hash %s…\n",
 			r.Entries, r.From.Seq+1, r.To.Seq, h)
@@ -163,8 +168,11 @@ func (m *Main) ledgerExport(args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
+	if *format == "" {
+		return m.missingFlag("format", "请用 --format hledger 指明导出格式（目前只有 hledger）。", "choose the format with --format hledger (the only one so far).")
+	}
 	if *format != "hledger" {
-		return m.usageErr("请用 --format hledger 指明导出格式（目前只有 hledger）。", "choose the format with --format hledger (the only one so far).")
+		return m.usageErr("没有“%s”这种导出格式；目前只有 --format hledger。", "there is no export format %q; the only one so far is --format hledger.", *format)
 	}
 	st, err := m.openStation(*dir, true)
 	if err != nil {

@@ -13,6 +13,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/villagepost/bianmin/internal/version"
 	"github.com/villagepost/bianmin/keyfile"
 )
 
@@ -64,6 +65,8 @@ func (m *Main) commands() []command {
 			"station serve [--dir D] [--addr 127.0.0.1:8080] [--host URL]"},
 		{"demo", "开通（或打开）演示服务站并显示它的状态", "create (or open) a demo station and show its state", (*Main).runDemo,
 			"station demo [--dir demo-station]"},
+		{"key", "显示本站的登记用公钥（交给邮政支局登记）", "print the station's verifier key (for the post office to enrol)", (*Main).runKey,
+			"station key --dir D [--json]"},
 		{"ledger", "账本：核验、查看、导出", "ledger: verify, show, export", (*Main).runLedger,
 			"station ledger verify|show|export --dir D"},
 		{"balance", "各账户余额", "balance of every account", (*Main).runBalance,
@@ -71,7 +74,7 @@ func (m *Main) commands() []command {
 		{"operator", "操作员：添加、列出、解锁（用印章口令）", "operators: add, list, unlock (with the station passphrase)", (*Main).runOperator,
 			"station operator add|list|unlock --dir D [--id OP1]"},
 		{"cash", "钱箱：查看、存入、取出、清点", "cash drawer: show, put in, take out, count", (*Main).runCash,
-			"station cash [in|out --amount 500.00 --reason R | count --counted 1234.50] --dir D --operator OP1"},
+			"station cash [in --reason float|owner | out --reason courier|owner] --amount 500.00 --dir D --operator OP1 | station cash count --counted 1234.50 --dir D --operator OP1 | station cash --dir D"},
 		{"withdraw", "助农取款：从银行卡取现金", "cash withdrawal from a bank card", (*Main).runWithdraw,
 			"station withdraw --dir D --operator OP1 --card 6228480402564890018 --amount 500 [--card-pin-file F]"},
 		{"balance-inquiry", "查银行卡余额", "bank card balance inquiry", (*Main).runBalanceInquiry,
@@ -81,7 +84,7 @@ func (m *Main) commands() []command {
 		{"topup", "手机话费充值", "mobile phone top-up", (*Main).runTopup,
 			"station topup --dir D --operator OP1 --biller china-mobile --phone 13800138000 --amount 50"},
 		{"ticket", "火车票、机票：订票、查看、退票", "train and air tickets: order, list, cancel", (*Main).runTicket,
-			"station ticket order --carrier rail --passenger 张三 --id ID --from 信阳 --to 郑州东 --date 2026-11-25 --class 二等座 --fare 153.50 | list | cancel --order N"},
+			"station ticket order --dir D --operator OP1 --carrier rail --passenger 张三 --id ID --from 信阳 --to 郑州东 --date 2026-11-25 --class 二等座 --fare 153.50 | list --dir D | cancel --dir D --operator OP1 --order N"},
 		{"stock", "库存：查看、入库、退回邮政、盘点", "stock: list, receive, send back, count", (*Main).runStock,
 			"station stock [in|return --sku SKU --qty 40 | count --sku SKU --counted 38] --dir D --operator OP1"},
 		{"sell", "卖商品（化肥、酒、日用品）", "sell goods", (*Main).runSell,
@@ -124,6 +127,10 @@ func (m *Main) Run(ctx context.Context, args []string) (status int) {
 	}()
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		m.usage(m.Stdout)
+		return exitOK
+	}
+	if args[0] == "version" || args[0] == "--version" || args[0] == "-version" {
+		fmt.Fprintln(m.Stdout, version.String("station"))
 		return exitOK
 	}
 	for _, c := range m.commands() {

@@ -41,8 +41,11 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	if *id == "" || *role == "" {
-		return m.usageErr("请用 --id 和 --role owner|clerk 说明新操作员。", "give the new operator with --id and --role owner|clerk.")
+	if *id == "" {
+		return m.missingFlag("id", "请用 --id 给出新操作员的编号，例如 --id OP2。", "give the new operator's id with --id, e.g. --id OP2.")
+	}
+	if *role == "" {
+		return m.missingFlag("role", "请用 --role owner 或 --role clerk 说明新操作员是店主还是店员。", "give the new operator's role with --role owner or --role clerk.")
 	}
 	if err := terminal.CheckNew(*id, *role); err != nil {
 		return err
@@ -72,7 +75,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 		}
 	} else {
 		if *by == "" {
-			return m.usageErr("添加操作员要由店主确认：请用 --by 店主编号。", "an owner must approve: give --by OWNER-ID.")
+			return m.missingFlag("by", "添加操作员要由店主确认：请用 --by 店主编号，例如 --by OP1。", "an owner must approve: give --by OWNER-ID, e.g. --by OP1.")
 		}
 		owner, err := m.owner(st, *by, *byPinFile)
 		if err != nil {

@@ -124,7 +124,7 @@ func (m *Main) runRefund(ctx context.Context, args []string) error {
 		return err
 	}
 	if *seq == 0 {
-		return m.usageErr("请用 --entry 给出欠退款的账本序号（station queue 可查看）。", "give the entry that owes the refund with --entry (see station queue).")
+		return m.missingFlag("entry", "请用 --entry 给出欠退款的账本序号（station queue 可查看）。", "give the entry that owes the refund with --entry (see station queue).")
 	}
 	st, err := m.openStation(w.dir, true)
 	if err != nil {

@@ -137,7 +137,7 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 		return err
 	}
 	if *seq == 0 {
-		return m.usageErr("请用 --seq 给出要重打收据的账本序号。", "give the entry with --seq.")
+		return m.missingFlag("seq", "请用 --seq 给出要重打收据的账本序号。", "give the entry with --seq.")
 	}
 	mm, err := m.paper()
 	if err != nil {

@@ -82,6 +82,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return err
 	}
 	defer d.c.Close()
+	o.demo = d.demo
 	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }, Hosts: screenHosts(o)})
 	if err != nil {
 		return err
@@ -212,6 +213,7 @@ func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
 	if err != nil {
 		return fail(err)
 	}
+	o.demo = o.demo || isDemo(st)
 	if o.demo {
 		priv, kerr := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
 		if kerr != nil {
@@ -263,7 +265,7 @@ func firstOwner(st *station) (string, error) {
 			return op.ID, nil
 		}
 	}
-	return "", refuse(nil, "还没有店主：请先用 station operator add 添加店主。", "there is no owner yet: add one with station operator add.")
+	return "", refuse(nil, "还没有店主：请先用 station operator add --dir %s --id OP1 --role owner 添加店主。", "there is no owner yet: add one with station operator add --dir %s --id OP1 --role owner.", st.dir)
 }
 
 // screenHosts lists the names the screen answers to: the address it

@@ -87,6 +87,11 @@ func (m *Main) fileArg(fs *flag.FlagSet, args []string, usageZh, usageEn string)
 	if fs.NArg() != 1 {
 		return nil, &usageError{usageZh, usageEn}
 	}
+	if dir := fs.Lookup("dir"); dir != nil {
+		if err := m.needDir(dir.Value.String()); err != nil {
+			return nil, err
+		}
+	}
 	data, err := os.ReadFile(fs.Arg(0))
 	if err != nil {
 		return nil, refuse(err, "读不了文件 %s。", "cannot read %s.", fs.Arg(0))
@@ -96,7 +101,7 @@ func (m *Main) fileArg(fs *flag.FlagSet, args []string, usageZh, usageEn string)
 
 func (m *Main) needDir(dir string) error {
 	if dir == "" {
-		return m.usageErr("请用 --dir 指明服务站的数据文件夹。", "give the station's data folder with --dir.")
+		return m.missingFlag("dir", "请用 --dir 指明服务站的数据文件夹，例如 --dir demo-station。", "give the station's data folder with --dir, e.g. --dir demo-station.")
 	}
 	return nil
 }
@@ -145,9 +150,13 @@ func (m *Main) unlock(st *station, passFile, operator string) error {
 }
 
 // unlockOnly reads the passphrase and gives the ledger the station's key.
+// A demo station's passphrase is public: it is used when none is given.
 func (m *Main) unlockOnly(st *station, passFile string) error {
-	pass, err := m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false)
-	if err != nil {
+	var pass []byte
+	var err error
+	if passFile == "" && m.Getenv("STATION_PASSPHRASE") == "" && isDemo(st) {
+		pass = []byte(demoPassphrase)
+	} else if pass, err = m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false); err != nil {
 		return err
 	}
 	priv, err := keyfile.Open(st.path(keyFile), pass, st.ledger.Genesis().Terminal)

@@ -50,13 +50,23 @@ func openTariff(st *station, file []byte) (*tariff.Tariff, error) {
 func (st *station) tariff() (*tariff.Tariff, error) {
 	file, err := os.ReadFile(st.path(tariffFile))
 	if errors.Is(err, os.ErrNotExist) {
-		return nil, refuse(nil, "还没有载入价目表：请用 station tariff load --dir %s 文件 载入邮政支局发来的价目表。",
-			"no tariff loaded yet: load the post office's file with station tariff load --dir %s FILE.", st.dir)
+		return nil, refuse(nil, "还没有载入价目表：请店主用 %s 载入邮政支局发来的价目表（文件名换成支局给的文件）。",
+			"no tariff loaded yet: the owner loads the post office's file with %s (FILE is the file the post office gave).", st.loadCommand())
 	}
 	if err != nil {
 		return nil, refuse(err, "读不了价目表 %s。", "cannot read the tariff %s.", st.path(tariffFile))
 	}
 	return openTariff(st, file)
+}
+
+// loadCommand is the command that loads a tariff into st, as the owner
+// types it: only an owner loads one.
+func (st *station) loadCommand() string {
+	owner, err := firstOwner(st)
+	if err != nil || owner == "" {
+		owner = "OP1"
+	}
+	return "station tariff load --dir " + st.dir + " --operator " + owner + " FILE"
 }
 
 // currentTariff returns the station's tariff if it applies today: a
@@ -67,9 +77,9 @@ func (st *station) currentTariff() (*tariff.Tariff, error) {
 		return nil, err
 	}
 	if day := st.ledger.CurrentDay(); !t.ValidOn(day) {
-		return nil, refuse(nil, "价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用，什么都没有办理。请向邮政支局要新的价目表，用 station tariff load 载入。",
-			"tariff %s is valid from %s to %s, not today (%s); nothing was done. Ask the post office for a current one and load it with station tariff load.",
-			t.Version, t.ValidFrom, t.ValidUntil, day)
+		return nil, refuse(nil, "价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用，什么都没有办理。请向邮政支局要新的价目表，由店主用 %s 载入。",
+			"tariff %s is valid from %s to %s, not today (%s); nothing was done. Ask the post office for a current one and have the owner load it with %s.",
+			t.Version, t.ValidFrom, t.ValidUntil, day, st.loadCommand())
 	}
 	return t, nil
 }

@@ -130,7 +130,7 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	if *order == 0 {
-		return m.usageErr("请用 --order 给出订单号（station ticket list 可查看）。", "give the order number with --order (see station ticket list).")
+		return m.missingFlag("order", "请用 --order 给出订单号（station ticket list 可查看）。", "give the order number with --order (see station ticket list).")
 	}
 	c, err := m.openCounter(ctx, w, h)
 	if err != nil {

@@ -25,10 +25,10 @@ func (m *Main) runVoid(ctx context.Context, args []string) error {
 		return err
 	}
 	if *seq == 0 {
-		return m.usageErr("请用 --entry 给出要撤销的账本序号。", "give the entry to void with --entry.")
+		return m.missingFlag("entry", "请用 --entry 给出要撤销的账本序号。", "give the entry to void with --entry.")
 	}
 	if strings.TrimSpace(*reason) == "" {
-		return m.usageErr("请用 --reason 写明撤销原因。", "say why with --reason.")
+		return m.missingFlag("reason", "请用 --reason 写明撤销原因。", "say why with --reason.")
 	}
 	c, err := m.openCounter(ctx, w, h)
 	if err != nil {

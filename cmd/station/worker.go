@@ -23,7 +23,7 @@ func (w *worker) register(fs *flag.FlagSet) {
 // signIn checks the operator's PIN.
 func (m *Main) signIn(st *station, w worker) (terminal.Operator, error) {
 	if w.operator == "" {
-		return terminal.Operator{}, m.usageErr("请用 --operator 说明是哪位操作员办理。", "say who is working with --operator.")
+		return terminal.Operator{}, m.missingFlag("operator", "请用 --operator 说明是哪位操作员办理，例如 --operator OP1。", "say who is working with --operator, e.g. --operator OP1.")
 	}
 	code, err := m.secret(w.pinFile, "STATION_PIN", "请输入操作员密码：", "operator PIN: ", false)
 	if err != nil {
