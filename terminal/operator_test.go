@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -280,5 +281,59 @@ func TestListHasOwnerAndNoPlainPIN(t *testing.T) {
 		if i := bytes.Index(data, []byte(p)); i >= 0 {
 			t.Errorf("the operators file holds %s's PIN %s in plain text at byte %d", id, p, i)
 		}
+	}
+}
+
+// TestLockoutByPlace: wrong PINs lock an operator only at the place they
+// were typed; across places MaxPINFailuresPerDay in a day lock the
+// operator everywhere (a new day does not lift it), until Unlock; and the
+// day's count starts again on a new day.
+func TestLockoutByPlace(t *testing.T) {
+	ops, c, _ := openOperators(t)
+	if err := ops.Add("OP1", terminal.RoleOwner, goodPIN, 2); err != nil {
+		t.Fatal(err)
+	}
+	var le *terminal.LockedError
+	for i := 1; i <= terminal.MaxPINFailures; i++ {
+		_, err := ops.AuthenticateFrom("OP1", otherPIN, "10.0.0.9")
+		if i < terminal.MaxPINFailures && !errors.Is(err, terminal.ErrWrongPIN) || i == terminal.MaxPINFailures && !errors.As(err, &le) {
+			t.Fatalf("wrong PIN %d from 10.0.0.9: %v", i, err)
+		}
+	}
+	if _, err := ops.AuthenticateFrom("OP1", goodPIN, "10.0.0.9"); !errors.As(err, &le) || le.Barred {
+		t.Errorf("the right PIN at the guessing place: %v, want locked there", err)
+	}
+	if _, err := ops.AuthenticateFrom("OP1", goodPIN, terminal.Console); err != nil {
+		t.Errorf("the right PIN at the console while another place is locked: %v", err)
+	}
+	// Wrong PINs from many places add up to the day's limit.
+	n := terminal.MaxPINFailures
+	var err error
+	for p := 0; n < terminal.MaxPINFailuresPerDay; p++ {
+		_, err = ops.AuthenticateFrom("OP1", otherPIN, "10.0.1."+strconv.Itoa(p))
+		n++
+	}
+	if !errors.As(err, &le) || !le.Barred {
+		t.Fatalf("wrong PIN %d of the day: %v, want locked until unlocked", n, err)
+	}
+	c.Advance(48 * time.Hour)
+	if _, err := ops.AuthenticateFrom("OP1", goodPIN, terminal.Console); !errors.As(err, &le) || !le.Barred {
+		t.Errorf("two days later: %v, want still locked", err)
+	}
+	if err := ops.Unlock("OP1"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ops.AuthenticateFrom("OP1", goodPIN, "10.0.0.9"); err != nil {
+		t.Errorf("after Unlock: %v", err)
+	}
+	// A new day's count starts from zero.
+	for i := 1; i < terminal.MaxPINFailuresPerDay; i++ {
+		if _, err := ops.AuthenticateFrom("OP1", otherPIN, "10.0.2."+strconv.Itoa(i)); !errors.Is(err, terminal.ErrWrongPIN) {
+			t.Fatalf("wrong PIN %d after the unlock: %v", i, err)
+		}
+	}
+	c.Advance(24 * time.Hour)
+	if _, err := ops.AuthenticateFrom("OP1", otherPIN, "10.0.3.1"); !errors.Is(err, terminal.ErrWrongPIN) {
+		t.Errorf("the first wrong PIN of a new day: %v, want only wrong", err)
 	}
 }

@@ -74,6 +74,7 @@ func (s *Server) guard(h http.Handler) http.Handler {
 			"This request came from another site or page and was refused; nothing was done. Use the station's own screen.")
 	}))
 	protected := cop.Handler(s.limitBody(h))
+	limited := s.limitAnon(protected)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !s.hostAllowed(r) {
 			s.logf("web: refused %s %s for host %q", r.Method, r.URL.Path, r.Host)
@@ -82,7 +83,7 @@ func (s *Server) guard(h http.Handler) http.Handler {
 				"This address is not the station's screen; the request was refused and nothing was done. Open the address the station printed at start (e.g. http://127.0.0.1:8080/).")
 			return
 		}
-		protected.ServeHTTP(w, r)
+		limited.ServeHTTP(w, r)
 	})
 }
 

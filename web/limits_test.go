@@ -131,7 +131,7 @@ func TestAnonymousVisitorsCostNothing(t *testing.T) {
 	srv, ts := served(t)
 	anon := func(n int) {
 		for i := 0; i < n; i++ {
-			r, err := http.Get(ts.URL + "/signin")
+			r, err := fromAddr(fmt.Sprintf("127.0.4.%d", 1+i/20)).Get(ts.URL + "/signin") // within each address's rate
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -177,6 +177,13 @@ func TestAnonymousVisitorsCostNothing(t *testing.T) {
 	if n := srv.Sessions(); n != 1 {
 		t.Errorf("an anonymous language switch kept a session: %d kept, want 1", n)
 	}
+}
+
+// fromAddr is a client without cookies whose connections come from the
+// loopback address ip.
+func fromAddr(ip string) *http.Client {
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}, Timeout: 30 * time.Second}
+	return &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
 }
 
 func must[T any](v T, err error) T {

@@ -48,6 +48,7 @@ type Server struct {
 	sessions *sessions
 	unlocks  unlockTries
 	pins     *pinGate
+	anonRate anonLimiter
 }
 
 // Options configure a Server; nil fields take defaults.

@@ -130,3 +130,31 @@ func TestServeCapsConnectionsPerAddress(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestFloodIsHeld: an address that floods the screen with requests
+// without a signed-in session is held and answered 429 once it is past
+// its burst (the test's clock stands still, so nothing refills), while a
+// signed-in counter is never counted, and another address is served.
+func TestFloodIsHeld(t *testing.T) {
+	_, srv, c, _ := guardedScreen(t)
+	flood := clientFrom(t, "127.0.0.2")
+	flood.Jar = nil
+	held := 0
+	for i := 1; i <= 100 && held == 0; i++ {
+		r, _ := get(t, flood, srv.URL+"/signin")
+		if r.StatusCode == http.StatusTooManyRequests {
+			held = i
+		}
+	}
+	if held == 0 {
+		t.Fatal("100 anonymous requests from one address at once were all served")
+	}
+	for i := 0; i < 100; i++ {
+		if r, _ := get(t, c, srv.URL+"/cash"); r.StatusCode != http.StatusOK {
+			t.Fatalf("the signed-in counter's request %d during the flood: %s", i, r.Status)
+		}
+	}
+	if r, _ := get(t, clientFrom(t, "127.0.0.3"), srv.URL+"/signin"); r.StatusCode != http.StatusOK {
+		t.Errorf("another address during the flood: %s", r.Status)
+	}
+}

@@ -84,8 +84,8 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(fmt.Sprintf("操作员 %s 今天已输错密码 %d 次，已锁定，要店主用印章口令解锁：在登录页点“店主解锁”，或运行 station operator unlock --id %s。", le.ID, terminal.MaxPINFailuresPerDay, le.ID),
 			fmt.Sprintf("operator %s is locked after %d wrong PINs today until the owner unlocks them with the station passphrase: \"Owner unlock\" on the sign-in page, or station operator unlock --id %s.", le.ID, terminal.MaxPINFailuresPerDay, le.ID)), exitFailed
 	case errors.As(err, &le):
-		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
-			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
+		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理：店主可以用印章口令马上解锁（登录页“店主解锁”，或 station operator unlock）。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
+			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner: the owner can unlock at once with the station passphrase (\"Owner unlock\" on the sign-in page, or station operator unlock).", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
 	case errors.As(err, &sc):
 		return m.say(fmt.Sprintf("钱箱里只有 %s，不够 %s；没有记账。请先补充现金。", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need)),
 			fmt.Sprintf("the drawer holds only %s, not the %s needed; nothing was recorded. Top up the cash first.", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need))), exitFailed

@@ -200,15 +200,17 @@ func run(o options) error {
 			}
 		}()
 	}
-	// Anonymous requests, from 4 addresses with 4 connections each.
+	// Anonymous requests, from 16 addresses with 4 connections each, for
+	// as long as the slow clients hold on.
 	var next atomic.Int64
-	for w := 0; w < 16; w++ {
+	anonEnd := time.Now().Add(o.slowFor)
+	for w := 0; w < 64; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			c := from(fmt.Sprintf("127.0.2.%d", 1+w%4), 4)
+			c := from(fmt.Sprintf("127.0.2.%d", 1+w%16), 4)
 			c.Jar = nil // no cookies: every request a new visitor
-			for next.Add(1) <= int64(o.anon) && ctx.Err() == nil {
+			for next.Add(1) <= int64(o.anon) && ctx.Err() == nil && time.Now().Before(anonEnd) {
 				st, _, err := page(c, base+"/signin")
 				if err != nil {
 					anon.add("error")
@@ -255,7 +257,7 @@ func run(o options) error {
 	fmt.Printf("counter during: %d requests, p50 %v, p99 %v (over %v of attack)\n", len(during), pct(during, .5).Round(10*time.Microsecond), pct(during, .99).Round(10*time.Microsecond), elapsed.Round(100*time.Millisecond))
 	fmt.Printf("uploads of %d MB (%d): %s\n", o.uploadMB, o.uploads, &uploads)
 	fmt.Printf("slow-body clients (%d, %v each): %s; the longest held %v\n", o.slow, o.slowFor, &slow, time.Duration(slowHeld.Load())*time.Millisecond)
-	fmt.Printf("anonymous requests (%d): %s; %.0f/s\n", o.anon, &anon, float64(anonDone.Load())/elapsed.Seconds())
+	fmt.Printf("anonymous requests (%d asked, from 16 addresses, for at most %v): %d answered: %s; %.0f/s\n", o.anon, o.slowFor, anonDone.Load(), &anon, float64(anonDone.Load())/elapsed.Seconds())
 	fmt.Printf("wrong PINs for %s and unknown operators (%d from 5 addresses): %s\n", o.target, o.pins, &pins)
 	if st, err := signIn(from("127.0.0.1", 1), base, o.op, o.pin); err != nil || st != http.StatusSeeOther {
 		return fmt.Errorf("after the attack the counter cannot sign in: %d %v", st, err)
