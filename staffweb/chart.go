@@ -21,7 +21,7 @@ type series struct {
 var palette = []string{"#0b4f8a", "#a23b00", "#1b6b30", "#6a1b9a", "#8a6000", "#00606b", "#8a0033", "#333333"}
 
 const (
-	chartW, chartH          = 960, 420
+	chartW, chartH         = 960, 420
 	padL, padR, padT, padB = 90, 20, 20, 60
 )
 
@@ -44,10 +44,17 @@ func niceMax(v int64) int64 {
 // axes draws the value axis up to max and the labels under the slots.
 func axes(b *strings.Builder, labels []string, max int64) {
 	plotH := float64(chartH - padT - padB)
-	for i := int64(0); i <= 4; i++ {
-		y := float64(padT) + plotH - plotH*float64(i)/4
+	ticks := int64(1) // as many as divide max into whole numbers, up to 5
+	for _, n := range []int64{4, 5, 2} {
+		if max%n == 0 {
+			ticks = n
+			break
+		}
+	}
+	for i := int64(0); i <= ticks; i++ {
+		y := float64(padT) + plotH - plotH*float64(i)/float64(ticks)
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#bbbbbb" stroke-width="1"/>`, padL, y, chartW-padR, y)
-		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="24" text-anchor="end" fill="#111111">%d</text>`, padL-10, y+8, max*i/4)
+		fmt.Fprintf(b, `<text x="%d" y="%.1f" font-size="24" text-anchor="end" fill="#111111">%d</text>`, padL-10, y+8, max*i/ticks)
 	}
 	slot := float64(chartW-padL-padR) / float64(len(labels))
 	every := 1 + len(labels)*90/(chartW-padL-padR) // labels never overlap

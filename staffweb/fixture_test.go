@@ -115,7 +115,9 @@ func newKey(t *testing.T, id string) (ed25519.PrivateKey, string) {
 
 func serveRegion(t *testing.T) *region {
 	t.Helper()
-	g := &region{now: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}
+	// The stations were enrolled days before; the test runs on 23
+	// November, 10:00 in China.
+	g := &region{now: time.Date(2026, 11, 18, 2, 0, 0, 0, time.UTC)}
 	clock := func() time.Time { g.mu.Lock(); defer g.mu.Unlock(); return g.now }
 	dir := t.TempDir()
 	skey, vkey, err := note.GenerateKey(rand.Reader, "xinyang-postoffice")
@@ -149,6 +151,7 @@ func serveRegion(t *testing.T) *region {
 			t.Fatal(err)
 		}
 	}
+	g.later(5 * 24 * time.Hour)
 	for _, a := range []struct{ id, name, role, pw string }{
 		{"alice", "李丽", registry.Clerk, clerkPassword},
 		{"bob", "赵强", registry.Manager, managerPassword},

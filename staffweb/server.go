@@ -9,8 +9,8 @@ package staffweb
 
 import (
 	"bytes"
-	"encoding/hex"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"

@@ -78,8 +78,12 @@ func (s *Server) signinPage(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) showSignin(w http.ResponseWriter, r *http.Request, status int, id string, msg [2]string) {
 	p := s.newPage(r)
-	tok, err := s.token(16)
-	if err != nil {
+	// One token for the browser's sign-in forms, so that a second page
+	// (another tab, a favicon sent here) does not spoil the first.
+	var tok string
+	if c, err := r.Cookie(preCookie); err == nil && len(c.Value) == 32 && strings.Trim(c.Value, "0123456789abcdef") == "" {
+		tok = c.Value
+	} else if tok, err = s.token(16); err != nil {
 		s.logf("staffweb: token: %v", err)
 		http.Error(w, "busy", http.StatusServiceUnavailable)
 		return

@@ -86,10 +86,10 @@ func (p *page) needs(s registry.Station, now time.Time, exceptions int, reconcil
 	yesterday = yesterday.AddDate(0, 0, -1)
 	switch {
 	case s.LastDay == "" && now.Sub(s.Enrolled) > 36*time.Hour:
-		a = append(a, attention{"⏰", p.say("迟交：还没有交过任何日结文件", "Late: no day file has come yet")})
+		a = append(a, attention{"!", p.say("迟交：还没有交过任何日结文件", "Late: no day file has come yet")})
 	case s.LastDay != "" && s.LastDay < yesterday.Format(time.DateOnly):
 		last, _ := time.Parse(time.DateOnly, s.LastDay)
-		a = append(a, attention{"⏰", fmt.Sprintf(p.say("迟交：最后结到 %s，已有 %d 天没到", "Late: settled to %s, %d day(s) not come"),
+		a = append(a, attention{"!", fmt.Sprintf(p.say("迟交：最后结到 %s，已有 %d 天没到", "Late: settled to %s, %d day(s) not come"),
 			s.LastDay, int(yesterday.Sub(last).Hours()/24))})
 	}
 	if exceptions > 0 {
