@@ -2,8 +2,8 @@ package staffweb_test
 
 import (
 	"bytes"
-	"crypto/ed25519"
 	"context"
+	"crypto/ed25519"
 	"encoding/base64"
 	"encoding/csv"
 	"flag"

@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"flag"
+	"strings"
 
 	"github.com/villagepost/bianmin/internal/secret"
 	"github.com/villagepost/bianmin/internal/textwidth"
@@ -79,14 +80,8 @@ func (m *Main) staffErr(err error) error {
 		"role":     "角色（--role）只能是 clerk（营业员）或 manager（主管）",
 		"password": "密码至少要 10 个字符",
 	}
-	field := re.Detail
-	for i, c := range field {
-		if c == ':' {
-			field = field[:i]
-			break
-		}
-	}
-	return fail(exitFailed, "%s；什么都没有改动。", "%s; nothing was changed.", zh[field], re.Detail)
+	field, _, _ := strings.Cut(re.Detail, ":")
+	return &failure{code: exitFailed, zh: zh[field] + "；什么都没有改动。", en: re.Detail + "; nothing was changed."}
 }
 
 // runStaffList lists the staff accounts.
