@@ -199,8 +199,8 @@ func (b *browser) fetch(path string) []byte {
 
 // TestStaffPages works the staff pages in a real browser: a clerk signs
 // in, sees what needs attention, reconciles a day against an uploaded
-// journal and downloads statements; a manager enrols a station, which a
-// clerk may not.
+// journal, downloads statements and imports a missing day; a manager
+// enrols a station, which a clerk may not.
 func TestStaffPages(t *testing.T) {
 	g := serveRegion(t)
 	b := openBrowser(t, g)
@@ -312,6 +312,26 @@ func TestStaffPages(t *testing.T) {
 		if !strings.Contains(strings.Join(listed, "\n"), st) {
 			t.Errorf("the region's CSV does not list %s:\n%s", st, strings.Join(listed, "\n"))
 		}
+	}
+
+	// The clerk imports the missing day: it is taken, and the day held
+	// after it with it.
+	day2 := filepath.Join(dir, "T0001-20261121.bms")
+	if err := os.WriteFile(day2, scenario(t, "intact-day2.bms"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.click("nav-import", "day")
+	b.upload("day", day2)
+	b.click("import", "outcomes")
+	b.says("#outcomes", "接受：T0001 营业日 2026-11-21")
+	b.says("#outcomes", "接受：T0001 营业日 2026-11-22")
+	b.shot("import")
+	b.click("home", "stations")
+	if got := b.text(`#stations tr[data-station="T0001"]`); strings.Contains(got, "缺日") || strings.Contains(got, "迟交") {
+		t.Errorf("T0001 after the missing day came: %q", got)
+	}
+	if s, _ := g.office.Station("T0001"); s.LastDay != "2026-11-22" || s.Held != 0 {
+		t.Errorf("T0001 in the registry: settled to %s, %d held", s.LastDay, s.Held)
 	}
 
 	// A clerk is refused enrolment; a manager enrols through the form.
