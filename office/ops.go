@@ -208,3 +208,55 @@ func (o *Office) StaffList() ([]registry.Staff, error) {
 	})
 	return list, err
 }
+
+// CloseoutPath is where a retired station's close-out statement is kept.
+func (o *Office) CloseoutPath(station string) string {
+	return filepath.Join(o.Dir, "closeout", station+"-closeout.txt")
+}
+
+// Retire settles a station for good, as postoffice retire does, and
+// writes its close-out statement, signed by the post office, to
+// CloseoutPath. When only the writing fails, the station is retired and
+// the error says so.
+func (o *Office) Retire(station string) (registry.Station, error) {
+	var s registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		s, err = r.Retire(station, o.Signer)
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	path := o.CloseoutPath(s.ID)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return s, &CloseoutError{Path: path, Err: err}
+	}
+	if err := os.WriteFile(path, s.Retirement.Statement, 0o644); err != nil {
+		return s, &CloseoutError{Path: path, Err: err}
+	}
+	return s, nil
+}
+
+// CloseoutError means the station was retired but its close-out
+// statement could not be written.
+type CloseoutError struct {
+	Path string
+	Err  error
+}
+
+func (e *CloseoutError) Error() string {
+	return fmt.Sprintf("office: the station is retired, but its close-out statement cannot be written to %s: %v", e.Path, e.Err)
+}
+
+func (e *CloseoutError) Unwrap() error { return e.Err }
+
+// RotateKey records a station's new key, vouched for by its old one, as
+// postoffice rotate-key does.
+func (o *Office) RotateKey(station string, vouch []byte) (registry.Station, error) {
+	var s registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		s, err = r.RotateKey(station, vouch)
+		return err
+	})
+	return s, err
+}

@@ -43,6 +43,7 @@ const (
 //   - T0003: enrolled, nothing sent;
 //   - staff alice (clerk) and bob (manager).
 type region struct {
+	t3     ed25519.PrivateKey // T0003's key
 	url    string
 	office *office.Office
 	mu     sync.Mutex
@@ -136,7 +137,8 @@ func serveRegion(t *testing.T) *region {
 		t.Fatal(err)
 	}
 	t2, k2 := newKey(t, "T0002")
-	_, k3 := newKey(t, "T0003")
+	t3, k3 := newKey(t, "T0003")
+	g.t3 = t3
 	for i, e := range []registry.Enrolment{
 		{Station: "T0001", Key: k1, Franchisee: "王秀英"},
 		{Station: "T0002", Key: k2, Franchisee: "李建国"},

@@ -18,6 +18,8 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/villagepost/bianmin/internal/toolcheck"
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/registry"
+	"golang.org/x/mod/sumdb/note"
 )
 
 var updateScreens = flag.Bool("update-screens", false, "write the screenshots docs/screens/postoffice-*.png")
@@ -252,6 +254,9 @@ func TestStaffPages(t *testing.T) {
 	if n := eval[int](b, `document.querySelectorAll('#chart circle').length`); n != 30 {
 		t.Errorf("T0001's trend has %d points, want 30 days", n)
 	}
+	if eval[bool](b, `!!document.getElementById('retire') || !!document.getElementById('rotate')`) {
+		t.Error("a clerk is offered a manager's actions")
+	}
 	b.accessible("station")
 	b.shot("station")
 
@@ -363,10 +368,47 @@ func TestStaffPages(t *testing.T) {
 	b.says("#seal", keyfile.Fingerprint(priv4.Public().(ed25519.PublicKey)))
 	b.shot("enrol")
 
+	// The manager records T0003's new key from its pasted rotation note,
+	// then retires T0003 once its id is typed again.
+	_, newVK := newKey(t, "T0003")
+	skey, err := keyfile.SignerKey("T0003", g.t3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := note.NewSigner(skey)
+	vouch, err := note.Sign(&note.Note{Text: registry.Rotation{Station: "T0003", New: newVK, From: 1}.RotationText()}, signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.open("/stations/T0003", "vouch")
+	b.accessible("station, manager")
+	b.do(chromedp.SendKeys(chromedp.ID("vouch"), string(vouch)))
+	b.click("rotate", "done")
+	b.says("#done", "从第 1 笔起改用新密钥")
+	if s, _ := g.office.Station("T0003"); s.Key != newVK {
+		t.Errorf("T0003's key after rotation: %s, want %s", s.Key, newVK)
+	}
+	b.click("back", "confirm")
+	b.fill("confirm", "T0002")
+	b.click("retire", "problem")
+	b.says("#problem", "再写一遍站号 T0003")
+	if s, _ := g.office.Station("T0003"); s.Status == registry.Retired {
+		t.Fatal("retired without the right confirmation")
+	}
+	b.open("/stations/T0003", "confirm")
+	b.fill("confirm", "T0003")
+	b.click("retire", "done")
+	b.says("#done", "应退还加盟人 ¥20,000.00")
+	b.shot("retire")
+	if s, _ := g.office.Station("T0003"); s.Status != registry.Retired {
+		t.Errorf("T0003 after retirement: %s", s.Status)
+	}
+	if _, err := os.Stat(g.office.CloseoutPath("T0003")); err != nil {
+		t.Errorf("the close-out statement: %v", err)
+	}
+
 	// English as a switch.
-	b.click("lang", "enrol")
-	b.says("#title", "Enrol a station")
-	b.click("home", "stations")
+	b.click("lang", "stations")
 	b.says("#title", "Stations")
 	b.says(`#stations tr[data-station="T0002"]`, "Fork")
 	b.accessible("stations in English")

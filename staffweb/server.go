@@ -97,6 +97,8 @@ func New(o *office.Office, opts *Options) (*Server, error) {
 	mux.HandleFunc("GET /statements/download", s.staff(s.download))
 	mux.HandleFunc("GET /enrol", s.manager(s.enrolPage))
 	mux.HandleFunc("POST /enrol", s.manager(s.enrol))
+	mux.HandleFunc("POST /stations/{id}/rotate", s.manager(s.rotate))
+	mux.HandleFunc("POST /stations/{id}/retire", s.manager(s.retire))
 	mux.HandleFunc("/", s.staff(func(w http.ResponseWriter, r *http.Request, p *page) {
 		s.problem(w, r, p, http.StatusNotFound, "没有这个网页。", "There is no such page.")
 	}))

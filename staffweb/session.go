@@ -98,6 +98,9 @@ func (p *page) Manager() bool { return p.Staff != nil && p.Staff.Manager() }
 
 func (s *Server) newPage(r *http.Request) *page {
 	p := &page{Path: r.URL.Path}
+	if r.Method != http.MethodGet {
+		p.Path = "/" // the language switch goes back to a page, not to a form's answer
+	}
 	if c, err := r.Cookie(langCookie); err == nil && c.Value == "en" {
 		p.En = true
 	}
