@@ -49,3 +49,26 @@ func (e Exception) Explain() string {
 	}
 	return "双方结果不一致：核对"
 }
+
+// stateNames names what a station or a host says became of a request.
+var stateNames = map[string][2]string{
+	"open": {"无结果", "no outcome"}, "approved": {"成功", "approved"}, "declined": {"拒绝", "declined"},
+	"not_sent": {"未发出", "not sent"}, "reversal_due": {"待冲正", "reversal due"}, "reversed": {"已冲正", "reversed"},
+	"queued": {"排队中", "queued"}, "waitlisted": {"候补中", "waitlisted"}, "confirmed": {"已确认", "confirmed"},
+	"refused": {"被拒", "refused"}, "voided": {"已撤销", "voided"}, "pending": {"处理中", "pending"}, "none": {"无记录", "none"},
+}
+
+// StateName names a station's or a host's state of a request in Chinese
+// or (en) English; "" (no record) is "-".
+func StateName(state string, en bool) string {
+	n, ok := stateNames[state]
+	switch {
+	case state == "":
+		return "-"
+	case !ok:
+		return state
+	case en:
+		return n[1]
+	}
+	return n[0]
+}

@@ -7,6 +7,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/villagepost/bianmin/reconcile"
@@ -15,7 +16,7 @@ import (
 
 type exceptionRow struct {
 	reconcile.Exception
-	KindName, Explain string
+	KindName, Explain, StationSays, HostSays string
 }
 
 type reconcileData struct {
@@ -79,7 +80,9 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, p *page) {
 	d.Saved = filepath.Base(d.Saved)
 	d.Report = rep
 	for _, e := range rep.Exceptions {
-		row := exceptionRow{Exception: e, KindName: reconcile.KindName(e.Kind, p.En), Explain: e.Explain()}
+		row := exceptionRow{Exception: e, KindName: reconcile.KindName(e.Kind, p.En), Explain: e.Explain(),
+			StationSays: strings.TrimSpace(reconcile.StateName(e.StationState, p.En) + " " + e.StationAmount),
+			HostSays:    strings.TrimSpace(reconcile.StateName(e.HostState, p.En) + " " + e.HostAmount)}
 		if p.En {
 			row.Explain = e.Detail
 		}

@@ -233,7 +233,7 @@ func (s *Server) station(w http.ResponseWriter, r *http.Request, p *page) {
 		}
 		d.Days = append(d.Days, row)
 	}
-	// The trend: services a day over the last 30 days up to the newest.
+	// The trend: services a day up to the newest day, over 30 days at most.
 	if len(days) > 0 {
 		count := map[string]int64{}
 		for _, r := range d.Days {
@@ -242,11 +242,15 @@ func (s *Server) station(w http.ResponseWriter, r *http.Request, p *page) {
 		end, _ := time.Parse(time.DateOnly, days[0].Day)
 		var labels []string
 		var values []int64
-		for t := end.AddDate(0, 0, -29); !t.After(end); t = t.AddDate(0, 0, 1) {
+		start, _ := time.Parse(time.DateOnly, days[len(days)-1].Day) // from the first day it sent, at most 30 days back
+		if start.Before(end.AddDate(0, 0, -29)) {
+			start = end.AddDate(0, 0, -29)
+		}
+		for t := start; !t.After(end); t = t.AddDate(0, 0, 1) {
 			labels = append(labels, t.Format("1-2"))
 			values = append(values, count[t.Format(time.DateOnly)])
 		}
-		d.Chart = chartData{SVG: line(fmt.Sprintf(p.say("%s 近 30 天每天的业务笔数", "%s: services a day over 30 days"), st.ID), labels, values)}
+		d.Chart = chartData{SVG: line(fmt.Sprintf(p.say("%s 每天的业务笔数（最多 30 天）", "%s: services a day (30 days at most)"), st.ID), labels, values)}
 	} else {
 		d.Chart.Empty = true
 	}
