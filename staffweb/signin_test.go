@@ -5,11 +5,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/villagepost/bianmin/staffweb"
 )
 
 // staffClient is a browser without a browser: a cookie jar and the form
@@ -73,6 +76,20 @@ func TestSignin(t *testing.T) {
 			t.Errorf("GET /api/v1/acks unsigned: %d %s", code, body)
 		}
 	})
+	t.Run("the cookies are HttpOnly, SameSite=Strict, and Secure under HTTPS", func(t *testing.T) {
+		for _, secure := range []bool{false, true} {
+			srv, err := staffweb.New(g.office, &staffweb.Options{Secure: secure})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w := httptest.NewRecorder()
+			srv.ServeHTTP(w, httptest.NewRequest("GET", "/signin", nil))
+			c := w.Header().Get("Set-Cookie")
+			if !strings.Contains(c, "HttpOnly") || !strings.Contains(c, "SameSite=Strict") || strings.Contains(c, "; Secure") != secure {
+				t.Errorf("secure %v: Set-Cookie %q", secure, c)
+			}
+		}
+	})
 	t.Run("ErrWrongPassword", func(t *testing.T) {
 		c := newClient(t, g)
 		if code, body := c.signin("alice", "not the password"); code != http.StatusUnauthorized || !strings.Contains(body, "账号或密码不对") {
@@ -130,6 +147,18 @@ func TestSignin(t *testing.T) {
 		}
 		if _, err := g.office.Station("T0009"); err == nil {
 			t.Error("a clerk's enrolment was recorded")
+		}
+	})
+	t.Run("a session ends after 30 minutes idle", func(t *testing.T) {
+		c := newClient(t, g)
+		c.signin("alice", clerkPassword)
+		g.later(29 * time.Minute)
+		if _, body := c.get("/"); !strings.Contains(body, `id="stations"`) {
+			t.Fatalf("after 29 minutes:\n%s", body)
+		}
+		g.later(31 * time.Minute)
+		if _, body := c.get("/"); !strings.Contains(body, `id="password"`) {
+			t.Errorf("after 31 idle minutes, not asked to sign in:\n%s", body)
 		}
 	})
 	t.Run("signing out ends the session", func(t *testing.T) {
