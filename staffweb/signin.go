@@ -23,7 +23,8 @@ const (
 
 type strike struct {
 	n     int
-	until time.Time
+	until time.Time // locked until then
+	last  time.Time // the last wrong password
 }
 
 type limits struct {
@@ -47,6 +48,13 @@ func (l *limits) locked(keys []string, now time.Time) bool {
 func (l *limits) fail(keys []string, max []int, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	// Strikes are forgotten LockFor after the last one (and the lock's
+	// end), so that guessed names cannot fill the memory for good.
+	for k, s := range l.m {
+		if now.Sub(s.last) > LockFor && !now.Before(s.until) {
+			delete(l.m, k)
+		}
+	}
 	for i, k := range keys {
 		s := l.m[k]
 		if s == nil || (!s.until.IsZero() && !now.Before(s.until)) {
@@ -54,6 +62,7 @@ func (l *limits) fail(keys []string, max []int, now time.Time) {
 			l.m[k] = s
 		}
 		s.n++
+		s.last = now
 		if s.n >= max[i] {
 			s.until = now.Add(LockFor)
 		}
