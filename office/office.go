@@ -1,10 +1,12 @@
 // Package office is the regional post office assembled: its folder, its
 // signing key, its registry, and the operations that the postoffice
 // commands and its server both perform on them (import a day file and
-// acknowledge it, give a station its acknowledgements and tariff). The
-// rules themselves live in the registry; this package only puts the
-// pieces together, so that the command line and the server cannot
-// decide differently.
+// acknowledge it, give a station its acknowledgements and tariff; enrol,
+// reconcile, make statements, rotate a key, retire, keep staff accounts
+// for the staff's web pages). The rules themselves live in the registry,
+// reconcile and statement packages; this package only puts the pieces
+// together, so that the command line, the station API and the staff's
+// pages cannot decide differently.
 package office
 
 import (

@@ -11,20 +11,7 @@ import (
 	"strings"
 
 	"github.com/villagepost/bianmin/reconcile"
-	"github.com/villagepost/bianmin/registry"
-	"github.com/villagepost/bianmin/statement"
 )
-
-// Statement builds a station's statement for month (YYYY-MM), as
-// postoffice statement does.
-func (o *Office) Statement(station, month string) (*statement.Statement, error) {
-	var st *statement.Statement
-	err := o.use(func(r *registry.Registry) (err error) {
-		st, err = statement.Build(r, station, month)
-		return err
-	})
-	return st, err
-}
 
 // ReconcileCSV is where postoffice reconcile writes a day's exceptions.
 func ReconcileCSV(dir, day string) string {

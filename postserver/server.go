@@ -28,6 +28,9 @@ type Options struct {
 	// and body (default 60 s: a day file of a few hundred KB on a slow
 	// village line).
 	ReadTimeout time.Duration
+	// Pages answers every path outside /api/ (the staff's web pages);
+	// when nil those paths are not found.
+	Pages http.Handler
 }
 
 // Server answers stations.
@@ -60,6 +63,9 @@ func New(o *office.Office, opts *Options) *Server {
 	s.mux.HandleFunc("GET "+postapi.PathAcks, s.station(s.acks))
 	s.mux.HandleFunc("GET "+postapi.PathTariff, s.station(s.tariff))
 	s.mux.HandleFunc("GET "+postapi.PathResults, s.station(s.results))
+	if opts.Pages != nil {
+		s.mux.Handle("/", opts.Pages)
+	}
 	s.mux.HandleFunc("/api/", s.station(func(*request) (int, any) {
 		return 0, postapi.Refuse(http.StatusNotFound, postapi.RuleNotFound, "没有这个接口。", "no such path or method.")
 	}))

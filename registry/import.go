@@ -97,7 +97,10 @@ func (r *Registry) check(c *Checked) error {
 	if err != nil {
 		return refuse(ErrWrongKey, s.ID, "%v", err)
 	}
-	if today := r.today(f.Zone); f.Day > today {
+	// A station's business day ends at its cut-off (e.g. 21:00), after
+	// which its entries belong to the next date: a day may be tomorrow's
+	// date in the station's zone, never later.
+	if today := r.today(f.Zone); f.Day > nextDate(today) {
 		return refuse(ErrFuture, s.ID, "the file is for business day %s, but today is %s there", f.Day, today)
 	}
 	entries, err := settlement.Check(f, c.Data, pub, f.Prev)
@@ -171,6 +174,15 @@ func (r *Registry) today(zone string) string {
 		loc = time.FixedZone("UTC+14", 14*3600)
 	}
 	return now.In(loc).Format(time.DateOnly)
+}
+
+// nextDate is the date after day (YYYY-MM-DD).
+func nextDate(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.AddDate(0, 0, 1).Format(time.DateOnly)
 }
 
 // Import commits one checked file, then any held files that now follow

@@ -69,3 +69,19 @@ func (r *Registry) Tariff(version string) (*tariff.Tariff, error) {
 	r.tariffs.Store(version, t)
 	return t, nil
 }
+
+// Tariffs returns the versions of every tariff issued, in order.
+func (r *Registry) Tariffs() ([]string, error) {
+	var list []string
+	err := r.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bTariffs)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, _ []byte) error {
+			list = append(list, string(k))
+			return nil
+		})
+	})
+	return list, err
+}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/villagepost/bianmin/civildate"
 	"github.com/villagepost/bianmin/internal/textwidth"
+	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/reconcile"
 )
 
@@ -18,42 +19,6 @@ type files []string
 
 func (f *files) String() string     { return strings.Join(*f, ",") }
 func (f *files) Set(s string) error { *f = append(*f, s); return nil }
-
-// kindZh names the kinds of exception for the clerk.
-var kindZh = map[string]string{
-	reconcile.MissingAtHost:      "主机无记录",
-	reconcile.MissingAtStation:   "服务站无记录",
-	reconcile.NoFile:             "服务站文件未到",
-	reconcile.UnknownStation:     "未登记的服务站",
-	reconcile.AmountMismatch:     "金额不符",
-	reconcile.Duplicate:          "主机重复处理",
-	reconcile.ReversedApproved:   "一方冲正一方成功",
-	reconcile.QueuedNotConfirmed: "排队未确认",
-	reconcile.StatusMismatch:     "结果不一致",
-}
-
-// detailZh says what an exception means for the clerk to do.
-func detailZh(e reconcile.Exception) string {
-	switch e.Kind {
-	case reconcile.MissingAtHost:
-		return "服务站已记账，主机没有这笔：向主机查询"
-	case reconcile.MissingAtStation:
-		return "主机有这笔，服务站已交的文件里没有：向服务站核实"
-	case reconcile.NoFile:
-		return "该站这一天的日结文件还没到（或在等缺的一天）：催交文件"
-	case reconcile.UnknownStation:
-		return "主机流水里有未登记的服务站"
-	case reconcile.AmountMismatch:
-		return "双方金额不同：核对原始凭证"
-	case reconcile.Duplicate:
-		return "主机对同一流水号处理了不止一次"
-	case reconcile.ReversedApproved:
-		return "一方已冲正，另一方记为成功：按冲正规则处理"
-	case reconcile.QueuedNotConfirmed:
-		return "断网受理或候补的业务还没有最终结果：跟进"
-	}
-	return "双方结果不一致：核对"
-}
 
 // runReconcile matches a business day of every station against the
 // hosts' journals.
@@ -92,21 +57,12 @@ func (m *Main) runReconcile(args []string) error {
 		defer f.Close()
 		js = append(js, reconcile.Journal{Name: filepath.Base(p), R: f})
 	}
-	rep, err := reconcile.Run(r, *date, js)
+	o := &office.Office{Dir: *dir, Registry: r}
+	rep, err := o.Reconcile(*date, js)
 	if err != nil {
 		return err
 	}
-	if *out == "" {
-		*out = filepath.Join(*dir, "reconcile", "reconcile-"+strings.ReplaceAll(*date, "-", "")+".csv")
-	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return err
-	}
-	var csv strings.Builder
-	if err := rep.WriteCSV(&csv); err != nil {
-		return err
-	}
-	if err := os.WriteFile(*out, []byte(csv.String()), 0o644); err != nil {
+	if *out, err = o.SaveReconciliation(rep, *out); err != nil {
 		return fail(exitFailed, "写不了 %s。", "cannot write %s.", *out)
 	}
 	m.printf("对账 营业日 %s：%d 个服务站的文件，%d 笔主机请求，主机流水 %d 行；相符 %d 笔，异常 %d 笔，读不了的流水 %d 行。\n",
@@ -117,8 +73,8 @@ func (m *Main) runReconcile(args []string) error {
 		t.Add(m.say("异常", "exception"), m.say("流水号", "trace"), m.say("业务", "service"), m.say("服务站", "station says"),
 			m.say("站金额", "amount"), m.say("主机", "host says"), m.say("主机金额", "amount"), m.say("说明", "detail"))
 		for _, e := range rep.Exceptions {
-			t.Add(m.say(kindZh[e.Kind], e.Kind), e.Trace, orDash(e.Service), orDash(e.StationState), orDash(e.StationAmount),
-				orDash(e.HostState), orDash(e.HostAmount), m.say(detailZh(e), e.Detail))
+			t.Add(reconcile.KindName(e.Kind, m.en), e.Trace, orDash(e.Service), orDash(e.StationState), orDash(e.StationAmount),
+				orDash(e.HostState), orDash(e.HostAmount), m.say(e.Explain(), e.Detail))
 		}
 		fmt.Fprintln(m.Stdout)
 		if err := t.Write(m.Stdout); err != nil {

@@ -11,6 +11,7 @@ import (
 	"github.com/villagepost/bianmin/internal/textwidth"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
@@ -120,10 +121,8 @@ func (m *Main) runEnrol(args []string) error {
 		return err
 	}
 	defer r.Close()
-	if err := r.Issue(t); err != nil {
-		return m.registryErr(err)
-	}
-	s, err := r.Enrol(registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount, Tariff: t.Version})
+	o := &office.Office{Dir: *dir, Registry: r}
+	s, err := o.Enrol(registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount}, t)
 	if err != nil {
 		return m.registryErr(err)
 	}

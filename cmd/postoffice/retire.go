@@ -1,12 +1,13 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"os"
-	"path/filepath"
 
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/registry"
 )
 
@@ -35,18 +36,17 @@ func (m *Main) runRetire(args []string) error {
 	if err != nil {
 		return err
 	}
-	s, err := r.Retire(*station, signer)
+	o := &office.Office{Dir: *dir, Registry: r, Signer: signer}
+	s, err := o.Retire(*station)
+	var ce *office.CloseoutError
+	if errors.As(err, &ce) {
+		return fail(exitFailed, "服务站已退出，但写不了结清单 %s。", "the station is retired, but the close-out statement cannot be written to %s.", ce.Path)
+	}
 	if err != nil {
 		return m.registryErr(err)
 	}
 	t := s.Retirement
-	path := filepath.Join(*dir, "closeout", s.ID+"-closeout.txt")
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	if err := os.WriteFile(path, t.Statement, 0o644); err != nil {
-		return fail(exitFailed, "服务站已退出，但写不了结清单 %s。", "the station is retired, but the close-out statement cannot be written to %s.", path)
-	}
+	path := o.CloseoutPath(s.ID)
 	m.printf("服务站 %s 已退出，今后不再接收它的文件。\n结算到营业日 %s（第 %d 笔）。押金 %s，", "Station %s is retired; no file from it is accepted any more.\nSettled through business day %s (entry %d). Deposit %s, ",
 		s.ID, orDash(t.LastDay), t.Last.Seq, money.FormatReceipt(t.Deposit))
 	switch {
@@ -91,7 +91,7 @@ func (m *Main) runRotateKey(args []string) error {
 		return err
 	}
 	defer r.Close()
-	s, err := r.RotateKey(*station, vouch)
+	s, err := (&office.Office{Dir: *dir, Registry: r}).RotateKey(*station, vouch)
 	if err != nil {
 		return m.registryErr(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/postserver"
+	"github.com/villagepost/bianmin/staffweb"
 )
 
 // runServe serves the station API (docs/postoffice-api.md) until stopped.
@@ -58,7 +59,11 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	}
 	o := &office.Office{Dir: *dir, Signer: signer, Verifier: v, Now: m.Now}
 	logger := log.New(m.Stderr, "", log.LstdFlags)
-	srv := postserver.New(o, &postserver.Options{Now: m.Now, Logf: logger.Printf})
+	pages, err := staffweb.New(o, &staffweb.Options{Now: m.Now, Logf: logger.Printf, Secure: tlsConfig != nil})
+	if err != nil {
+		return err
+	}
+	srv := postserver.New(o, &postserver.Options{Now: m.Now, Logf: logger.Printf, Pages: pages})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fail(exitFailed, "开不了 %s：%v", "cannot listen on %s: %v", *addr, err)
@@ -68,7 +73,8 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
-	m.printf("邮政支局服务已开在 %s://%s/ 上，数据在 %s。按 Ctrl+C 停止。\n", "the post office serves on %s://%s/ with the data in %s. Ctrl+C stops it.\n",
+	m.printf("邮政支局服务已开在 %s://%s/ 上，数据在 %s；员工网页就在这个地址，用 postoffice staff add 添加的账号登录。按 Ctrl+C 停止。\n",
+		"the post office serves on %s://%s/ with the data in %s; the staff pages are at that address, signed in with an account from postoffice staff add. Ctrl+C stops it.\n",
 		scheme, ln.Addr(), filepath.Clean(*dir))
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/villagepost/bianmin/internal/cjkfont"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/statement"
 )
 
@@ -39,6 +40,7 @@ func (m *Main) runStatement(args []string) error {
 		return err
 	}
 	defer r.Close()
+	o := &office.Office{Dir: *dir, Registry: r}
 	if *out == "" {
 		*out = filepath.Join(*dir, "statements", *month)
 	}
@@ -52,7 +54,7 @@ func (m *Main) runStatement(args []string) error {
 	made := m.now()
 	var list []*statement.Statement
 	if *all {
-		region, err := statement.BuildRegion(r, *month)
+		region, err := o.Region(*month)
 		if err != nil {
 			return m.registryErr(err)
 		}
@@ -65,7 +67,7 @@ func (m *Main) runStatement(args []string) error {
 			"Region %s: %d station(s), %d services, fees %s, commission %s; owed at month end %s. Summary: %s.pdf / .csv\n",
 			*month, len(list), region.Count, money.FormatReceipt(region.Fees), money.FormatReceipt(region.Commission), money.FormatReceipt(region.OwedClose), base)
 	} else {
-		s, err := statement.Build(r, *station, *month)
+		s, err := o.Statement(*station, *month)
 		if err != nil {
 			return m.registryErr(err)
 		}

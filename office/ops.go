@@ -1,0 +1,262 @@
+package office
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/villagepost/bianmin/reconcile"
+	"github.com/villagepost/bianmin/registry"
+	"github.com/villagepost/bianmin/statement"
+	"github.com/villagepost/bianmin/tariff"
+)
+
+// Stations returns every enrolled station, in order of id.
+func (o *Office) Stations() ([]registry.Station, error) {
+	var list []registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		list, err = r.Stations()
+		return err
+	})
+	return list, err
+}
+
+// StationDays returns a station, its accepted days (newest first) and
+// the forked files kept as evidence.
+func (o *Office) StationDays(id string) (registry.Station, []registry.Day, []registry.Evidence, error) {
+	var (
+		s    registry.Station
+		days []registry.Day
+		ev   []registry.Evidence
+	)
+	err := o.use(func(r *registry.Registry) (err error) {
+		if s, err = r.Station(id); err != nil {
+			return err
+		}
+		err = r.Days(id, "", "", func(d registry.Day) error {
+			d.Ack = nil
+			days = append(days, d)
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		ev, err = r.Evidence(id)
+		return err
+	})
+	sort.Slice(days, func(i, j int) bool { return days[i].Day > days[j].Day })
+	return s, days, ev, err
+}
+
+// Tariffs returns the versions of the tariffs issued.
+func (o *Office) Tariffs() ([]string, error) {
+	var list []string
+	err := o.use(func(r *registry.Registry) (err error) {
+		list, err = r.Tariffs()
+		return err
+	})
+	return list, err
+}
+
+// Enrol records a new station, as postoffice enrol does. When t is not
+// nil (a tariff file the post office signed, already opened with its
+// key) it is issued first; else e.Tariff names one issued before.
+func (o *Office) Enrol(e registry.Enrolment, t *tariff.Tariff) (registry.Station, error) {
+	var s registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		if t != nil {
+			if err := r.Issue(t); err != nil {
+				return err
+			}
+			e.Tariff = t.Version
+		}
+		s, err = r.Enrol(e)
+		return err
+	})
+	return s, err
+}
+
+// Reconcile matches business day date of every station against the
+// hosts' journals, as postoffice reconcile does.
+func (o *Office) Reconcile(date string, journals []reconcile.Journal) (*reconcile.Report, error) {
+	var rep *reconcile.Report
+	err := o.use(func(r *registry.Registry) (err error) {
+		rep, err = reconcile.Run(r, date, journals)
+		return err
+	})
+	return rep, err
+}
+
+// ReconcilePath is where a reconciliation's exceptions are kept:
+// DIR/reconcile/reconcile-20261120.csv.
+func (o *Office) ReconcilePath(date string) string {
+	return filepath.Join(o.Dir, "reconcile", "reconcile-"+strings.ReplaceAll(date, "-", "")+".csv")
+}
+
+// SaveReconciliation writes the report's exceptions to path (the
+// default ReconcilePath when "").
+func (o *Office) SaveReconciliation(rep *reconcile.Report, path string) (string, error) {
+	if path == "" {
+		path = o.ReconcilePath(rep.Date)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return path, fmt.Errorf("office: reconciliation folder: %w", err)
+	}
+	var b strings.Builder
+	if err := rep.WriteCSV(&b); err != nil {
+		return path, err
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(b.String()), 0o644); err != nil {
+		return path, fmt.Errorf("office: write %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return path, fmt.Errorf("office: write %s: %w", path, err)
+	}
+	return path, nil
+}
+
+// OpenExceptions counts, per station, the exceptions of the latest
+// reconciliation kept in DIR/reconcile, and names its day ("" when none
+// was run).
+func (o *Office) OpenExceptions() (string, map[string]int, error) {
+	names, err := filepath.Glob(filepath.Join(o.Dir, "reconcile", "reconcile-????????.csv"))
+	if err != nil || len(names) == 0 {
+		return "", nil, err
+	}
+	sort.Strings(names)
+	f, err := os.Open(names[len(names)-1])
+	if err != nil {
+		return "", nil, fmt.Errorf("office: latest reconciliation: %w", err)
+	}
+	defer f.Close()
+	cr := csv.NewReader(f)
+	cr.FieldsPerRecord = len(reconcile.CSVHeader)
+	counts := map[string]int{}
+	date := ""
+	for n := 0; ; n++ {
+		row, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return "", nil, fmt.Errorf("office: latest reconciliation %s: %w", names[len(names)-1], err)
+		}
+		if n == 0 {
+			continue // the header
+		}
+		date = row[0]
+		if row[1] != "bad_row" {
+			counts[row[2]]++
+		}
+	}
+	if date == "" {
+		base := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(names[len(names)-1]), "reconcile-"), ".csv")
+		date = base[:4] + "-" + base[4:6] + "-" + base[6:]
+	}
+	return date, counts, nil
+}
+
+// Statement builds a station's statement for month, as postoffice
+// statement does.
+func (o *Office) Statement(station, month string) (*statement.Statement, error) {
+	var st *statement.Statement
+	err := o.use(func(r *registry.Registry) (err error) {
+		st, err = statement.Build(r, station, month)
+		return err
+	})
+	return st, err
+}
+
+// Region builds every station's statement for month and the region's
+// totals, as postoffice statement --all does.
+func (o *Office) Region(month string) (*statement.Region, error) {
+	var reg *statement.Region
+	err := o.use(func(r *registry.Registry) (err error) {
+		reg, err = statement.BuildRegion(r, month)
+		return err
+	})
+	return reg, err
+}
+
+// StaffMember returns the staff account id.
+func (o *Office) StaffMember(id string) (registry.Staff, error) {
+	var s registry.Staff
+	err := o.use(func(r *registry.Registry) (err error) {
+		s, err = r.StaffMember(id)
+		return err
+	})
+	return s, err
+}
+
+// AddStaff records a new staff account (registry.NewStaff makes it).
+func (o *Office) AddStaff(s registry.Staff) error {
+	return o.use(func(r *registry.Registry) error { return r.AddStaff(s) })
+}
+
+// StaffList returns every staff account.
+func (o *Office) StaffList() ([]registry.Staff, error) {
+	var list []registry.Staff
+	err := o.use(func(r *registry.Registry) (err error) {
+		list, err = r.StaffList()
+		return err
+	})
+	return list, err
+}
+
+// CloseoutPath is where a retired station's close-out statement is kept.
+func (o *Office) CloseoutPath(station string) string {
+	return filepath.Join(o.Dir, "closeout", station+"-closeout.txt")
+}
+
+// Retire settles a station for good, as postoffice retire does, and
+// writes its close-out statement, signed by the post office, to
+// CloseoutPath. When only the writing fails, the station is retired and
+// the error says so.
+func (o *Office) Retire(station string) (registry.Station, error) {
+	var s registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		s, err = r.Retire(station, o.Signer)
+		return err
+	})
+	if err != nil {
+		return s, err
+	}
+	path := o.CloseoutPath(s.ID)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return s, &CloseoutError{Path: path, Err: err}
+	}
+	if err := os.WriteFile(path, s.Retirement.Statement, 0o644); err != nil {
+		return s, &CloseoutError{Path: path, Err: err}
+	}
+	return s, nil
+}
+
+// CloseoutError means the station was retired but its close-out
+// statement could not be written.
+type CloseoutError struct {
+	Path string
+	Err  error
+}
+
+func (e *CloseoutError) Error() string {
+	return fmt.Sprintf("office: the station is retired, but its close-out statement cannot be written to %s: %v", e.Path, e.Err)
+}
+
+func (e *CloseoutError) Unwrap() error { return e.Err }
+
+// RotateKey records a station's new key, vouched for by its old one, as
+// postoffice rotate-key does.
+func (o *Office) RotateKey(station string, vouch []byte) (registry.Station, error) {
+	var s registry.Station
+	err := o.use(func(r *registry.Registry) (err error) {
+		s, err = r.RotateKey(station, vouch)
+		return err
+	})
+	return s, err
+}
