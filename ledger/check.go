@@ -34,13 +34,17 @@ func verifiedAt(tx *bolt.Tx) Checkpoint {
 }
 
 // VerifyNew verifies only the entries added since the last verification,
-// starting from the remembered checkpoint, and remembers the new one. The
+// starting from the remembered checkpoint, checks their idempotency keys
+// and days in the indexes and the stored balances against the last
+// snapshot and the entries after it, and remembers the new checkpoint. The
 // station runs it at every start; VerifyAll re-checks all history.
 func (s *Store) VerifyNew() (Report, error) { return s.verify(false) }
 
 // VerifyAll re-derives every hash, checks every signature against the
-// genesis key, the gapless numbering and the balance of every entry, and
-// compares the stored balances with the sum of all postings.
+// genesis key, the gapless numbering and the balance of every entry, runs
+// bbolt's check of the file's pages, and compares every record kept beside
+// the entries (idempotency index, days, balances, snapshots, the copy of
+// the genesis, the closed day, the last verified point) with the entries.
 func (s *Store) VerifyAll() (Report, error) { return s.verify(true) }
 
 func (s *Store) verify(full bool) (r Report, err error) {
@@ -65,9 +69,6 @@ func (s *Store) verify(full bool) (r Report, err error) {
 			}
 		}
 		v := NewVerifier(s.genesis.PublicKey, r.From)
-		if full {
-			v.Tally()
-		}
 		c := entries.Cursor()
 		for k, rec := c.Seek(seqKey(r.From.Seq + 1)); k != nil; k, rec = c.Next() {
 			if v.Add(seqOf(k), rec) != nil {
@@ -81,15 +82,11 @@ func (s *Store) verify(full bool) (r Report, err error) {
 		}
 		r.To = to
 		if full {
-			stored, err := readBalances(tx)
-			if err != nil {
-				return &VerifyError{Seq: to.Seq, Kind: BadBalances, Detail: err.Error()}
-			}
-			if !stored.Equal(v.Balances()) {
-				return &VerifyError{Seq: to.Seq, Kind: BadBalances, Detail: "the stored balances differ from the sum of the entries"}
+			if err := checkFile(tx); err != nil {
+				return err
 			}
 		}
-		return nil
+		return checkIndexes(tx, r.From, r.To, remembered)
 	})
 	if err != nil {
 		return Report{}, err

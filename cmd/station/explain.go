@@ -200,6 +200,10 @@ func verifyKindZh(kind string) string {
 		return "余额与账目不符"
 	case ledger.BadTruncated:
 		return "已核验过的账目不见了"
+	case ledger.BadIndex:
+		return "旁边记的索引或余额与账目不符"
+	case ledger.BadFile:
+		return "文件结构损坏"
 	}
 	return kind
 }
