@@ -3,10 +3,12 @@ package ledger
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -131,6 +133,22 @@ func indexError(seq uint64, format string, args ...any) error {
 // page reachable once, the free list consistent, keys in order. A damaged
 // free list would let a later write overwrite pages still in use.
 func checkFile(tx *bolt.Tx) error {
+	// A damaged page header can claim billions of overflow pages, which
+	// bbolt's check would count one by one: bound them by the file first.
+	for id := 0; ; {
+		p, err := tx.Page(id)
+		if err != nil || p == nil {
+			break // nil: past the last page; err: the free list is not loaded (read-only)
+		}
+		if p.Type == "free" {
+			id++
+			continue
+		}
+		if last, _ := tx.Page(id + p.OverflowCount); p.OverflowCount < 0 || last == nil {
+			return &VerifyError{Kind: BadFile, Detail: fmt.Sprintf("page %d runs past the end of the file", id)}
+		}
+		id += 1 + p.OverflowCount
+	}
 	var first error
 	for err := range tx.Check() {
 		if first == nil {
@@ -160,7 +178,8 @@ func checkIndexes(tx *bolt.Tx, from, to Checkpoint, verified Checkpoint) error {
 	start := uint64(1)
 	if !full {
 		sc := snaps.Cursor()
-		k, v := sc.Seek(seqKey(from.Seq + 1))
+		k, _ := sc.Seek(seqKey(from.Seq + 1))
+		var v []byte
 		if k == nil {
 			k, v = sc.Last()
 		} else {
@@ -294,4 +313,83 @@ func count(b *bolt.Bucket) (uint64, error) {
 		return nil
 	})
 	return n, err
+}
+
+// inlineDigest hashes the records of the buckets bbolt keeps inline in its
+// root page (all but the last verified point). A write rewrites that page
+// by copying an unchanged inline bucket as raw bytes, so a damaged length
+// in the page, harmless to a reader, would damage the records at the next
+// write: verify compares this digest before and after it writes.
+func inlineDigest(tx *bolt.Tx) [sha256.Size]byte {
+	h := sha256.New()
+	for _, name := range allBuckets {
+		b := tx.Bucket(name)
+		if b == nil || b.RootPage() != 0 {
+			continue
+		}
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(name))))
+		h.Write(name)
+		b.ForEach(func(k, v []byte) error {
+			if bytes.Equal(name, bucketMeta) && bytes.Equal(k, metaVerified) {
+				return nil
+			}
+			h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(k))))
+			h.Write(k)
+			h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(v))))
+			h.Write(v)
+			return nil
+		})
+	}
+	var out [sha256.Size]byte
+	h.Sum(out[:0])
+	return out
+}
+
+// checkFreelist reads the free list's length from the file before bbolt
+// does: bbolt allocates as many page numbers as the list's header claims,
+// so a damaged header would make it ask for gigabytes and crash the
+// program instead of refusing the file. Both meta pages are looked at,
+// since bbolt falls back to the other when one is damaged.
+func checkFreelist(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	const metaMagic = 0xED0CDAED
+	head := make([]byte, 16+64)
+	if _, err := f.ReadAt(head, 0); err != nil {
+		return nil // too short for bbolt: it says so itself
+	}
+	pageSize := int64(binary.LittleEndian.Uint32(head[16+8:]))
+	if pageSize < 512 || pageSize > 1<<20 {
+		pageSize = 4096
+	}
+	for m := int64(0); m < 2; m++ {
+		meta := make([]byte, 16+64)
+		if _, err := f.ReadAt(meta, m*pageSize); err != nil || binary.LittleEndian.Uint32(meta[16:]) != metaMagic {
+			continue
+		}
+		freelist := binary.LittleEndian.Uint64(meta[16+32:])
+		hwm := binary.LittleEndian.Uint64(meta[16+40:])
+		if freelist == ^uint64(0) || freelist >= hwm || int64(hwm)*pageSize > fi.Size() {
+			continue // no free list, or a meta page bbolt will refuse itself
+		}
+		ph := make([]byte, 16+8)
+		if _, err := f.ReadAt(ph, int64(freelist)*pageSize); err != nil {
+			return fmt.Errorf("free list page %d cannot be read", freelist)
+		}
+		n := uint64(binary.LittleEndian.Uint16(ph[10:]))
+		if n == 0xFFFF {
+			n = binary.LittleEndian.Uint64(ph[16:])
+		}
+		if n > hwm {
+			return fmt.Errorf("the free list claims %d free pages in a file of %d", n, hwm)
+		}
+	}
+	return nil
 }

@@ -195,6 +195,9 @@ func Open(path string, opts *Options) (s *Store, err error) {
 		}
 	}()
 	defer guard(path, &err)()
+	if err := checkFreelist(path); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
 	db, err = bolt.Open(path, 0o600, opts.bolt())
 	if err != nil {
 		return nil, openError(path, err)
