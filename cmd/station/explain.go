@@ -4,7 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"syscall"
+	"time"
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/keyfile"
@@ -92,11 +95,18 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.Is(err, terminal.ErrOperatorExists):
 		return m.say("这个操作员编号已经有了，请换一个编号。", "that operator id already exists; choose another."), exitFailed
 	case errors.As(err, &ve):
-		return m.say(fmt.Sprintf("账本核验没有通过：第 %d 笔%s（%s）。账本可能被改动过：请停止办理业务，联系邮政支局。", ve.Seq, verifyKindZh(ve.Kind), ve.Detail),
-			fmt.Sprintf("the ledger does not verify: entry %d: %s (%s). It may have been altered: stop serving customers and call the post office.", ve.Seq, ve.Kind, ve.Detail)), exitTampered
+		where := m.logDamage("ledger verify", err, "")
+		what := fmt.Sprintf("第 %d 笔%s", ve.Seq, verifyKindZh(ve.Kind))
+		whatEn := fmt.Sprintf("entry %d: %s", ve.Seq, ve.Kind)
+		if ve.Seq == 0 {
+			what, whatEn = verifyKindZh(ve.Kind), ve.Kind
+		}
+		return m.say(fmt.Sprintf("账本核验没有通过：%s。账本可能被改动过或已损坏：请停止办理业务，联系邮政支局，用最近的备份恢复。%s", what, where),
+			fmt.Sprintf("the ledger does not verify: %s. It may have been altered or damaged: stop serving customers, call the post office and restore the last backup. %s", whatEn, where)), exitTampered
 	case errors.As(err, &ce):
-		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来（%v）。请停止办理业务，联系邮政支局用备份恢复。", ce.Path, ce.Err),
-			fmt.Sprintf("the ledger file %s is damaged and cannot be read (%v). Stop serving customers and call the post office to restore a backup.", ce.Path, ce.Err)), exitTampered
+		where := m.logDamage("open ledger", err, filepath.Dir(ce.Path))
+		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来。请停止办理业务，用最近的备份恢复，或联系邮政支局。%s", ce.Path, where),
+			fmt.Sprintf("the ledger file %s is damaged and cannot be read. Stop serving customers, restore the last backup or call the post office. %s", ce.Path, where)), exitTampered
 	case errors.Is(err, ledger.ErrInUse):
 		return m.say("本站的 station 程序已经在运行：账本正被另一个 station 程序使用（另一个窗口，或网页 station serve）；这次什么都没有改动。请在那里办理，或先关掉它再试。",
 			"the station program is already running (another window, or station serve) and has the ledger open; nothing was changed. Use that one, or close it and try again."), exitFailed
@@ -206,4 +216,30 @@ func verifyKindZh(kind string) string {
 		return "文件结构损坏"
 	}
 	return kind
+}
+
+// damageLog is the file in the station folder where the technical details
+// of a damaged or altered ledger are written for the technician.
+const damageLog = "station-errors.log"
+
+// logDamage appends what went wrong, in full, to the technician's log in
+// the station folder (dir, or the folder this run opened) and returns a
+// sentence saying where it is ("" if it could not be written).
+func (m *Main) logDamage(op string, err error, dir string) string {
+	if dir == "" {
+		dir = m.dir
+	}
+	if dir == "" {
+		return ""
+	}
+	path := filepath.Join(dir, damageLog)
+	f, ferr := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if ferr != nil {
+		return ""
+	}
+	_, werr := fmt.Fprintf(f, "%s %s: %v\n", m.Now().UTC().Format(time.RFC3339), op, err)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		return ""
+	}
+	return m.say("技术细节已记在 "+path+"，请交给技术人员。", "The details are in "+path+" for the technician.")
 }

@@ -43,6 +43,7 @@ type Main struct {
 	Now            func() time.Time
 	KeyParams      keyfile.Params // the cost of deriving the key from the passphrase
 	lang           string
+	dir            string // the station folder this run opened, for the technician's log
 }
 
 type command struct {
