@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 
 	bolt "go.etcd.io/bbolt"
@@ -392,4 +393,15 @@ func checkFreelist(path string) error {
 		}
 	}
 	return nil
+}
+
+// WriteBackup writes a consistent copy of the whole ledger file to w, as
+// of one moment, while other readers and the appender may go on.
+func (s *Store) WriteBackup(w io.Writer) (n int64, err error) {
+	defer guard(s.path, &err)()
+	err = s.db.View(func(tx *bolt.Tx) error {
+		n, err = tx.WriteTo(w)
+		return err
+	})
+	return n, err
 }
