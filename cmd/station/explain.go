@@ -47,7 +47,8 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG):
 		// A write failed for want of space: whatever it was, it did not
 		// happen, and a request a host may have approved is reversed.
-		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。（详情："+err.Error()+"）",
+		where := m.logDamage("disk full", err, "")
+		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。"+where,
 			"the disk is full: this was not done and not recorded; do not pay out or take cash. Free some space (or ask the post office), then try again; a request a host may have approved is reversed at the next start. ("+err.Error()+")"), exitFailed
 	case errors.As(err, &me):
 		return m.say(me.Zh(), me.Error()), exitFailed
@@ -133,11 +134,11 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say("已取消，什么都没有改动。", "cancelled; nothing was changed."), exitFailed
 	case errors.As(err, &p):
 		if p.err != nil {
-			return m.say(p.zh+"（详情："+p.err.Error()+"）", p.en+" ("+p.err.Error()+")"), p.code
+			return m.say(p.zh+m.logDamage("refused", p.err, ""), p.en+" ("+p.err.Error()+")"), p.code
 		}
 		return m.say(p.zh, p.en), p.code
 	}
-	return m.say("出错了，什么都没有改动："+err.Error(), "error; nothing was changed: "+err.Error()), exitFailed
+	return m.say("出错了，什么都没有改动。"+m.logDamage("error", err, ""), "error; nothing was changed: "+err.Error()), exitFailed
 }
 
 func fieldZh(f string) string {
@@ -219,7 +220,9 @@ func verifyKindZh(kind string) string {
 }
 
 // damageLog is the file in the station folder where the technical details
-// of a damaged or altered ledger are written for the technician.
+// of a damaged or altered ledger, a full disk or any other failure are
+// written for the technician; the shopkeeper's Chinese message says only
+// what happened and what to do.
 const damageLog = "station-errors.log"
 
 // logDamage appends what went wrong, in full, to the technician's log in
