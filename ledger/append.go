@@ -128,7 +128,9 @@ func (s *Store) byIdem(key string) (e Entry, found bool, err error) {
 			return nil
 		}
 		found = true
-		e, err = get(tx, seqOf(v))
+		if e, err = get(tx, seqOf(v)); err == nil && e.IdemKey != key {
+			err = &CorruptError{Path: s.path, Err: fmt.Errorf("the idempotency index leads %q to entry %d, which has another key", key, e.Seq)}
+		}
 		return err
 	})
 	return e, found, err

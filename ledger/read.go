@@ -104,6 +104,9 @@ func (s *Store) Day(day string, fn func(Entry) error) (err error) {
 		if first == nil {
 			return nil
 		}
+		if !dayStarts(tx.Bucket(bucketEntries), day, first) {
+			return &CorruptError{Path: s.path, Err: fmt.Errorf("the index of business days does not lead to the start of %s", day)}
+		}
 		return scan(tx, seqOf(first), 0, func(e Entry) error {
 			if e.Day != day {
 				return errStop
@@ -121,7 +124,11 @@ func (s *Store) Day(day string, fn func(Entry) error) (err error) {
 func (s *Store) Days() (days []string, err error) {
 	defer guard(s.path, &err)()
 	err = s.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketDays).ForEach(func(k, _ []byte) error {
+		entries := tx.Bucket(bucketEntries)
+		return tx.Bucket(bucketDays).ForEach(func(k, v []byte) error {
+			if !dayStarts(entries, string(k), v) {
+				return &CorruptError{Path: s.path, Err: fmt.Errorf("the index of business days does not lead to the start of %s", k)}
+			}
 			days = append(days, string(k))
 			return nil
 		})

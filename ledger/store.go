@@ -200,6 +200,9 @@ func Open(path string, opts *Options) (s *Store, err error) {
 		}
 	}()
 	defer guard(path, &err)()
+	if err := checkFreelist(path); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
+	}
 	db, err = bolt.Open(path, 0o600, opts.bolt())
 	if err != nil {
 		return nil, openError(path, err)
@@ -240,27 +243,29 @@ func guard(path string, err *error) func() {
 
 func (s *Store) load() error {
 	return s.db.View(func(tx *bolt.Tx) error {
-		meta := tx.Bucket(bucketMeta)
+		for _, name := range allBuckets {
+			if tx.Bucket(name) == nil {
+				return &CorruptError{Path: s.path, Err: fmt.Errorf("the ledger's %s bucket is missing", name)}
+			}
+		}
 		entries := tx.Bucket(bucketEntries)
-		if meta == nil || entries == nil || tx.Bucket(bucketBalances) == nil {
-			return &CorruptError{Path: s.path, Err: errors.New("the ledger's buckets are missing")}
+		g, err := signedGenesis(entries)
+		if err != nil {
+			return &CorruptError{Path: s.path, Err: fmt.Errorf("genesis: %w", err)}
 		}
-		if err := json.Unmarshal(meta.Get(metaGenesis), &s.genesis); err != nil || s.genesis.Format != Format {
-			return &CorruptError{Path: s.path, Err: fmt.Errorf("genesis record: %v", err)}
-		}
-		var err error
+		s.genesis = g
 		if s.zone, err = time.LoadLocation(s.genesis.Zone); err != nil {
 			return &CorruptError{Path: s.path, Err: err}
 		}
 		if s.cutoff, err = ParseCutoff(s.genesis.Cutoff); err != nil {
 			return &CorruptError{Path: s.path, Err: err}
 		}
-		s.closed = string(meta.Get(metaClosed))
 		k, v := entries.Cursor().Last()
-		if k == nil {
-			return &CorruptError{Path: s.path, Err: errors.New("no entries")}
-		}
 		s.last.Seq = seqOf(k)
+		if s.closed, err = lastClosed(entries); err != nil {
+			s.broken = &CorruptError{Path: s.path, Err: err}
+			return nil
+		}
 		e, err := DecodeRecord(v)
 		if err != nil {
 			// Open anyway so that Verify can name what is wrong; Append

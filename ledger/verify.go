@@ -21,6 +21,8 @@ const (
 	BadGenesis    = "genesis"    // entry 1 is not a genesis for the expected key
 	BadBalances   = "balances"   // the stored balances differ from the entries
 	BadTruncated  = "truncated"  // entries the station once verified are gone
+	BadIndex      = "index"      // a record kept beside the entries disagrees with them
+	BadFile       = "file"       // the file's pages are inconsistent (bbolt's own check)
 )
 
 // VerifyError names the first entry that fails verification and why.

@@ -88,6 +88,12 @@ func (r *Registry) check(c *Checked) error {
 		return refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
 	}
 	if want := s.keyFor(f.Prev.Seq + 1); f.Key != want {
+		if pub, err := PublicKey(f.Key); err != nil || func() error { _, err := settlement.Check(f, c.Data, pub, f.Prev); return err }() != nil {
+			// Not even its own key line's key signed it: the file was
+			// edited after signing (the key line, or anything else), which
+			// is not a matter of enrolling another key.
+			return &Error{Kind: ErrBadFile, Station: s.ID, Detail: "the file was changed after it was signed: it does not verify even with the key it names"}
+		}
 		if s.hasKey(f.Key) {
 			return refuse(ErrWrongKey, s.ID, "the file is signed with key %s, which station %s no longer uses for entries from %d; the key in force is %s", f.Fingerprint, s.ID, f.Prev.Seq+1, fingerprint(want))
 		}

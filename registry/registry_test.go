@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -285,7 +286,7 @@ func TestRefusedFilesChangeNothing(t *testing.T) {
 	}{
 		{"unknown station", "intact-day1.bms", time.Time{}, nil, registry.ErrUnknownStation, nil},
 		{"enrolled with another key", "intact-day1.bms", time.Time{}, other, registry.ErrWrongKey, nil},
-		{"signed with another key", "wrong-key.bms", time.Time{}, stationKey, registry.ErrWrongKey, nil},
+		{"signed with another key, its seal number line left at zero (it verifies with no key)", "wrong-key.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
 		{"entry rewritten and re-signed", "rewritten.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
 		{"entry deleted and re-signed", "deleted.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
 		{"cut off half way", "truncated.bms", time.Time{}, stationKey, registry.ErrBadFile, nil},
@@ -392,5 +393,29 @@ func TestRetire(t *testing.T) {
 	}
 	if !equalState(before, o.state()) {
 		t.Error("a file from a retired station changed the registry")
+	}
+}
+
+// TestKeyLineEditedAfterSigning: a day file whose key line was replaced
+// after signing is refused as a changed file, not as a file signed with
+// an unenrolled key (which would send the clerk to rotate-key).
+func TestKeyLineEditedAfterSigning(t *testing.T) {
+	o := newOffice(t)
+	o.enrol("T0001", stationKey)
+	data := scenario(t, "intact-day1.bms")
+	real := verifierKey(t, "T0001", stationKey)
+	other := verifierKey(t, "T0001", ed25519.NewKeyFromSeed([]byte("another station seed, 32 bytes!!")))
+	edited := bytes.Replace(data, []byte("key "+real), []byte("key "+other), 1)
+	if bytes.Equal(edited, data) {
+		t.Fatal("the scenario file has no key line to edit")
+	}
+	before := o.state()
+	_, err := o.importFile(edited)
+	var re *registry.Error
+	if !errors.As(err, &re) || re.Kind != registry.ErrBadFile || !strings.Contains(re.Detail, "changed after it was signed") {
+		t.Fatalf("import of a file with an edited key line: %v, want a changed file", err)
+	}
+	if !reflect.DeepEqual(before, o.state()) {
+		t.Error("a refused file changed the registry")
 	}
 }

@@ -34,7 +34,13 @@ func (l *Link) rescan() error {
 		return err
 	}
 	last := l.Ledger.Last().Seq
-	if from >= last {
+	if from > last {
+		// The pending store says it looked past the ledger's end: its
+		// link is damaged, or the ledger was restored from a backup.
+		// Trust neither: look again from the start.
+		from = 0
+	}
+	if from == last {
 		return nil
 	}
 	open := map[uint64]string{}

@@ -173,3 +173,29 @@ func TestVoidSale(t *testing.T) {
 		}
 	})
 }
+
+// TestRecoverPastTheLedgersEnd: a pending store whose link to the ledger
+// says it looked at entries the ledger does not have (a damaged record,
+// or a ledger restored from a backup) is not believed: recovery looks
+// again from the start and forwards the queued payment it would have
+// missed.
+func TestRecoverPastTheLedgersEnd(t *testing.T) {
+	r := newRig(t)
+	r.host.setOffline(true)
+	res, err := r.pay("state-grid", "5100123456", "120.00", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.pending.Remove(res.Intent.Seq); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.pending.SetScanned(r.ledger.Last().Seq + 1000); err != nil {
+		t.Fatal(err)
+	}
+	r.host.setOffline(false)
+	if d, err := r.link.Recover(context.Background()); err != nil || d.Settled != 1 {
+		t.Fatalf("recover %+v, %v", d, err)
+	}
+	r.balances(map[string]string{"assets:cash": "2120.00", "equity:owner": "-2000.00",
+		"postoffice:settlement": "-119.64", "income:commission:bill_payment": "-0.36"})
+}

@@ -13,6 +13,7 @@ import (
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/office"
 	"github.com/villagepost/bianmin/registry"
+	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -70,7 +71,9 @@ func (m *Main) registryErr(err error) error {
 		registry.ErrCharges:        {"文件里的手续费、佣金或商品价格不是本支局签发的价目表上的。请联系服务站核查，这一天的佣金先不要付", "a fee, commission or goods price in the file is not the one on the tariff this post office issued. Contact the station; pay no commission on this day until it is cleared"},
 	}[re.Kind]
 	return &failure{code: exitFailed,
-		zh: fmt.Sprintf("%s。什么都没有改动。（%s）", what[0], re.Error()),
+		// The registry's own words (English, with internal names) are for
+		// the English screen and the technician, not the Chinese one.
+		zh: fmt.Sprintf("%s%s。什么都没有改动。", what[0], whereZh(re)),
 		en: fmt.Sprintf("%s. Nothing was changed. (%s)", what[1], re.Error())}
 }
 
@@ -181,4 +184,19 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// whereZh names, in Chinese, what a refusal is about: the field of a
+// wrong input (its flag's name), or the entry a day file fails at.
+func whereZh(re *registry.Error) string {
+	if re.Kind == registry.ErrInput {
+		if field, _, ok := strings.Cut(re.Detail, ":"); ok && !strings.Contains(field, " ") {
+			return "：--" + field
+		}
+	}
+	var ve *settlement.VerifyError
+	if errors.As(re.Err, &ve) && ve.Seq != 0 {
+		return fmt.Sprintf("（第 %d 笔）", ve.Seq)
+	}
+	return ""
 }

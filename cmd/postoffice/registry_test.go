@@ -56,7 +56,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 
 	scenarios := filepath.Join("..", "..", "settlement", "testdata", "scenarios")
 	r := po(t, env, "import", "--dir", dir, filepath.Join(scenarios, "rewritten.bms"), filepath.Join(scenarios, "intact-day1.bms"))
-	if r.code != exitAttention || !strings.Contains(r.out, "✗ 拒收") || !strings.Contains(r.out, "entry 5") || !strings.Contains(r.out, "接受 1 个营业日") {
+	if r.code != exitAttention || !strings.Contains(r.out, "✗ 拒收") || !strings.Contains(r.out, "第 5 笔") || !strings.Contains(r.out, "接受 1 个营业日") {
 		t.Errorf("import of a rewritten file and a good one: %+v", r)
 	}
 	if r := po(t, env, "import", "--dir", dir, filepath.Join(t.TempDir(), "nothing-here")); r.code == 0 || !strings.Contains(r.err, "找不到") {

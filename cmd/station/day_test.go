@@ -228,6 +228,23 @@ func TestBusinessDay(t *testing.T) {
 		b.move("0.50", "postoffice:settlement", "income:commission:withdrawal")
 	})
 
+	t.Run("TimedOutBillSaysWhatWasRecorded", func(t *testing.T) {
+		h.faults("bill_payment=hang#1")
+		before := len(entries(t, c, dir))
+		r := c.run(cmd("pay-bill", "--biller", "state-grid", "--account", "5100123456", "--amount", "80")...)
+		h.faults()
+		after := len(entries(t, c, dir))
+		if r.code != exitFailed || !strings.Contains(r.stderr, "已冲正") {
+			t.Fatalf("a timed-out bill payment: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+		if after == before {
+			t.Fatal("a reversed bill payment recorded nothing")
+		}
+		if strings.Contains(r.stderr, "没有记账") || !strings.Contains(r.stderr, "账本已记下") || !strings.Contains(r.stderr, "退还顾客") {
+			t.Errorf("the message does not say what was recorded (%d entries) and what to do with the cash: %s", after-before, r.stderr)
+		}
+	})
+
 	t.Run("NoCardPINOrIDOnDisk", func(t *testing.T) {
 		files := []string{h.journal}
 		filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {

@@ -4,8 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/keyfile"
@@ -47,7 +50,8 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG):
 		// A write failed for want of space: whatever it was, it did not
 		// happen, and a request a host may have approved is reversed.
-		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。"+m.detailZh(err),
+		where := m.logDamage("disk full", err, "")
+		return m.say("存储空间满了，这笔业务没有办成，账本里没有记上：不要付现金，也不要收钱。请先清理存储空间（或请邮政支局帮忙），再重新办理；已经问过银行或缴费单位的，本机下次启动时会自动冲正。"+where,
 			"the disk is full: this was not done and not recorded; do not pay out or take cash. Free some space (or ask the post office), then try again; a request a host may have approved is reversed at the next start."+m.detailEn(err)), exitFailed
 	case errors.As(err, &me):
 		return m.say(me.Zh(), me.Error()), exitFailed
@@ -103,11 +107,18 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.Is(err, terminal.ErrOperatorExists):
 		return m.say("这个操作员编号已经有了，请换一个编号。", "that operator id already exists; choose another."), exitFailed
 	case errors.As(err, &ve):
-		return m.say(fmt.Sprintf("账本核验没有通过：第 %d 笔%s（%s）。账本可能被改动过：请停止办理业务，联系邮政支局。", ve.Seq, verifyKindZh(ve.Kind), ve.Detail),
-			fmt.Sprintf("the ledger does not verify: entry %d: %s (%s). It may have been altered: stop serving customers and call the post office.", ve.Seq, ve.Kind, ve.Detail)), exitTampered
+		where := m.logDamage("ledger verify", err, "")
+		what := fmt.Sprintf("第 %d 笔%s", ve.Seq, verifyKindZh(ve.Kind))
+		whatEn := fmt.Sprintf("entry %d: %s", ve.Seq, ve.Kind)
+		if ve.Seq == 0 {
+			what, whatEn = verifyKindZh(ve.Kind), ve.Kind
+		}
+		return m.say(fmt.Sprintf("账本核验没有通过：%s。账本可能被改动过或已损坏：请停止办理业务，联系邮政支局，用最近的备份恢复。%s", what, where),
+			fmt.Sprintf("the ledger does not verify: %s. It may have been altered or damaged: stop serving customers, call the post office and restore the last backup. %s", whatEn, where)), exitTampered
 	case errors.As(err, &ce):
-		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来。请停止办理业务，联系邮政支局用备份恢复。%s", ce.Path, m.detailZh(ce.Err)),
-			fmt.Sprintf("the ledger file %s is damaged and cannot be read. Stop serving customers and call the post office to restore a backup.%s", ce.Path, m.detailEn(ce.Err))), exitTampered
+		where := m.logDamage("open ledger", err, filepath.Dir(ce.Path))
+		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来。请停止办理业务，用最近的备份恢复，或联系邮政支局。%s", ce.Path, where),
+			fmt.Sprintf("the ledger file %s is damaged and cannot be read. Stop serving customers, restore the last backup or call the post office. %s", ce.Path, where)), exitTampered
 	case errors.Is(err, ledger.ErrInUse):
 		return m.say("本站的 station 程序已经在运行：账本正被另一个 station 程序使用（另一个窗口，或网页 station serve）；这次什么都没有改动。请在那里办理，或先关掉它再试。",
 			"the station program is already running (another window, or station serve) and has the ledger open; nothing was changed. Use that one, or close it and try again."), exitFailed
@@ -134,7 +145,7 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say("已取消，什么都没有改动。", "cancelled; nothing was changed."), exitFailed
 	case errors.As(err, &p):
 		if p.err != nil {
-			return m.say(p.zh+m.detailZh(p.err), p.en+m.detailEn(p.err)), p.code
+			return m.say(p.zh+m.logDamage("refused", p.err, ""), p.en+m.detailEn(p.err)), p.code
 		}
 		return m.say(p.zh, p.en), p.code
 	}
@@ -142,7 +153,7 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say("出错了，什么都没有改动。请再试一次；还不行就请联系邮政支局（详情记在本机程序的日志里）。",
 			"something went wrong and nothing was changed. Try again; if it happens again, call the post office (the details are in the program's log)."), exitFailed
 	}
-	return m.say("出错了，什么都没有改动："+err.Error(), "error; nothing was changed: "+err.Error()), exitFailed
+	return m.say("出错了，什么都没有改动。"+m.logDamage("error", err, ""), "error; nothing was changed: "+err.Error()), exitFailed
 }
 
 // detailZh and detailEn add err's own text for the command line, where
@@ -231,6 +242,38 @@ func verifyKindZh(kind string) string {
 		return "余额与账目不符"
 	case ledger.BadTruncated:
 		return "已核验过的账目不见了"
+	case ledger.BadIndex:
+		return "旁边记的索引或余额与账目不符"
+	case ledger.BadFile:
+		return "文件结构损坏"
 	}
 	return kind
+}
+
+// damageLog is the file in the station folder where the technical details
+// of a damaged or altered ledger, a full disk or any other failure are
+// written for the technician; the shopkeeper's Chinese message says only
+// what happened and what to do.
+const damageLog = "station-errors.log"
+
+// logDamage appends what went wrong, in full, to the technician's log in
+// the station folder (dir, or the folder this run opened) and returns a
+// sentence saying where it is ("" if it could not be written).
+func (m *Main) logDamage(op string, err error, dir string) string {
+	if dir == "" {
+		dir = m.dir
+	}
+	if dir == "" {
+		return ""
+	}
+	path := filepath.Join(dir, damageLog)
+	f, ferr := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
+	if ferr != nil {
+		return ""
+	}
+	_, werr := fmt.Fprintf(f, "%s %s: %v\n", m.Now().UTC().Format(time.RFC3339), op, err)
+	if cerr := f.Close(); werr != nil || cerr != nil {
+		return ""
+	}
+	return m.say("技术细节已记在 "+path+"，请交给技术人员。", "The details are in "+path+" for the technician.")
 }

@@ -21,8 +21,8 @@ func (m *Main) explainHost(err error) (string, bool) {
 		return m.say(fmt.Sprintf("%s拒绝了这笔%s（代码 %s：%s）。%s", m.hostNameZh(terminal.HostName(de.Service)), m.serviceZh(de.Service), de.Code, codeZh(de.Code, de.Reason), m.nothingMovedZh(de.Service)),
 			fmt.Sprintf("%s declined this %s (code %s: %s). %s", m.hostNameZh(terminal.HostName(de.Service)), m.serviceZh(de.Service), de.Code, de.Reason, m.nothingMovedEn(de.Service))), true
 	case errors.As(err, &rv):
-		zh := fmt.Sprintf("没有收到%s的回音，这笔%s已冲正（流水号 %s）：没有成功，%s", m.hostNameZh(terminal.HostName(rv.Service)), m.serviceZh(rv.Service), rv.Trace, m.nothingMovedZh(rv.Service))
-		en := fmt.Sprintf("no answer from %s, so this %s was reversed (trace %s): it did not happen. %s", m.hostNameZh(terminal.HostName(rv.Service)), m.serviceZh(rv.Service), rv.Trace, m.nothingMovedEn(rv.Service))
+		zh := fmt.Sprintf("没有收到%s的回音，这笔%s已冲正（流水号 %s）：没有成功，%s%s", m.hostNameZh(terminal.HostName(rv.Service)), m.serviceZh(rv.Service), rv.Trace, reversedCashZh(rv.Service), reversedRecordZh(rv))
+		en := fmt.Sprintf("no answer from %s, so this %s was reversed (trace %s): it did not happen. %s%s", m.hostNameZh(terminal.HostName(rv.Service)), m.serviceZh(rv.Service), rv.Trace, reversedCashEn(rv.Service), reversedRecordEn(rv))
 		if !rv.Acked {
 			zh += "冲正已记下，网络恢复后会自动发送。"
 			en += " The reversal is recorded and is sent by itself when the network is back."
@@ -91,4 +91,42 @@ func codeZh(code, reason string) string {
 		return "密码输错次数太多，这张卡今天不能再用，请持卡人联系发卡银行"
 	}
 	return reason
+}
+
+// reversedCashZh says what to do with the cash after a reversal. Unlike
+// nothingMovedZh it does not say "nothing was recorded": the intent and
+// the reversal are in the ledger (reversedRecordZh says where).
+func reversedCashZh(service string) string {
+	switch service {
+	case terminal.SvcWithdrawal:
+		return "卡上没有扣钱，不要付现金。"
+	case terminal.SvcTicketCancel:
+		return "票还在，不要退钱。"
+	}
+	return "钱没有付出去，请把现金退还顾客。"
+}
+
+func reversedCashEn(service string) string {
+	switch service {
+	case terminal.SvcWithdrawal:
+		return "Nothing was taken from the card: do not hand out cash."
+	case terminal.SvcTicketCancel:
+		return "The ticket stands: give no money back."
+	}
+	return "The money did not go through: give the customer's cash back."
+}
+
+// reversedRecordZh says what the ledger holds of a reversed request.
+func reversedRecordZh(rv *terminal.ReversedError) string {
+	if rv.Reversal != 0 {
+		return fmt.Sprintf("账本已记下这笔申请、待冲正（第 %d 笔）和冲正（第 %d 笔）。", rv.Seq, rv.Reversal)
+	}
+	return fmt.Sprintf("账本已记下这笔申请和待冲正（第 %d 笔）。", rv.Seq)
+}
+
+func reversedRecordEn(rv *terminal.ReversedError) string {
+	if rv.Reversal != 0 {
+		return fmt.Sprintf(" The ledger holds the request, the reversal due (entry %d) and the reversal (entry %d).", rv.Seq, rv.Reversal)
+	}
+	return fmt.Sprintf(" The ledger holds the request and the reversal due (entry %d).", rv.Seq)
 }

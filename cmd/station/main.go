@@ -48,6 +48,7 @@ type Main struct {
 	// no Go error text and no internal names (the server's log keeps
 	// them); the command line adds them as details.
 	screen bool
+	dir    string // the station folder this run opened, for the technician's log
 }
 
 type command struct {
@@ -109,6 +110,10 @@ func (m *Main) commands() []command {
 			"station upload --dir D [--postoffice https://postoffice.example:8443]"},
 		{"ack", "收下邮政支局的对账确认", "keep the post office's acknowledgement", (*Main).runAck,
 			"station ack --dir D --operator OP1 FILE"},
+		{"backup", "备份服务站到U盘（账本、印章密钥文件、确认文件，附清单和校验和）", "back the station up to a folder (USB stick), with a manifest and checksums", (*Main).runBackup,
+			"station backup --dir D --to /media/usb"},
+		{"restore", "从备份恢复服务站到新的文件夹（核验账本、对照邮政支局的确认）", "restore a station from a backup into a new folder (verified, checked against the post office's acknowledgements)", (*Main).runRestore,
+			"station restore --from /media/usb/T0001-backup-… --dir D [--acks FOLDER]"},
 		{"tariff", "价目表：载入邮政支局签发的价目表、查看", "tariff: load the post office's signed price list, show it", (*Main).runTariff,
 			"station tariff load --dir D --operator OP1 FILE | station tariff show --dir D"},
 	}

@@ -121,6 +121,7 @@ func (m *Main) openStation(dir string, verifyNew bool) (*station, error) {
 		return nil, refuse(nil, "%s 不是服务站的数据文件夹（里面没有 %s）。请检查路径。",
 			"%s is not a station data folder (it has no %s). Check the path.", dir, ledgerFile)
 	}
+	m.dir = dir
 	s, err := ledger.Open(filepath.Join(dir, ledgerFile), &ledger.Options{Now: m.Now})
 	if err != nil {
 		return nil, err

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/villagepost/bianmin/tariff"
+	bolt "go.etcd.io/bbolt"
+	"golang.org/x/mod/sumdb/note"
+)
+
+// editMeta rewrites a record of the ledger file's meta bucket directly, as
+// a franchisee with a bbolt editor could.
+func editMeta(t *testing.T, dir, key string, edit func([]byte) []byte) {
+	t.Helper()
+	db, err := bolt.Open(filepath.Join(dir, ledgerFile), 0o600, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket([]byte("meta"))
+		return b.Put([]byte(key), edit(bytes.Clone(b.Get([]byte(key)))))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRogueKeyInMeta: overwriting the post office key in the meta copy of
+// the genesis with another post office's key neither lets a tariff signed
+// by that key in (its limit raised from 1,000 to 1,500) nor passes
+// ledger verify. The station's trusted key comes from the signed genesis
+// entry.
+func TestRogueKeyInMeta(t *testing.T) {
+	c, dir := newStation(t)
+	c.env["STATION_PIN"] = ownerPIN
+	c.env["STATION_CARD_PIN"] = "147258"
+	c.must("tariff", "load", "--dir", dir, "--operator", "OP1", signedTariff(t, tariff.DemoPostOfficeSignerKey, "", ""))
+
+	rogueSigner, rogueVerifier, err := note.GenerateKey(rand.Reader, "demo-postoffice")
+	if err != nil {
+		t.Fatal(err)
+	}
+	editMeta(t, dir, "genesis", func(g []byte) []byte {
+		if !bytes.Contains(g, []byte(poKey)) {
+			t.Fatalf("the meta genesis does not hold the post office key: %s", g)
+		}
+		return bytes.Replace(g, []byte(poKey), []byte(rogueVerifier), 1)
+	})
+	raised := signedTariff(t, rogueSigner, `"per_transaction": "1000.00"`, `"per_transaction": "1500.00"`)
+	c.refused(exitFailed, "不是本站所属邮政支局签发的", "tariff", "load", "--dir", dir, "--operator", "OP1", raised)
+	c.refused(exitFailed, "每笔", "withdraw", "--dir", dir, "--operator", "OP1", "--card", "6228480402564890018", "--amount", "1200")
+	c.refused(exitTampered, "旁边记的索引或余额与账目不符", "ledger", "verify", "--dir", dir)
+}
+
+// TestDamagedLedgerIsExplained: a ledger file whose pages are overwritten
+// is explained to the shopkeeper in plain Chinese (damaged, restore the
+// last backup, call the post office) without Go's runtime text, and the
+// details go to the technician's log in the station folder.
+func TestDamagedLedgerIsExplained(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		at   int64 // where the damage starts
+	}{
+		{"the tree's pages", 2 * 4096},
+		{"a meta page and beyond", 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, dir := newStation(t)
+			path := filepath.Join(dir, ledgerFile)
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i := tc.at; i < int64(len(data)); i++ {
+				data[i] = byte(i*7 + 3)
+			}
+			if err := os.WriteFile(path, data, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			for _, args := range [][]string{{"ledger", "verify", "--dir", dir}, {"balance", "--dir", dir}} {
+				r := c.run(args...)
+				if r.code != exitTampered {
+					t.Fatalf("station %v: exit %d, want %d\n%s%s", args, r.code, exitTampered, r.stdout, r.stderr)
+				}
+				for _, want := range []string{"损坏", "备份", "邮政支局", damageLog} {
+					if !strings.Contains(r.stderr, want) {
+						t.Errorf("station %v: %q does not say %q", args, r.stderr, want)
+					}
+				}
+				for _, internal := range []string{"runtime", "panic", "nil pointer", "slice bounds", "assertion", "bbolt", "ledger:", "invalid"} {
+					if strings.Contains(r.stderr, internal) {
+						t.Errorf("station %v: the shopkeeper is shown %q: %s", args, internal, r.stderr)
+					}
+				}
+			}
+			log, err := os.ReadFile(filepath.Join(dir, damageLog))
+			if err != nil || !strings.Contains(string(log), "ledger") {
+				t.Errorf("technician's log: %v\n%s", err, log)
+			}
+		})
+	}
+}
