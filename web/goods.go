@@ -149,6 +149,7 @@ type openSale struct {
 	To, By   string
 	Total    string
 	Received bool
+	day      string // the sale's business day
 }
 
 func (s *Server) deliverForm(q *req) {

@@ -116,33 +116,65 @@ func (s *Server) journal(q *req) {
 	s.renderForm(q, "journal", f, d)
 }
 
-// toDeliver lists today's sales whose goods still wait for delivery.
+// toDeliver lists the sales whose goods still wait for delivery, of any
+// day: a delivery may be promised weeks ahead. A voided sale is not
+// listed: its goods are back in stock and must not leave the shop.
 func (s *Server) toDeliver(q *req, f *form) *deliverData {
 	st, err := s.st.Status()
 	if err != nil {
 		f.Top = s.st.Explain(err, q.ss.lang)
 		return &deliverData{}
 	}
+	today := st.Day
 	d := &deliverData{}
 	index := map[uint64]int{}
-	s.st.Day(st.Day, func(e ledger.Entry) error {
+	var voided []uint64
+	err = s.st.Entries(func(e ledger.Entry) error {
 		var p struct {
 			Sale     uint64 `json:"sale"`
+			Original uint64 `json:"original"`
 			Total    string `json:"total"`
 			Delivery *terminal.Delivery
+		}
+		switch e.Kind {
+		case "sale", "delivery", terminal.KindVoid:
+		default:
+			return nil
 		}
 		json.Unmarshal(e.Payload, &p)
 		switch {
 		case e.Kind == "sale" && p.Delivery != nil:
 			index[e.Seq] = len(d.Open)
-			d.Open = append(d.Open, openSale{Seq: e.Seq, To: p.Delivery.To, By: p.Delivery.Promised, Total: p.Total})
+			d.Open = append(d.Open, openSale{Seq: e.Seq, To: p.Delivery.To, By: p.Delivery.Promised, Total: p.Total, day: e.Day})
 		case e.Kind == "delivery":
 			if i, ok := index[p.Sale]; ok {
 				d.Open[i].Received = true
 			}
+		case e.Kind == terminal.KindVoid:
+			voided = append(voided, p.Original)
 		}
 		return nil
 	})
+	if err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+		return &deliverData{}
+	}
+	gone := map[int]bool{}
+	for _, seq := range voided {
+		if i, ok := index[seq]; ok {
+			gone[i] = true
+		}
+	}
+	open := d.Open[:0]
+	for i, o := range d.Open {
+		// A received sale stays in view on its own business day, as a
+		// check of what was done; older received ones are finished.
+		if gone[i] || (o.Received && o.day != today) {
+			continue
+		}
+		open = append(open, o)
+	}
+	d.Open = open
 	return d
 }
 

@@ -34,6 +34,7 @@ func (m *Main) explain(err error) (string, int) {
 		ic *idcheck.InputError
 		li *terminal.LimitError
 		vo *terminal.VoidError
+		vd *terminal.VoidedError
 		pd *terminal.PendingError
 		p  *problem
 	)
@@ -83,6 +84,9 @@ func (m *Main) explain(err error) (string, int) {
 	case errors.As(err, &se):
 		return m.say(fmt.Sprintf("%s 只剩 %d，不够 %d；没有记账。", se.SKU, se.Have, se.Get),
 			fmt.Sprintf("only %d of %s in stock, not %d; nothing was recorded.", se.Have, se.SKU, se.Get)), exitFailed
+	case errors.As(err, &vd):
+		return m.say(fmt.Sprintf("第 %d 笔销售已经撤销了（撤销记在第 %d 笔）：钱已退给顾客，货已回到库存。这笔不能再送货，请不要把货送出去。", vd.Seq, vd.Void),
+			fmt.Sprintf("sale %d was voided (entry %d): the money went back to the customer and the goods back into stock. It cannot be delivered; do not send the goods out.", vd.Seq, vd.Void)), exitFailed
 	case errors.Is(err, terminal.ErrNotForDelivery):
 		return m.say("这个账本序号不是要送货的销售记录，请核对序号。", "that entry is not a sale to be delivered; check the number."), exitFailed
 	case errors.Is(err, terminal.ErrWrongPIN):
