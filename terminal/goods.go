@@ -273,15 +273,22 @@ func deliveryKey(sale uint64) string { return fmt.Sprintf("delivery:%d", sale) }
 // ErrNotForDelivery means an entry is not a sale awaiting delivery.
 var ErrNotForDelivery = errors.New("terminal: that entry is not a sale to be delivered")
 
-// VoidedError says a later step (a delivery, a refund, a reprint as
-// valid) was asked of an entry that a void already took back.
+// VoidedError says a later step (a delivery, a reprint of the receipt)
+// was asked of an entry that a void already took back.
 type VoidedError struct {
+	Step string // what was asked: StepDeliver or StepReprint
 	Seq  uint64 // the voided entry
 	Void uint64 // the void entry
 }
 
+// Steps that come after an entry and are refused once it is voided.
+const (
+	StepDeliver = "deliver"
+	StepReprint = "reprint"
+)
+
 func (e *VoidedError) Error() string {
-	return fmt.Sprintf("terminal: entry %d was voided by entry %d", e.Seq, e.Void)
+	return fmt.Sprintf("terminal: %s: entry %d was voided by entry %d", e.Step, e.Seq, e.Void)
 }
 
 // Voided reports the void entry of entry seq, if it was voided.
@@ -312,7 +319,7 @@ func (g *Goods) Deliver(operator string, saleSeq uint64, receivedBy string) (led
 		return ledger.Entry{}, fmt.Errorf("%w: entry %d", ErrNotForDelivery, saleSeq)
 	}
 	if void, ok := Voided(g.Ledger, saleSeq); ok {
-		return ledger.Entry{}, &VoidedError{Seq: saleSeq, Void: void}
+		return ledger.Entry{}, &VoidedError{Step: StepDeliver, Seq: saleSeq, Void: void}
 	}
 	payload, _ := json.Marshal(map[string]any{"sale": saleSeq, "to": p.Delivery.To, "received_by": receivedBy})
 	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "delivery", IdemKey: deliveryKey(saleSeq), Payload: payload})

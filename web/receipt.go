@@ -6,12 +6,14 @@ import (
 	"strconv"
 
 	"github.com/villagepost/bianmin/receipts"
+	"github.com/villagepost/bianmin/terminal"
 )
 
 type receiptData struct {
 	Row     row
 	Reprint int // > 0: the PDF shown is reprint number Reprint
 	Key     string
+	Voided  uint64 // > 0: the entry that voided this one; no reprint is offered
 }
 
 // receiptView shows a receipt in the browser, ready to print.
@@ -20,7 +22,9 @@ func (s *Server) receiptView(q *req) {
 	if !ok {
 		return
 	}
-	s.renderForm(q, "receipt", newForm(nil), &receiptData{Row: s.rowOf(e, q.ss.lang), Key: token()})
+	d := &receiptData{Row: s.rowOf(e, q.ss.lang), Key: token()}
+	d.Voided, _ = terminal.Voided(s.st.Services().Goods.Ledger, e.Seq)
+	s.renderForm(q, "receipt", newForm(nil), d)
 }
 
 // receiptPDF serves the receipt's PDF: the issued copy, or with ?reprint

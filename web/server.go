@@ -189,6 +189,9 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /queue", s.auth(s.queue))
 	mux.HandleFunc("POST /refund/{seq}", s.auth(s.refund))
 
+	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "sell"} {
+		mux.HandleFunc("POST /"+page+"/edit", s.auth(s.edit(page)))
+	}
 	mux.HandleFunc("GET /receipt/{seq}", s.auth(s.receiptView))
 	mux.HandleFunc("GET /receipt/{seq}/pdf", s.auth(s.receiptPDF))
 	mux.HandleFunc("POST /receipt/{seq}/reprint", s.auth(s.reprint))

@@ -70,4 +70,83 @@ func TestScreenVoidedSaleNotDelivered(t *testing.T) {
 	if strings.Contains(s.page(), "terminal:") {
 		t.Errorf("a Go error on the screen:\n%s", s.page())
 	}
+	// Its receipt says it was voided and offers no reprint.
+	s.open("/receipt/"+sale, "voided")
+	if eval[bool](s, `!!document.getElementById('reprint')`) {
+		t.Errorf("a voided sale's receipt offers a reprint")
+	}
+}
+
+// TestScreenChecksBeforeCustomer: everything the shop could catch is
+// caught before the screen turns to the customer, the message names the
+// field as the screen labels it, and a refused or changed form comes back
+// with what was typed.
+func TestScreenChecksBeforeCustomer(t *testing.T) {
+	s := openScreen(t)
+	defer s.stop()
+	s.signIn("OP2", demoClerkPIN)
+	onConfirm := func() bool { return eval[bool](s, `!!document.getElementById('c-amount')`) }
+
+	// A 10-digit phone number: refused at the form, about the 手机号.
+	s.open("/topup", "f-account")
+	s.fill("f-account", "1380013800")
+	s.do(chromedp.Click(chromedp.CSS(`input[name=amount][value="50.00"]`)))
+	s.click("check", "e-account")
+	if onConfirm() {
+		t.Errorf("a 10-digit phone number reached the customer's confirmation")
+	}
+	s.says("e-account", "手机号")
+	if got := s.text("e-account"); strings.Contains(got, "户号") {
+		t.Errorf("the phone number's message speaks of 户号: %q", got)
+	}
+
+	// A rail ticket starts with a rail class; an air class is refused
+	// before the customer sees it, and the ID typed stays.
+	s.open("/ticket", "f-passenger")
+	if v := eval[string](s, `document.getElementById('f-class').value`); v != "二等座" {
+		t.Errorf("a rail ticket's class starts as %q, want 二等座", v)
+	}
+	s.fill("f-passenger", "王秀英")
+	s.fill("f-id", "411523198001011234")
+	s.fill("f-from", "信阳")
+	s.fill("f-to", "郑州东")
+	s.set("f-date", "2026-11-28")
+	eval[bool](s, `(() => { const c = document.getElementById('f-class'); c.querySelectorAll('optgroup').forEach(g => { g.disabled = false; g.hidden = false; }); c.value = '经济舱'; return c.value === '经济舱'; })()`)
+	s.fill("f-fare", "153.50")
+	s.click("check", "e-class")
+	if onConfirm() {
+		t.Errorf("a rail ticket in 经济舱 reached the customer's confirmation")
+	}
+	if v := eval[string](s, `document.getElementById('f-id').value`); v != "411523198001011234" {
+		t.Errorf("after a refusal the ID number is %q, not what was typed", v)
+	}
+	// Changing the carrier picks its class; the customer's "not right"
+	// brings the form back as typed.
+	s.do(chromedp.Click(chromedp.CSS(`input[name=carrier][value=air]`)))
+	if v := eval[string](s, `document.getElementById('f-class').value`); v != "经济舱" {
+		t.Errorf("after choosing air the class is %q", v)
+	}
+	s.do(chromedp.Click(chromedp.CSS(`input[name=carrier][value=rail]`)))
+	s.click("check", "c-amount")
+	s.click("change", "f-id")
+	if v := eval[string](s, `document.getElementById('f-id').value + '|' + document.getElementById('f-passenger').value`); v != "411523198001011234|王秀英" {
+		t.Errorf("back from the confirmation the form holds %q", v)
+	}
+
+	// A sale: -5 must be at least 1; cash handed over with 3 decimals is
+	// named as the screen names it.
+	s.open("/sell", "f-qty_DAILY-SOAP")
+	s.fill("f-qty_DAILY-SOAP", "-5")
+	s.click("check", "e-qty_DAILY-SOAP")
+	s.says("e-qty_DAILY-SOAP", "至少")
+	if got := s.text("e-qty_DAILY-SOAP"); strings.Contains(got, "整数") {
+		t.Errorf("-5 is told to be a whole number: %q", got)
+	}
+	s.fill("f-qty_DAILY-SOAP", "1")
+	s.fill("f-paid", "12.345")
+	s.click("check", "e-paid")
+	s.says("e-paid", "顾客交来的现金")
+	if got := s.text("e-paid"); strings.Contains(got, "paid") {
+		t.Errorf("the message names the field paid: %q", got)
+	}
 }

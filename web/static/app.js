@@ -28,6 +28,22 @@ document.addEventListener("DOMContentLoaded", function () {
       if (f && f.contentWindow) { f.contentWindow.focus(); f.contentWindow.print(); }
     });
   });
+  // A ticket's class list offers only the chosen carrier's classes, and
+  // a change of carrier picks that carrier's first class (a train ticket
+  // never keeps an air class). The server checks it again.
+  var cls = document.getElementById("f-class");
+  if (cls) {
+    var carrier = function () { var r = document.querySelector("input[name=carrier]:checked"); return r ? r.value : "rail"; };
+    var sync = function (changed) {
+      cls.querySelectorAll("optgroup").forEach(function (g) {
+        var mine = g.dataset.carrier === carrier();
+        g.disabled = !mine; g.hidden = !mine;
+        if (mine && (changed || cls.selectedOptions.length === 0 || cls.selectedOptions[0].parentNode !== g)) { cls.value = g.querySelector("option").value; }
+      });
+    };
+    document.querySelectorAll("input[name=carrier]").forEach(function (r) { r.addEventListener("change", function () { sync(true); }); });
+    sync(false);
+  }
   // A form is sent once: a second click waits for the first answer (the
   // server also answers a repeat from the ledger, under the same key).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
