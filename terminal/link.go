@@ -39,6 +39,7 @@ type LinkLedger interface {
 	Range(from, to uint64, fn func(ledger.Entry) error) error
 	Day(day string, fn func(ledger.Entry) error) error
 	CurrentDay() string
+	Closed() string // the last business day closed, or ""
 	Last() ledger.Checkpoint
 }
 

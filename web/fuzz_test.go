@@ -156,6 +156,8 @@ func (st *fakeStation) Day(day string, fn func(ledger.Entry) error) error {
 	return st.ledger.Day(day, fn)
 }
 
+func (st *fakeStation) Days() ([]string, error) { return st.ledger.Days() }
+
 func (st *fakeStation) Entries(fn func(ledger.Entry) error) error { return st.ledger.Range(1, 0, fn) }
 
 func (st *fakeStation) Entry(seq uint64) (ledger.Entry, error) { return st.ledger.Get(seq) }

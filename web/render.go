@@ -114,6 +114,7 @@ type outcome struct {
 	Next    string // where "next customer" goes
 	PDF     []byte // a receipt made for this outcome only (a reprint)
 	Key     string // the request's key, for the PDF's address
+	Report  string // a day report to open, if any
 }
 
 func (s *Server) view(q *req, f *form, d any) *view {

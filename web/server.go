@@ -88,12 +88,16 @@ func New(st Station, o *Options) (*Server, error) {
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
-		"yuan":    func(d decimal.Decimal) string { return money.FormatReceipt(d) },
-		"capital": money.Capital,
-		"kindZh":  settlement.KindZh,
-		"add":     func(a, b int) int { return a + b },
-		"fieldOf": fieldOf2,
-		"figs":    func(v *view, c settlement.Close) figures { return figures{v, c} },
+		"yuan":     func(d decimal.Decimal) string { return money.FormatReceipt(d) },
+		"capital":  money.Capital,
+		"kindZh":   settlement.KindZh,
+		"dayName":  dayShort,
+		"owed":     owedWords,
+		"business": business,
+		"variance": variance,
+		"add":      func(a, b int) int { return a + b },
+		"fieldOf":  fieldOf2,
+		"figs":     func(v *view, c settlement.Close) figures { return figures{v, c} },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
 	if err != nil {

@@ -28,6 +28,8 @@ type Station interface {
 	Pending() ([]terminal.PendingItem, error)
 	// Day calls fn for each entry of a business day, in order.
 	Day(day string, fn func(ledger.Entry) error) error
+	// Days lists the business days that have entries, oldest first.
+	Days() ([]string, error)
 	// Entries calls fn for every entry of the ledger, in order.
 	Entries(fn func(ledger.Entry) error) error
 	Entry(seq uint64) (ledger.Entry, error)

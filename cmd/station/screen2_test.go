@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -149,4 +150,84 @@ func TestScreenChecksBeforeCustomer(t *testing.T) {
 	if got := s.text("e-paid"); strings.Contains(got, "paid") {
 		t.Errorf("the message names the field paid: %q", got)
 	}
+}
+
+// internalWords are what a shopkeeper must never read on a screen: the
+// program's keys and Go's error text.
+var internalWords = regexp.MustCompile(`trace=|status=|biller=|\bkind\b|\bterminal: |\bledger: |\bweb: |%!|<nil>|\bpaid\b|开通服务站|添加操作员|载入价目表|向银行/缴费单位发出请求|待冲正|-¥`)
+
+// plain fails if the page shows an internal word.
+func (s *screen) plain(page string) {
+	s.t.Helper()
+	if text := s.page(); internalWords.MatchString(text) {
+		s.t.Errorf("%s shows %q:\n%s", page, internalWords.FindString(text), text)
+	}
+}
+
+// TestScreenShopWords works a day and its close and reads every page the
+// shopkeeper reaches: no internal key or record among the day's business;
+// a void is offered only where one can be done, and refused before the
+// owner's PIN is asked; after the close the closed day, its journal,
+// receipts and report are one tap away, in words about the day.
+func TestScreenShopWords(t *testing.T) {
+	s := openScreen(t)
+	defer s.stop()
+	s.signIn("OP1", demoOwnerPIN)
+	s.plain("start")
+
+	s.open("/bill", "f-account")
+	s.fill("f-account", "5100123456")
+	s.click("lookup", "bill")
+	s.click("check", "c-amount")
+	s.click("confirm", "r-big")
+	bill := eval[string](s, `document.getElementById('receipt-link').getAttribute('href').split('/').pop()`)
+	sale := s.sellOne("DAILY-SOAP", 1, "")
+
+	s.open("/journal", "journal")
+	s.plain("journal")
+	if eval[bool](s, `!!document.getElementById('void-`+bill+`')`) {
+		t.Errorf("void is offered on a bill the biller already has")
+	}
+	if !eval[bool](s, `!!document.getElementById('void-`+sale+`')`) {
+		t.Errorf("void is not offered on today's sale")
+	}
+	s.says("row-"+bill, "户号 5100123456")
+	s.click("view-system", "view-business")
+	s.says("journal", "载入价目表")
+	s.open("/void/"+bill, "home")
+	if eval[bool](s, `!!document.getElementById('f-owner_pin')`) {
+		t.Errorf("the owner's PIN is asked for a void that will be refused")
+	}
+	s.plain("refused void")
+
+	s.open("/report", "figures")
+	s.plain("X report")
+	s.open("/close", "f-counted")
+	s.fill("f-counted", strings.TrimPrefix(strings.ReplaceAll(s.text("expected"), ",", ""), "¥"))
+	s.click("check", "cl-counted")
+	s.plain("close")
+	s.fill("f-owner_pin", demoOwnerPIN)
+	s.click("close", "open-report")
+	s.plain("closed")
+	s.click("open-report", "print-report")
+	s.says("report-day", "11月20日")
+	s.plain("day report")
+
+	// The next business day: yesterday is one tap away.
+	s.open("/journal", "journal")
+	s.click("day-2026-11-20", "closed-day")
+	if !eval[bool](s, `!!document.getElementById('row-`+sale+`')`) {
+		t.Errorf("the closed day's journal does not list its sale:\n%s", s.page())
+	}
+	if eval[bool](s, `!!document.getElementById('void-`+sale+`')`) {
+		t.Errorf("void is offered on a sale of a closed day")
+	}
+	s.plain("closed day's journal")
+	s.click("receipt-"+sale, "receipt-frame")
+	s.open("/void/"+sale, "home")
+	if got := s.page(); !strings.Contains(got, "已经日结的 11月20日") {
+		t.Errorf("a void of a closed day's sale says:\n%s", got)
+	}
+	s.open("/journal?day=2026-11-20", "day-report")
+	s.click("day-report", "print-report")
 }

@@ -96,6 +96,8 @@ func (d *desk) Pending() ([]terminal.PendingItem, error) { return d.c.link.Pendi
 
 func (d *desk) Day(day string, fn func(ledger.Entry) error) error { return d.c.ledger.Day(day, fn) }
 
+func (d *desk) Days() ([]string, error) { return d.c.ledger.Days() }
+
 func (d *desk) Entries(fn func(ledger.Entry) error) error { return d.c.ledger.Range(1, 0, fn) }
 
 func (d *desk) Entry(seq uint64) (ledger.Entry, error) { return d.c.ledger.Get(seq) }

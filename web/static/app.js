@@ -44,6 +44,10 @@ document.addEventListener("DOMContentLoaded", function () {
     document.querySelectorAll("input[name=carrier]").forEach(function (r) { r.addEventListener("change", function () { sync(true); }); });
     sync(false);
   }
+  // Print the page itself (a day report shown on the screen).
+  document.querySelectorAll("[data-print-page]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
   // A form is sent once: a second click waits for the first answer (the
   // server also answers a repeat from the ledger, under the same key).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
