@@ -76,8 +76,8 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(fmt.Sprintf("“%s”填得不对：%s。请改正后再试。", fieldZh(ie.Field), rule),
 			fmt.Sprintf("%s is wrong: %s. Correct it and try again.", ie.Field, ie.Rule)), exitFailed
 	case errors.As(err, &le):
-		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主处理。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
-			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
+		return m.say(fmt.Sprintf("操作员 %s 连续输错密码 %d 次，已锁定到 %s。请到时再试，或请店主在“操作员”页解锁。", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04")),
+			fmt.Sprintf("operator %s is locked after %d wrong PINs until %s. Try again then, or ask the owner to unlock it on the Operators page.", le.ID, terminal.MaxPINFailures, le.Until.Format("15:04"))), exitFailed
 	case errors.As(err, &sc):
 		return m.say(fmt.Sprintf("钱箱里只有 %s，不够 %s；没有记账。请先补充现金。", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need)),
 			fmt.Sprintf("the drawer holds only %s, not the %s needed; nothing was recorded. Top up the cash first.", money.FormatReceipt(sc.Have), money.FormatReceipt(sc.Need))), exitFailed

@@ -145,7 +145,7 @@ func (m *Main) operatorList(args []string) error {
 	for _, op := range list {
 		state := m.say("正常", "active")
 		if m.Now().Before(op.Locked) {
-			state = m.say("已锁定到 ", "locked until ") + op.Locked.Format("15:04")
+			state = m.say("已锁定到 ", "locked until ") + op.Locked.In(st.ledger.Zone()).Format("15:04")
 		}
 		t.Add(op.ID, m.roleName(op.Role), strconv.FormatUint(op.AddedSeq, 10), state)
 	}

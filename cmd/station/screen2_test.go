@@ -5,8 +5,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/villagepost/bianmin/terminal"
 )
 
 // signIn signs in as operator id (OP1 the owner, OP2 the clerk) by the
@@ -230,4 +232,31 @@ func TestScreenShopWords(t *testing.T) {
 	}
 	s.open("/journal?day=2026-11-20", "day-report")
 	s.click("day-report", "print-report")
+}
+
+// stationZone is the zone of the test stations (init's default).
+func stationZone(t *testing.T) *time.Location {
+	t.Helper()
+	z, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return z
+}
+
+// TestScreenLockedOperator: a locked operator is told the end of the lock
+// in the station's time and where the owner unlocks it.
+func TestScreenLockedOperator(t *testing.T) {
+	s := openScreen(t)
+	defer s.stop()
+	for i := 0; i < terminal.MaxPINFailures; i++ {
+		s.open("/signin", "f-pin") // a fresh page each time: the error waited for is the answer's
+		s.do(chromedp.Click(chromedp.CSS(`input[value=OP2]`)), chromedp.Click(chromedp.ID("f-pin")), chromedp.KeyEvent("000000\r"),
+			chromedp.WaitVisible(chromedp.ID("e-pin")))
+	}
+	// openScreen's clock is 09:30 UTC: 17:30 in the station's zone.
+	until := time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC).Add(terminal.LockoutFor).In(stationZone(t)).Format("15:04")
+	if got := s.page(); !strings.Contains(got, "已锁定到 "+until) || !strings.Contains(got, "请店主在“操作员”页解锁") {
+		t.Errorf("the lock message, want the station's time %s and the owner's unlock:\n%s", until, got)
+	}
 }

@@ -41,7 +41,8 @@ func (d *desk) Info() web.Info {
 }
 
 func (d *desk) Authenticate(id, pinCode string) (terminal.Operator, error) {
-	return d.c.ops.Authenticate(id, pinCode)
+	op, err := d.c.ops.Authenticate(id, pinCode)
+	return op, lockedIn(err, d.c.ledger.Zone())
 }
 
 func (d *desk) Operators() ([]terminal.Operator, error) { return d.c.ops.List() }
