@@ -260,3 +260,108 @@ func TestScreenLockedOperator(t *testing.T) {
 		t.Errorf("the lock message, want the station's time %s and the owner's unlock:\n%s", until, got)
 	}
 }
+
+// tabletJS measures a page at the tablet size: the header's share of the
+// height, the primary actions below the fold, and pairs of targets closer
+// than 8 px.
+const tabletJS = `(() => {
+  const out = {header: 0, hidden: [], close: [], targets: 0};
+  const h = document.querySelector('header.bar');
+  out.header = h ? h.getBoundingClientRect().height / window.innerHeight : 0;
+  for (const el of document.querySelectorAll('button.primary, .button.primary')) {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0) continue;
+    if (r.bottom > window.innerHeight || r.right > window.innerWidth) out.hidden.push((el.id || el.textContent.trim()) + ' at ' + Math.round(r.bottom));
+  }
+  // The targets a finger can reach at this scroll: wholly on the screen
+  // and not under the action bar that sticks to its bottom.
+  const hits = (el, x, y) => { const at = document.elementFromPoint(x, y); return at && (at === el || el.contains(at) || (el.labels && [...el.labels].some(l => l.contains(at)))); };
+  const ts = [...document.querySelectorAll('button, a[href], input:not([type=hidden]), select')].filter(el => {
+    const r = el.getBoundingClientRect();
+    if (r.width === 0 || r.height === 0 || el.closest('.sr') || r.top < 0 || r.bottom > window.innerHeight) return false;
+    const i = Math.min(12, r.width / 3, r.height / 3); // inside a rounded corner
+    return hits(el, r.left + i, r.top + i) && hits(el, r.right - i, r.top + i) && hits(el, r.left + i, r.bottom - i) && hits(el, r.right - i, r.bottom - i); });
+  out.targets = ts.length;
+  const box = el => { const t = el.matches('input[type=radio], input[type=checkbox]') ? (el.closest('label') || el) : el; return t.getBoundingClientRect(); };
+  for (let i = 0; i < ts.length; i++) for (let j = i + 1; j < ts.length; j++) {
+    const a = box(ts[i]), b = box(ts[j]);
+    if (ts[i].contains(ts[j]) || ts[j].contains(ts[i]) || ts[i].closest('label') && ts[i].closest('label') === ts[j].closest('label')) continue;
+    const dx = Math.max(0, Math.max(a.left, b.left) - Math.min(a.right, b.right));
+    const dy = Math.max(0, Math.max(a.top, b.top) - Math.min(a.bottom, b.bottom));
+    if (Math.max(dx, dy) < 8 && !(a.left === b.left && a.top === b.top && a.width === b.width)) out.close.push((ts[i].id || ts[i].name || ts[i].textContent.trim().slice(0, 12)) + ' / ' + (ts[j].id || ts[j].name || ts[j].textContent.trim().slice(0, 12)) + ' ' + Math.round(Math.max(dx, dy)) + ' px');
+  }
+  return out;
+})()`
+
+type tabletFit struct {
+	Header  float64  `json:"header"`
+	Hidden  []string `json:"hidden"`
+	Close   []string `json:"close"`
+	Targets int      `json:"targets"`
+}
+
+// tablet checks the page at 800×600: the header takes at most 15% of the
+// height, every primary action is visible without scrolling, and no two
+// targets are closer than 8 px.
+func (s *screen) tablet(page string) {
+	s.t.Helper()
+	s.do(chromedp.EmulateViewport(800, 600))
+	defer s.do(chromedp.EmulateViewport(1024, 600))
+	f := eval[tabletFit](s, tabletJS)
+	if f.Header > 0.15 {
+		s.t.Errorf("%s at 800×600: the header takes %.0f%% of the height", page, f.Header*100)
+	}
+	if len(f.Hidden) > 0 {
+		s.t.Errorf("%s at 800×600: below the fold: %s", page, strings.Join(f.Hidden, ", "))
+	}
+	if len(f.Close) > 0 {
+		s.t.Errorf("%s at 800×600: targets closer than 8 px: %s", page, strings.Join(f.Close, "; "))
+	}
+	if f.Targets < 4 { // the bar alone has four
+		s.t.Errorf("%s at 800×600: only %d targets measured", page, f.Targets)
+	}
+}
+
+// TestScreenTablet walks the day at 800×600.
+func TestScreenTablet(t *testing.T) {
+	s := openScreen(t)
+	defer s.stop()
+	s.do(chromedp.EmulateViewport(800, 600))
+	s.signIn("OP1", demoOwnerPIN)
+	s.tablet("start")
+	s.open("/withdraw", "f-card")
+	s.tablet("withdrawal")
+	s.fill("f-card", "6228480402564890018")
+	s.fill("f-amount", "100")
+	s.click("check", "c-amount")
+	s.tablet("withdrawal confirmation")
+	if eval[bool](s, `!!document.querySelector('.keypad[data-for=f-pin] button[data-key="."]')`) {
+		t.Errorf("the PIN keypad offers a decimal point")
+	}
+	s.open("/bill", "f-account")
+	s.fill("f-account", "5100123456")
+	s.click("lookup", "bill")
+	s.tablet("bill")
+	s.click("check", "c-amount")
+	s.tablet("bill confirmation")
+	s.open("/topup", "f-account")
+	s.tablet("top-up")
+	s.open("/ticket", "f-passenger")
+	s.tablet("ticket")
+	s.open("/sell", "f-qty_DAILY-SOAP")
+	s.tablet("sale")
+	sale := s.sellOne("DAILY-SOAP", 1, "")
+	s.tablet("sold")
+	s.open("/journal", "journal")
+	s.tablet("journal")
+	s.open("/void/"+sale, "f-reason")
+	s.tablet("void")
+	s.open("/cash", "f-amount")
+	s.tablet("cash")
+	s.open("/report", "figures")
+	s.tablet("report")
+	s.open("/close", "f-counted")
+	s.fill("f-counted", strings.TrimPrefix(strings.ReplaceAll(s.text("expected"), ",", ""), "¥"))
+	s.click("check", "cl-counted")
+	s.tablet("close confirmation")
+}
