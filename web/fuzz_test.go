@@ -179,6 +179,8 @@ func (st *fakeStation) Receipt(seq uint64, lang, operator string, mode web.Recei
 	return []byte("%PDF-1.4 receipt\n"), nil
 }
 
+func (st *fakeStation) ReceiptText(seq uint64, lang string) (string, error) { return "", nil }
+
 func (st *fakeStation) Explain(err error, lang string) string { return err.Error() }
 
 // state is what a refused form must leave as it was.

@@ -115,6 +115,7 @@ type outcome struct {
 	PDF     []byte // a receipt made for this outcome only (a reprint)
 	Key     string // the request's key, for the PDF's address
 	Report  string // a day report to open, if any
+	Paper   string // the receipt as text, shown on the screen
 }
 
 func (s *Server) view(q *req, f *form, d any) *view {

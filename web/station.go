@@ -41,6 +41,10 @@ type Station interface {
 	// issued (printed at once, as the command line does after recording
 	// it), viewed, or reprinted (recorded first, and marked 重打).
 	Receipt(seq uint64, lang, operator string, mode ReceiptMode) (pdf []byte, err error)
+	// ReceiptText is the receipt of entry seq as the paper prints it, in
+	// lines of text, to show on the screen (a browser may have no PDF
+	// viewer).
+	ReceiptText(seq uint64, lang string) (string, error)
 	// Explain says what err means for the shop, in lang, in the command
 	// line's words.
 	Explain(err error, lang string) string

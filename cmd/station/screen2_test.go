@@ -365,3 +365,26 @@ func TestScreenTablet(t *testing.T) {
 	s.click("check", "cl-counted")
 	s.tablet("close confirmation")
 }
+
+// TestScreenReceiptShown: a receipt is shown on the screen as its paper
+// reads, without a PDF viewer, and the print button prints it.
+func TestScreenReceiptShown(t *testing.T) {
+	s := openScreen(t)
+	defer s.stop()
+	s.signIn("OP2", demoClerkPIN)
+	sale := s.sellOne("DAILY-SOAP", 2, "")
+	for _, page := range []string{"sold", "receipt"} {
+		if page == "receipt" {
+			s.open("/receipt/"+sale, "receipt-frame")
+		}
+		if eval[int](s, `document.querySelectorAll('iframe, embed, object').length`) != 0 {
+			t.Errorf("%s: the receipt is in a frame a browser without a PDF viewer shows empty", page)
+		}
+		s.says("receipt-frame", "洗衣皂 2块")
+		s.says("receipt-frame", "¥")
+		printed := eval[bool](s, `(() => { let n = 0; window.print = () => { n++; }; document.getElementById('print').click(); return n === 1; })()`)
+		if !printed {
+			t.Errorf("%s: the print button does not print", page)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/receipts"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
@@ -132,6 +133,23 @@ func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted 
 			"business day %s is closed (entry %d) but its file was not written. Run station close-day to write it.", e.Day, e.Seq)
 	}
 	return web.Closed{Entry: e, Figures: figures, File: files.file, PDF: files.pdf}, nil
+}
+
+func (d *desk) ReceiptText(seq uint64, lang string) (string, error) {
+	m := d.say(lang)
+	mm, err := m.paper()
+	if err != nil {
+		return "", err
+	}
+	cols, err := receipts.ColsFor(mm)
+	if err != nil {
+		return "", err
+	}
+	r, err := d.c.receipt(seq)
+	if err != nil {
+		return "", err
+	}
+	return r.Text(lang, cols), nil
 }
 
 func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) ([]byte, error) {
