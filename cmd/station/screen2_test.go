@@ -348,6 +348,11 @@ func TestScreenTablet(t *testing.T) {
 	s.tablet("top-up")
 	s.open("/ticket", "f-passenger")
 	s.tablet("ticket")
+	// A date is written as the station writes it, not in the browser's
+	// locale (a date picker shows 11/28/2026 in an English browser).
+	if v := eval[string](s, `document.getElementById('f-date').type + '|' + document.getElementById('h-date').textContent`); v != "text|年-月-日，例如今天是 2026-11-20" {
+		t.Errorf("the travel date field: %q", v)
+	}
 	s.open("/sell", "f-qty_DAILY-SOAP")
 	s.tablet("sale")
 	sale := s.sellOne("DAILY-SOAP", 1, "")
