@@ -179,6 +179,10 @@ func (st *fakeStation) Receipt(seq uint64, lang, operator string, mode web.Recei
 	return []byte("%PDF-1.4 receipt\n"), nil
 }
 
+func (st *fakeStation) Export(w io.Writer, what, day string) (string, error) {
+	return "ledger.journal", st.ledger.WriteHledger(w, 1, 0)
+}
+
 func (st *fakeStation) ReceiptText(seq uint64, lang string) (string, error) { return "", nil }
 
 func (st *fakeStation) Explain(err error, lang string) string { return err.Error() }

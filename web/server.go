@@ -196,6 +196,7 @@ func (s *Server) routes() {
 	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "sell"} {
 		mux.HandleFunc("POST /"+page+"/edit", s.auth(s.edit(page)))
 	}
+	mux.HandleFunc("GET /export/{what}", s.auth(s.export))
 	mux.HandleFunc("GET /receipt/{seq}", s.auth(s.receiptView))
 	mux.HandleFunc("GET /receipt/{seq}/pdf", s.auth(s.receiptPDF))
 	mux.HandleFunc("POST /receipt/{seq}/reprint", s.auth(s.reprint))

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -41,6 +42,11 @@ type Station interface {
 	// issued (printed at once, as the command line does after recording
 	// it), viewed, or reprinted (recorded first, and marked 重打).
 	Receipt(seq uint64, lang, operator string, mode ReceiptMode) (pdf []byte, err error)
+	// Export writes a copy of the books for the shop's accountant: what
+	// is "ledger" (the whole ledger as an hledger journal) or "csv" (the
+	// spreadsheet of closed business day day), as the command line's
+	// ledger export and close-day write them. It returns the file's name.
+	Export(w io.Writer, what, day string) (name string, err error)
 	// ReceiptText is the receipt of entry seq as the paper prints it, in
 	// lines of text, to show on the screen (a browser may have no PDF
 	// viewer).

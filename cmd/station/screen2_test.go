@@ -214,6 +214,14 @@ func TestScreenShopWords(t *testing.T) {
 	s.click("open-report", "print-report")
 	s.says("report-day", "11月20日")
 	s.plain("day report")
+	// The accountant's copies, while the program runs.
+	got := eval[string](s, `Promise.all(['/export/csv?day=2026-11-20', '/export/ledger'].map(u =>
+		fetch(u).then(async r => r.status + ' ' + r.headers.get('Content-Disposition') + '\n' + await r.text()))).then(a => a.join('\n---\n'))`)
+	for _, want := range []string{`filename="DEMO01-2026-11-20.csv"`, "序号 seq", `filename="DEMO01.journal"`, "assets:cash"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the exports lack %q:\n%.600s", want, got)
+		}
+	}
 
 	// The next business day: yesterday is one tap away.
 	s.open("/journal", "journal")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -133,6 +134,26 @@ func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted 
 			"business day %s is closed (entry %d) but its file was not written. Run station close-day to write it.", e.Day, e.Seq)
 	}
 	return web.Closed{Entry: e, Figures: figures, File: files.file, PDF: files.pdf}, nil
+}
+
+func (d *desk) Export(w io.Writer, what, day string) (string, error) {
+	id := d.c.ledger.Genesis().Terminal
+	switch what {
+	case "ledger":
+		return id + ".journal", d.c.ledger.WriteHledger(w, 1, 0)
+	case "csv":
+		if _, err := time.Parse(time.DateOnly, day); err != nil {
+			return "", ledger.ErrNotFound
+		}
+		f, err := os.Open(d.c.station.settlementPath(day, ".csv"))
+		if err != nil {
+			return "", ledger.ErrNotFound
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return id + "-" + day + ".csv", err
+	}
+	return "", ledger.ErrNotFound
 }
 
 func (d *desk) ReceiptText(seq uint64, lang string) (string, error) {
