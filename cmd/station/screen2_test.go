@@ -313,6 +313,9 @@ type tabletFit struct {
 // targets are closer than 8 px.
 func (s *screen) tablet(page string) {
 	s.t.Helper()
+	if !eval[bool](s, `!document.querySelector('main form input[inputmode=numeric], main form input[inputmode=decimal]') || !!document.querySelector('main form .keypad')`) {
+		s.t.Errorf("%s: a number field without a keypad", page)
+	}
 	s.do(chromedp.EmulateViewport(800, 600))
 	defer s.do(chromedp.EmulateViewport(1024, 600))
 	f := eval[tabletFit](s, tabletJS)
