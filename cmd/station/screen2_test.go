@@ -318,6 +318,7 @@ func (s *screen) tablet(page string) {
 	}
 	s.do(chromedp.EmulateViewport(800, 600))
 	defer s.do(chromedp.EmulateViewport(1024, 600))
+	s.shot("tablet-" + strings.ReplaceAll(page, " ", "-"))
 	f := eval[tabletFit](s, tabletJS)
 	if f.Header > 0.15 {
 		s.t.Errorf("%s at 800×600: the header takes %.0f%% of the height", page, f.Header*100)
