@@ -70,9 +70,13 @@ func account(bl tariff.Biller, input string) (string, error) {
 	acct, err := bl.CheckAccount(input)
 	if err != nil {
 		r := bl.Account
-		zh := fmt.Sprintf("%s的户号要写 %d 位数字", bl.Name, r.MinDigits)
+		what := "户号"
+		if len(bl.Denominations) > 0 {
+			what = "手机号" // a phone operator's account is the phone number
+		}
+		zh := fmt.Sprintf("%s的%s要写 %d 位数字", bl.Name, what, r.MinDigits)
 		if r.MinDigits != r.MaxDigits {
-			zh = fmt.Sprintf("%s的户号要写 %d 到 %d 位数字", bl.Name, r.MinDigits, r.MaxDigits)
+			zh = fmt.Sprintf("%s的%s要写 %d 到 %d 位数字", bl.Name, what, r.MinDigits, r.MaxDigits)
 		}
 		if len(r.Prefixes) > 0 {
 			zh += "，以 " + strings.Join(r.Prefixes, " 或 ") + " 开头"
@@ -107,14 +111,7 @@ func (b *Bills) Lookup(ctx context.Context, billerID, accountText string) (Bill,
 // accepted into the queue: the cash is taken, the receipt says by when it
 // will be confirmed, and the queue forwards it when the network is back.
 func (b *Bills) Pay(ctx context.Context, p BillPayment) (BillResult, error) {
-	bl, err := b.biller(p.Biller)
-	if err != nil {
-		return BillResult{}, err
-	}
-	if bl.Kind == "mobile" {
-		return BillResult{}, &InputError{Field: "biller", Rule: bl.ID + " is a phone operator: use topup", RuleZh: bl.Name + "是手机充值，请用充值（topup）"}
-	}
-	acct, err := account(bl, p.Account)
+	bl, acct, err := b.checkBill(p)
 	if err != nil {
 		return BillResult{}, err
 	}
@@ -146,12 +143,61 @@ func (b *Bills) Pay(ctx context.Context, p BillPayment) (BillResult, error) {
 // Topup tops up the mobile phone p.Account by p.Amount, one of the
 // operator's denominations.
 func (b *Bills) Topup(ctx context.Context, p BillPayment) (BillResult, error) {
-	bl, err := b.biller(p.Biller)
+	bl, acct, err := b.checkTopup(p)
 	if err != nil {
 		return BillResult{}, err
 	}
+	return b.pay(ctx, p, bl, acct, "", tariff.Topup, SvcTopup)
+}
+
+// Check checks a bill payment (topup false) or a top-up as far as it can
+// be checked without asking the biller: the biller, the account's (or
+// phone number's) form, a top-up's denomination, and that the cash handed
+// over covers the total. The screen calls it before it turns to the
+// customer, so that nothing the shop could have caught fails after the
+// customer confirmed. Pay and Topup make the same checks.
+func (b *Bills) Check(p BillPayment, topup bool) error {
+	var (
+		err    error
+		priced = tariff.BillPayment
+	)
+	if topup {
+		_, _, err = b.checkTopup(p)
+		priced = tariff.Topup
+	} else {
+		_, _, err = b.checkBill(p)
+	}
+	if err != nil || p.Amount.IsZero() {
+		return err
+	}
+	pr, _ := b.Tariff.Pricing(priced)
+	_, err = changeFrom(p.Paid, p.Amount.Add(pr.Fee.Apply(p.Amount)))
+	return err
+}
+
+func (b *Bills) checkBill(p BillPayment) (tariff.Biller, string, error) {
+	bl, err := b.biller(p.Biller)
+	if err != nil {
+		return bl, "", err
+	}
+	if bl.Kind == "mobile" {
+		return bl, "", &InputError{Field: "biller", Rule: bl.ID + " is a phone operator: use topup", RuleZh: bl.Name + "是手机充值，请用充值（topup）"}
+	}
+	acct, err := account(bl, p.Account)
+	return bl, acct, err
+}
+
+func (b *Bills) checkTopup(p BillPayment) (tariff.Biller, string, error) {
+	bl, err := b.biller(p.Biller)
+	if err != nil {
+		return bl, "", err
+	}
 	if len(bl.Denominations) == 0 {
-		return BillResult{}, &InputError{Field: "biller", Rule: bl.ID + " is not a phone operator", RuleZh: bl.Name + "不是手机充值"}
+		return bl, "", &InputError{Field: "biller", Rule: bl.ID + " is not a phone operator", RuleZh: bl.Name + "不是手机充值"}
+	}
+	acct, err := account(bl, p.Account)
+	if err != nil {
+		return bl, "", err
 	}
 	var ok bool
 	var names []string
@@ -161,13 +207,9 @@ func (b *Bills) Topup(ctx context.Context, p BillPayment) (BillResult, error) {
 	}
 	if !ok {
 		list := strings.Join(names, ", ")
-		return BillResult{}, &InputError{Field: "amount", Rule: "one of " + list, RuleZh: "充值金额只能是 " + list}
+		return bl, "", &InputError{Field: "amount", Rule: "one of " + list, RuleZh: "充值金额只能是 " + list}
 	}
-	acct, err := account(bl, p.Account)
-	if err != nil {
-		return BillResult{}, err
-	}
-	return b.pay(ctx, p, bl, acct, "", tariff.Topup, SvcTopup)
+	return bl, acct, nil
 }
 
 func (b *Bills) pay(ctx context.Context, p BillPayment, bl tariff.Biller, acct, customer string, priced, service string) (BillResult, error) {

@@ -29,6 +29,7 @@ const MaxQuantity = 10000
 type GoodsLedger interface {
 	Ledger
 	Get(seq uint64) (ledger.Entry, error)
+	ByIdemKey(key string) (ledger.Entry, error)
 }
 
 // Goods sells the catalogue's items and keeps their stock.
@@ -298,8 +299,39 @@ func deliveryKey(sale uint64) string { return fmt.Sprintf("delivery:%d", sale) }
 // ErrNotForDelivery means an entry is not a sale awaiting delivery.
 var ErrNotForDelivery = errors.New("terminal: that entry is not a sale to be delivered")
 
+// VoidedError says a later step (a delivery, a reprint of the receipt)
+// was asked of an entry that a void already took back.
+type VoidedError struct {
+	Step string // what was asked: StepDeliver or StepReprint
+	Seq  uint64 // the voided entry
+	Void uint64 // the void entry
+}
+
+// Steps that come after an entry and are refused once it is voided.
+const (
+	StepDeliver = "deliver"
+	StepReprint = "reprint"
+)
+
+func (e *VoidedError) Error() string {
+	return fmt.Sprintf("terminal: %s: entry %d was voided by entry %d", e.Step, e.Seq, e.Void)
+}
+
+// Voided reports the void entry of entry seq, if it was voided.
+func Voided(l interface {
+	ByIdemKey(string) (ledger.Entry, error)
+}, seq uint64) (uint64, bool) {
+	v, err := l.ByIdemKey(voidKey(seq))
+	if err != nil {
+		return 0, false
+	}
+	return v.Seq, true
+}
+
 // Deliver records that the goods of sale saleSeq were delivered and who
 // received them. Recording it again with the same receiver changes nothing.
+// A voided sale is refused with *VoidedError: its money went back to the
+// villager and its goods back into stock, so nothing may leave the shop.
 func (g *Goods) Deliver(operator string, saleSeq uint64, receivedBy string) (ledger.Entry, error) {
 	if receivedBy == "" || len(receivedBy) > 100 {
 		return ledger.Entry{}, &InputError{Field: "received_by", Rule: "the name of who received the goods", RuleZh: "请写签收人的名字"}
@@ -311,6 +343,9 @@ func (g *Goods) Deliver(operator string, saleSeq uint64, receivedBy string) (led
 	var p struct{ Delivery *Delivery }
 	if sale.Kind != "sale" || json.Unmarshal(sale.Payload, &p) != nil || p.Delivery == nil {
 		return ledger.Entry{}, fmt.Errorf("%w: entry %d", ErrNotForDelivery, saleSeq)
+	}
+	if void, ok := Voided(g.Ledger, saleSeq); ok {
+		return ledger.Entry{}, &VoidedError{Step: StepDeliver, Seq: saleSeq, Void: void}
 	}
 	payload, _ := json.Marshal(map[string]any{"sale": saleSeq, "to": p.Delivery.To, "received_by": receivedBy})
 	e, _, err := g.Ledger.Append(ledger.Draft{Operator: operator, Kind: "delivery", IdemKey: deliveryKey(saleSeq), Payload: payload})

@@ -39,6 +39,7 @@ type LinkLedger interface {
 	Range(from, to uint64, fn func(ledger.Entry) error) error
 	Day(day string, fn func(ledger.Entry) error) error
 	CurrentDay() string
+	Closed() string // the last business day closed, or ""
 	Last() ledger.Checkpoint
 	// Prepare and CommitPrepared record an intent in two steps: durable
 	// (one sync) before the host is asked, then recorded with its outcome

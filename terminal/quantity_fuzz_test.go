@@ -20,7 +20,7 @@ func FuzzParseQuantity(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := terminal.ParseQuantity("qty", s)
+		n, err := terminal.ParseQuantity("qty", s, 0)
 		if err != nil {
 			var ie *terminal.InputError
 			if !errors.As(err, &ie) || ie.Field != "qty" || ie.Rule == "" || ie.RuleZh == "" {
@@ -31,7 +31,7 @@ func FuzzParseQuantity(f *testing.F) {
 		if n < 0 {
 			t.Fatalf("ParseQuantity(%q) = %d, a negative quantity", s, n)
 		}
-		back, err := terminal.ParseQuantity("qty", strconv.FormatInt(n, 10))
+		back, err := terminal.ParseQuantity("qty", strconv.FormatInt(n, 10), 0)
 		if err != nil || back != n {
 			t.Fatalf("ParseQuantity(%q) = %d, but its decimal form reads %d, %v", s, n, back, err)
 		}

@@ -345,13 +345,22 @@ func (l *Link) askWaitlist(ctx context.Context, intent ledger.Entry, it PendingI
 // (confirmed, refunded, or voided at the counter), removing its pending item
 // if so.
 func (l *Link) concluded(intent uint64) (bool, error) {
+	done, err := l.isConcluded(intent)
+	if done {
+		return true, l.Pending.Remove(intent)
+	}
+	return false, err
+}
+
+// isConcluded is concluded without the housekeeping: it only reads.
+func (l *Link) isConcluded(intent uint64) (bool, error) {
 	keys := []string{finalKey(intent)}
 	if held, err := l.Ledger.ByIdemKey(outcomeKey(intent)); err == nil {
 		keys = append(keys, voidKey(held.Seq))
 	}
 	for _, key := range keys {
 		if _, err := l.Ledger.ByIdemKey(key); err == nil {
-			return true, l.Pending.Remove(intent)
+			return true, nil
 		} else if !errors.Is(err, ledger.ErrNotFound) {
 			return false, err
 		}

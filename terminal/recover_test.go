@@ -161,6 +161,25 @@ func TestVoidSale(t *testing.T) {
 			t.Errorf("void of delivered goods: %v", err)
 		}
 	})
+	t.Run("VoidedIsNotDelivered", func(t *testing.T) {
+		s, err := r.goods.Sell(terminal.Sale{Operator: "OP2", Lines: []terminal.Line{{urea, 1}},
+			Delivery: &terminal.Delivery{To: "李家地头", Promised: r.now.In(r.ledger.Zone()).Format("2006-01-02")}, IdemKey: r.key()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := r.voids.Void("OP2", "OP1", s.Entry.Seq, "顾客不要了")
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := r.ledger.Last()
+		var ve *terminal.VoidedError
+		if _, err := r.goods.Deliver("OP2", s.Entry.Seq, "李大伯"); !errors.As(err, &ve) || ve.Seq != s.Entry.Seq || ve.Void != v.Entry.Seq {
+			t.Errorf("delivery of a voided sale: %v", err)
+		}
+		if r.ledger.Last().Seq != last.Seq {
+			t.Errorf("a refused delivery appended entries")
+		}
+	})
 	t.Run("NextDay", func(t *testing.T) {
 		s, err := r.goods.Sell(terminal.Sale{Operator: "OP2", Lines: []terminal.Line{{urea, 1}}, IdemKey: r.key()})
 		if err != nil {

@@ -97,6 +97,14 @@ type ticketPayload struct {
 	Tariff     string `json:"tariff"`
 }
 
+// Check checks an order as far as it can be checked without the carrier:
+// the screen calls it before it turns to the customer. Order makes the
+// same checks.
+func (t *Tickets) Check(o TicketOrder) error {
+	_, err := t.check(o)
+	return err
+}
+
 // check validates an order and returns the details for the carrier.
 func (t *Tickets) check(o TicketOrder) (TicketDetails, error) {
 	classes, ok := ticketClasses[o.Carrier]

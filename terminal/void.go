@@ -3,6 +3,7 @@ package terminal
 import (
 	"encoding/json"
 	"fmt"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
@@ -47,55 +48,13 @@ func (v *Voids) Void(operator, approver string, seq uint64, reason string) (Void
 	l := v.Link
 	l.mu.Lock() // a queued payment must not be forwarded while it is voided
 	defer l.mu.Unlock()
-	orig, err := l.Ledger.Get(seq)
+	orig, intent, err := v.check(seq, true)
 	if err != nil {
 		return VoidResult{}, err
 	}
-	refuse := func(rule, zh string) error { return &VoidError{Seq: seq, Kind: orig.Kind, Rule: rule, RuleZh: zh} }
-	if prev, err := l.Ledger.ByIdemKey(voidKey(seq)); err == nil {
-		return VoidResult{}, refuse(fmt.Sprintf("already voided by entry %d", prev.Seq), fmt.Sprintf("已经在第 %d 笔撤销过了", prev.Seq))
-	}
-	var p struct {
-		Intent uint64 `json:"intent"`
-		Status string `json:"status"`
-		Total  string `json:"total"`
-	}
-	json.Unmarshal(orig.Payload, &p)
-	switch {
-	case orig.Kind == SvcWithdrawal:
-		return VoidResult{}, refuse("a completed withdrawal cannot be voided at the terminal; the card's bank handles disputes",
-			"取款已经完成，不能在本机撤销；如有争议，请持卡人联系发卡银行")
-	case orig.Kind == SvcTicketOrder:
-		return VoidResult{}, refuse("cancel a ticket with station ticket cancel", "车票请用“退票”（station ticket cancel）办理")
-	case (orig.Kind == SvcBillPayment || orig.Kind == SvcTopup) && p.Status != statusQueued:
-		return VoidResult{}, refuse("the biller already has this payment; only a payment still in the offline queue can be voided",
-			"这笔缴费已经交到缴费单位，不能撤销；只有还在排队等网络的缴费可以撤销")
-	case orig.Kind != "sale" && orig.Kind != SvcBillPayment && orig.Kind != SvcTopup:
-		return VoidResult{}, refuse("only a sale or a queued payment can be voided", "只有商品销售和排队中的缴费可以撤销")
-	}
-	if day := l.Ledger.CurrentDay(); orig.Day != day {
-		return VoidResult{}, refuse(fmt.Sprintf("only entries of today's business day %s can be voided; this one is of %s", day, orig.Day),
-			fmt.Sprintf("只能撤销今天（%s）的业务，这笔是 %s 的", day, orig.Day))
-	}
 	payload := map[string]any{"original": seq, "original_kind": orig.Kind, "approved_by": approver, "reason": reason}
-	if orig.Kind == "sale" {
-		if _, err := l.Ledger.ByIdemKey(deliveryKey(seq)); err == nil {
-			return VoidResult{}, refuse("the goods were already delivered", "货已经送到了，不能撤销")
-		}
-	} else {
-		// A queued payment: it must not have reached the biller yet.
-		if done, err := l.concluded(p.Intent); err != nil {
-			return VoidResult{}, err
-		} else if done {
-			return VoidResult{}, refuse("the payment already left the queue", "这笔缴费已经发给缴费单位了，不能撤销")
-		}
-		if it, ok, err := l.Pending.Get(p.Intent); err != nil {
-			return VoidResult{}, err
-		} else if ok && it.MaybeSent {
-			return VoidResult{}, refuse("the payment was sent to the biller and its answer has not come yet; it cannot be voided until it has (see the queue)",
-				"这笔缴费已经发给缴费单位，还没有收到回复，现在不能撤销。等网络好了、有了结果再说（可在“排队”里查看）")
-		}
-		payload["intent"] = p.Intent
+	if intent != 0 {
+		payload["intent"] = intent
 	}
 	refund := decimal.Zero
 	postings := make([]ledger.Posting, len(orig.Postings))
@@ -122,11 +81,96 @@ func (v *Voids) Void(operator, approver string, seq uint64, reason string) (Void
 	if err != nil {
 		return VoidResult{}, err
 	}
-	if p.Intent != 0 && orig.Kind != "sale" {
+	if intent != 0 {
 		// The void is recorded: the refund is due whatever the pending
 		// store says, and forward never sends a voided payment
 		// (concluded).
-		l.tidy(p.Intent)
+		l.tidy(intent)
 	}
 	return VoidResult{Entry: e, Original: orig, Refund: refund}, nil
+}
+
+// Check reports whether entry seq can be voided, with the same refusal
+// (*VoidError) Void would give, so that the screen offers a void only
+// where one can be done and refuses before it asks the owner's PIN. It
+// does not wait for the queue: whether a queued payment is on its way to
+// the biller right now is checked by Void, under the queue's lock.
+func (v *Voids) Check(seq uint64) error {
+	_, _, err := v.check(seq, false)
+	return err
+}
+
+// check returns the entry to void and, for a queued payment, its intent,
+// or why it cannot be voided. queue checks the queue's state too; the
+// caller holds the link's lock.
+func (v *Voids) check(seq uint64, queue bool) (ledger.Entry, uint64, error) {
+	l := v.Link
+	orig, err := l.Ledger.Get(seq)
+	if err != nil {
+		return orig, 0, err
+	}
+	refuse := func(rule, zh string) error { return &VoidError{Seq: seq, Kind: orig.Kind, Rule: rule, RuleZh: zh} }
+	if prev, err := l.Ledger.ByIdemKey(voidKey(seq)); err == nil {
+		return orig, 0, refuse(fmt.Sprintf("already voided by entry %d", prev.Seq), fmt.Sprintf("已经在第 %d 笔撤销过了", prev.Seq))
+	}
+	var p struct {
+		Intent uint64 `json:"intent"`
+		Status string `json:"status"`
+	}
+	json.Unmarshal(orig.Payload, &p)
+	switch {
+	case orig.Kind == SvcWithdrawal:
+		return orig, 0, refuse("a completed withdrawal cannot be voided at the terminal; the card's bank handles disputes",
+			"取款已经完成，不能在本机撤销；如有争议，请持卡人联系发卡银行")
+	case orig.Kind == SvcTicketOrder:
+		return orig, 0, refuse("cancel a ticket with station ticket cancel", "车票请用“退票”（station ticket cancel）办理")
+	case (orig.Kind == SvcBillPayment || orig.Kind == SvcTopup) && p.Status != statusQueued:
+		return orig, 0, refuse("the biller already has this payment; only a payment still in the offline queue can be voided",
+			"这笔缴费已经交到缴费单位，不能撤销；只有还在排队等网络的缴费可以撤销")
+	case orig.Kind != "sale" && orig.Kind != SvcBillPayment && orig.Kind != SvcTopup:
+		return orig, 0, refuse("only a sale or a queued payment can be voided", "只有商品销售和排队中的缴费可以撤销")
+	}
+	if day := l.Ledger.CurrentDay(); orig.Day != day {
+		if closed := l.Ledger.Closed(); closed != "" && orig.Day <= closed {
+			return orig, 0, refuse(fmt.Sprintf("entry of business day %s, which is closed; only entries of the open day %s can be voided", orig.Day, day),
+				fmt.Sprintf("这笔是已经日结的 %s 的业务，日结以后不能再撤销。只能撤销本营业日（%s）的业务", DayZh(orig.Day), DayZh(day)))
+		}
+		return orig, 0, refuse(fmt.Sprintf("only entries of the open business day %s can be voided; this one is of %s", day, orig.Day),
+			fmt.Sprintf("这笔是 %s 的业务，只能撤销本营业日（%s）的业务", DayZh(orig.Day), DayZh(day)))
+	}
+	if orig.Kind == "sale" {
+		if _, err := l.Ledger.ByIdemKey(deliveryKey(seq)); err == nil {
+			return orig, 0, refuse("the goods were already delivered", "货已经送到了，不能撤销")
+		}
+		return orig, 0, nil
+	}
+	// A queued payment: it must not have reached the biller yet.
+	concluded := l.isConcluded
+	if queue {
+		concluded = l.concluded
+	}
+	if done, err := concluded(p.Intent); err != nil {
+		return orig, 0, err
+	} else if done {
+		return orig, 0, refuse("the payment already left the queue", "这笔缴费已经发给缴费单位了，不能撤销")
+	}
+	if !queue {
+		return orig, p.Intent, nil
+	}
+	if it, ok, err := l.Pending.Get(p.Intent); err != nil {
+		return orig, 0, err
+	} else if ok && it.MaybeSent {
+		return orig, 0, refuse("the payment was sent to the biller and its answer has not come yet; it cannot be voided until it has (see the queue)",
+			"这笔缴费已经发给缴费单位，还没有收到回复，现在不能撤销。等网络好了、有了结果再说（可在“排队”里查看）")
+	}
+	return orig, p.Intent, nil
+}
+
+// DayZh writes a business day (2026-12-05) as a person says it: 12月5日.
+func DayZh(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return fmt.Sprintf("%d月%d日", t.Month(), t.Day())
 }

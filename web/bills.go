@@ -83,6 +83,12 @@ func (s *Server) payCheck(q *req, page, priced string) {
 	if !ok {
 		f.Errors["biller"] = say(q.ss.lang, "请选一个缴费单位。", "Choose a biller.")
 	}
+	if !f.Bad() {
+		p := terminal.BillPayment{Biller: f.V("biller"), Account: f.V("account"), Amount: amount, Paid: paid}
+		if err := sv.Bills.Check(p, page == "topup"); err != nil {
+			s.refuse(q, f, err, "")
+		}
+	}
 	if f.Bad() {
 		s.renderForm(q, page, f, &billData{Billers: s.billers(page == "topup")})
 		return
@@ -107,7 +113,7 @@ func (s *Server) payCheck(q *req, page, priced string) {
 	if page == "topup" {
 		svc, verb = say(l, "话费充值", "Phone top-up"), say(l, "确认充值", "Confirm top-up")
 	}
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/" + page, Back: "/" + page, Service: svc, Lines: lines,
+	s.renderForm(q, "confirm", f, &confirmData{Action: "/" + page, Back: "/" + page, Edit: true, Service: svc, Lines: lines,
 		Amount: money.FormatReceipt(total), Capital: money.Capital(total), Verb: verb})
 }
 

@@ -15,6 +15,7 @@ import (
 type confirmData struct {
 	Action  string // where the confirmation is sent
 	Back    string // the form, to change something
+	Edit    bool   // Back+"/edit" takes what was typed back to the form
 	Service string
 	Lines   []string
 	Amount  string // ¥500.00
@@ -55,7 +56,7 @@ func (s *Server) withdrawCheck(q *req) {
 
 func (s *Server) confirmWithdraw(q *req, f *form, card, amount, capital string) {
 	s.renderForm(q, "confirm", f, &confirmData{
-		Action: "/withdraw", Back: "/withdraw",
+		Action: "/withdraw", Back: "/withdraw", Edit: true,
 		Service: say(q.ss.lang, "助农取款", "Cash withdrawal"),
 		Lines:   []string{say(q.ss.lang, "卡号 ", "Card ") + idcheck.MaskCard(card)},
 		Amount:  amount, Capital: capital,

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"strings"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/terminal"
@@ -134,17 +136,39 @@ func variance(l string, v decimal.Decimal) string {
 }
 
 type reportData struct {
-	C settlement.Close
+	C      settlement.Close
+	Closed *ledger.Entry // a closed day's report: its day_close entry
 }
 
-// report shows the day so far (the X report); nothing is recorded.
+// report shows the day so far (the X report), or with ?day= the report of
+// a closed day as its close recorded it; nothing is recorded.
 func (s *Server) report(q *req) {
 	f := newForm(nil)
+	d := &reportData{}
+	if day := q.r.URL.Query().Get("day"); day != "" {
+		err := s.st.Day(day, func(e ledger.Entry) error {
+			if e.Kind == ledger.KindDayClose {
+				if err := json.Unmarshal(e.Payload, &d.C); err != nil {
+					return err
+				}
+				d.Closed = &e
+			}
+			return nil
+		})
+		if err != nil {
+			f.Top = s.st.Explain(err, q.ss.lang)
+		}
+		if d.Closed != nil {
+			s.renderForm(q, "report", f, d)
+			return
+		}
+	}
 	c, err := s.st.Report()
 	if err != nil {
 		f.Top = s.st.Explain(err, q.ss.lang)
 	}
-	s.renderForm(q, "report", f, &reportData{C: c})
+	d.C = c
+	s.renderForm(q, "report", f, d)
 }
 
 type closeData struct {
@@ -237,9 +261,9 @@ func (s *Server) closeDay(q *req) {
 		Lines: []string{
 			say(l, "应有 ", "expected ") + money.FormatReceipt(c.Figures.Cash.Expected) + "，" + variance(l, c.Figures.Cash.Variance),
 			say(l, "店主 ", "approved by owner ") + approver + say(l, " 确认，记在账本第 ", ", ledger entry ") + itoa(c.Entry.Seq) + say(l, " 笔。", "."),
-			say(l, "日结文件：", "settlement file: ") + c.File,
-			say(l, "日结报告（请打印签字）：", "day report (print and sign): ") + c.PDF,
+			say(l, "日结文件已写好，交邮政用。请打开日结报告，打印后签字。", "The settlement file for the post office is written. Open the day report, print it and sign it."),
 		},
-		Next: "/",
+		Report: "/report?day=" + c.Entry.Day,
+		Next:   "/",
 	})
 }

@@ -167,6 +167,10 @@ func (st *fakeStation) Day(day string, fn func(ledger.Entry) error) error {
 	return st.ledger.Day(day, fn)
 }
 
+func (st *fakeStation) Days() ([]string, error) { return st.ledger.Days() }
+
+func (st *fakeStation) Entries(fn func(ledger.Entry) error) error { return st.ledger.Range(1, 0, fn) }
+
 func (st *fakeStation) Entry(seq uint64) (ledger.Entry, error) { return st.ledger.Get(seq) }
 
 func (st *fakeStation) Report() (settlement.Close, error) { return st.days.Report() }
@@ -185,6 +189,12 @@ func (st *fakeStation) Receipt(seq uint64, lang, operator string, mode web.Recei
 	}
 	return []byte("%PDF-1.4 receipt\n"), nil
 }
+
+func (st *fakeStation) Export(w io.Writer, what, day string) (string, error) {
+	return "ledger.journal", st.ledger.WriteHledger(w, 1, 0)
+}
+
+func (st *fakeStation) ReceiptText(seq uint64, lang string) (string, error) { return "", nil }
 
 func (st *fakeStation) Explain(err error, lang string) string { return err.Error() }
 

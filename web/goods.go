@@ -44,12 +44,12 @@ func (s *Server) saleOf(q *req, f *form) (terminal.Sale, bool) {
 	sale := terminal.Sale{Operator: q.ss.op.ID, IdemKey: "web:" + f.Key}
 	for _, it := range s.st.Services().Tariff.Goods {
 		name := "qty_" + it.SKU
-		if strings.TrimSpace(f.V(name)) == "" {
-			continue
+		if v := strings.TrimSpace(f.V(name)); v == "" || v == "0" {
+			continue // not bought
 		}
-		n, err := terminal.ParseQuantity("qty", f.V(name))
+		n, err := terminal.ParseQuantity("qty", f.V(name), 1)
 		if err != nil {
-			f.Errors[name] = s.st.Explain(err, q.ss.lang)
+			f.Errors[name] = s.st.Explain(relabel(q, err), q.ss.lang)
 			continue
 		}
 		if n > 0 {
@@ -99,7 +99,7 @@ func (s *Server) sellCheck(q *req) {
 	if sale.Paid.GreaterThan(total) {
 		lines = append(lines, say(l, "顾客交来 ", "handed over ")+money.FormatReceipt(sale.Paid)+say(l, "，找零 ", ", change ")+money.FormatReceipt(sale.Paid.Sub(total)))
 	}
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/sell", Back: "/sell", Service: say(l, "卖商品", "Sale"), Lines: lines,
+	s.renderForm(q, "confirm", f, &confirmData{Action: "/sell", Back: "/sell", Edit: true, Service: say(l, "卖商品", "Sale"), Lines: lines,
 		Amount: money.FormatReceipt(total), Capital: money.Capital(total), Verb: say(l, "确认卖出", "Confirm sale")})
 }
 
@@ -152,6 +152,7 @@ type openSale struct {
 	To, By   string
 	Total    string
 	Received bool
+	day      string // the sale's business day
 }
 
 func (s *Server) deliverForm(q *req) {
@@ -180,7 +181,7 @@ func (s *Server) deliver(q *req) {
 		if field == "" {
 			field = "sale"
 		}
-		f.Errors[field] = s.st.Explain(err, q.ss.lang)
+		f.Errors[field] = s.st.Explain(relabel(q, err), q.ss.lang)
 		s.renderForm(q, "deliver", f, s.toDeliver(q, f))
 		return
 	}

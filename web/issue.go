@@ -17,6 +17,7 @@ func itoa(n uint64) string { return strconv.FormatUint(n, 10) }
 func (s *Server) issue(q *req, o *outcome) {
 	l := q.ss.lang
 	if o.Receipt != 0 {
+		o.Paper, _ = s.st.ReceiptText(o.Receipt, l)
 		if _, err := s.st.Receipt(o.Receipt, l, q.ss.op.ID, ReceiptIssue); err != nil {
 			s.logf("web: receipt %d: %v", o.Receipt, err)
 			o.Lines = append(o.Lines, say(l, "注意：业务已经办好，但收据没有打出来。请在“收据”里重打。", "Note: done, but the receipt was not printed. Reprint it from Receipts."))

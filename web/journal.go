@@ -2,8 +2,10 @@ package web
 
 import (
 	"encoding/json"
+	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
@@ -27,9 +29,55 @@ type row struct {
 }
 
 type journalData struct {
-	Day   string
-	Query string
-	Rows  []row
+	Day    string
+	Today  bool // Day is the open business day
+	Closed bool // Day is closed
+	Query  string
+	System bool // the 系统记录 view: the program's own records
+	Hidden int  // entries of the other view
+	Rows   []row
+	Days   []dayLink
+}
+
+// dayLink is one business day the journal can show, one tap away.
+type dayLink struct {
+	Day, Label string
+	Closed     bool
+	Shown      bool
+}
+
+// dayLinks lists the open day and the last days before it, newest first,
+// each named as a person says it.
+func (s *Server) dayLinks(lang, open, shown string) []dayLink {
+	days, _ := s.st.Days()
+	if len(days) == 0 || days[len(days)-1] != open {
+		days = append(days, open)
+	}
+	var out []dayLink
+	for i := len(days) - 1; i >= 0 && len(out) < 7; i-- {
+		d := days[i]
+		out = append(out, dayLink{Day: d, Label: dayWords(lang, d, open), Closed: d < open, Shown: d == shown})
+	}
+	return out
+}
+
+// dayWords names a business day: 今天 for the open day, else 12月5日.
+func dayWords(lang, day, open string) string {
+	if day == open {
+		return say(lang, "今天（", "today (") + dayShort(lang, day) + ")"
+	}
+	return dayShort(lang, day)
+}
+
+func dayShort(lang, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	if lang == "en" {
+		return t.Format("2 Jan")
+	}
+	return terminal.DayZh(day)
 }
 
 // cashMove is what an entry did to the drawer.
@@ -64,26 +112,12 @@ func (s *Server) rowOf(e ledger.Entry, lang string) row {
 	case c.IsNegative():
 		rw.CashOut = money.FormatReceipt(c.Neg())
 	}
-	var p map[string]any
-	if json.Unmarshal(e.Payload, &p) == nil {
-		var parts []string
-		for _, k := range []string{"trace", "biller", "account", "card", "reference", "ticket", "passenger", "reason", "to", "received_by", "sku", "note", "status", "seq", "sale", "original"} {
-			if v, ok := p[k]; ok && v != nil && v != "" {
-				parts = append(parts, k+"="+strings.Trim(jsonText(v), `"`))
-			}
-		}
-		rw.Detail = strings.Join(parts, " ")
-	}
+	rw.Detail = detailOf(e, lang, s.st.Services().Tariff)
 	switch e.Kind {
 	case "sale", "bill_payment", "topup":
-		rw.Voidable = true
+		rw.Voidable = s.st.Services().Voids.Check(e.Seq) == nil
 	}
 	return rw
-}
-
-func jsonText(v any) string {
-	b, _ := json.Marshal(v)
-	return string(b)
 }
 
 // journal lists today's entries, newest first, filtered by a search
@@ -94,12 +128,20 @@ func (s *Server) journal(q *req) {
 	if err != nil {
 		f.Top = s.st.Explain(err, q.ss.lang)
 	}
-	d := &journalData{Day: st.Day, Query: strings.TrimSpace(f.V("q"))}
+	d := &journalData{Day: st.Day, Query: strings.TrimSpace(f.V("q")), System: f.V("view") == "system"}
 	if v := f.V("day"); v != "" {
-		d.Day = v
+		if _, err := time.Parse(time.DateOnly, v); err == nil {
+			d.Day = v
+		}
 	}
+	d.Today, d.Closed = d.Day == st.Day, d.Day < st.Day
+	d.Days = s.dayLinks(q.ss.lang, st.Day, d.Day)
 	needle := strings.ToLower(d.Query)
 	err = s.st.Day(d.Day, func(e ledger.Entry) error {
+		if business(e.Kind) == d.System {
+			d.Hidden++
+			return nil
+		}
 		rw := s.rowOf(e, q.ss.lang)
 		hay := strings.ToLower(strings.Join([]string{strconv.FormatUint(rw.Seq, 10), rw.Kind, e.Kind, rw.Operator, rw.Detail, rw.CashIn, rw.CashOut}, " "))
 		if needle == "" || strings.Contains(hay, needle) {
@@ -116,33 +158,65 @@ func (s *Server) journal(q *req) {
 	s.renderForm(q, "journal", f, d)
 }
 
-// toDeliver lists today's sales whose goods still wait for delivery.
+// toDeliver lists the sales whose goods still wait for delivery, of any
+// day: a delivery may be promised weeks ahead. A voided sale is not
+// listed: its goods are back in stock and must not leave the shop.
 func (s *Server) toDeliver(q *req, f *form) *deliverData {
 	st, err := s.st.Status()
 	if err != nil {
 		f.Top = s.st.Explain(err, q.ss.lang)
 		return &deliverData{}
 	}
+	today := st.Day
 	d := &deliverData{}
 	index := map[uint64]int{}
-	s.st.Day(st.Day, func(e ledger.Entry) error {
+	var voided []uint64
+	err = s.st.Entries(func(e ledger.Entry) error {
 		var p struct {
 			Sale     uint64 `json:"sale"`
+			Original uint64 `json:"original"`
 			Total    string `json:"total"`
 			Delivery *terminal.Delivery
+		}
+		switch e.Kind {
+		case "sale", "delivery", terminal.KindVoid:
+		default:
+			return nil
 		}
 		json.Unmarshal(e.Payload, &p)
 		switch {
 		case e.Kind == "sale" && p.Delivery != nil:
 			index[e.Seq] = len(d.Open)
-			d.Open = append(d.Open, openSale{Seq: e.Seq, To: p.Delivery.To, By: p.Delivery.Promised, Total: p.Total})
+			d.Open = append(d.Open, openSale{Seq: e.Seq, To: p.Delivery.To, By: p.Delivery.Promised, Total: p.Total, day: e.Day})
 		case e.Kind == "delivery":
 			if i, ok := index[p.Sale]; ok {
 				d.Open[i].Received = true
 			}
+		case e.Kind == terminal.KindVoid:
+			voided = append(voided, p.Original)
 		}
 		return nil
 	})
+	if err != nil {
+		f.Top = s.st.Explain(err, q.ss.lang)
+		return &deliverData{}
+	}
+	gone := map[int]bool{}
+	for _, seq := range voided {
+		if i, ok := index[seq]; ok {
+			gone[i] = true
+		}
+	}
+	open := d.Open[:0]
+	for i, o := range d.Open {
+		// A received sale stays in view on its own business day, as a
+		// check of what was done; older received ones are finished.
+		if gone[i] || (o.Received && o.day != today) {
+			continue
+		}
+		open = append(open, o)
+	}
+	d.Open = open
 	return d
 }
 
@@ -175,6 +249,13 @@ type voidData struct {
 func (s *Server) voidForm(q *req) {
 	e, ok := s.entryOf(q)
 	if !ok {
+		return
+	}
+	if err := s.st.Services().Voids.Check(e.Seq); err != nil {
+		// Refused before the owner is asked for a PIN.
+		q.status = http.StatusConflict
+		s.render(q, "problem", &outcome{Bad: true, Title: say(q.ss.lang, "这笔不能撤销", "This entry cannot be voided"),
+			Message: s.st.Explain(err, q.ss.lang), Next: "/journal"})
 		return
 	}
 	f := newForm(nil)

@@ -6,12 +6,15 @@ import (
 	"strconv"
 
 	"github.com/villagepost/bianmin/receipts"
+	"github.com/villagepost/bianmin/terminal"
 )
 
 type receiptData struct {
 	Row     row
 	Reprint int // > 0: the PDF shown is reprint number Reprint
 	Key     string
+	Voided  uint64 // > 0: the entry that voided this one; no reprint is offered
+	Paper   string // the receipt as text
 }
 
 // receiptView shows a receipt in the browser, ready to print.
@@ -20,7 +23,10 @@ func (s *Server) receiptView(q *req) {
 	if !ok {
 		return
 	}
-	s.renderForm(q, "receipt", newForm(nil), &receiptData{Row: s.rowOf(e, q.ss.lang), Key: token()})
+	d := &receiptData{Row: s.rowOf(e, q.ss.lang), Key: token()}
+	d.Voided, _ = terminal.Voided(s.st.Services().Goods.Ledger, e.Seq)
+	d.Paper, _ = s.st.ReceiptText(e.Seq, q.ss.lang)
+	s.renderForm(q, "receipt", newForm(nil), d)
 }
 
 // receiptPDF serves the receipt's PDF: the issued copy, or with ?reprint
@@ -67,7 +73,8 @@ func (s *Server) reprint(q *req) {
 		return
 	}
 	l := q.ss.lang
-	s.finish(q, key, &outcome{Title: say(l, "已重打收据", "Receipt reprinted"), PDF: b,
+	paper, _ := s.st.ReceiptText(e.Seq, l)
+	s.finish(q, key, &outcome{Title: say(l, "已重打收据", "Receipt reprinted"), PDF: b, Paper: paper,
 		Lines:   []string{say(l, "第 ", "Entry ") + strconv.FormatUint(e.Seq, 10) + say(l, " 笔的收据已重打，重打已记入账本；收据上印有“重打”。", ": the reprint is recorded in the ledger and marked 重打 on the paper.")},
 		Receipt: e.Seq, Next: "/journal"})
 }

@@ -60,7 +60,7 @@ func (f *form) Bad() bool { return f.Top != "" || len(f.Errors) > 0 }
 // refuse puts the station's message for err next to the field it is
 // about, or at the top of the form.
 func (s *Server) refuse(q *req, f *form, err error, fallback string) {
-	msg := s.st.Explain(err, q.ss.lang)
+	msg := s.st.Explain(relabel(q, err), q.ss.lang)
 	if field := fieldOf(err); field != "" {
 		if fallback != "" && field == "pin" {
 			field = fallback
@@ -114,6 +114,8 @@ type outcome struct {
 	Next    string // where "next customer" goes
 	PDF     []byte // a receipt made for this outcome only (a reprint)
 	Key     string // the request's key, for the PDF's address
+	Report  string // a day report to open, if any
+	Paper   string // the receipt as text, shown on the screen
 }
 
 func (s *Server) view(q *req, f *form, d any) *view {

@@ -92,12 +92,16 @@ func New(st Station, o *Options) (*Server, error) {
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
-		"yuan":    func(d decimal.Decimal) string { return money.FormatReceipt(d) },
-		"capital": money.Capital,
-		"kindZh":  settlement.KindZh,
-		"add":     func(a, b int) int { return a + b },
-		"fieldOf": fieldOf2,
-		"figs":    func(v *view, c settlement.Close) figures { return figures{v, c} },
+		"yuan":     func(d decimal.Decimal) string { return money.FormatReceipt(d) },
+		"capital":  money.Capital,
+		"kindZh":   settlement.KindZh,
+		"dayName":  dayShort,
+		"owed":     owedWords,
+		"business": business,
+		"variance": variance,
+		"add":      func(a, b int) int { return a + b },
+		"fieldOf":  fieldOf2,
+		"figs":     func(v *view, c settlement.Close) figures { return figures{v, c} },
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
 	if err != nil {
@@ -196,6 +200,10 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /queue", s.auth(s.queue))
 	mux.HandleFunc("POST /refund/{seq}", s.auth(s.refund))
 
+	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "sell"} {
+		mux.HandleFunc("POST /"+page+"/edit", s.auth(s.edit(page)))
+	}
+	mux.HandleFunc("GET /export/{what}", s.auth(s.export))
 	mux.HandleFunc("GET /receipt/{seq}", s.auth(s.receiptView))
 	mux.HandleFunc("GET /receipt/{seq}/pdf", s.auth(s.receiptPDF))
 	mux.HandleFunc("POST /receipt/{seq}/reprint", s.auth(s.reprint))

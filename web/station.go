@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"io"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -32,6 +33,10 @@ type Station interface {
 	Pending() ([]terminal.PendingItem, error)
 	// Day calls fn for each entry of a business day, in order.
 	Day(day string, fn func(ledger.Entry) error) error
+	// Days lists the business days that have entries, oldest first.
+	Days() ([]string, error)
+	// Entries calls fn for every entry of the ledger, in order.
+	Entries(fn func(ledger.Entry) error) error
 	Entry(seq uint64) (ledger.Entry, error)
 	Report() (settlement.Close, error)
 	// CloseDay closes the business day as the owner approver confirmed
@@ -41,6 +46,15 @@ type Station interface {
 	// issued (printed at once, as the command line does after recording
 	// it), viewed, or reprinted (recorded first, and marked 重打).
 	Receipt(seq uint64, lang, operator string, mode ReceiptMode) (pdf []byte, err error)
+	// Export writes a copy of the books for the shop's accountant: what
+	// is "ledger" (the whole ledger as an hledger journal) or "csv" (the
+	// spreadsheet of closed business day day), as the command line's
+	// ledger export and close-day write them. It returns the file's name.
+	Export(w io.Writer, what, day string) (name string, err error)
+	// ReceiptText is the receipt of entry seq as the paper prints it, in
+	// lines of text, to show on the screen (a browser may have no PDF
+	// viewer).
+	ReceiptText(seq uint64, lang string) (string, error)
 	// Explain says what err means for the shop, in lang, in the command
 	// line's words.
 	Explain(err error, lang string) string

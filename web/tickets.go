@@ -3,24 +3,37 @@ package web
 import (
 	"strconv"
 
+	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
 
 type ticketData struct {
-	Classes map[string][]string // by carrier
+	Carriers []carrierClasses // the train first: most tickets are rail
+}
+
+type carrierClasses struct {
+	Carrier string
+	Classes []string
 }
 
 func ticketClasses() *ticketData {
-	return &ticketData{Classes: map[string][]string{"rail": terminal.TicketClasses("rail"), "air": terminal.TicketClasses("air")}}
+	return &ticketData{Carriers: []carrierClasses{{"rail", terminal.TicketClasses("rail")}, {"air", terminal.TicketClasses("air")}}}
 }
 
 func (s *Server) ticketForm(q *req) {
 	f := newForm(nil)
 	f.Key = token()
 	f.Values.Set("carrier", "rail")
+	f.Values.Set("class", terminal.TicketClasses("rail")[0])
 	s.renderForm(q, "ticket", f, ticketClasses())
+}
+
+// ticketOf is the order typed in f.
+func (s *Server) ticketOf(q *req, f *form, fare decimal.Decimal) terminal.TicketOrder {
+	return terminal.TicketOrder{Operator: q.ss.op.ID, Carrier: f.V("carrier"), Passenger: f.V("passenger"),
+		IDNumber: f.V("id"), From: f.V("from"), To: f.V("to"), Date: f.V("date"), Class: f.V("class"), Fare: fare, IdemKey: "web:" + f.Key}
 }
 
 func (s *Server) ticketCheck(q *req) {
@@ -32,11 +45,16 @@ func (s *Server) ticketCheck(q *req) {
 		s.renderForm(q, "ticket", f, ticketClasses())
 		return
 	}
+	if err := s.st.Services().Tickets.Check(s.ticketOf(q, f, fare)); err != nil {
+		s.refuse(q, f, err, "")
+		s.renderForm(q, "ticket", f, ticketClasses())
+		return
+	}
 	pr, _ := s.st.Services().Tariff.Pricing(tariff.TicketOrder)
 	fee := pr.Fee.Apply(fare)
 	total := fare.Add(fee)
 	l := q.ss.lang
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/ticket", Back: "/ticket", Service: say(l, "订票", "Ticket order"),
+	s.renderForm(q, "confirm", f, &confirmData{Action: "/ticket", Back: "/ticket", Edit: true, Service: say(l, "订票", "Ticket order"),
 		Lines: []string{
 			f.V("passenger") + "  " + f.V("from") + " → " + f.V("to") + "  " + f.V("date") + "  " + f.V("class"),
 			say(l, "票价 ", "fare ") + money.FormatReceipt(fare) + say(l, "，服务费 ", ", service fee ") + money.FormatReceipt(fee),
@@ -56,8 +74,7 @@ func (s *Server) ticketOrder(q *req) {
 		return
 	}
 	s.work.Lock()
-	r, err := s.st.Services().Tickets.Order(q.r.Context(), terminal.TicketOrder{Operator: q.ss.op.ID, Carrier: f.V("carrier"), Passenger: f.V("passenger"),
-		IDNumber: f.V("id"), From: f.V("from"), To: f.V("to"), Date: f.V("date"), Class: f.V("class"), Fare: fare, IdemKey: "web:" + f.Key})
+	r, err := s.st.Services().Tickets.Order(q.r.Context(), s.ticketOf(q, f, fare))
 	s.work.Unlock()
 	if err != nil {
 		if fieldOf(err) != "" {

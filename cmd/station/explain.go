@@ -39,6 +39,7 @@ func (m *Main) explain(err error) (string, int) {
 		ic *idcheck.InputError
 		li *terminal.LimitError
 		vo *terminal.VoidError
+		vd *terminal.VoidedError
 		pd *terminal.PendingError
 		p  *problem
 		al *web.AddrLockedError
@@ -98,6 +99,12 @@ func (m *Main) explain(err error) (string, int) {
 			fmt.Sprintf("only %d of %s in stock, not %d; nothing was recorded.", se.Have, se.SKU, se.Get)), exitFailed
 	case errors.Is(err, terminal.ErrOwnerMustApprove):
 		return m.say("店主取回现金要店主批准：请店主输入密码（命令行用 --by 店主编号）。没有记账。", "the owner taking cash back needs the owner's approval: have the owner type their PIN (--by OWNER-ID on the command line). Nothing was recorded."), exitFailed
+	case errors.As(err, &vd) && vd.Step == terminal.StepReprint:
+		return m.say(fmt.Sprintf("第 %d 笔已经撤销了（撤销记在第 %d 笔），钱已退给顾客，它的收据不再有效，不能重打。需要的话，请打印撤销那一笔（第 %d 笔）的收据。", vd.Seq, vd.Void, vd.Void),
+			fmt.Sprintf("entry %d was voided (entry %d) and the money given back; its receipt is no longer valid and is not reprinted. Print the receipt of the void (entry %d) if needed.", vd.Seq, vd.Void, vd.Void)), exitFailed
+	case errors.As(err, &vd):
+		return m.say(fmt.Sprintf("第 %d 笔销售已经撤销了（撤销记在第 %d 笔）：钱已退给顾客，货已回到库存。这笔不能再送货，请不要把货送出去。", vd.Seq, vd.Void),
+			fmt.Sprintf("sale %d was voided (entry %d): the money went back to the customer and the goods back into stock. It cannot be delivered; do not send the goods out.", vd.Seq, vd.Void)), exitFailed
 	case errors.Is(err, terminal.ErrNotForDelivery):
 		return m.say("这个账本序号不是要送货的销售记录，请核对序号。", "that entry is not a sale to be delivered; check the number."), exitFailed
 	case errors.Is(err, terminal.ErrWrongPIN):

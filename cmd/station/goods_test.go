@@ -33,6 +33,15 @@ func TestGoodsDay(t *testing.T) {
 		t.Errorf("deliver:\n%s", out)
 	}
 	c.refused(exitFailed, "不是要送货的销售记录", append([]string{"deliver", "--sale", "2", "--received-by", "李大伯"}, op...)...)
+
+	// A delivery sale voided: its goods are back in stock, so they may not
+	// be signed for as delivered.
+	var voided map[string]any
+	json.Unmarshal([]byte(run("sell", "--item", "FERT-UREA-50KG:1", "--deliver-to", "村西王家", "--promised", "2026-11-24", "--json")), &voided)
+	run("void", "--entry", fmt.Sprint(voided["seq"]), "--reason", "顾客不要了")
+	c.refused(exitFailed, "已经撤销", append([]string{"deliver", "--sale", fmt.Sprint(voided["seq"]), "--received-by", "王大娘"}, op...)...)
+	// Nor is its receipt reprinted as if it still stood.
+	c.refused(exitFailed, "不能重打", append([]string{"receipt", "--seq", fmt.Sprint(voided["seq"]), "--text"}, op...)...)
 	c.refused(exitFailed, "商品编号", append([]string{"sell", "--item", "GOLD:1"}, op...)...)
 	c.refused(exitFailed, "价目表 DEMO-2026-11 里没有商品", append([]string{"sell", "--item", "GOLD:1"}, op...)...)
 	c.refused(exitFailed, "数量", append([]string{"sell", "--item", "FERT-UREA-50KG:1.5"}, op...)...)

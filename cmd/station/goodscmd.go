@@ -52,7 +52,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 	var seq uint64 // the entry this command recorded, if any
 	switch action {
 	case "in":
-		n, err := wholeNumber("qty", *qty)
+		n, err := wholeNumber("qty", *qty, 1)
 		if err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 			m.printf("已入库 %s %d，记在账本第 %d 笔。\n", "received %s ×%d, ledger entry %d.\n", *sku, n, e.Seq)
 		}
 	case "return":
-		n, err := wholeNumber("qty", *qty)
+		n, err := wholeNumber("qty", *qty, 1)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 			m.printf("已退回邮政 %s %d，记在账本第 %d 笔。\n", "returned %s ×%d to the post office, ledger entry %d.\n", *sku, n, e.Seq)
 		}
 	case "count":
-		n, err := wholeNumber("counted", *counted)
+		n, err := wholeNumber("counted", *counted, 0)
 		if err != nil {
 			return err
 		}
@@ -120,7 +120,9 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 }
 
 // wholeNumber reads a count a person typed.
-func wholeNumber(field, s string) (int64, error) { return terminal.ParseQuantity(field, s) }
+func wholeNumber(field, s string, min int64) (int64, error) {
+	return terminal.ParseQuantity(field, s, min)
+}
 
 // itemsFlag collects --item SKU:QTY flags.
 type itemsFlag []string
@@ -140,7 +142,7 @@ func (f itemsFlag) lines() ([]terminal.Line, error) {
 		if !ok {
 			q = "1"
 		}
-		n, err := wholeNumber("qty", q)
+		n, err := wholeNumber("qty", q, 1)
 		if err != nil {
 			return nil, err
 		}

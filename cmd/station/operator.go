@@ -188,7 +188,7 @@ func (m *Main) operatorList(args []string) error {
 		if err := op.LockedAt(terminal.Console, m.Now()); errors.As(err, &le) && le.Barred {
 			state = m.say("已锁定，要店主解锁", "locked until the owner unlocks")
 		} else if le != nil {
-			state = m.say("已锁定到 ", "locked until ") + le.Until.Format("15:04")
+			state = m.say("已锁定到 ", "locked until ") + le.Until.In(st.ledger.Zone()).Format("15:04")
 		} else if op.DayFailures > 0 {
 			state = m.say(fmt.Sprintf("正常（今天输错 %d 次）", op.DayFailures), fmt.Sprintf("active (%d wrong PINs today)", op.DayFailures))
 		}

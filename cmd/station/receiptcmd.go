@@ -206,6 +206,9 @@ type reprint struct {
 // recordReprint records the next reprint of entry seq and returns its
 // number: 1 for the first reprint.
 func (st *station) recordReprint(operator string, seq uint64) (reprint, error) {
+	if void, ok := terminal.Voided(st.ledger, seq); ok {
+		return reprint{}, &terminal.VoidedError{Step: terminal.StepReprint, Seq: seq, Void: void}
+	}
 	n := 1
 	for ; ; n++ {
 		_, err := st.ledger.ByIdemKey(fmt.Sprintf("reprint:%d:%d", seq, n))

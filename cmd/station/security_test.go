@@ -320,10 +320,10 @@ func TestLockoutCLI(t *testing.T) {
 		}
 	}
 	before := len(entries(t, c, dir))
-	until := c.now.Add(terminal.LockoutFor).Format("15:04")
+	until := c.now.Add(terminal.LockoutFor).In(stationZone(t)).Format("15:04") // the station's time, as every screen
 	c.refused(exitFailed, "已锁定到 "+until, cashIn("OP2", wrong)...)
 	c.refused(exitFailed, "已锁定到 "+until, cashIn("OP2", clerkPIN)...)
-	c.refused(exitFailed, "请店主处理", cashIn("OP2", clerkPIN)...)
+	c.refused(exitFailed, "登录页“店主解锁”", cashIn("OP2", clerkPIN)...)
 	r := c.run(append(cashIn("OP2", clerkPIN), "--lang", "en")...)
 	if !strings.Contains(r.stderr, "locked after 5 wrong PINs until "+until) || !strings.Contains(r.stderr, "ask the owner") {
 		t.Errorf("English lockout message: %q", r.stderr)
@@ -407,7 +407,7 @@ func TestLockoutWeb(t *testing.T) {
 	if err := m.ensureDemo(context.Background(), dir); err != nil {
 		t.Fatal(err)
 	}
-	until := now.Add(terminal.LockoutFor).Format("15:04")
+	until := now.Add(terminal.LockoutFor).In(stationZone(t)).Format("15:04")
 	const wrong = "864209"
 
 	srv, d, stop := servedDemo(t, m, dir)
@@ -465,7 +465,7 @@ func TestLockoutWeb(t *testing.T) {
 	}
 	for _, op := range []struct{ id, pin string }{{"OP2", demoClerkPIN}, {"OP1", demoOwnerPIN}} {
 		r, page := webSignIn(t, c, srv.URL, op.id, op.pin)
-		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, op.id+" 连续输错密码 5 次，已锁定到 "+until) || !strings.Contains(page, "请店主处理") {
+		if r.StatusCode != http.StatusUnauthorized || !strings.Contains(page, op.id+" 连续输错密码 5 次，已锁定到 "+until) || !strings.Contains(page, "登录页“店主解锁”") {
 			t.Errorf("%s's right PIN while locked: %s", op.id, r.Status)
 		}
 	}

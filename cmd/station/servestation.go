@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"regexp"
@@ -13,6 +14,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/receipts"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
@@ -45,7 +47,8 @@ func (d *desk) Info() web.Info {
 }
 
 func (d *desk) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
-	return d.c.ops.AuthenticateFrom(id, pinCode, from)
+	op, err := d.c.ops.AuthenticateFrom(id, pinCode, from)
+	return op, lockedIn(err, d.c.ledger.Zone())
 }
 
 // Unlock lifts every lockout of operator id when passphrase opens the
@@ -110,6 +113,10 @@ func (d *desk) Pending() ([]terminal.PendingItem, error) { return d.c.link.Pendi
 
 func (d *desk) Day(day string, fn func(ledger.Entry) error) error { return d.c.ledger.Day(day, fn) }
 
+func (d *desk) Days() ([]string, error) { return d.c.ledger.Days() }
+
+func (d *desk) Entries(fn func(ledger.Entry) error) error { return d.c.ledger.Range(1, 0, fn) }
+
 func (d *desk) Entry(seq uint64) (ledger.Entry, error) { return d.c.ledger.Get(seq) }
 
 func (d *desk) days() *terminal.Days {
@@ -144,6 +151,43 @@ func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted 
 		d.post.send() // the new day goes to the post office now
 	}
 	return web.Closed{Entry: e, Figures: figures, File: files.file, PDF: files.pdf}, nil
+}
+
+func (d *desk) Export(w io.Writer, what, day string) (string, error) {
+	id := d.c.ledger.Genesis().Terminal
+	switch what {
+	case "ledger":
+		return id + ".journal", d.c.ledger.WriteHledger(w, 1, 0)
+	case "csv":
+		if _, err := time.Parse(time.DateOnly, day); err != nil {
+			return "", ledger.ErrNotFound
+		}
+		f, err := os.Open(d.c.station.settlementPath(day, ".csv"))
+		if err != nil {
+			return "", ledger.ErrNotFound
+		}
+		defer f.Close()
+		_, err = io.Copy(w, f)
+		return id + "-" + day + ".csv", err
+	}
+	return "", ledger.ErrNotFound
+}
+
+func (d *desk) ReceiptText(seq uint64, lang string) (string, error) {
+	m := d.say(lang)
+	mm, err := m.paper()
+	if err != nil {
+		return "", err
+	}
+	cols, err := receipts.ColsFor(mm)
+	if err != nil {
+		return "", err
+	}
+	r, err := d.c.receipt(seq)
+	if err != nil {
+		return "", err
+	}
+	return r.Text(lang, cols), nil
 }
 
 func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) ([]byte, error) {

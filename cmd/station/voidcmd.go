@@ -75,7 +75,7 @@ func (m *Main) owner(st *station, by, pinFile string) (terminal.Operator, error)
 	}
 	owner, err := st.ops.Authenticate(by, string(code))
 	if err != nil {
-		return terminal.Operator{}, err
+		return terminal.Operator{}, lockedIn(err, st.ledger.Zone())
 	}
 	if owner.Role != terminal.RoleOwner {
 		return terminal.Operator{}, refuse(terminal.ErrNotOwner, "%s 不是店主，不能批准；请店主来办。", "%s is not an owner and cannot approve this; ask the owner.", owner.ID)

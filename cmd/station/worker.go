@@ -1,7 +1,9 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"time"
 
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -29,7 +31,20 @@ func (m *Main) signIn(st *station, w worker) (terminal.Operator, error) {
 	if err != nil {
 		return terminal.Operator{}, err
 	}
-	return st.ops.Authenticate(w.operator, string(code))
+	op, err := st.ops.Authenticate(w.operator, string(code))
+	return op, lockedIn(err, st.ledger.Zone())
+}
+
+// lockedIn gives a lockout's end in the station's zone, as every other
+// time the shop reads.
+func lockedIn(err error, zone *time.Location) error {
+	var le *terminal.LockedError
+	if errors.As(err, &le) {
+		c := *le
+		c.Until = c.Until.In(zone)
+		return &c
+	}
+	return err
 }
 
 // signedIn checks the operator's PIN and unlocks the station key.

@@ -33,6 +33,39 @@ document.addEventListener("DOMContentLoaded", function () {
       if (f && f.contentWindow) { f.contentWindow.focus(); f.contentWindow.print(); }
     });
   });
+  // A ticket's class list offers only the chosen carrier's classes, and
+  // a change of carrier picks that carrier's first class (a train ticket
+  // never keeps an air class). The server checks it again.
+  var cls = document.getElementById("f-class");
+  if (cls) {
+    var carrier = function () { var r = document.querySelector("input[name=carrier]:checked"); return r ? r.value : "rail"; };
+    var sync = function (changed) {
+      cls.querySelectorAll("optgroup").forEach(function (g) {
+        var mine = g.dataset.carrier === carrier();
+        g.disabled = !mine; g.hidden = !mine;
+        if (mine && (changed || cls.selectedOptions.length === 0 || cls.selectedOptions[0].parentNode !== g)) { cls.value = g.querySelector("option").value; }
+      });
+    };
+    document.querySelectorAll("input[name=carrier]").forEach(function (r) { r.addEventListener("change", function () { sync(true); }); });
+    sync(false);
+  }
+  // The owner's approval is asked only when the owner takes cash out
+  // (the server asks for it then, and only then); shown with its error.
+  var approval = document.getElementById("owner-approval");
+  if (approval) {
+    var form = approval.form || approval.closest("form");
+    var needed = function () {
+      var d = form.querySelector("input[name=dir]:checked"), r = form.querySelector("input[name=reason]:checked");
+      return (d && d.value === "out" && r && r.value === "owner") || approval.querySelector(".error") !== null;
+    };
+    var show = function () { approval.hidden = !needed(); };
+    form.querySelectorAll("input[name=dir], input[name=reason]").forEach(function (r) { r.addEventListener("change", show); });
+    show();
+  }
+  // Print the page itself (a day report shown on the screen).
+  document.querySelectorAll("[data-print-page]").forEach(function (b) {
+    b.addEventListener("click", function () { window.print(); });
+  });
   // A form is sent once: a second click waits for the first answer (the
   // server also answers a repeat from the ledger, under the same key).
   document.querySelectorAll("form[method=post]").forEach(function (form) {
