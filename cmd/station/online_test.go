@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net"
@@ -17,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/postapi"
 )
 
@@ -242,4 +244,62 @@ func TestUploadLoadsTheIssuedTariff(t *testing.T) {
 		t.Errorf("a second upload says:\n%s", out)
 	}
 	s.c.must("ledger", "verify", "--dir", s.dir)
+}
+
+// TestServeLoadsTheIssuedTariff: a station serving its screen with a post
+// office link loads the tariff the post office issued to it (another
+// version than the one it holds) by itself, and prices the next customer
+// by it without a restart.
+func TestServeLoadsTheIssuedTariff(t *testing.T) {
+	po := startPostOffice(t)
+	url := po.serve(t)
+	// The post office issues the station a second tariff, a newer version.
+	newer := bytes.Replace(testTariff(), []byte(`"version": "TEST-2026-11"`), []byte(`"version": "TEST-2026-11B"`), 1)
+	newerJSON := filepath.Join(t.TempDir(), "newer.json")
+	if err := os.WriteFile(newerJSON, newer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	po.expect(0, "tariff", "sign", newerJSON)
+	s := &regionStation{id: "T0010", c: newCLI(t)}
+	s.dir = filepath.Join(t.TempDir(), s.id)
+	s.c.env["STATION_PASSPHRASE"], s.c.env["STATION_PIN"] = passphrase, ownerPIN
+	out := s.c.must("init", "--dir", s.dir, "--id", s.id, "--name", "新村便民服务站", "--postoffice-key", po.key)
+	s.key = regexp.MustCompile(`登记用公钥：(\S+)`).FindStringSubmatch(out)[1]
+	s.c.must("operator", "add", "--dir", s.dir, "--id", "OP1", "--role", "owner", "--pin-file", writeSecret(t, "pin", ownerPIN))
+	s.c.must("tariff", "load", "--dir", s.dir, "--operator", "OP1", po.tariff)
+	po.expect(0, "enrol", "--station", s.id, "--pubkey", s.key, "--franchisee", "新店主", "--deposit", "5000.00", "--tariff", strings.TrimSuffix(newerJSON, ".json")+".signed")
+
+	var said bytes.Buffer
+	m := &Main{Stdout: &said, Stderr: &said, Getenv: func(k string) string { return s.c.env[k] }, Now: func() time.Time { return s.c.now }, KeyParams: keyfile.FastParams()}
+	d, err := m.openDesk(context.Background(), serveOptions{dir: s.dir, postoffice: url, })
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.c.Close()
+	if v := d.Services().Tariff.Version; v != "TEST-2026-11" {
+		t.Fatalf("the screen starts with tariff %s", v)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	rounds := make(chan error, 1)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		d.post.run(ctx, m, func(_ *uploadReport, err error) {
+			select {
+			case rounds <- err:
+			default:
+			}
+		})
+	}()
+	if err := <-rounds; err != nil {
+		t.Fatalf("the first round with the post office: %v", err)
+	}
+	cancel()
+	<-done
+	if v := d.Services().Tariff.Version; v != "TEST-2026-11B" {
+		t.Errorf("after the link's round the screen prices by tariff %s, want the issued TEST-2026-11B", v)
+	}
+	if v := d.days().Tariff; v != "TEST-2026-11B" {
+		t.Errorf("the day's close names tariff %s", v)
+	}
 }

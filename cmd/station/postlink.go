@@ -13,7 +13,8 @@ import (
 
 // postLink sends the closed days to the post office while station serve
 // runs: at start, right after each close, and every quarter of an hour
-// (to fetch acknowledgements of days that went by USB stick). When the
+// (to fetch acknowledgements of days that went by USB stick, and a newer
+// tariff the post office issued, which the screen uses from then on). When the
 // line is down it tries again, waiting longer each time (30 s doubling
 // to 30 min, with jitter so that a village's stations do not all retry at
 // once). The days stay in the station's folder until acknowledged.
@@ -22,6 +23,9 @@ type postLink struct {
 	client *postapi.Client
 	now    func() time.Time
 	kick   chan struct{}
+	// onTariff is told when the link loaded a newer tariff, so that the
+	// screen prices the next customer by it.
+	onTariff func() error
 
 	mu      sync.Mutex
 	problem [2]string
@@ -64,10 +68,15 @@ func (p *postLink) run(ctx context.Context, m *Main, report func(*uploadReport, 
 		case <-timer.C:
 		}
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		rep, err := p.st.upload(rctx, p.client)
+		rep, err := p.st.exchange(rctx, p.client)
 		cancel()
 		if ctx.Err() != nil {
 			return
+		}
+		if rep.Tariff != "" && p.onTariff != nil {
+			if terr := p.onTariff(); terr != nil && err == nil {
+				err = terr
+			}
 		}
 		p.mu.Lock()
 		p.refused = err == nil && rep.Problems > 0

@@ -142,6 +142,9 @@ func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.List
 			for _, o := range rep.Sent {
 				m.printf("营业日 %s 交给邮政：%s\n", "business day %s sent to the post office: %s\n", o.Day, m.say(o.ZH, o.EN))
 			}
+			if rep.Tariff != "" {
+				m.printf("载入了邮政支局发来的新价目表 %s，下一笔业务起按它收费。\n", "loaded the post office's new tariff %s; it prices from the next customer on.\n", rep.Tariff)
+			}
 			if err != nil {
 				fmt.Fprintln(m.Stderr, m.say("交日结文件给邮政时出错（会自动再试）：", "sending day files to the post office failed (tried again by itself): "), err)
 			}
@@ -250,7 +253,11 @@ func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
 	if err := m.openLink(ctx, c, o.host); err != nil {
 		return fail(err)
 	}
-	return &desk{m: m, c: c, demo: o.demo, net: watch, post: post}, nil
+	d := &desk{m: m, c: c, demo: o.demo, net: watch, post: post}
+	if post != nil {
+		post.onTariff = d.reloadTariff
+	}
+	return d, nil
 }
 
 // firstOwner names who records what the station does on its own at

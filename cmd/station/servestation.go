@@ -29,6 +29,24 @@ type desk struct {
 	demo bool
 	net  *watchHost
 	post *postLink // nil: no post office address is known
+
+	// tariffMu guards c.tariff, which the post office link replaces
+	// when it loads a newer tariff while the screen serves.
+	tariffMu sync.Mutex
+}
+
+// reloadTariff prices from now on by the tariff the station holds (the
+// post office link has just loaded it). The hosts' timeout and retries
+// stay those of the start until the next start.
+func (d *desk) reloadTariff() error {
+	t, err := d.c.station.currentTariff()
+	if err != nil {
+		return err
+	}
+	d.tariffMu.Lock()
+	d.c.tariff = t
+	d.tariffMu.Unlock()
+	return nil
 }
 
 var _ web.Station = (*desk)(nil)
@@ -64,6 +82,8 @@ func (d *desk) Unlock(id, passphrase string) (uint64, error) {
 func (d *desk) Operators() ([]terminal.Operator, error) { return d.c.ops.List() }
 
 func (d *desk) Services() web.Services {
+	d.tariffMu.Lock()
+	defer d.tariffMu.Unlock()
 	c, m := d.c, d.m
 	zone := c.ledger.Zone()
 	today := func() time.Time { return m.Now().In(zone) }
@@ -120,6 +140,8 @@ func (d *desk) Entries(fn func(ledger.Entry) error) error { return d.c.ledger.Ra
 func (d *desk) Entry(seq uint64) (ledger.Entry, error) { return d.c.ledger.Get(seq) }
 
 func (d *desk) days() *terminal.Days {
+	d.tariffMu.Lock()
+	defer d.tariffMu.Unlock()
 	return &terminal.Days{Ledger: d.c.ledger, Pending: d.c.link.Pending, Tariff: d.c.tariff.Version}
 }
 

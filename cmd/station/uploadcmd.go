@@ -101,6 +101,17 @@ func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport
 	return rep, nil
 }
 
+// exchange sends the closed days, keeps the acknowledgements and loads a
+// newer tariff the post office issued: what station upload does once and
+// station serve's link does all day.
+func (st *station) exchange(ctx context.Context, c *postapi.Client) (*uploadReport, error) {
+	rep, err := st.upload(ctx, c)
+	if err == nil {
+		rep.Tariff, err = st.newerTariff(ctx, c)
+	}
+	return rep, err
+}
+
 // newerTariff loads the tariff the post office issued to the station when
 // it is another version than the one loaded and applies today, recorded
 // for the first owner (the post office's signature is what makes it
@@ -164,10 +175,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	rep, err := st.upload(ctx, c)
-	if err == nil {
-		rep.Tariff, err = st.newerTariff(ctx, c)
-	}
+	rep, err := st.exchange(ctx, c)
 	for _, o := range rep.Sent {
 		m.printf("  营业日 %s：%s\n", "  business day %s: %s\n", o.Day, m.say(o.ZH, o.EN))
 		for _, also := range o.Also {
