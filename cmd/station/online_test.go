@@ -271,7 +271,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 
 	var said bytes.Buffer
 	m := &Main{Stdout: &said, Stderr: &said, Getenv: func(k string) string { return s.c.env[k] }, Now: func() time.Time { return s.c.now }, KeyParams: keyfile.FastParams()}
-	d, err := m.openDesk(context.Background(), serveOptions{dir: s.dir, postoffice: url, })
+	d, err := m.openDesk(context.Background(), serveOptions{dir: s.dir, postoffice: url})
 	if err != nil {
 		t.Fatal(err)
 	}
