@@ -169,7 +169,7 @@ func (d *Days) figures(day string, counted *decimal.Decimal, carry bool) (settle
 				RuleZh: fmt.Sprintf("和应有的 %s 相差超过 %s，多半是点错或输错了，请重新清点", money.FormatReceipt(s.CashClose), money.FormatReceipt(MaxVariance))}
 		}
 	}
-	items, err := d.Pending.List()
+	items, err := pendingItems(d.Ledger, d.Pending)
 	if err != nil {
 		return c, last, err
 	}

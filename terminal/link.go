@@ -41,6 +41,7 @@ type LinkLedger interface {
 	CurrentDay() string
 	Closed() string // the last business day closed, or ""
 	Last() ledger.Checkpoint
+	Genesis() ledger.Genesis // the station it belongs to, for trace numbers
 	// Prepare and CommitPrepared record an intent in two steps: durable
 	// (one sync) before the host is asked, then recorded with its outcome
 	// in one transaction (ledger.Store.Prepare).
@@ -206,7 +207,7 @@ func (l *Link) do(ctx context.Context, rq request) (result, error) {
 	if err != nil && res.Outcome.Seq == 0 {
 		// No outcome was recorded (a full disk, a damaged file): the host
 		// may have acted, so the request is left for the drain to settle.
-		if _, ok, gerr := l.Pending.Get(intent.Seq); gerr == nil && !ok {
+		if ok, gerr := l.Pending.has(intent.Seq); gerr == nil && !ok {
 			if perr := l.Pending.Put(PendingItem{Intent: intent.Seq, Trace: trace, State: PendingUnknown, Request: req, Since: l.Now()}); perr != nil {
 				err = errors.Join(err, perr)
 			}
@@ -404,7 +405,7 @@ func (l *Link) reverse(ctx context.Context, intent ledger.Entry, it PendingItem)
 // replay answers a retried request from the ledger, settling it first if it
 // is still pending.
 func (l *Link) replay(ctx context.Context, intent ledger.Entry, rq request) (result, error) {
-	if _, ok, err := l.Pending.Get(intent.Seq); err != nil {
+	if ok, err := l.Pending.has(intent.Seq); err != nil {
 		return result{}, err
 	} else if ok {
 		if err := l.settleOne(ctx, intent.Seq); err != nil && !errors.Is(err, ErrUnreachable) {

@@ -1,12 +1,18 @@
 package terminal
 
 import (
+	"bytes"
+	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"os"
+	"runtime/debug"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // What must still happen to a pending item.
@@ -63,6 +69,7 @@ var (
 	bucketPending = []byte("pending")
 	bucketMeta    = []byte("meta")
 	metaScanned   = []byte("scanned") // ledger seq through which intents were looked for
+	metaDigest    = []byte("digest")  // SHA-256 of every item, written with each change
 )
 
 // Pending is the durable store of pending items, a bbolt file next to the
@@ -71,6 +78,7 @@ var (
 // written here.
 type Pending struct {
 	db    *bolt.DB
+	path  string
 	shown *shownLog
 
 	// BeforeWrite, if set, is called before every write to the store
@@ -87,17 +95,72 @@ func (p *Pending) before(op string, intent uint64) error {
 	return p.BeforeWrite(op, intent)
 }
 
-// OpenPending opens (or creates) the pending store at path.
-func OpenPending(path string) (*Pending, error) {
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
-	if err != nil {
+// OpenPending opens (or creates) the pending store at path. A store that
+// bbolt cannot read, or that lost its list of items, is refused with a
+// DamagedPendingError.
+func OpenPending(path string) (p *Pending, err error) {
+	_, statErr := os.Stat(path)
+	existed := statErr == nil
+	p = &Pending{path: path, shown: &shownLog{path: shownLogPath(path)}}
+	db, err := func() (db *bolt.DB, err error) {
+		defer p.guard(&err)()
+		return bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+	}()
+	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
+	} else if err != nil {
+		var dp *DamagedPendingError
+		if !errors.As(err, &dp) {
+			err = &DamagedPendingError{Path: path, Why: err.Error()}
+		}
+		return nil, err
 	}
-	if err := ensureBuckets(db, bucketPending, bucketMeta); err != nil {
+	p.db = db
+	if existed {
+		var lost bool
+		if err := p.view(func(tx *bolt.Tx) error { lost = tx.Bucket(bucketPending) == nil; return nil }); err != nil || lost {
+			db.Close()
+			if err == nil {
+				err = &DamagedPendingError{Path: path, Why: "its list of items is missing"}
+			}
+			return nil, err
+		}
+	}
+	if err := func() (err error) {
+		defer p.guard(&err)()
+		return ensureBuckets(db, bucketPending, bucketMeta)
+	}(); err != nil {
 		db.Close()
+		var dp *DamagedPendingError
+		if existed && !errors.As(err, &dp) {
+			err = &DamagedPendingError{Path: path, Why: err.Error()}
+		}
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
 	}
-	return &Pending{db: db, shown: &shownLog{path: shownLogPath(path)}}, nil
+	return p, nil
+}
+
+// view and update run fn in a read or write transaction. bbolt panics on
+// some damaged pages, and a truncated file faults its mapping: either is
+// a DamagedPendingError, never a crash.
+func (p *Pending) view(fn func(*bolt.Tx) error) (err error) {
+	defer p.guard(&err)()
+	return p.db.View(fn)
+}
+
+func (p *Pending) update(fn func(*bolt.Tx) error) (err error) {
+	defer p.guard(&err)()
+	return p.db.Update(fn)
+}
+
+func (p *Pending) guard(err *error) func() {
+	old := debug.SetPanicOnFault(true)
+	return func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			*err = &DamagedPendingError{Path: p.path, Why: fmt.Sprint(r)}
+		}
+	}
 }
 
 // Close closes the store.
@@ -146,42 +209,111 @@ func (p *Pending) Put(it PendingItem) error {
 	if err := p.before("put", it.Intent); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPending).Put(intentKey(it.Intent), v)
+	return p.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketPending).Put(intentKey(it.Intent), v); err != nil {
+			return err
+		}
+		return putDigest(tx)
 	})
 }
 
 // Remove deletes the item of an intent; removing a missing item is not an
 // error and writes nothing.
 func (p *Pending) Remove(intent uint64) error {
-	if _, ok, err := p.Get(intent); err != nil || !ok {
+	if v, err := p.raw(intent); err != nil || v == nil {
 		return err
 	}
 	if err := p.before("remove", intent); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketPending).Delete(intentKey(intent))
-	})
-}
-
-// Get returns the item of an intent.
-func (p *Pending) Get(intent uint64) (it PendingItem, ok bool, err error) {
-	err = p.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bucketPending).Get(intentKey(intent))
-		if v == nil {
-			return nil
+	return p.update(func(tx *bolt.Tx) error {
+		if err := tx.Bucket(bucketPending).Delete(intentKey(intent)); err != nil {
+			return err
 		}
-		ok = true
-		return json.Unmarshal(v, &it)
+		return putDigest(tx)
 	})
-	return it, ok, err
 }
 
-// List returns every item, oldest intent first.
+// digestOf hashes every item of the store, key and value, in order: a
+// page that lost or changed an item without bbolt noticing no longer
+// matches the digest written with the last change.
+func digestOf(tx *bolt.Tx) []byte {
+	h := sha256.New()
+	tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(k))))
+		h.Write(k)
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(v))))
+		h.Write(v)
+		return nil
+	})
+	return h.Sum(nil)
+}
+
+func putDigest(tx *bolt.Tx) error {
+	return tx.Bucket(bucketMeta).Put(metaDigest, digestOf(tx))
+}
+
+// checkDigest refuses items that do not match the digest. A store written
+// before the digest (or whose meta records are gone) has none; its next
+// change writes one.
+func (p *Pending) checkDigest(tx *bolt.Tx) error {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return nil
+	}
+	want := meta.Get(metaDigest)
+	if want == nil {
+		return nil
+	}
+	if !bytes.Equal(want, digestOf(tx)) {
+		return &DamagedPendingError{Path: p.path, Why: "its items do not match the digest written with the last change"}
+	}
+	return nil
+}
+
+// has reports whether the store holds an item for intent.
+func (p *Pending) has(intent uint64) (bool, error) {
+	v, err := p.raw(intent)
+	return v != nil, err
+}
+
+// raw returns the stored record of an intent, or nil.
+func (p *Pending) raw(intent uint64) (v []byte, err error) {
+	err = p.view(func(tx *bolt.Tx) error {
+		if err := p.checkDigest(tx); err != nil {
+			return err
+		}
+		v = append([]byte(nil), tx.Bucket(bucketPending).Get(intentKey(intent))...)
+		if len(v) == 0 {
+			v = nil
+		}
+		return nil
+	})
+	return v, err
+}
+
+// each calls fn with every stored record, oldest intent first, by the
+// intent its key names.
+func (p *Pending) each(fn func(seq uint64, v []byte) error) error {
+	return p.view(func(tx *bolt.Tx) error {
+		if err := p.checkDigest(tx); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketPending).ForEach(func(k, v []byte) error {
+			if len(k) != 8 {
+				return fmt.Errorf("terminal: pending store: a key of %d bytes", len(k))
+			}
+			return fn(binary.BigEndian.Uint64(k), append([]byte(nil), v...))
+		})
+	})
+}
+
+// List returns the stored records, oldest intent first, as the store
+// holds them (unchecked): what is sent or shown comes from Link.Items,
+// which takes it from the ledger.
 func (p *Pending) List() ([]PendingItem, error) {
 	var out []PendingItem
-	err := p.db.View(func(tx *bolt.Tx) error {
+	err := p.view(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketPending).ForEach(func(_, v []byte) error {
 			var it PendingItem
 			if err := json.Unmarshal(v, &it); err != nil {
@@ -197,7 +329,7 @@ func (p *Pending) List() ([]PendingItem, error) {
 // Scanned returns the ledger sequence through which Recover has looked for
 // intents.
 func (p *Pending) Scanned() (seq uint64, err error) {
-	err = p.db.View(func(tx *bolt.Tx) error {
+	err = p.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketMeta).Get(metaScanned); len(v) == 8 {
 			seq = binary.BigEndian.Uint64(v)
 		}
@@ -215,7 +347,7 @@ func (p *Pending) SetScanned(seq uint64) error {
 	if err := p.before("scanned", seq); err != nil {
 		return err
 	}
-	return p.db.Update(func(tx *bolt.Tx) error {
+	return p.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bucketMeta).Put(metaScanned, intentKey(seq))
 	})
 }
@@ -239,7 +371,7 @@ func (p *Pending) MarkShown(seq uint64) error {
 // Shown reports whether entry seq was marked shown. Marks made before
 // they moved to their own file are in the store's shown bucket.
 func (p *Pending) Shown(seq uint64) (ok bool, err error) {
-	err = p.db.View(func(tx *bolt.Tx) error {
+	err = p.view(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketShown); b != nil {
 			ok = b.Get(intentKey(seq)) != nil
 		}
@@ -252,7 +384,7 @@ func (p *Pending) Shown(seq uint64) (ok bool, err error) {
 }
 
 func (p *Pending) told() (seq uint64, set bool, err error) {
-	err = p.db.View(func(tx *bolt.Tx) error {
+	err = p.view(func(tx *bolt.Tx) error {
 		if v := tx.Bucket(bucketMeta).Get(metaTold); len(v) == 8 {
 			seq, set = binary.BigEndian.Uint64(v), true
 		}
@@ -267,7 +399,7 @@ func (p *Pending) setTold(seq uint64) error {
 	if err := p.before("told", seq); err != nil {
 		return err
 	}
-	err := p.db.Update(func(tx *bolt.Tx) error {
+	err := p.update(func(tx *bolt.Tx) error {
 		if b := tx.Bucket(bucketShown); b != nil {
 			c := b.Cursor()
 			for k, _ := c.First(); k != nil && binary.BigEndian.Uint64(k) <= seq; k, _ = c.First() {

@@ -78,7 +78,7 @@ func (l *Link) rescan() error {
 		if !ok {
 			continue
 		}
-		if _, have, err := l.Pending.Get(seq); err != nil {
+		if have, err := l.Pending.has(seq); err != nil {
 			return err
 		} else if have {
 			continue
@@ -120,6 +120,11 @@ func (l *Link) rebuild(seq uint64, state string) (PendingItem, error) {
 	return PendingItem{Intent: seq, Trace: trace, State: state, Request: req, Since: intent.Time}, nil
 }
 
+// Items lists the pending items, oldest first, with what the ledger holds
+// of each (trace, request, time) taken from its intent entry: the pending
+// store is unsigned, the ledger is the record.
+func (l *Link) Items() ([]PendingItem, error) { return pendingItems(l.Ledger, l.Pending) }
+
 // Drained says what a drain of the pending items did.
 type Drained struct {
 	Settled   int           // items finished
@@ -155,7 +160,7 @@ func (l *Link) Drain(ctx context.Context) (Drained, error) {
 }
 
 func (l *Link) drain(ctx context.Context) (Drained, error) {
-	items, err := l.Pending.List()
+	items, err := l.Items()
 	if err != nil {
 		return Drained{}, err
 	}
@@ -170,7 +175,7 @@ func (l *Link) drain(ctx context.Context) (Drained, error) {
 				return d, err
 			}
 		}
-		now, still, err := l.Pending.Get(it.Intent)
+		now, still, err := pendingItem(l.Ledger, l.Pending, it.Intent)
 		if err != nil {
 			return d, err
 		}
@@ -187,7 +192,7 @@ func (l *Link) drain(ctx context.Context) (Drained, error) {
 // refuses the new request while a reversal or an unknown outcome to that
 // host remains.
 func (l *Link) clear(ctx context.Context, host string) error {
-	items, err := l.Pending.List()
+	items, err := l.Items()
 	if err != nil {
 		return err
 	}
@@ -198,7 +203,7 @@ func (l *Link) clear(ctx context.Context, host string) error {
 		if err := l.settleOne(ctx, it.Intent); err != nil && !errors.Is(err, ErrUnreachable) {
 			return err
 		}
-		if _, still, err := l.Pending.Get(it.Intent); err != nil {
+		if still, err := l.Pending.has(it.Intent); err != nil {
 			return err
 		} else if still {
 			return &ReversalPendingError{Host: host, Trace: it.Trace}
@@ -211,9 +216,12 @@ func (l *Link) clear(ctx context.Context, host string) error {
 // returns an error wrapping ErrUnreachable when the host could not be
 // reached.
 func (l *Link) settleOne(ctx context.Context, seq uint64) error {
-	it, ok, err := l.Pending.Get(seq)
-	if err != nil || !ok {
+	it, ok, err := pendingItem(l.Ledger, l.Pending, seq)
+	if err != nil {
 		return err
+	}
+	if !ok {
+		return nil
 	}
 	intent, err := l.Ledger.Get(seq)
 	if err != nil {

@@ -157,7 +157,7 @@ func (v *Voids) check(seq uint64, queue bool) (ledger.Entry, uint64, error) {
 	if !queue {
 		return orig, p.Intent, nil
 	}
-	if it, ok, err := l.Pending.Get(p.Intent); err != nil {
+	if it, ok, err := pendingItem(l.Ledger, l.Pending, p.Intent); err != nil {
 		return orig, 0, err
 	} else if ok && it.MaybeSent {
 		return orig, 0, refuse("the payment was sent to the biller and its answer has not come yet; it cannot be voided until it has (see the queue)",

@@ -43,6 +43,7 @@ func (m *Main) explain(err error) (string, int) {
 		pd *terminal.PendingError
 		p  *problem
 		al *web.AddrLockedError
+		dp *terminal.DamagedPendingError
 	)
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
@@ -126,6 +127,10 @@ func (m *Main) explain(err error) (string, int) {
 		where := m.logDamage("open ledger", err, filepath.Dir(ce.Path))
 		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来。请停止办理业务，用最近的备份恢复，或联系邮政支局。%s", ce.Path, where),
 			fmt.Sprintf("the ledger file %s is damaged and cannot be read. Stop serving customers, restore the last backup or call the post office. %s", ce.Path, where)), exitTampered
+	case errors.As(err, &dp):
+		where := m.logDamage("pending store", err, filepath.Dir(dp.Path))
+		return m.say("本站记着“还没有结果的业务”的文件（pending.db）已损坏，这次什么都没有改动，钱也没有动。请停止办理业务并联系技术支持：技术人员把这个文件移走后重新启动，程序会按账本重新找出这些业务。"+where,
+			"the station's file of requests still waiting for an answer (pending.db) is damaged; nothing was changed and no money moved. Stop serving customers and call support: the technician moves the file aside and starts again, and the program finds those requests again from the ledger. "+where), exitTampered
 	case errors.Is(err, ledger.ErrInUse):
 		return m.say("本站的 station 程序已经在运行：账本正被另一个 station 程序使用（另一个窗口，或网页 station serve）；这次什么都没有改动。请在那里办理，或先关掉它再试。",
 			"the station program is already running (another window, or station serve) and has the ledger open; nothing was changed. Use that one, or close it and try again."), exitFailed

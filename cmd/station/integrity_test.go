@@ -108,3 +108,45 @@ func TestDamagedLedgerIsExplained(t *testing.T) {
 		})
 	}
 }
+
+// TestDamagedPendingStoreIsExplained: a pending store whose pages are
+// overwritten stops the work that needs it with a plain explanation (no
+// money moved, call support, the file can be moved aside) and the details
+// in the technician's log; moved aside, the station finds the open
+// requests again from the ledger.
+func TestDamagedPendingStoreIsExplained(t *testing.T) {
+	c, dir := newStation(t)
+	c.must("queue", "--dir", dir) // creates the store
+	path := filepath.Join(dir, pendingFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := int64(2 * 4096); i < int64(len(data)); i++ {
+		data[i] = byte(i*7 + 3)
+	}
+	if err := os.WriteFile(path, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := c.run("queue", "--dir", dir)
+	if r.code != exitTampered {
+		t.Fatalf("station queue: exit %d, want %d\n%s%s", r.code, exitTampered, r.stdout, r.stderr)
+	}
+	for _, want := range []string{"pending.db", "已损坏", "没有动", "技术支持", damageLog} {
+		if !strings.Contains(r.stderr, want) {
+			t.Errorf("%q does not say %q", r.stderr, want)
+		}
+	}
+	for _, internal := range []string{"runtime", "panic", "bbolt", "terminal:", "invalid"} {
+		if strings.Contains(r.stderr, internal) {
+			t.Errorf("the shopkeeper is shown %q: %s", internal, r.stderr)
+		}
+	}
+	if log, err := os.ReadFile(filepath.Join(dir, damageLog)); err != nil || !strings.Contains(string(log), "pending store") {
+		t.Errorf("technician's log: %v\n%s", err, log)
+	}
+	if err := os.Rename(path, path+".damaged"); err != nil {
+		t.Fatal(err)
+	}
+	c.must("queue", "--dir", dir)
+}

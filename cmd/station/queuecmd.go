@@ -34,7 +34,7 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 			return err
 		}
 		defer c.close()
-		if items, err = c.link.Pending.List(); err != nil {
+		if items, err = c.link.Items(); err != nil {
 			return err
 		}
 	} else {

@@ -105,7 +105,7 @@ func (d *desk) Status() (web.Status, error) {
 	if err != nil {
 		return web.Status{}, err
 	}
-	pending, err := d.c.link.Pending.List()
+	pending, err := d.c.link.Items()
 	if err != nil {
 		return web.Status{}, err
 	}
@@ -129,7 +129,7 @@ func (d *desk) Status() (web.Status, error) {
 	}, nil
 }
 
-func (d *desk) Pending() ([]terminal.PendingItem, error) { return d.c.link.Pending.List() }
+func (d *desk) Pending() ([]terminal.PendingItem, error) { return d.c.link.Items() }
 
 func (d *desk) Day(day string, fn func(ledger.Entry) error) error { return d.c.ledger.Day(day, fn) }
 
