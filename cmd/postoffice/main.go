@@ -122,10 +122,14 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	case "verify-receipt":
 		err = m.runVerifyReceipt(rest[1:])
 	case "tariff":
-		if len(rest) < 2 || rest[1] != "sign" {
-			err = fail(exitUsage, "价目表只有 sign 一个操作：postoffice tariff sign --dir D 文件", "tariff has one action: postoffice tariff sign --dir D FILE")
-		} else {
+		switch {
+		case len(rest) >= 2 && rest[1] == "sign":
 			err = m.runTariffSign(rest[2:])
+		case len(rest) >= 2 && rest[1] == "issue":
+			err = m.runTariffIssue(rest[2:])
+		default:
+			err = fail(exitUsage, "价目表有两个操作：postoffice tariff sign --dir D 文件（签发），postoffice tariff issue --dir D --station T0001 版本（发给服务站）",
+				"tariff has two actions: postoffice tariff sign --dir D FILE (sign), postoffice tariff issue --dir D --station T0001 VERSION (give it to stations)")
 		}
 	default:
 		err = fail(exitUsage, "没有“%s”这个命令，输入 postoffice help 查看用法。", "there is no command %q; run postoffice help.", rest[0])
@@ -148,6 +152,7 @@ func (m *Main) usage(w io.Writer) {
 		{"init", "生成邮政支局的签名密钥", "create the post office's signing key", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
 		{"key", "显示支局公钥（服务站开通时要用）", "show the post office's verifier key (stations need it)", "postoffice key --dir D"},
 		{"tariff sign", "签发价目表", "sign a tariff", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
+		{"tariff issue", "把签发过的价目表发给服务站（联网的服务站生效那天自己载入）", "give stations a signed tariff (stations online load it on the day it becomes valid)", "postoffice tariff issue --dir D --station T0001[,T0002]|--all VERSION"},
 		{"enrol", "登记服务站", "enrol a station", `postoffice enrol --dir D --station T0001 --pubkey T0001+… --franchisee "王秀英" --deposit 20000.00 --tariff tariff.signed`},
 		{"stations", "列出服务站", "list the stations", "postoffice stations --dir D"},
 		{"import", "导入日结文件，核验并发回执", "import day files: verify and acknowledge", "postoffice import --dir D [--acks DIR] FILES|FOLDER…"},

@@ -75,6 +75,11 @@ func TestSignTariff(t *testing.T) {
 			{"口令不对", map[string]string{"POSTOFFICE_PASSPHRASE": "not the passphrase"}, []string{"tariff", "sign", "--dir", dir, in}},
 			{"没有支局密钥", env, []string{"tariff", "sign", "--dir", t.TempDir(), in}},
 			{"读不了价目表", env, []string{"tariff", "sign", "--dir", dir, "/nonexistent.json"}},
+			{"还没有签发", env, []string{"tariff", "issue", "--dir", dir, "--all", "DEMO-2027-01"}},
+			{"二者选一", env, []string{"tariff", "issue", "--dir", dir, "DEMO-2026-11"}},
+			{"二者选一", env, []string{"tariff", "issue", "--dir", dir, "--all", "--station", "T0001", "DEMO-2026-11"}},
+			{"没有登记这个服务站", env, []string{"tariff", "issue", "--dir", dir, "--station", "T0404", "DEMO-2026-11"}},
+			{"价目表有两个操作", env, []string{"tariff", "assign", "--dir", dir}},
 		} {
 			r := po(t, tc.env, tc.args...)
 			if r.code == 0 || !strings.Contains(r.err, tc.want) {

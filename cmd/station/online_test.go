@@ -246,20 +246,13 @@ func TestUploadLoadsTheIssuedTariff(t *testing.T) {
 	s.c.must("ledger", "verify", "--dir", s.dir)
 }
 
-// TestServeLoadsTheIssuedTariff: a station serving its screen with a post
-// office link loads the tariff the post office issued to it (another
-// version than the one it holds) by itself, and prices the next customer
-// by it without a restart.
+// TestServeLoadsTheIssuedTariff: the post office signs a new tariff and
+// issues it to an enrolled station (postoffice tariff issue); the station
+// serving its screen with a post office link loads it by itself and
+// prices the next customer by it without a restart.
 func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	po := startPostOffice(t)
 	url := po.serve(t)
-	// The post office issues the station a second tariff, a newer version.
-	newer := bytes.Replace(testTariff(), []byte(`"version": "TEST-2026-11"`), []byte(`"version": "TEST-2026-11B"`), 1)
-	newerJSON := filepath.Join(t.TempDir(), "newer.json")
-	if err := os.WriteFile(newerJSON, newer, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	po.expect(0, "tariff", "sign", newerJSON)
 	s := &regionStation{id: "T0010", c: newCLI(t)}
 	s.dir = filepath.Join(t.TempDir(), s.id)
 	s.c.env["STATION_PASSPHRASE"], s.c.env["STATION_PIN"] = passphrase, ownerPIN
@@ -267,7 +260,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	s.key = regexp.MustCompile(`登记用公钥：(\S+)`).FindStringSubmatch(out)[1]
 	s.c.must("operator", "add", "--dir", s.dir, "--id", "OP1", "--role", "owner", "--pin-file", writeSecret(t, "pin", ownerPIN))
 	s.c.must("tariff", "load", "--dir", s.dir, "--operator", "OP1", po.tariff)
-	po.expect(0, "enrol", "--station", s.id, "--pubkey", s.key, "--franchisee", "新店主", "--deposit", "5000.00", "--tariff", strings.TrimSuffix(newerJSON, ".json")+".signed")
+	po.expect(0, "enrol", "--station", s.id, "--pubkey", s.key, "--franchisee", "新店主", "--deposit", "5000.00", "--tariff", po.tariff)
 
 	var said bytes.Buffer
 	m := &Main{Stdout: &said, Stderr: &said, Getenv: func(k string) string { return s.c.env[k] }, Now: func() time.Time { return s.c.now }, KeyParams: keyfile.FastParams()}
@@ -278,6 +271,16 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	defer d.c.Close()
 	if v := d.Services().Tariff.Version; v != "TEST-2026-11" {
 		t.Fatalf("the screen starts with tariff %s", v)
+	}
+	// The post office signs a newer version and issues it to the station.
+	newer := bytes.Replace(testTariff(), []byte(`"version": "TEST-2026-11"`), []byte(`"version": "TEST-2026-11B"`), 1)
+	newerJSON := filepath.Join(t.TempDir(), "newer.json")
+	if err := os.WriteFile(newerJSON, newer, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	po.expect(0, "tariff", "sign", newerJSON)
+	if out := po.expect(0, "tariff", "issue", "--station", s.id, "TEST-2026-11B"); !strings.Contains(out, "TEST-2026-11B 已发给 1 个服务站") {
+		t.Errorf("tariff issue says %q", out)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	rounds := make(chan error, 1)
