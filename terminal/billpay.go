@@ -111,6 +111,9 @@ func (b *Bills) Lookup(ctx context.Context, billerID, accountText string) (Bill,
 // accepted into the queue: the cash is taken, the receipt says by when it
 // will be confirmed, and the queue forwards it when the network is back.
 func (b *Bills) Pay(ctx context.Context, p BillPayment) (BillResult, error) {
+	if err := inForce(b.Tariff, b.Link.Ledger.CurrentDay()); err != nil {
+		return BillResult{}, err
+	}
 	bl, acct, err := b.checkBill(p)
 	if err != nil {
 		return BillResult{}, err

@@ -30,6 +30,7 @@ type GoodsLedger interface {
 	Ledger
 	Get(seq uint64) (ledger.Entry, error)
 	ByIdemKey(key string) (ledger.Entry, error)
+	CurrentDay() string
 }
 
 // Goods sells the catalogue's items and keeps their stock.
@@ -186,6 +187,9 @@ type saleLine struct {
 // stock below zero is refused, as is delivery of an item that is not
 // delivered.
 func (g *Goods) Sell(s Sale) (SaleResult, error) {
+	if err := inForce(g.Tariff, g.Ledger.CurrentDay()); err != nil {
+		return SaleResult{}, err
+	}
 	if len(s.Lines) == 0 {
 		return SaleResult{}, &InputError{Field: "items", Rule: "at least one item, like FERT-UREA-50KG:2", RuleZh: "至少要有一样商品，例如 --item FERT-UREA-50KG:2"}
 	}

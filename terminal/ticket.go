@@ -171,6 +171,9 @@ func personName(s string) bool {
 // is held until the carrier decides; a refusal then leaves a refund due.
 // A declined order records no money: give the cash back.
 func (t *Tickets) Order(ctx context.Context, o TicketOrder) (TicketResult, error) {
+	if err := inForce(t.Tariff, t.Link.Ledger.CurrentDay()); err != nil {
+		return TicketResult{}, err
+	}
 	d, err := t.check(o)
 	if err != nil {
 		return TicketResult{}, err

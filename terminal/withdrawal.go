@@ -91,6 +91,9 @@ func checkPIN(p string) error {
 // the amount breaks a limit or the drawer holds less than the payout. Cash
 // may be handed out only when it returns no error.
 func (c *Cards) Withdraw(ctx context.Context, w Withdrawal) (WithdrawalResult, error) {
+	if err := inForce(c.Tariff, c.Link.Ledger.CurrentDay()); err != nil {
+		return WithdrawalResult{}, err
+	}
 	card, err := idcheck.Card(w.Card)
 	if err != nil {
 		return WithdrawalResult{}, err

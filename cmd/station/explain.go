@@ -44,6 +44,7 @@ func (m *Main) explain(err error) (string, int) {
 		p  *problem
 		al *web.AddrLockedError
 		dp *terminal.DamagedPendingError
+		te *terminal.TariffExpiredError
 	)
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
@@ -127,6 +128,9 @@ func (m *Main) explain(err error) (string, int) {
 		where := m.logDamage("open ledger", err, filepath.Dir(ce.Path))
 		return m.say(fmt.Sprintf("账本文件 %s 已损坏，读不出来。请停止办理业务，用最近的备份恢复，或联系邮政支局。%s", ce.Path, where),
 			fmt.Sprintf("the ledger file %s is damaged and cannot be read. Stop serving customers, restore the last backup or call the post office. %s", ce.Path, where)), exitTampered
+	case errors.As(err, &te):
+		return m.say(fmt.Sprintf("价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用，什么都没有办理。请向邮政支局要新的价目表：联网的服务站会自己载入，不联网的由店主用 station tariff load 载入。", te.Version, te.ValidFrom, te.ValidUntil, te.Day),
+			fmt.Sprintf("tariff %s is valid from %s to %s, not today (%s); nothing was done. Ask the post office for a current one: a station online loads it by itself, otherwise the owner loads it with station tariff load.", te.Version, te.ValidFrom, te.ValidUntil, te.Day)), exitFailed
 	case errors.As(err, &dp):
 		where := m.logDamage("pending store", err, filepath.Dir(dp.Path))
 		return m.say("本站记着“还没有结果的业务”的文件（pending.db）已损坏，这次什么都没有改动，钱也没有动。请停止办理业务并联系技术支持：技术人员把这个文件移走后重新启动，程序会按账本重新找出这些业务。"+where,
