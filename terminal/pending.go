@@ -99,8 +99,9 @@ func (p *Pending) before(op string, intent uint64) error {
 // bbolt cannot read, or that lost its list of items, is refused with a
 // DamagedPendingError.
 func OpenPending(path string) (p *Pending, err error) {
-	_, statErr := os.Stat(path)
-	existed := statErr == nil
+	// An empty file is one a crash cut short as it was created.
+	fi, statErr := os.Stat(path)
+	existed := statErr == nil && fi.Size() > 0
 	p = &Pending{path: path, shown: &shownLog{path: shownLogPath(path)}}
 	db, err := func() (db *bolt.DB, err error) {
 		defer p.guard(&err)()
