@@ -99,8 +99,9 @@ type DisputeRequest struct {
 // DisputeError says why a dispute or a decision is refused; nothing was
 // recorded.
 type DisputeError struct {
-	Field string // the field at fault: entry, says, code, decision
-	Rule  string
+	Field  string // the field at fault: entry, says, decision
+	Rule   string
+	RuleZh string // the same in the shop's words
 }
 
 func (e *DisputeError) Error() string { return "terminal: dispute: " + e.Field + ": " + e.Rule }
@@ -112,11 +113,11 @@ func decidedKey(dispute uint64) string { return fmt.Sprintf("dispute_decided:%d"
 func CheckSays(s string) error {
 	s = strings.TrimSpace(s)
 	if s == "" || !utf8.ValidString(s) || utf8.RuneCountInString(s) > MaxSays {
-		return &DisputeError{"says", fmt.Sprintf("write what the customer says went wrong, 1 to %d characters", MaxSays)}
+		return &DisputeError{"says", fmt.Sprintf("write what the customer says went wrong, 1 to %d characters", MaxSays), fmt.Sprintf("“顾客说”要写顾客说哪里不对，1 到 %d 个字", MaxSays)}
 	}
 	for _, r := range s {
 		if unicode.IsControl(r) {
-			return &DisputeError{"says", "one line, no control characters"}
+			return &DisputeError{"says", "one line, no control characters", "“顾客说”只能写一行字"}
 		}
 	}
 	return nil
@@ -140,7 +141,7 @@ func intentOf(l LinkLedger, e ledger.Entry) (ledger.Entry, error) {
 			return in, nil
 		}
 	}
-	return ledger.Entry{}, &DisputeError{"entry", fmt.Sprintf("entry %d (%s) did not go to a bank, biller or carrier: it has no trace number to dispute", e.Seq, e.Kind)}
+	return ledger.Entry{}, &DisputeError{"entry", fmt.Sprintf("entry %d (%s) did not go to a bank, biller or carrier: it has no trace number to dispute", e.Seq, e.Kind), fmt.Sprintf("第 %d 笔没有经过银行、缴费单位或承运方，没有流水号，不能登记纠纷；请核对收据上的账本序号", e.Seq)}
 }
 
 // traceState says what the station's entries say became of intent: the
@@ -208,7 +209,7 @@ func (d *Disputes) Open(ctx context.Context, r DisputeRequest) (dp Dispute, adde
 	}
 	e, err := d.Ledger.Get(r.Entry)
 	if errors.Is(err, ledger.ErrNotFound) {
-		return Dispute{}, false, &DisputeError{"entry", fmt.Sprintf("the ledger has no entry %d", r.Entry)}
+		return Dispute{}, false, &DisputeError{"entry", fmt.Sprintf("the ledger has no entry %d", r.Entry), fmt.Sprintf("账本里没有第 %d 笔，请核对收据上的账本序号", r.Entry)}
 	}
 	if err != nil {
 		return Dispute{}, false, err
@@ -344,7 +345,7 @@ func (d *Disputes) get(seq uint64) (Dispute, error) {
 		return Dispute{}, err
 	}
 	if len(list) != 1 {
-		return Dispute{}, &DisputeError{"dispute", fmt.Sprintf("entry %d is not a dispute", seq)}
+		return Dispute{}, &DisputeError{"dispute", fmt.Sprintf("entry %d is not a dispute", seq), fmt.Sprintf("第 %d 笔不是业务纠纷", seq)}
 	}
 	return list[0], nil
 }
@@ -406,29 +407,29 @@ func (d *Disputes) list(only uint64) ([]Dispute, error) {
 // office, or does not match the dispute is refused and records nothing.
 func (d *Disputes) Decide(operator string, msg []byte) (dp Dispute, added bool, err error) {
 	if d.PostOffice == nil {
-		return Dispute{}, false, &DisputeError{"decision", "the station has no post office key to check a decision with"}
+		return Dispute{}, false, &DisputeError{"decision", "the station has no post office key to check a decision with", "本站没有登记邮政支局公钥，不能核对答复"}
 	}
 	dec, err := decision.Open(msg, d.PostOffice)
 	if errors.Is(err, decision.ErrSignature) {
-		return Dispute{}, false, &DisputeError{"decision", "not signed by this station's post office"}
+		return Dispute{}, false, &DisputeError{"decision", "not signed by this station's post office", "这份答复不是本站所属邮政支局签发的，没有收下"}
 	}
 	if err != nil {
-		return Dispute{}, false, &DisputeError{"decision", err.Error()}
+		return Dispute{}, false, &DisputeError{"decision", err.Error(), "这不是邮政支局的纠纷答复文件"}
 	}
 	if g := d.Ledger.Last(); g.Seq < dec.Dispute {
-		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("the ledger has no entry %d", dec.Dispute)}
+		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("the ledger has no entry %d", dec.Dispute), fmt.Sprintf("答复说的第 %d 笔纠纷在本站账本里没有；请联系邮政支局", dec.Dispute)}
 	}
 	dp, err = d.get(dec.Dispute)
 	if err != nil {
-		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("entry %d is not a dispute of this station", dec.Dispute)}
+		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("entry %d is not a dispute of this station", dec.Dispute), fmt.Sprintf("本站第 %d 笔不是业务纠纷；请联系邮政支局", dec.Dispute)}
 	}
 	switch {
 	case dec.Station != stationOfTrace(dp.Trace):
-		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("it is for station %s", dec.Station)}
+		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("it is for station %s", dec.Station), fmt.Sprintf("这份答复是给服务站 %s 的，不是本站的", dec.Station)}
 	case dec.Entry != dp.Disputed || dec.Trace != dp.Trace:
-		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("it names entry %d, trace %s; the dispute is about entry %d, trace %s", dec.Entry, dec.Trace, dp.Disputed, dp.Trace)}
+		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("it names entry %d, trace %s; the dispute is about entry %d, trace %s", dec.Entry, dec.Trace, dp.Disputed, dp.Trace), fmt.Sprintf("答复说的是第 %d 笔（流水号 %s），这笔纠纷登记的是第 %d 笔（流水号 %s）；请联系邮政支局", dec.Entry, dec.Trace, dp.Disputed, dp.Trace)}
 	case dec.Refund.GreaterThan(dp.Amount):
-		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("its refund %s is above the disputed amount %s", money.FormatWire(dec.Refund), money.FormatWire(dp.Amount))}
+		return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("its refund %s is above the disputed amount %s", money.FormatWire(dec.Refund), money.FormatWire(dp.Amount)), fmt.Sprintf("答复的退款 %s 元比有争议的金额 %s 元还多；请联系邮政支局", money.FormatWire(dec.Refund), money.FormatWire(dp.Amount))}
 	}
 	if dp.Decided != 0 {
 		prev, err := d.Ledger.Get(dp.Decided)
@@ -438,7 +439,7 @@ func (d *Disputes) Decide(operator string, msg []byte) (dp Dispute, added bool, 
 		var p decidedPayload
 		json.Unmarshal(prev.Payload, &p)
 		if p.Decision != base64.StdEncoding.EncodeToString(msg) {
-			return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("dispute %d was decided already (entry %d); call the post office", dp.Seq, dp.Decided)}
+			return Dispute{}, false, &DisputeError{"decision", fmt.Sprintf("dispute %d was decided already (entry %d); call the post office", dp.Seq, dp.Decided), fmt.Sprintf("第 %d 笔纠纷已经有了另一份答复（第 %d 笔）；请联系邮政支局", dp.Seq, dp.Decided)}
 		}
 		return dp, false, nil
 	}
