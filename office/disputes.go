@@ -16,6 +16,7 @@ import (
 	"github.com/villagepost/bianmin/decision"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/reconcile"
 	"github.com/villagepost/bianmin/registry"
 	"github.com/villagepost/bianmin/settlement"
 )
@@ -337,6 +338,56 @@ func (o *Office) Decisions(station string) ([][]byte, error) {
 		// keep only this station's.
 		if d, err := decision.Open(b, o.Verifier); err == nil && d.Station == station {
 			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// DayDispute is a dispute shown beside the reconciliation of the day its
+// request was made: what the reconciliation found on that trace ("" when
+// both sides agree, or the trace is not of the day).
+type DayDispute struct {
+	Dispute
+	Exception string // the reconcile.Exception kind on the same trace
+}
+
+// DisputesOfDay returns the disputes about the requests of business day
+// date, and those registered on it, of every station with an accepted
+// file for that day, each beside the exception rep found on its trace.
+// Only files of that day on are read.
+func (o *Office) DisputesOfDay(date string, rep *reconcile.Report) ([]DayDispute, error) {
+	stations, err := o.Stations()
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]string{}
+	if rep != nil {
+		for _, ex := range rep.Exceptions {
+			found[ex.Trace] = ex.Kind
+		}
+	}
+	var out []DayDispute
+	for _, s := range stations {
+		var day registry.Day
+		var ok bool
+		err := o.use(func(r *registry.Registry) (err error) {
+			day, ok, err = r.Day(s.ID, date)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		list, err := o.Disputes(s.ID, date)
+		if err != nil {
+			return nil, err
+		}
+		for _, dp := range list {
+			if dp.Day == date || (dp.Intent >= day.First() && dp.Intent <= day.Last.Seq) {
+				out = append(out, DayDispute{Dispute: dp, Exception: found[dp.Trace]})
+			}
 		}
 	}
 	return out, nil

@@ -95,6 +95,11 @@ func TestDisputeThroughThePostOffice(t *testing.T) {
 	s.closeDay(t)
 	mustContain(t, "upload", s.c.must("upload", "--dir", s.dir, "--postoffice", url), "邮政已接收")
 
+	// The reconciliation of the day shows both beside their requests, and
+	// needs a person while they are open.
+	out = po.expect(poAttention, "reconcile", "--date", "2026-11-20", "--host-journal", h.journal)
+	mustContain(t, "postoffice reconcile", out, "业务纠纷（这一天的业务）", "T0001-000005：对账相符", "卡上扣了钱，没拿到现金", "未答复")
+
 	// The post office sees both, refuses a refund above the amount, and
 	// decides.
 	mustContain(t, "postoffice dispute list", po.expect(0, "dispute", "list", "--open"), "T0001 第 "+strconv.FormatUint(wDispute, 10)+" 笔", "卡上扣了钱，没拿到现金", "供电所说没收到", "未答复")
