@@ -53,6 +53,10 @@ type Results struct {
 	Month      string      `json:"month"` // YYYY-MM
 	Statement  Statement   `json:"statement"`
 	Exceptions []Exception `json:"exceptions"`
+	// Decisions are the post office's signed decisions on the station's
+	// disputes (docs/postoffice.md), every one so far whatever the month;
+	// the station checks each with the post office key and records it once.
+	Decisions []string `json:"decisions"`
 }
 
 // Statement is the station's month as the post office's statement has it.

@@ -47,6 +47,15 @@ func (s *Server) results(r *request) (int, any) {
 		out.Exceptions = append(out.Exceptions, postapi.Exception{Date: days[i], Kind: ex.Kind, Trace: ex.Trace, Service: ex.Service,
 			StationAmount: ex.StationAmount, HostAmount: ex.HostAmount, ZH: zh, EN: en, By: by})
 	}
+	decisions, err := s.office.Decisions(r.station.ID)
+	if err != nil {
+		s.logf("postserver: decisions of %s: %v", r.station.ID, err)
+		return 0, err
+	}
+	out.Decisions = []string{}
+	for _, d := range decisions {
+		out.Decisions = append(out.Decisions, string(d))
+	}
 	return http.StatusOK, out
 }
 

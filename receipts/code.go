@@ -41,7 +41,7 @@ var refKeys = []string{
 	"promised", // delivery promised by
 	"status",   // queued or waitlisted: not final yet
 	"confirm",  // queued: to be confirmed by (UTC, 20060102T1504Z)
-	"orig",     // the entry a void, reversal or refund is about
+	"orig",     // the entry a void, reversal, refund, dispute or decision is about
 }
 
 // Ref is one reference a receipt prints and its code carries.

@@ -140,6 +140,13 @@ func newDay(t *testing.T) *day {
 	}
 	v, err := (&terminal.Voids{Link: link}).Void("OP2", "OP1", small.Entry.Seq, "拿错了")
 	name("void", v.Entry, err)
+
+	disputes := &terminal.Disputes{Ledger: s, Link: link}
+	dp, _, err := disputes.Open(ctx, terminal.DisputeRequest{Operator: "OP1", Entry: w.Entry.Seq, Says: "卡上扣了钱，现金少给了 100 元"})
+	if err == nil {
+		e, err = s.Get(dp.Seq)
+	}
+	name("dispute", e, err)
 	return d
 }
 

@@ -47,6 +47,11 @@ var (
 	lExpected   = Text{"应有", "Expected"}
 	lCounted    = Text{"实点", "Counted"}
 	lVariance   = Text{"长短款", "Variance"}
+	lSays       = Text{"顾客说", "Customer says"}
+	lRecords    = Text{"本站记录", "Station's records"}
+	lHostSays   = Text{"对方答复", "Host's answer"}
+	lAnswerBy   = Text{"答复期限", "Answer by"}
+	lOutcome    = Text{"邮政答复", "Post office's decision"}
 )
 
 // Titles of the kinds of entry that have receipts.
@@ -67,6 +72,8 @@ var titles = map[string]Text{
 	"cash_in":          {"存入现金", "Cash in"},
 	"cash_out":         {"取出现金", "Cash out"},
 	"cash_count":       {"清点现金", "Cash count"},
+	"dispute":          {"业务纠纷受理回执", "Dispute registered"},
+	"dispute_decided":  {"纠纷答复", "Dispute decided"},
 }
 
 func titleOf(kind string, p payload) Text {
@@ -173,6 +180,14 @@ func (b *builder) kind(e ledger.Entry, get Getter) error {
 		b.notice("原交易已撤销，钱已退还。", "The original entry is voided and the money given back.")
 	case "reversal":
 		return b.reversal(get)
+	case "dispute":
+		b.dispute(get)
+	case "dispute_decided":
+		b.seqRef(get, "dispute")
+		b.capital(b.money(lRefund, "refund"))
+		b.text(lOutcome, Text{"要退给顾客", "a refund is owed"})
+		b.line(lReason, p.str("reason"))
+		b.notice("邮政支局答复：这笔要退钱给您。请带上本单到店里领取退款。", "The post office decided a refund is owed: bring this slip to the shop for it.")
 	case "cash_in", "cash_out":
 		b.line(lReason, reasonText(p.str("reason")))
 		b.line(lNote, p.str("note"))
@@ -324,6 +339,56 @@ func (b *builder) reversal(get Getter) error {
 	b.capital(b.money(lAmount, "amount"))
 	b.notice("这笔交易没有成功，已冲正：没有扣款，也没有付现金。", "This request did not go through and was reversed: nothing was taken, no cash was paid.")
 	return nil
+}
+
+// dispute prints a dispute's registration (业务纠纷受理回执): the entry
+// disputed, what the customer says, what each side's records show, and
+// by when the post office answers. Its total is the disputed amount.
+func (b *builder) dispute(get Getter) {
+	p := b.p
+	b.seqRef(get, "disputed")
+	b.total = b.amount("amount")
+	b.money(lAmount, "amount")
+	b.line(lSays, p.str("says"))
+	b.text(lRecords, stateText(p.str("station_state")))
+	host := stateText(p.str("host_status"))
+	if a := b.amount("host_amount"); a.IsPositive() {
+		host.Zh += " " + money.FormatReceipt(a)
+		host.En += " " + money.FormatReceipt(a)
+	}
+	b.text(lHostSays, host)
+	b.line(lAnswerBy, p.str("answer_by"))
+	b.notice("已登记，邮政支局会在答复期限前答复。答复之前不付钱；答复要退钱的，凭本单到店里领取。",
+		"Registered: the post office answers by the date above. Nothing is paid before it answers; if a refund is owed, bring this slip to the shop.")
+}
+
+// stateText names what a side's records say became of a request.
+func stateText(s string) Text {
+	switch s {
+	case "approved", "confirmed":
+		return Text{"成功", "approved"}
+	case "declined", "refused":
+		return Text{"被拒绝", "declined"}
+	case "reversed":
+		return Text{"已冲正", "reversed"}
+	case "reversal_due":
+		return Text{"待冲正", "reversal owed"}
+	case "not_sent":
+		return Text{"没有发出", "not sent"}
+	case "queued":
+		return Text{"排队待发", "queued"}
+	case "waitlisted", "pending":
+		return Text{"候补中", "waitlisted"}
+	case "voided":
+		return Text{"已撤销", "voided"}
+	case "none":
+		return Text{"没有这笔记录", "no record"}
+	case "no_answer":
+		return Text{"没有回音", "no answer"}
+	case "open":
+		return Text{"结果不明", "unknown"}
+	}
+	return same(s)
 }
 
 func reasonText(reason string) string {

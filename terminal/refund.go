@@ -17,9 +17,10 @@ import (
 const KindRefundPaid = "refund_paid"
 
 // RefundDue is money owed back to a villager: a queued payment the biller
-// refused, or a waitlisted ticket order the carrier did not fill.
+// refused, a waitlisted ticket order the carrier did not fill, or a
+// dispute the post office decided a refund is owed for.
 type RefundDue struct {
-	Entry   uint64 // the refund_due or ticket_failed entry
+	Entry   uint64 // the refund_due, ticket_failed or dispute_decided entry
 	Service string
 	Trace   string
 	Amount  decimal.Decimal
@@ -48,6 +49,14 @@ func (r *Refunds) Due() ([]RefundDue, error) {
 				return err
 			}
 			due[e.Seq] = d
+		case KindDisputeDecided:
+			d, err := refundOf(e)
+			if err != nil {
+				return err
+			}
+			if d.Amount.IsPositive() {
+				due[e.Seq] = d
+			}
 		case KindRefundPaid:
 			var p struct {
 				RefundOf uint64 `json:"refund_of"`
@@ -97,8 +106,15 @@ func (r *Refunds) Pay(operator string, seq uint64) (RefundPaid, error) {
 	if err != nil {
 		return RefundPaid{}, err
 	}
-	if e.Kind != KindRefundDue && e.Kind != KindFailed {
+	if e.Kind != KindRefundDue && e.Kind != KindFailed && e.Kind != KindDisputeDecided {
 		return RefundPaid{}, fmt.Errorf("%w: entry %d is %s", ErrNoRefundDue, seq, e.Kind)
+	}
+	if e.Kind == KindDisputeDecided {
+		if d, err := refundOf(e); err != nil {
+			return RefundPaid{}, err
+		} else if !d.Amount.IsPositive() {
+			return RefundPaid{}, fmt.Errorf("%w: the post office decided nothing is owed for dispute entry %d", ErrNoRefundDue, seq)
+		}
 	}
 	return payRefund(r.Ledger, operator, e)
 }

@@ -117,6 +117,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runRotateKey(rest[1:])
 	case "retire":
 		err = m.runRetire(rest[1:])
+	case "dispute":
+		err = m.runDispute(rest[1:])
 	case "staff":
 		err = m.runStaff(rest[1:])
 	case "verify-receipt":
@@ -161,6 +163,7 @@ func (m *Main) usage(w io.Writer) {
 		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
 		{"rotate-key", "登记服务站的新密钥（须有旧密钥签的声明）", "record a station's new key, vouched for by its old one", "postoffice rotate-key --dir D --station T0001 --vouch rotation.note"},
 		{"retire", "服务站退出：最终结算、退押金", "retire a station: final settlement, deposit back", "postoffice retire --dir D --station T0001"},
+		{"dispute", "业务纠纷：列出服务站登记的纠纷、签发答复（要退钱或不用退）", "disputes: list those the stations registered, sign a decision (refund owed or none)", "postoffice dispute list --dir D [--station T0001] [--open] | decide --dir D --station T0001 --dispute N --refund 500.00|--none --reason 理由"},
 		{"staff add", "添加员工网页的账号（营业员或主管）", "add an account of the staff web pages (clerk or manager)", `postoffice staff add --dir D --id alice --name "李丽" --role clerk|manager [--password-file F]`},
 		{"staff list", "列出员工账号", "list the staff accounts", "postoffice staff list --dir D"},
 		{"verify-receipt", "核验收据上的二维码", "check a receipt's QR code", "postoffice verify-receipt --pubkey T0001+… 'BMR1|T0001|…' (or - to read it from a scanner)"},

@@ -81,11 +81,35 @@ func (m *Main) runReconcile(args []string) error {
 			return err
 		}
 	}
+	v, err := m.verifier(*dir)
+	if err != nil {
+		return err
+	}
+	o.Verifier = v
+	disputes, err := o.DisputesOfDay(*date, rep)
+	if err != nil {
+		return m.registryErr(err)
+	}
+	open := 0
+	if len(disputes) > 0 {
+		m.printf("\n业务纠纷（这一天的业务）：\n", "\nDisputes (on this day's requests):\n")
+		for _, dp := range disputes {
+			if dp.Exception != "" {
+				m.printf("  %s：对账异常 %s\n", "  %s: reconciliation exception %s\n", dp.Trace, reconcile.KindName(dp.Exception, m.en))
+			} else {
+				m.printf("  %s：对账相符\n", "  %s: the two sides agree\n", dp.Trace)
+			}
+			m.showDispute(m.Stdout, dp.Dispute)
+			if dp.State == office.DisputeOpen || dp.State == office.DisputeForged {
+				open++
+			}
+		}
+	}
 	for _, b := range rep.BadRows {
 		m.printf("读不了：%s 第 %d 行：%s\n", "unreadable: %s line %d: %s\n", b.Journal, b.Line, b.Err)
 	}
 	m.printf("异常清单（CSV）：%s\n", "Exceptions (CSV): %s\n", *out)
-	if !rep.Clean() {
+	if !rep.Clean() || open > 0 {
 		return &failure{code: exitAttention, zh: "有异常要核查（退出码 3）。", en: "there are exceptions to look into (exit status 3)."}
 	}
 	m.printf("全部相符。\n", "Everything matches.\n")

@@ -45,6 +45,7 @@ func (m *Main) explain(err error) (string, int) {
 		al *web.AddrLockedError
 		dp *terminal.DamagedPendingError
 		te *terminal.TariffExpiredError
+		de *terminal.DisputeError
 	)
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
@@ -159,6 +160,8 @@ func (m *Main) explain(err error) (string, int) {
 			fmt.Sprintf("the key file %s is damaged or not this station's (%s). Restore it from the backup or call the post office.", kf.Path, kf.Reason)), exitFailed
 	case errors.Is(err, context.Canceled):
 		return m.say("已取消，什么都没有改动。", "cancelled; nothing was changed."), exitFailed
+	case errors.As(err, &de):
+		return m.say(de.RuleZh+"。什么都没有记。", de.Field+": "+de.Rule+"; nothing was recorded."), exitFailed
 	case errors.As(err, &p):
 		if p.err != nil {
 			return m.say(p.zh+m.logDamage("refused", p.err, ""), p.en+m.detailEn(p.err)), p.code

@@ -96,6 +96,8 @@ func (m *Main) commands() []command {
 			"station void --dir D --operator OP2 --entry N --reason 顾客不要了 [--by OP1]"},
 		{"queue", "查看等网络的业务和要退的钱", "what waits for a host, and refunds owed", (*Main).runQueue,
 			"station queue --dir D [--operator OP1 to send what can be sent]"},
+		{"dispute", "业务纠纷：登记顾客说有问题的业务、收下邮政支局的答复、查看", "disputes: register one, load the post office's decision, list them", (*Main).runDispute,
+			`station dispute open --dir D --operator OP1 --entry N --says "卡上扣了钱，没拿到现金" | list --dir D | load --dir D --operator OP1 FILE…`},
 		{"refund", "把欠顾客的退款付出", "hand back a refund owed", (*Main).runRefund,
 			"station refund --dir D --operator OP1 --entry N"},
 		{"receipt", "重打收据（记入账本）", "reprint a receipt (recorded)", (*Main).runReceipt,

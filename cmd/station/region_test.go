@@ -62,7 +62,7 @@ func (p *postofficeProc) run(args ...string) (code int, stdout, stderr string) {
 func (p *postofficeProc) expect(code int, args ...string) string {
 	p.t.Helper()
 	at := 1 // flags go before the files: after the command
-	if args[0] == "tariff" {
+	if args[0] == "tariff" || args[0] == "dispute" {
 		at = 2
 	}
 	full := append(append(append([]string{}, args[:at]...), "--dir", p.dir), args[at:]...)

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/villagepost/bianmin/postapi"
+	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -55,6 +56,10 @@ type uploadReport struct {
 	AcksKept []string          // the days whose acknowledgement was kept
 	Problems int               // files held, forked or refused
 	Tariff   string            // the version of a newer tariff loaded
+	// Decisions are the post office's decisions on disputes recorded
+	// now; BadDecisions those that did not check (left for a person).
+	Decisions    []terminal.Dispute
+	BadDecisions int
 }
 
 // upload sends the days the post office has not acknowledged, then keeps
@@ -98,7 +103,30 @@ func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport
 		}
 		rep.AcksKept = append(rep.AcksKept, a.Day)
 	}
-	return rep, nil
+	return rep, st.fetchDecisions(ctx, c, rep)
+}
+
+// fetchDecisions records the post office's decisions on the station's
+// disputes that came with its results, for the first owner (the post
+// office's signature is what makes each trustworthy, as with a tariff).
+func (st *station) fetchDecisions(ctx context.Context, c *postapi.Client, rep *uploadReport) error {
+	res, err := c.Results(ctx, st.ledger.CurrentDay()[:7])
+	if err != nil {
+		return err
+	}
+	if len(res.Decisions) == 0 {
+		return nil
+	}
+	owner, err := firstOwner(st)
+	if err != nil {
+		return err
+	}
+	msgs := make([][]byte, len(res.Decisions))
+	for i, d := range res.Decisions {
+		msgs[i] = []byte(d)
+	}
+	rep.Decisions, rep.BadDecisions, err = st.keepDecisions(owner, msgs)
+	return err
 }
 
 // exchange sends the closed days, keeps the acknowledgements and loads a
@@ -188,10 +216,16 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	if rep.Tariff != "" {
 		m.printf("  载入了邮政支局发来的新价目表 %s。\n", "  loaded the post office's new tariff %s.\n", rep.Tariff)
 	}
+	for _, dp := range rep.Decisions {
+		m.printf("  邮政支局答复了第 %d 笔纠纷：%s\n", "  the post office decided dispute %d: %s\n", dp.Seq, m.disputeNext(dp))
+	}
+	if rep.BadDecisions > 0 {
+		m.printf("  有 %d 份纠纷答复对不上本站的账，没有收下；请联系邮政支局。\n", "  %d dispute decision(s) did not match this station's books and were not kept; call the post office.\n", rep.BadDecisions)
+	}
 	if err != nil {
 		return m.postofficeErr(err, len(rep.Sent))
 	}
-	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 && rep.Tariff == "" {
+	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 && rep.Tariff == "" && len(rep.Decisions) == 0 {
 		m.printf("没有要交的日结文件，邮政那边也没有新的回执。\n", "nothing to send, and no new acknowledgement from the post office.\n")
 		return nil
 	}

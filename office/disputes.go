@@ -1,0 +1,394 @@
+package office
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/decision"
+	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/reconcile"
+	"github.com/villagepost/bianmin/registry"
+	"github.com/villagepost/bianmin/settlement"
+)
+
+// States of a dispute at the post office.
+const (
+	DisputeOpen     = "open"     // registered; the post office has not decided
+	DisputeDecided  = "decided"  // decided; the station has not recorded the decision yet
+	DisputeLoaded   = "loaded"   // the station recorded the decision (a refund may still be unpaid)
+	DisputeRefunded = "refunded" // the station paid the refund owed
+	DisputeForged   = "forged"   // the station recorded a decision this post office did not sign
+)
+
+// Dispute is a villager's dispute as the post office sees it: the
+// station's dispute entry from an accepted day file, the post office's
+// decision (a signed file in DIR/disputes), and what the station's later
+// files say became of it.
+type Dispute struct {
+	Station      string
+	Seq          uint64 // the dispute entry
+	Day          string // the business day it was registered
+	Disputed     uint64
+	DisputedKind string
+	Intent       uint64
+	Trace        string
+	Service      string
+	Amount       string
+	Says         string
+	StationState string // what the station's records showed then
+	HostStatus   string // the host's answer to the station's inquiry then
+	HostAmount   string
+	AnswerBy     string
+
+	State    string
+	Decision *decision.Decision // the post office's, once decided
+	Note     []byte             // the signed decision
+	Loaded   uint64             // the station's dispute_decided entry
+	Paid     uint64             // its refund_paid entry
+}
+
+// DecisionsDir is where the post office keeps its signed decisions:
+// DIR/disputes/T0001-000012.decision.
+func (o *Office) DecisionsDir() string { return filepath.Join(o.Dir, "disputes") }
+
+// DecisionPath is the file of the decision on a station's dispute entry.
+func (o *Office) DecisionPath(station string, dispute uint64) string {
+	return filepath.Join(o.DecisionsDir(), registry.TraceOf(station, dispute)+".decision")
+}
+
+// archiveFiles lists a station's accepted files of day from on ("" for
+// all), in order of day.
+func (o *Office) archiveFiles(station, from string) ([]string, error) {
+	names, err := filepath.Glob(filepath.Join(o.Dir, "archive", station, station+"-????????.bms"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	if from == "" {
+		return names, nil
+	}
+	first := filepath.Join(o.Dir, "archive", station, station+"-"+strings.ReplaceAll(from, "-", "")+".bms")
+	i := sort.SearchStrings(names, first)
+	return names[i:], nil
+}
+
+// Disputes returns the disputes of a station registered in its accepted
+// files of day from on ("" for all), oldest first, with the post office's
+// decisions and what the station did with them.
+func (o *Office) Disputes(station, from string) ([]Dispute, error) {
+	if _, err := o.Station(station); err != nil {
+		return nil, err
+	}
+	names, err := o.archiveFiles(station, from)
+	if err != nil {
+		return nil, err
+	}
+	var out []Dispute
+	at := map[uint64]int{}     // dispute entry → index
+	loaded := map[uint64]int{} // dispute_decided entry → index
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("office: archive %s: %w", name, err)
+		}
+		f, err := settlement.Parse(data)
+		if err != nil {
+			return nil, fmt.Errorf("office: archive %s: %w", name, err)
+		}
+		for _, r := range f.Records {
+			e, err := ledger.DecodeRecord(r.Raw)
+			if err != nil {
+				return nil, fmt.Errorf("office: archive %s entry %d: %w", name, r.Seq, err)
+			}
+			o.readDisputeEntry(station, e, &out, at, loaded)
+		}
+	}
+	for i := range out {
+		dp := &out[i]
+		msg, err := os.ReadFile(o.DecisionPath(station, dp.Seq))
+		if errors.Is(err, os.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("office: decision on %s: %w", registry.TraceOf(station, dp.Seq), err)
+		}
+		d, err := decision.Open(msg, o.Verifier)
+		if err != nil {
+			return nil, fmt.Errorf("office: decision on %s: %w", registry.TraceOf(station, dp.Seq), err)
+		}
+		if dp.Note != nil && !bytes.Equal(dp.Note, msg) {
+			dp.State = DisputeForged
+		}
+		dp.Decision, dp.Note = &d, msg
+		if dp.State == DisputeOpen {
+			dp.State = DisputeDecided
+		}
+	}
+	return out, nil
+}
+
+// readDisputeEntry notes what one entry of an accepted file says about
+// the station's disputes.
+func (o *Office) readDisputeEntry(station string, e ledger.Entry, out *[]Dispute, at, loaded map[uint64]int) {
+	switch e.Kind {
+	case "dispute":
+		var p struct {
+			Intent       uint64 `json:"intent"`
+			Trace        string `json:"trace"`
+			Service      string `json:"service"`
+			Disputed     uint64 `json:"disputed"`
+			DisputedKind string `json:"disputed_kind"`
+			Amount       string `json:"amount"`
+			Says         string `json:"says"`
+			StationState string `json:"station_state"`
+			HostStatus   string `json:"host_status"`
+			HostAmount   string `json:"host_amount"`
+			AnswerBy     string `json:"answer_by"`
+		}
+		if json.Unmarshal(e.Payload, &p) != nil {
+			return
+		}
+		at[e.Seq] = len(*out)
+		*out = append(*out, Dispute{Station: station, Seq: e.Seq, Day: e.Day, Disputed: p.Disputed, DisputedKind: p.DisputedKind,
+			Intent: p.Intent, Trace: p.Trace, Service: p.Service, Amount: p.Amount, Says: p.Says, StationState: p.StationState,
+			HostStatus: p.HostStatus, HostAmount: p.HostAmount, AnswerBy: p.AnswerBy, State: DisputeOpen})
+	case "dispute_decided":
+		var p struct {
+			Dispute  uint64 `json:"dispute"`
+			Decision string `json:"decision"`
+		}
+		if json.Unmarshal(e.Payload, &p) != nil {
+			return
+		}
+		i, ok := at[p.Dispute]
+		if !ok {
+			return
+		}
+		dp := &(*out)[i]
+		msg, err := base64.StdEncoding.DecodeString(p.Decision)
+		dp.Loaded, dp.State = e.Seq, DisputeLoaded
+		if err != nil {
+			dp.State = DisputeForged
+			return
+		}
+		d, err := decision.Open(msg, o.Verifier)
+		if err != nil || d.Station != station || d.Dispute != dp.Seq || !postsRefund(e, d.Refund) {
+			dp.State = DisputeForged
+		}
+		dp.Note = msg
+		loaded[e.Seq] = i
+	case "refund_paid":
+		var p struct {
+			RefundOf uint64 `json:"refund_of"`
+		}
+		if json.Unmarshal(e.Payload, &p) != nil {
+			return
+		}
+		if i, ok := loaded[p.RefundOf]; ok && (*out)[i].State == DisputeLoaded {
+			(*out)[i].Paid, (*out)[i].State = e.Seq, DisputeRefunded
+		}
+	}
+}
+
+// postsRefund says a dispute_decided entry owes exactly the decision's
+// refund to the villager through the post office.
+func postsRefund(e ledger.Entry, refund decimal.Decimal) bool {
+	var owed, due decimal.Decimal
+	for _, p := range e.Postings {
+		if p.Commodity != ledger.Currency {
+			return false
+		}
+		switch {
+		case p.Account == "postoffice:settlement" && p.Side == ledger.Debit:
+			owed = owed.Add(p.Amount)
+		case p.Account == "liabilities:refunds-due" && p.Side == ledger.Credit:
+			due = due.Add(p.Amount)
+		default:
+			return false
+		}
+	}
+	return owed.Equal(refund) && due.Equal(refund)
+}
+
+// DecideError refuses a decision; nothing was written.
+type DecideError struct {
+	Field    string
+	Rule, Zh string
+}
+
+func (e *DecideError) Error() string { return "office: decide a dispute: " + e.Field + ": " + e.Rule }
+
+// Decide records the post office's decision on a station's dispute: a
+// note signed by the post office, written to DecisionPath, that the
+// station gets with its results or on a USB stick. The refund is at most
+// the disputed amount; a dispute is decided once (the same decision again
+// returns the first file).
+func (o *Office) Decide(station string, dispute uint64, outcome string, refund decimal.Decimal, reason string) (Dispute, error) {
+	list, err := o.Disputes(station, "")
+	if err != nil {
+		return Dispute{}, err
+	}
+	var dp *Dispute
+	for i := range list {
+		if list[i].Seq == dispute {
+			dp = &list[i]
+		}
+	}
+	if dp == nil {
+		return Dispute{}, &DecideError{"dispute", fmt.Sprintf("no accepted file of %s has a dispute at entry %d", station, dispute),
+			fmt.Sprintf("服务站 %s 交来的账里第 %d 笔不是业务纠纷（或那一天的账还没有收到）", station, dispute)}
+	}
+	amount, err := money.ParseWire(dp.Amount)
+	if err != nil {
+		amount = decimal.Zero
+	}
+	if outcome == decision.RefundOwed && refund.GreaterThan(amount) {
+		return Dispute{}, &DecideError{"refund", fmt.Sprintf("%s is above the disputed amount %s", money.FormatWire(refund), dp.Amount),
+			fmt.Sprintf("退款 %s 元比有争议的金额 %s 元还多", money.FormatWire(refund), dp.Amount)}
+	}
+	d := decision.Decision{Station: station, Dispute: dp.Seq, Entry: dp.Disputed, Trace: dp.Trace, Outcome: outcome, Refund: refund,
+		Decided: o.today(station), Reason: strings.TrimSpace(reason)}
+	if err := d.Check(); err != nil {
+		var fe *decision.FormatError
+		errors.As(err, &fe)
+		field := map[int]string{6: "outcome", 7: "refund", 9: "reason"}[fe.Line]
+		return Dispute{}, &DecideError{field, err.Error(), decideZh(field)}
+	}
+	if dp.Decision != nil {
+		if dp.Decision.Outcome == d.Outcome && dp.Decision.Refund.Equal(d.Refund) && dp.Decision.Reason == d.Reason {
+			return *dp, nil
+		}
+		return Dispute{}, &DecideError{"dispute", fmt.Sprintf("dispute %s was decided on %s already", registry.TraceOf(station, dp.Seq), dp.Decision.Decided),
+			fmt.Sprintf("这笔纠纷 %s 已经在 %s 答复过了，不能再改", registry.TraceOf(station, dp.Seq), dp.Decision.Decided)}
+	}
+	msg, err := decision.Sign(d, o.Signer)
+	if err != nil {
+		return Dispute{}, err
+	}
+	path := o.DecisionPath(station, dp.Seq)
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return Dispute{}, fmt.Errorf("office: decisions folder: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, msg, 0o644); err != nil {
+		return Dispute{}, fmt.Errorf("office: write decision %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return Dispute{}, fmt.Errorf("office: write decision %s: %w", path, err)
+	}
+	dp.Decision, dp.Note, dp.State = &d, msg, DisputeDecided
+	return *dp, nil
+}
+
+func decideZh(field string) string {
+	switch field {
+	case "outcome":
+		return "要说明是“要退钱”还是“不用退钱”"
+	case "refund":
+		return "要退钱时退款要大于 0，最多两位小数；不用退钱时不填退款"
+	case "reason":
+		return fmt.Sprintf("“答复”要写给顾客看的理由，一行，1 到 %d 个字", decision.MaxReason)
+	}
+	return "答复填得不对"
+}
+
+// today is the date in the station's zone.
+func (o *Office) today(station string) string {
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if s, serr := o.Station(station); serr == nil && s.Zone != "" {
+		if l, lerr := time.LoadLocation(s.Zone); lerr == nil {
+			loc, err = l, nil
+		}
+	}
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	return now().In(loc).Format(time.DateOnly)
+}
+
+// Decisions returns every decision the post office signed on the
+// station's disputes, in order of dispute.
+func (o *Office) Decisions(station string) ([][]byte, error) {
+	names, err := filepath.Glob(filepath.Join(o.DecisionsDir(), station+"-*.decision"))
+	if err != nil {
+		return nil, err
+	}
+	sort.Strings(names)
+	var out [][]byte
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("office: %w", err)
+		}
+		// A station whose id has a '-' in it matches another's pattern:
+		// keep only this station's.
+		if d, err := decision.Open(b, o.Verifier); err == nil && d.Station == station {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// DayDispute is a dispute shown beside the reconciliation of the day its
+// request was made: what the reconciliation found on that trace ("" when
+// both sides agree, or the trace is not of the day).
+type DayDispute struct {
+	Dispute
+	Exception string // the reconcile.Exception kind on the same trace
+}
+
+// DisputesOfDay returns the disputes about the requests of business day
+// date, and those registered on it, of every station with an accepted
+// file for that day, each beside the exception rep found on its trace.
+// Only files of that day on are read.
+func (o *Office) DisputesOfDay(date string, rep *reconcile.Report) ([]DayDispute, error) {
+	stations, err := o.Stations()
+	if err != nil {
+		return nil, err
+	}
+	found := map[string]string{}
+	if rep != nil {
+		for _, ex := range rep.Exceptions {
+			found[ex.Trace] = ex.Kind
+		}
+	}
+	var out []DayDispute
+	for _, s := range stations {
+		var day registry.Day
+		var ok bool
+		err := o.use(func(r *registry.Registry) (err error) {
+			day, ok, err = r.Day(s.ID, date)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		list, err := o.Disputes(s.ID, date)
+		if err != nil {
+			return nil, err
+		}
+		for _, dp := range list {
+			if dp.Day == date || (dp.Intent >= day.First() && dp.Intent <= day.Last.Seq) {
+				out = append(out, DayDispute{Dispute: dp, Exception: found[dp.Trace]})
+			}
+		}
+	}
+	return out, nil
+}
