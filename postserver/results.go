@@ -20,7 +20,7 @@ func (s *Server) results(r *request) (int, any) {
 	if t, err := time.Parse("2006-01", month); err != nil || t.Format("2006-01") != month {
 		return 0, postapi.Refuse(http.StatusBadRequest, postapi.RuleBadQuery, "month 要写成 2026-11 这样的月份。", "month: want a month like 2026-11.")
 	}
-	st, err := s.office.Statement(r.station.ID, month)
+	st, err := s.office.Statement(r.Context(), r.station.ID, month)
 	if err != nil {
 		s.logf("postserver: statement of %s %s: %v", r.station.ID, month, err)
 		return 0, err

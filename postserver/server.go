@@ -187,7 +187,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*request, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.office.Station(a.Station)
+	st, err := s.office.Station(r.Context(), a.Station)
 	var re *registry.Error
 	if errors.As(err, &re) && re.Kind == registry.ErrUnknownStation {
 		return nil, postapi.Refuse(http.StatusUnauthorized, postapi.RuleUnknown, "邮政没有登记服务站 %s。", "no station %s is enrolled with this post office.", a.Station)

@@ -12,6 +12,7 @@ package reconcile
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"sort"
@@ -39,10 +40,10 @@ const (
 
 // Source is what reconciliation reads from the registry.
 type Source interface {
-	Stations() ([]registry.Station, error)
-	Day(station, day string) (registry.Day, bool, error)
-	Traces(station string, from, to uint64, fn func(registry.Trace) error) error
-	DayOf(station string, seq uint64) (string, bool, error)
+	Stations(ctx context.Context) ([]registry.Station, error)
+	Day(ctx context.Context, station, day string) (registry.Day, bool, error)
+	Traces(ctx context.Context, station string, from, to uint64, fn func(registry.Trace) error) error
+	DayOf(ctx context.Context, station string, seq uint64) (string, bool, error)
 }
 
 var _ Source = (*registry.Registry)(nil)
@@ -126,12 +127,12 @@ type item struct {
 
 // Run reconciles business day date (YYYY-MM-DD) across every station with
 // the given journals.
-func Run(src Source, date string, journals []Journal) (*Report, error) {
+func Run(ctx context.Context, src Source, date string, journals []Journal) (*Report, error) {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, fmt.Errorf("reconcile: date %q: want YYYY-MM-DD", date)
 	}
 	rep := &Report{Date: date}
-	stations, err := src.Stations()
+	stations, err := src.Stations(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +140,7 @@ func Run(src Source, date string, journals []Journal) (*Report, error) {
 	items := map[string]*item{}
 	for _, s := range stations {
 		zones[s.ID] = zoneOf(s.Zone)
-		d, ok, err := src.Day(s.ID, date)
+		d, ok, err := src.Day(ctx, s.ID, date)
 		if err != nil {
 			return nil, err
 		}
@@ -147,7 +148,7 @@ func Run(src Source, date string, journals []Journal) (*Report, error) {
 			continue
 		}
 		rep.Stations++
-		err = src.Traces(s.ID, d.First(), d.Last.Seq, func(t registry.Trace) error {
+		err = src.Traces(ctx, s.ID, d.First(), d.Last.Seq, func(t registry.Trace) error {
 			items[t.Trace] = &item{st: &t, station: s.ID}
 			rep.Traces++
 			return nil
@@ -157,7 +158,7 @@ func Run(src Source, date string, journals []Journal) (*Report, error) {
 		}
 	}
 	for _, j := range journals {
-		if err := rep.read(src, j, date, zones, items); err != nil {
+		if err := rep.read(ctx, src, j, date, zones, items); err != nil {
 			return nil, err
 		}
 	}
@@ -191,7 +192,7 @@ const maxLine = 64 << 10
 
 // read streams one journal. A line that does not read is noted with its
 // number and skipped; the rest are read.
-func (rep *Report) read(src Source, j Journal, date string, zones map[string]*time.Location, items map[string]*item) error {
+func (rep *Report) read(ctx context.Context, src Source, j Journal, date string, zones map[string]*time.Location, items map[string]*item) error {
 	sc := bufio.NewScanner(j.R)
 	sc.Buffer(make([]byte, 0, 4096), maxLine)
 	covered := map[string]string{} // trace → the day its station's file says, for traces not of the day
@@ -224,7 +225,7 @@ func (rep *Report) read(src Source, j Journal, date string, zones map[string]*ti
 		loc, known := zones[station]
 		kind := UnknownStation
 		if known {
-			day, found, err := src.DayOf(station, seq)
+			day, found, err := src.DayOf(ctx, station, seq)
 			if err != nil {
 				return err
 			}

@@ -98,34 +98,34 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	var err error
 	switch rest[0] {
 	case "init":
-		err = m.runInit(rest[1:])
+		err = m.runInit(ctx, rest[1:])
 	case "key":
 		err = m.runKey(rest[1:])
 	case "enrol":
-		err = m.runEnrol(rest[1:])
+		err = m.runEnrol(ctx, rest[1:])
 	case "stations":
-		err = m.runStations(rest[1:])
+		err = m.runStations(ctx, rest[1:])
 	case "import":
-		err = m.runImport(rest[1:])
+		err = m.runImport(ctx, rest[1:])
 	case "serve":
 		err = m.runServe(ctx, rest[1:])
 	case "reconcile":
-		err = m.runReconcile(rest[1:])
+		err = m.runReconcile(ctx, rest[1:])
 	case "statement":
-		err = m.runStatement(rest[1:])
+		err = m.runStatement(ctx, rest[1:])
 	case "rotate-key":
-		err = m.runRotateKey(rest[1:])
+		err = m.runRotateKey(ctx, rest[1:])
 	case "retire":
-		err = m.runRetire(rest[1:])
+		err = m.runRetire(ctx, rest[1:])
 	case "staff":
-		err = m.runStaff(rest[1:])
+		err = m.runStaff(ctx, rest[1:])
 	case "verify-receipt":
 		err = m.runVerifyReceipt(rest[1:])
 	case "tariff":
 		if len(rest) < 2 || rest[1] != "sign" {
 			err = fail(exitUsage, "价目表只有 sign 一个操作：postoffice tariff sign --dir D 文件", "tariff has one action: postoffice tariff sign --dir D FILE")
 		} else {
-			err = m.runTariffSign(rest[2:])
+			err = m.runTariffSign(ctx, rest[2:])
 		}
 	default:
 		err = fail(exitUsage, "没有“%s”这个命令，输入 postoffice help 查看用法。", "there is no command %q; run postoffice help.", rest[0])
