@@ -145,13 +145,13 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, m.say("用法：postoffice 命令 [选项]    （加 --lang en 显示英文）", "usage: postoffice command [flags]"))
 	for _, c := range [][4]string{
-		{"init", "生成邮政支局的签名密钥", "create the post office's signing key", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
+		{"init", "生成邮政支局的签名密钥（加 --db 时准备数据库）", "create the post office's signing key (and with --db make the database ready)", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F] [--db postgres://…]"},
 		{"key", "显示支局公钥（服务站开通时要用）", "show the post office's verifier key (stations need it)", "postoffice key --dir D"},
 		{"tariff sign", "签发价目表", "sign a tariff", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
 		{"enrol", "登记服务站", "enrol a station", `postoffice enrol --dir D --station T0001 --pubkey T0001+… --franchisee "王秀英" --deposit 20000.00 --tariff tariff.signed`},
 		{"stations", "列出服务站", "list the stations", "postoffice stations --dir D"},
 		{"import", "导入日结文件，核验并发回执", "import day files: verify and acknowledge", "postoffice import --dir D [--acks DIR] FILES|FOLDER…"},
-		{"serve", "开网上服务：服务站自动交日结文件、取回执和价目表", "serve the station API: stations upload day files, fetch acknowledgements and tariffs", "postoffice serve --dir D [--addr 127.0.0.1:8443] [--tls-cert F --tls-key F]"},
+		{"serve", "开网上服务：服务站自动交日结文件、取回执和价目表", "serve the station API: stations upload day files, fetch acknowledgements and tariffs", "postoffice serve --dir D [--addr 127.0.0.1:8443] [--tls-cert F --tls-key F] [--db postgres://…]"},
 		{"reconcile", "与银行、收费单位、承运人的流水对账", "reconcile against the hosts' journals", "postoffice reconcile --dir D --date 2026-11-20 --host-journal F [--host-journal F2…] [--out F.csv]"},
 		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
 		{"rotate-key", "登记服务站的新密钥（须有旧密钥签的声明）", "record a station's new key, vouched for by its old one", "postoffice rotate-key --dir D --station T0001 --vouch rotation.note"},
@@ -162,6 +162,8 @@ func (m *Main) usage(w io.Writer) {
 	} {
 		fmt.Fprintf(w, "  %-14s %s\n                 %s\n", c[0], m.say(c[1], c[2]), c[3])
 	}
+	fmt.Fprintln(w, m.say("每个带 --dir 的命令（key 除外）都可加 --db postgres://…（或环境变量 POSTOFFICE_DB）：登记簿放在 PostgreSQL 里，几台 postoffice serve 可以共用；密钥、存档和回执仍在 --dir。postoffice init --dir D --db URL 准备数据库。",
+		"Every command with --dir (but key) takes --db postgres://… (or POSTOFFICE_DB): the registry in PostgreSQL, which several postoffice serve processes may share; the key, archive and acknowledgements stay in --dir. postoffice init --dir D --db URL makes the database ready."))
 }
 
 // flags parses args; positional arguments are returned.
