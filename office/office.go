@@ -187,3 +187,19 @@ func (o *Office) Tariff(ctx context.Context, station string) (version string, si
 	}
 	return t.Version, signed, nil
 }
+
+// AddNonce records the nonce of a station API request in the registry's
+// store when the store keeps them (a database several servers share):
+// fresh says no server took the request before. shared is false when the
+// store keeps none; the server then remembers nonces itself.
+func (o *Office) AddNonce(ctx context.Context, station, nonce string, until, now time.Time) (fresh, shared bool, err error) {
+	if o.Registry == nil {
+		return false, false, nil
+	}
+	n, ok := o.Registry.Store().(registry.Nonces)
+	if !ok {
+		return false, false, nil
+	}
+	fresh, err = n.AddNonce(ctx, station, nonce, until, now)
+	return fresh, true, err
+}

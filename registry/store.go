@@ -2,6 +2,7 @@ package registry
 
 import (
 	"context"
+	"time"
 
 	"github.com/villagepost/bianmin/ledger"
 )
@@ -100,4 +101,15 @@ type Tx interface {
 	// IssueTariff records a tariff's body under its version unless one
 	// is there: then it returns that one's body, and writes nothing.
 	IssueTariff(version string, body []byte) (existing []byte, err error)
+}
+
+// Nonces is a store that keeps the nonces of the station API's signed
+// requests, so that every post office server sharing it refuses a
+// request that another one already took. A store several servers cannot
+// share (the bbolt file) need not keep them: a server then remembers
+// them itself.
+type Nonces interface {
+	// AddNonce records the station's nonce until until and says whether
+	// it was new. Nonces whose time is past now may be forgotten.
+	AddNonce(ctx context.Context, station, nonce string, until, now time.Time) (fresh bool, err error)
 }

@@ -739,3 +739,19 @@ func (t *pgTx) IssueTariff(version string, body []byte) ([]byte, error) {
 	}
 	return []byte(old), nil
 }
+
+var _ registry.Nonces = (*Store)(nil)
+
+// AddNonce records a request's nonce for every server sharing the
+// database; the station's nonces past their time are forgotten first.
+func (s *Store) AddNonce(ctx context.Context, station, nonce string, until, now time.Time) (bool, error) {
+	if _, err := s.pool.Exec(ctx, "DELETE FROM nonces WHERE station_id = $1 AND until < $2", station, now); err != nil {
+		return false, fmt.Errorf("pgstore: nonces of %s: %w", station, err)
+	}
+	tag, err := s.pool.Exec(ctx, "INSERT INTO nonces (station_id, nonce, until) VALUES ($1, $2, $3) ON CONFLICT (station_id, nonce) DO NOTHING",
+		station, nonce, until)
+	if err != nil {
+		return false, fmt.Errorf("pgstore: nonce of %s: %w", station, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}
