@@ -109,9 +109,9 @@ func TestClassification(t *testing.T) {
 			[]hostsim.JournalLine{line("send", "T0099-000002", "withdrawal", "approved", "500.00")}, reconcile.UnknownStation},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			src := &region{}
+			var traces []registry.Trace
 			if c.station != nil {
-				src.traces = append(src.traces, *c.station)
+				traces = append(traces, *c.station)
 			}
 			var j bytes.Buffer
 			for _, l := range c.host {
@@ -122,10 +122,9 @@ func TestClassification(t *testing.T) {
 				j.Write(b)
 				j.WriteByte('\n')
 			}
-			rep, err := reconcile.Run(t.Context(), src, "2026-11-20", []reconcile.Journal{{Name: "host.jsonl", R: &j}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := runEverywhere(t, traces, func() []reconcile.Journal {
+				return []reconcile.Journal{{Name: "host.jsonl", R: bytes.NewReader(j.Bytes())}}
+			})
 			switch {
 			case c.want == "" && (!rep.Clean() || rep.Matched != 1):
 				t.Errorf("want matched, got %+v", rep)
@@ -139,7 +138,6 @@ func TestClassification(t *testing.T) {
 // Host lines of other days are left to those days' reconciliations, and
 // a bad line is reported with its number while the rest are read.
 func TestJournalLinesOfOtherDaysAndBadRows(t *testing.T) {
-	src := &region{traces: []registry.Trace{*trace(2, "withdrawal", registry.StateApproved, "500.00")}}
 	next := line("send", "T0001-000150", "withdrawal", "approved", "100.00")
 	next.Time = at.AddDate(0, 0, 1)
 	late := line("send", "T0002-000007", "withdrawal", "approved", "100.00")
@@ -152,10 +150,9 @@ func TestJournalLinesOfOtherDaysAndBadRows(t *testing.T) {
 	}
 	j.WriteString("{\"time\":\"not a time\"}\n")
 	j.WriteString("\n")
-	rep, err := reconcile.Run(t.Context(), src, "2026-11-20", []reconcile.Journal{{Name: "bank.jsonl", R: &j}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runEverywhere(t, []registry.Trace{*trace(2, "withdrawal", registry.StateApproved, "500.00")}, func() []reconcile.Journal {
+		return []reconcile.Journal{{Name: "bank.jsonl", R: bytes.NewReader(j.Bytes())}}
+	})
 	if rep.Matched != 1 || len(rep.Exceptions) != 0 {
 		t.Errorf("matched %d, exceptions %+v: want the day's one trace matched and nothing else", rep.Matched, rep.Exceptions)
 	}
