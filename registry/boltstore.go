@@ -511,3 +511,16 @@ func u64(n uint64) []byte {
 	binary.BigEndian.PutUint64(b[:], n)
 	return b[:]
 }
+
+// Files lists every file record, by SHA-256.
+func (b *boltStore) Files(ctx context.Context, fn func(sha string, fr FileRecord) error) error {
+	return b.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bFiles).ForEach(func(k, v []byte) error {
+			var fr FileRecord
+			if err := json.Unmarshal(v, &fr); err != nil {
+				return fmt.Errorf("registry: file %s: %w", k, err)
+			}
+			return fn(string(k), fr)
+		})
+	})
+}

@@ -119,6 +119,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runRetire(ctx, rest[1:])
 	case "staff":
 		err = m.runStaff(ctx, rest[1:])
+	case "migrate":
+		err = m.runMigrate(ctx, rest[1:])
 	case "verify-receipt":
 		err = m.runVerifyReceipt(rest[1:])
 	case "tariff":
@@ -158,6 +160,7 @@ func (m *Main) usage(w io.Writer) {
 		{"retire", "服务站退出：最终结算、退押金", "retire a station: final settlement, deposit back", "postoffice retire --dir D --station T0001"},
 		{"staff add", "添加员工网页的账号（营业员或主管）", "add an account of the staff web pages (clerk or manager)", `postoffice staff add --dir D --id alice --name "李丽" --role clerk|manager [--password-file F]`},
 		{"staff list", "列出员工账号", "list the staff accounts", "postoffice staff list --dir D"},
+		{"migrate", "把登记簿从 --dir 里的 bbolt 文件搬进空的 PostgreSQL 数据库，并逐条核对", "move the registry from the bbolt file in a folder into an empty PostgreSQL database, and prove the copy", "postoffice migrate --from-dir D --db postgres://…"},
 		{"verify-receipt", "核验收据上的二维码", "check a receipt's QR code", "postoffice verify-receipt --pubkey T0001+… 'BMR1|T0001|…' (or - to read it from a scanner)"},
 	} {
 		fmt.Fprintf(w, "  %-14s %s\n                 %s\n", c[0], m.say(c[1], c[2]), c[3])

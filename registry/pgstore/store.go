@@ -755,3 +755,28 @@ func (s *Store) AddNonce(ctx context.Context, station, nonce string, until, now 
 	}
 	return tag.RowsAffected() == 1, nil
 }
+
+var _ registry.FileLister = (*Store)(nil)
+
+// Files lists every file record, by SHA-256.
+func (s *Store) Files(ctx context.Context, fn func(sha string, fr registry.FileRecord) error) error {
+	rows, err := s.pool.Query(ctx, `SELECT sha256, station_id, to_char(day, 'YYYY-MM-DD'), status FROM files ORDER BY sha256 COLLATE "C"`)
+	if err != nil {
+		return fmt.Errorf("pgstore: files: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sha string
+		var fr registry.FileRecord
+		if err := rows.Scan(&sha, &fr.Station, &fr.Day, &fr.Status); err != nil {
+			return fmt.Errorf("pgstore: files: %w", err)
+		}
+		if err := fn(sha, fr); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("pgstore: files: %w", err)
+	}
+	return nil
+}
