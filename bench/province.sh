@@ -151,3 +151,16 @@ for n in $SERVERS; do
 	result "servers_${n}_db_bytes_per_day_file" "$(psql_admin "SELECT (pg_database_size('$db') - pg_database_size('province_template')) / $files")"
 	stop_servers
 done
+
+# The day's reconciliation on the database the first run filled: the
+# day's traces paired with the host journal in one statement
+# (reconcile.Matcher), then classified as on bbolt.
+first=${SERVERS%% *}
+day=$(ls "$data/journals" | sed -n 's/^host-\([0-9]\{4\}\)\([0-9]\{2\}\)\([0-9]\{2\}\)\.jsonl$/\1-\2-\3/p' | tail -n 1)
+t=$(now)
+code=0
+po reconcile --dir "$work/server-$first-1" --db "$(dburl "province_$first")" --date "$day" --host-journal "$data/journals/host-${day//-/}.jsonl" \
+	>"$work/reconcile.out" || code=$?
+[[ $code -eq 0 || $code -eq 3 ]] || { cat "$work/reconcile.out"; exit 1; }
+grep -m1 '^Reconciliation' "$work/reconcile.out"
+result reconcile_day_seconds "$(awk -v a="$t" -v b="$(now)" 'BEGIN{printf "%.2f", b-a}')"
