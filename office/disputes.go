@@ -2,6 +2,7 @@ package office
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -85,8 +86,8 @@ func (o *Office) archiveFiles(station, from string) ([]string, error) {
 // Disputes returns the disputes of a station registered in its accepted
 // files of day from on ("" for all), oldest first, with the post office's
 // decisions and what the station did with them.
-func (o *Office) Disputes(station, from string) ([]Dispute, error) {
-	if _, err := o.Station(station); err != nil {
+func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute, error) {
+	if _, err := o.Station(ctx, station); err != nil {
 		return nil, err
 	}
 	names, err := o.archiveFiles(station, from)
@@ -233,8 +234,8 @@ func (e *DecideError) Error() string { return "office: decide a dispute: " + e.F
 // station gets with its results or on a USB stick. The refund is at most
 // the disputed amount; a dispute is decided once (the same decision again
 // returns the first file).
-func (o *Office) Decide(station string, dispute uint64, outcome string, refund decimal.Decimal, reason string) (Dispute, error) {
-	list, err := o.Disputes(station, "")
+func (o *Office) Decide(ctx context.Context, station string, dispute uint64, outcome string, refund decimal.Decimal, reason string) (Dispute, error) {
+	list, err := o.Disputes(ctx, station, "")
 	if err != nil {
 		return Dispute{}, err
 	}
@@ -257,7 +258,7 @@ func (o *Office) Decide(station string, dispute uint64, outcome string, refund d
 			fmt.Sprintf("退款 %s 元比有争议的金额 %s 元还多", money.FormatWire(refund), dp.Amount)}
 	}
 	d := decision.Decision{Station: station, Dispute: dp.Seq, Entry: dp.Disputed, Trace: dp.Trace, Outcome: outcome, Refund: refund,
-		Decided: o.today(station), Reason: strings.TrimSpace(reason)}
+		Decided: o.today(ctx, station), Reason: strings.TrimSpace(reason)}
 	if err := d.Check(); err != nil {
 		var fe *decision.FormatError
 		errors.As(err, &fe)
@@ -303,13 +304,13 @@ func decideZh(field string) string {
 }
 
 // today is the date in the station's zone.
-func (o *Office) today(station string) string {
+func (o *Office) today(ctx context.Context, station string) string {
 	now := time.Now
 	if o.Now != nil {
 		now = o.Now
 	}
 	loc, err := time.LoadLocation("Asia/Shanghai")
-	if s, serr := o.Station(station); serr == nil && s.Zone != "" {
+	if s, serr := o.Station(ctx, station); serr == nil && s.Zone != "" {
 		if l, lerr := time.LoadLocation(s.Zone); lerr == nil {
 			loc, err = l, nil
 		}
@@ -322,7 +323,7 @@ func (o *Office) today(station string) string {
 
 // Decisions returns every decision the post office signed on the
 // station's disputes, in order of dispute.
-func (o *Office) Decisions(station string) ([][]byte, error) {
+func (o *Office) Decisions(ctx context.Context, station string) ([][]byte, error) {
 	names, err := filepath.Glob(filepath.Join(o.DecisionsDir(), station+"-*.decision"))
 	if err != nil {
 		return nil, err
@@ -355,8 +356,8 @@ type DayDispute struct {
 // date, and those registered on it, of every station with an accepted
 // file for that day, each beside the exception rep found on its trace.
 // Only files of that day on are read.
-func (o *Office) DisputesOfDay(date string, rep *reconcile.Report) ([]DayDispute, error) {
-	stations, err := o.Stations()
+func (o *Office) DisputesOfDay(ctx context.Context, date string, rep *reconcile.Report) ([]DayDispute, error) {
+	stations, err := o.Stations(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -371,7 +372,7 @@ func (o *Office) DisputesOfDay(date string, rep *reconcile.Report) ([]DayDispute
 		var day registry.Day
 		var ok bool
 		err := o.use(func(r *registry.Registry) (err error) {
-			day, ok, err = r.Day(s.ID, date)
+			day, ok, err = r.Day(ctx, s.ID, date)
 			return err
 		})
 		if err != nil {
@@ -380,7 +381,7 @@ func (o *Office) DisputesOfDay(date string, rep *reconcile.Report) ([]DayDispute
 		if !ok {
 			continue
 		}
-		list, err := o.Disputes(s.ID, date)
+		list, err := o.Disputes(ctx, s.ID, date)
 		if err != nil {
 			return nil, err
 		}

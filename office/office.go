@@ -10,6 +10,7 @@
 package office
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,10 +30,12 @@ type Office struct {
 	Dir      string
 	Signer   note.Signer   // the post office's key
 	Verifier note.Verifier // its public half
-	// Registry is the registry held open for the office's whole life (a
-	// command). When nil (a server), the registry in Dir is opened for
-	// each operation and closed after it, so that the postoffice commands
-	// can use it between two requests; operations then take turns.
+	// Registry is the registry held open for the office's whole life: a
+	// command's, or a server's on a shared database (PostgreSQL), where
+	// several processes use it at once anyway. When nil (a server on the
+	// embedded bbolt file), the registry in Dir is opened for each
+	// operation and closed after it, so that the postoffice commands can
+	// use it between two requests; operations then take turns.
 	Registry *registry.Registry
 	Now      func() time.Time // the registry's clock; time.Now if nil
 
@@ -61,10 +64,10 @@ func (o *Office) use(fn func(*registry.Registry) error) error {
 }
 
 // Station returns the station enrolled as id.
-func (o *Office) Station(id string) (registry.Station, error) {
+func (o *Office) Station(ctx context.Context, id string) (registry.Station, error) {
 	var s registry.Station
 	err := o.use(func(r *registry.Registry) (err error) {
-		s, err = r.Station(id)
+		s, err = r.Station(ctx, id)
 		return err
 	})
 	return s, err
@@ -79,11 +82,11 @@ func AckPath(acks, station, day string) string {
 // first outcome is the file's own, the rest are held days it let in. Each
 // accepted day's acknowledgement is written to DIR/acks. A refused file
 // returns a *registry.Error and changes nothing.
-func (o *Office) Import(data []byte) ([]registry.Outcome, error) {
+func (o *Office) Import(ctx context.Context, data []byte) ([]registry.Outcome, error) {
 	var outs []registry.Outcome
 	err := o.use(func(r *registry.Registry) (err error) {
 		im := &registry.Importer{Registry: r, Signer: o.Signer, Verifier: o.Verifier, Archive: filepath.Join(o.Dir, "archive")}
-		outs, err = im.Import(r.Check(data))
+		outs, err = im.Import(ctx, r.Check(ctx, data))
 		return err
 	})
 	for _, out := range outs {
@@ -116,14 +119,18 @@ func WriteAck(acks, station, day string, ack []byte) error {
 // Acks returns the acknowledgements of the station's accepted days after
 // day after ("" for all), oldest first, from the registry (which keeps
 // each one it signed).
-func (o *Office) Acks(station, after string) ([][]byte, error) {
+func (o *Office) Acks(ctx context.Context, station, after string) ([][]byte, error) {
 	var acks [][]byte
 	from := ""
 	if after != "" {
-		from = after + "\x00" // the first key after the day itself
+		t, err := time.Parse(time.DateOnly, after)
+		if err != nil {
+			return nil, fmt.Errorf("office: acknowledgements after %q: want YYYY-MM-DD", after)
+		}
+		from = t.AddDate(0, 0, 1).Format(time.DateOnly)
 	}
 	err := o.use(func(r *registry.Registry) error {
-		return r.Days(station, from, "", func(d registry.Day) error {
+		return r.Days(ctx, station, from, "", func(d registry.Day) error {
 			acks = append(acks, d.Ack)
 			return nil
 		})
@@ -132,10 +139,10 @@ func (o *Office) Acks(station, after string) ([][]byte, error) {
 }
 
 // AckFor returns the acknowledgement of one accepted day, or nil.
-func (o *Office) AckFor(station, day string) ([]byte, error) {
+func (o *Office) AckFor(ctx context.Context, station, day string) ([]byte, error) {
 	var ack []byte
 	err := o.use(func(r *registry.Registry) error {
-		d, found, err := r.Day(station, day)
+		d, found, err := r.Day(ctx, station, day)
 		if found {
 			ack = d.Ack
 		}
@@ -151,17 +158,17 @@ var ErrNoTariff = errors.New("office: no tariff was issued to the station")
 // that tariff signed by the post office, as postoffice tariff sign
 // writes it (signatures are deterministic: the same body and key give the
 // same file).
-func (o *Office) Tariff(station string) (version string, signed []byte, err error) {
+func (o *Office) Tariff(ctx context.Context, station string) (version string, signed []byte, err error) {
 	var t *tariff.Tariff
 	err = o.use(func(r *registry.Registry) error {
-		s, err := r.Station(station)
+		s, err := r.Station(ctx, station)
 		if err != nil {
 			return err
 		}
 		if s.Tariff == "" {
 			return ErrNoTariff
 		}
-		t, err = r.Tariff(s.Tariff)
+		t, err = r.Tariff(ctx, s.Tariff)
 		if err != nil {
 			return fmt.Errorf("office: tariff %s of %s: %w", s.Tariff, station, err)
 		}
@@ -179,4 +186,20 @@ func (o *Office) Tariff(station string) (version string, signed []byte, err erro
 		return "", nil, fmt.Errorf("office: sign tariff %s: %w", t.Version, err)
 	}
 	return t.Version, signed, nil
+}
+
+// AddNonce records the nonce of a station API request in the registry's
+// store when the store keeps them (a database several servers share):
+// fresh says no server took the request before. shared is false when the
+// store keeps none; the server then remembers nonces itself.
+func (o *Office) AddNonce(ctx context.Context, station, nonce string, until, now time.Time) (fresh, shared bool, err error) {
+	if o.Registry == nil {
+		return false, false, nil
+	}
+	n, ok := o.Registry.Store().(registry.Nonces)
+	if !ok {
+		return false, false, nil
+	}
+	fresh, err = n.AddNonce(ctx, station, nonce, until, now)
+	return fresh, true, err
 }

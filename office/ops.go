@@ -1,6 +1,7 @@
 package office
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -17,10 +18,10 @@ import (
 )
 
 // Stations returns every enrolled station, in order of id.
-func (o *Office) Stations() ([]registry.Station, error) {
+func (o *Office) Stations(ctx context.Context) ([]registry.Station, error) {
 	var list []registry.Station
 	err := o.use(func(r *registry.Registry) (err error) {
-		list, err = r.Stations()
+		list, err = r.Stations(ctx)
 		return err
 	})
 	return list, err
@@ -28,17 +29,17 @@ func (o *Office) Stations() ([]registry.Station, error) {
 
 // StationDays returns a station, its accepted days (newest first) and
 // the forked files kept as evidence.
-func (o *Office) StationDays(id string) (registry.Station, []registry.Day, []registry.Evidence, error) {
+func (o *Office) StationDays(ctx context.Context, id string) (registry.Station, []registry.Day, []registry.Evidence, error) {
 	var (
 		s    registry.Station
 		days []registry.Day
 		ev   []registry.Evidence
 	)
 	err := o.use(func(r *registry.Registry) (err error) {
-		if s, err = r.Station(id); err != nil {
+		if s, err = r.Station(ctx, id); err != nil {
 			return err
 		}
-		err = r.Days(id, "", "", func(d registry.Day) error {
+		err = r.Days(ctx, id, "", "", func(d registry.Day) error {
 			d.Ack = nil
 			days = append(days, d)
 			return nil
@@ -46,7 +47,7 @@ func (o *Office) StationDays(id string) (registry.Station, []registry.Day, []reg
 		if err != nil {
 			return err
 		}
-		ev, err = r.Evidence(id)
+		ev, err = r.Evidence(ctx, id)
 		return err
 	})
 	sort.Slice(days, func(i, j int) bool { return days[i].Day > days[j].Day })
@@ -54,10 +55,10 @@ func (o *Office) StationDays(id string) (registry.Station, []registry.Day, []reg
 }
 
 // Tariffs returns the versions of the tariffs issued.
-func (o *Office) Tariffs() ([]string, error) {
+func (o *Office) Tariffs(ctx context.Context) ([]string, error) {
 	var list []string
 	err := o.use(func(r *registry.Registry) (err error) {
-		list, err = r.Tariffs()
+		list, err = r.Tariffs(ctx)
 		return err
 	})
 	return list, err
@@ -66,16 +67,16 @@ func (o *Office) Tariffs() ([]string, error) {
 // Enrol records a new station, as postoffice enrol does. When t is not
 // nil (a tariff file the post office signed, already opened with its
 // key) it is issued first; else e.Tariff names one issued before.
-func (o *Office) Enrol(e registry.Enrolment, t *tariff.Tariff) (registry.Station, error) {
+func (o *Office) Enrol(ctx context.Context, e registry.Enrolment, t *tariff.Tariff) (registry.Station, error) {
 	var s registry.Station
 	err := o.use(func(r *registry.Registry) (err error) {
 		if t != nil {
-			if err := r.Issue(t); err != nil {
+			if err := r.Issue(ctx, t); err != nil {
 				return err
 			}
 			e.Tariff = t.Version
 		}
-		s, err = r.Enrol(e)
+		s, err = r.Enrol(ctx, e)
 		return err
 	})
 	return s, err
@@ -83,10 +84,10 @@ func (o *Office) Enrol(e registry.Enrolment, t *tariff.Tariff) (registry.Station
 
 // Reconcile matches business day date of every station against the
 // hosts' journals, as postoffice reconcile does.
-func (o *Office) Reconcile(date string, journals []reconcile.Journal) (*reconcile.Report, error) {
+func (o *Office) Reconcile(ctx context.Context, date string, journals []reconcile.Journal) (*reconcile.Report, error) {
 	var rep *reconcile.Report
 	err := o.use(func(r *registry.Registry) (err error) {
-		rep, err = reconcile.Run(r, date, journals)
+		rep, err = reconcile.Run(ctx, r, date, journals)
 		return err
 	})
 	return rep, err
@@ -164,10 +165,10 @@ func (o *Office) OpenExceptions() (string, map[string]int, error) {
 
 // Statement builds a station's statement for month, as postoffice
 // statement does.
-func (o *Office) Statement(station, month string) (*statement.Statement, error) {
+func (o *Office) Statement(ctx context.Context, station, month string) (*statement.Statement, error) {
 	var st *statement.Statement
 	err := o.use(func(r *registry.Registry) (err error) {
-		st, err = statement.Build(r, station, month)
+		st, err = statement.Build(ctx, r, station, month)
 		return err
 	})
 	return st, err
@@ -175,35 +176,35 @@ func (o *Office) Statement(station, month string) (*statement.Statement, error) 
 
 // Region builds every station's statement for month and the region's
 // totals, as postoffice statement --all does.
-func (o *Office) Region(month string) (*statement.Region, error) {
+func (o *Office) Region(ctx context.Context, month string) (*statement.Region, error) {
 	var reg *statement.Region
 	err := o.use(func(r *registry.Registry) (err error) {
-		reg, err = statement.BuildRegion(r, month)
+		reg, err = statement.BuildRegion(ctx, r, month)
 		return err
 	})
 	return reg, err
 }
 
 // StaffMember returns the staff account id.
-func (o *Office) StaffMember(id string) (registry.Staff, error) {
+func (o *Office) StaffMember(ctx context.Context, id string) (registry.Staff, error) {
 	var s registry.Staff
 	err := o.use(func(r *registry.Registry) (err error) {
-		s, err = r.StaffMember(id)
+		s, err = r.StaffMember(ctx, id)
 		return err
 	})
 	return s, err
 }
 
 // AddStaff records a new staff account (registry.NewStaff makes it).
-func (o *Office) AddStaff(s registry.Staff) error {
-	return o.use(func(r *registry.Registry) error { return r.AddStaff(s) })
+func (o *Office) AddStaff(ctx context.Context, s registry.Staff) error {
+	return o.use(func(r *registry.Registry) error { return r.AddStaff(ctx, s) })
 }
 
 // StaffList returns every staff account.
-func (o *Office) StaffList() ([]registry.Staff, error) {
+func (o *Office) StaffList(ctx context.Context) ([]registry.Staff, error) {
 	var list []registry.Staff
 	err := o.use(func(r *registry.Registry) (err error) {
-		list, err = r.StaffList()
+		list, err = r.StaffList(ctx)
 		return err
 	})
 	return list, err
@@ -218,10 +219,10 @@ func (o *Office) CloseoutPath(station string) string {
 // writes its close-out statement, signed by the post office, to
 // CloseoutPath. When only the writing fails, the station is retired and
 // the error says so.
-func (o *Office) Retire(station string) (registry.Station, error) {
+func (o *Office) Retire(ctx context.Context, station string) (registry.Station, error) {
 	var s registry.Station
 	err := o.use(func(r *registry.Registry) (err error) {
-		s, err = r.Retire(station, o.Signer)
+		s, err = r.Retire(ctx, station, o.Signer)
 		return err
 	})
 	if err != nil {
@@ -252,10 +253,10 @@ func (e *CloseoutError) Unwrap() error { return e.Err }
 
 // RotateKey records a station's new key, vouched for by its old one, as
 // postoffice rotate-key does.
-func (o *Office) RotateKey(station string, vouch []byte) (registry.Station, error) {
+func (o *Office) RotateKey(ctx context.Context, station string, vouch []byte) (registry.Station, error) {
 	var s registry.Station
 	err := o.use(func(r *registry.Registry) (err error) {
-		s, err = r.RotateKey(station, vouch)
+		s, err = r.RotateKey(ctx, station, vouch)
 		return err
 	})
 	return s, err

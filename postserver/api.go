@@ -1,6 +1,7 @@
 package postserver
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"time"
@@ -17,7 +18,7 @@ func (s *Server) upload(r *request) (int, any) {
 	if err == nil && f.Station != r.station.ID {
 		return 0, postapi.Refuse(http.StatusForbidden, "other_station", "这是服务站 %s 的文件，不能由服务站 %s 交。", "this is station %s's file; station %s cannot send it.", f.Station, r.station.ID)
 	}
-	outs, err := s.office.Import(r.body)
+	outs, err := s.office.Import(r.Context(), r.body)
 	var re *registry.Error
 	if errors.As(err, &re) && len(outs) == 0 {
 		return http.StatusOK, refused(re)
@@ -30,14 +31,14 @@ func (s *Server) upload(r *request) (int, any) {
 		// The file itself was decided; a held day it let in was not.
 		s.logf("postserver: import from %s, held days: %v", r.station.ID, err)
 	}
-	out := s.outcome(outs[0])
+	out := s.outcome(r.Context(), outs[0])
 	for _, o := range outs[1:] {
-		out.Also = append(out.Also, s.outcome(o))
+		out.Also = append(out.Also, s.outcome(r.Context(), o))
 	}
 	return http.StatusOK, out
 }
 
-func (s *Server) outcome(o registry.Outcome) postapi.Outcome {
+func (s *Server) outcome(ctx context.Context, o registry.Outcome) postapi.Outcome {
 	out := postapi.Outcome{Result: o.Status, Station: o.Station, Day: o.Day, Entries: o.Entries}
 	switch o.Status {
 	case registry.Accepted:
@@ -46,7 +47,7 @@ func (s *Server) outcome(o registry.Outcome) postapi.Outcome {
 	case registry.Replay:
 		// The station may have lost the first answer: give the
 		// acknowledgement again if the day was accepted.
-		if ack, err := s.office.AckFor(o.Station, o.Day); err == nil && ack != nil {
+		if ack, err := s.office.AckFor(ctx, o.Station, o.Day); err == nil && ack != nil {
 			out.Ack = string(ack)
 		}
 		out.ZH, out.EN = "这一天的账邮政以前收到过，没有改动。", "the post office had this day already; nothing changed."
@@ -85,7 +86,7 @@ func (s *Server) acks(r *request) (int, any) {
 			return 0, postapi.Refuse(http.StatusBadRequest, postapi.RuleBadQuery, "after 要写成 2026-11-20 这样的日期。", "after: want a date like 2026-11-20.")
 		}
 	}
-	acks, err := s.office.Acks(r.station.ID, after)
+	acks, err := s.office.Acks(r.Context(), r.station.ID, after)
 	if err != nil {
 		s.logf("postserver: acks of %s: %v", r.station.ID, err)
 		return 0, err
@@ -99,7 +100,7 @@ func (s *Server) acks(r *request) (int, any) {
 
 // tariff gives the signed tariff issued to the station.
 func (s *Server) tariff(r *request) (int, any) {
-	version, signed, err := s.office.Tariff(r.station.ID)
+	version, signed, err := s.office.Tariff(r.Context(), r.station.ID)
 	if errors.Is(err, office.ErrNoTariff) {
 		return 0, postapi.Refuse(http.StatusNotFound, postapi.RuleNotFound, "邮政还没有给这个服务站发价目表。", "no tariff was issued to this station.")
 	}

@@ -20,7 +20,7 @@ func (s *Server) results(r *request) (int, any) {
 	if t, err := time.Parse("2006-01", month); err != nil || t.Format("2006-01") != month {
 		return 0, postapi.Refuse(http.StatusBadRequest, postapi.RuleBadQuery, "month 要写成 2026-11 这样的月份。", "month: want a month like 2026-11.")
 	}
-	st, err := s.office.Statement(r.station.ID, month)
+	st, err := s.office.Statement(r.Context(), r.station.ID, month)
 	if err != nil {
 		s.logf("postserver: statement of %s %s: %v", r.station.ID, month, err)
 		return 0, err
@@ -47,7 +47,7 @@ func (s *Server) results(r *request) (int, any) {
 		out.Exceptions = append(out.Exceptions, postapi.Exception{Date: days[i], Kind: ex.Kind, Trace: ex.Trace, Service: ex.Service,
 			StationAmount: ex.StationAmount, HostAmount: ex.HostAmount, ZH: zh, EN: en, By: by})
 	}
-	decisions, err := s.office.Decisions(r.station.ID)
+	decisions, err := s.office.Decisions(r.Context(), r.station.ID)
 	if err != nil {
 		s.logf("postserver: decisions of %s: %v", r.station.ID, err)
 		return 0, err

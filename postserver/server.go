@@ -187,7 +187,7 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*request, error
 	if err != nil {
 		return nil, err
 	}
-	st, err := s.office.Station(a.Station)
+	st, err := s.office.Station(r.Context(), a.Station)
 	var re *registry.Error
 	if errors.As(err, &re) && re.Kind == registry.ErrUnknownStation {
 		return nil, postapi.Refuse(http.StatusUnauthorized, postapi.RuleUnknown, "邮政没有登记服务站 %s。", "no station %s is enrolled with this post office.", a.Station)
@@ -210,11 +210,26 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request) (*request, error
 	if err := a.Check(r.Method, r.URL.RequestURI(), body, keys, now); err != nil {
 		return nil, err
 	}
-	if !s.nonces.add(a.Station+" "+a.Nonce, a.Time.Add(postapi.MaxSkew), now) {
+	fresh, err := s.fresh(r.Context(), a, now)
+	if err != nil {
+		s.logf("postserver: nonce of %s: %v", a.Station, err)
+		return nil, err
+	}
+	if !fresh {
 		return nil, postapi.Refuse(http.StatusUnauthorized, postapi.RuleReplayed, "这个请求邮政已经收到过（重发的旧请求），没有再处理。",
 			"the post office has seen this request before (a replay); it was not handled again.")
 	}
 	return &request{Request: r, station: st, auth: a, body: body}, nil
+}
+
+// fresh records the request's nonce and says whether it is new: in the
+// database when several servers share one, else in this server's memory.
+func (s *Server) fresh(ctx context.Context, a postapi.Auth, now time.Time) (bool, error) {
+	until := a.Time.Add(postapi.MaxSkew)
+	if fresh, shared, err := s.office.AddNonce(ctx, a.Station, a.Nonce, until, now); shared || err != nil {
+		return fresh, err
+	}
+	return s.nonces.add(a.Station+" "+a.Nonce, until, now), nil
 }
 
 // busy answers a request the post office cannot take now: the registry

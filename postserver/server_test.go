@@ -74,14 +74,14 @@ func serve(t testing.TB) *post {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.Issue(issued); err != nil {
+	if err := reg.Issue(t.Context(), issued); err != nil {
 		t.Fatal(err)
 	}
 	key, err := keyfile.VerifierKey("T0001", stationKey.Public().(ed25519.PublicKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Enrol(registry.Enrolment{Station: "T0001", Key: key, Franchisee: "王秀英",
+	if _, err := reg.Enrol(t.Context(), registry.Enrolment{Station: "T0001", Key: key, Franchisee: "王秀英",
 		Deposit: decimal.RequireFromString("20000.00"), Tariff: issued.Version}); err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func (p *post) registry(t testing.TB, fn func(*registry.Registry) error) {
 // lastSeq is the last entry the post office accepted from T0001.
 func (p *post) lastSeq(t testing.TB) uint64 {
 	var s registry.Station
-	p.registry(t, func(r *registry.Registry) (err error) { s, err = r.Station("T0001"); return err })
+	p.registry(t, func(r *registry.Registry) (err error) { s, err = r.Station(t.Context(), "T0001"); return err })
 	return s.Last.Seq
 }
 
@@ -275,7 +275,7 @@ func TestRequestsRefusedByRule(t *testing.T) {
 	t.Run("another station's file", func(t *testing.T) {
 		key, _ := keyfile.VerifierKey("T0002", otherKey.Public().(ed25519.PublicKey))
 		p.registry(t, func(r *registry.Registry) error {
-			_, err := r.Enrol(registry.Enrolment{Station: "T0002", Key: key, Franchisee: "李四",
+			_, err := r.Enrol(t.Context(), registry.Enrolment{Station: "T0002", Key: key, Franchisee: "李四",
 				Deposit: decimal.RequireFromString("1000.00"), Tariff: "DEMO-2026-11"})
 			return err
 		})
@@ -289,7 +289,7 @@ func TestRequestsRefusedByRule(t *testing.T) {
 	})
 	t.Run("retired", func(t *testing.T) {
 		p.registry(t, func(r *registry.Registry) error {
-			_, err := r.Retire("T0002", p.office.Signer)
+			_, err := r.Retire(t.Context(), "T0002", p.office.Signer)
 			return err
 		})
 		c := *p.client
@@ -392,7 +392,7 @@ func TestResultsAreTheStationsOwn(t *testing.T) {
 	}
 	var st statement.Statement
 	p.registry(t, func(r *registry.Registry) (err error) {
-		s, err := statement.Build(r, "T0001", "2026-11")
+		s, err := statement.Build(t.Context(), r, "T0001", "2026-11")
 		st = *s
 		return err
 	})

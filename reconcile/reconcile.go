@@ -12,8 +12,10 @@ package reconcile
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"io"
+	"iter"
 	"sort"
 	"strconv"
 	"strings"
@@ -39,10 +41,10 @@ const (
 
 // Source is what reconciliation reads from the registry.
 type Source interface {
-	Stations() ([]registry.Station, error)
-	Day(station, day string) (registry.Day, bool, error)
-	Traces(station string, from, to uint64, fn func(registry.Trace) error) error
-	DayOf(station string, seq uint64) (string, bool, error)
+	Stations(ctx context.Context) ([]registry.Station, error)
+	Day(ctx context.Context, station, day string) (registry.Day, bool, error)
+	Traces(ctx context.Context, station string, from, to uint64, fn func(registry.Trace) error) error
+	DayOf(ctx context.Context, station string, seq uint64) (string, bool, error)
 }
 
 var _ Source = (*registry.Registry)(nil)
@@ -89,57 +91,148 @@ type Report struct {
 // Clean says nothing needs a person's attention.
 func (r *Report) Clean() bool { return len(r.Exceptions) == 0 && len(r.BadRows) == 0 }
 
-// host is what the journals say about a trace.
-type host struct {
-	sends   int
-	status  string // the last word
-	amount  string // the first send's amount
-	refund  string
-	journal string
-	line    int
+// Host is what the journals say about a trace.
+type Host struct {
+	Sends   int    // how many times the host decided it
+	Status  string // the last word
+	Amount  string // the first send's amount
+	Refund  string // and refund
+	Journal string // where its first line is
+	Line    int
 }
 
-func (h *host) apply(l hostsim.JournalLine, journal string, n int) {
-	if h.journal == "" {
-		h.journal, h.line = journal, n
+// Apply adds a journal line about the trace.
+func (h *Host) Apply(l HostLine) {
+	if h.Journal == "" {
+		h.Journal, h.Line = l.Name, l.Line
 	}
 	switch l.Event {
 	case "send":
-		h.sends++
-		if h.sends == 1 {
-			h.amount, h.refund = l.Amount, l.Refund
+		h.Sends++
+		if h.Sends == 1 {
+			h.Amount, h.Refund = l.Amount, l.Refund
 		}
-		h.status = l.Status
+		h.Status = l.Status
 	case "issue":
-		h.status = l.Status
+		h.Status = l.Status
 	case "reverse":
-		h.status = l.Status
+		h.Status = l.Status
 	}
 }
 
-type item struct {
-	st      *registry.Trace
-	h       *host
-	station string
-	kind    string // for a trace only the host has: MissingAtStation, NoFile or UnknownStation
+// Pair is one trace of the day as the two sides tell it.
+type Pair struct {
+	Trace   string
+	Station string
+	Mine    *registry.Trace // the station's, nil when it has none
+	Host    *Host           // the host's, nil when it has none
+	Kind    string          // for a trace only the host has: MissingAtStation, NoFile or UnknownStation
+}
+
+// HostLine is one readable journal line, in terms of the stations it
+// names.
+type HostLine struct {
+	Journal int    // which journal, in the order given
+	Name    string // the journal's name
+	Line    int    // its line number there
+	Trace   string
+	Station string // the trace's station and entry
+	Seq     uint64
+	Event   string
+	Status  string
+	Amount  string
+	Refund  string
+	// Local is the line's date in its station's zone (the stations'
+	// default zone for a station not enrolled); Enrolled says the
+	// station is enrolled.
+	Local    string
+	Enrolled bool
+}
+
+// Matcher is a store that pairs a day's traces with the host lines
+// itself (a database: one query for the whole region, rather than two
+// for every station). It must return exactly the pairs Run's own
+// reading finds:
+//
+//   - every trace of the stations' accepted files of the day, with all the
+//     host lines about it;
+//   - every trace only the hosts have, decided by its first line (in the
+//     journals' order): when its entry lies in the station's accepted file
+//     of the day, MissingAtStation; when no accepted file covers it,
+//     NoFile (or UnknownStation when the station is not enrolled), but
+//     only if that first line falls on the day in the station's zone;
+//     when it lies in another day's file, not at all.
+//
+// stations counts the stations with a file of the day, hostLines the
+// lines of the pairs.
+type Matcher interface {
+	MatchDay(ctx context.Context, date string, lines iter.Seq[HostLine]) (pairs []Pair, stations, hostLines int, err error)
+}
+
+// matcher returns src's store when it is a Matcher.
+func matcher(src Source) (Matcher, bool) {
+	if m, ok := src.(Matcher); ok {
+		return m, true
+	}
+	if r, ok := src.(interface{ Store() registry.Store }); ok {
+		m, ok := r.Store().(Matcher)
+		return m, ok
+	}
+	return nil, false
 }
 
 // Run reconciles business day date (YYYY-MM-DD) across every station with
-// the given journals.
-func Run(src Source, date string, journals []Journal) (*Report, error) {
+// the given journals. On a store that is a Matcher the pairing is done
+// there; the rules that decide each pair are the same.
+func Run(ctx context.Context, src Source, date string, journals []Journal) (*Report, error) {
 	if _, err := time.Parse(time.DateOnly, date); err != nil {
 		return nil, fmt.Errorf("reconcile: date %q: want YYYY-MM-DD", date)
 	}
 	rep := &Report{Date: date}
-	stations, err := src.Stations()
+	stations, err := src.Stations(ctx)
 	if err != nil {
 		return nil, err
 	}
 	zones := map[string]*time.Location{}
-	items := map[string]*item{}
 	for _, s := range stations {
 		zones[s.ID] = zoneOf(s.Zone)
-		d, ok, err := src.Day(s.ID, date)
+	}
+	var readErr error
+	lines := rep.hostLines(journals, zones, &readErr)
+	var pairs []Pair
+	if m, ok := matcher(src); ok {
+		pairs, rep.Stations, rep.HostLines, err = m.MatchDay(ctx, date, lines)
+		if err != nil {
+			return nil, fmt.Errorf("reconcile: %w", err)
+		}
+		for _, p := range pairs {
+			if p.Mine != nil {
+				rep.Traces++
+			}
+		}
+	} else if pairs, err = rep.pair(ctx, src, stations, date, lines); err != nil {
+		return nil, err
+	}
+	if readErr != nil {
+		return nil, readErr
+	}
+	sort.Slice(pairs, func(i, j int) bool { return pairs[i].Trace < pairs[j].Trace })
+	for i := range pairs {
+		if ex, ok := classify(&pairs[i]); ok {
+			rep.Exceptions = append(rep.Exceptions, ex)
+		} else {
+			rep.Matched++
+		}
+	}
+	return rep, nil
+}
+
+// pair reads the day's traces station by station and pairs them with the
+// host lines.
+func (rep *Report) pair(ctx context.Context, src Source, stations []registry.Station, date string, lines iter.Seq[HostLine]) ([]Pair, error) {
+	items := map[string]*Pair{}
+	for _, s := range stations {
+		d, ok, err := src.Day(ctx, s.ID, date)
 		if err != nil {
 			return nil, err
 		}
@@ -147,8 +240,8 @@ func Run(src Source, date string, journals []Journal) (*Report, error) {
 			continue
 		}
 		rep.Stations++
-		err = src.Traces(s.ID, d.First(), d.Last.Seq, func(t registry.Trace) error {
-			items[t.Trace] = &item{st: &t, station: s.ID}
+		err = src.Traces(ctx, s.ID, d.First(), d.Last.Seq, func(t registry.Trace) error {
+			items[t.Trace] = &Pair{Trace: t.Trace, Mine: &t, Station: s.ID}
 			rep.Traces++
 			return nil
 		})
@@ -156,24 +249,55 @@ func Run(src Source, date string, journals []Journal) (*Report, error) {
 			return nil, err
 		}
 	}
-	for _, j := range journals {
-		if err := rep.read(src, j, date, zones, items); err != nil {
-			return nil, err
+	covered := map[string]bool{} // traces decided not to be the day's
+	var err error
+	lines(func(l HostLine) bool {
+		if it, ok := items[l.Trace]; ok {
+			if it.Host == nil {
+				it.Host = &Host{}
+			}
+			it.Host.Apply(l)
+			rep.HostLines++
+			return true
 		}
-	}
-	keys := make([]string, 0, len(items))
-	for k := range items {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		if ex, ok := classify(k, items[k]); ok {
-			rep.Exceptions = append(rep.Exceptions, ex)
-		} else {
-			rep.Matched++
+		if covered[l.Trace] {
+			return true
 		}
+		kind := UnknownStation
+		if l.Enrolled {
+			var day string
+			var found bool
+			if day, found, err = src.DayOf(ctx, l.Station, l.Seq); err != nil {
+				return false
+			}
+			switch {
+			case found && day != date:
+				covered[l.Trace] = true
+				return true
+			case found:
+				kind = MissingAtStation
+			default:
+				kind = NoFile
+			}
+		}
+		if kind != MissingAtStation && l.Local != date {
+			covered[l.Trace] = true
+			return true
+		}
+		it := &Pair{Trace: l.Trace, Station: l.Station, Kind: kind, Host: &Host{}}
+		it.Host.Apply(l)
+		items[l.Trace] = it
+		rep.HostLines++
+		return true
+	})
+	if err != nil {
+		return nil, err
 	}
-	return rep, nil
+	pairs := make([]Pair, 0, len(items))
+	for _, it := range items {
+		pairs = append(pairs, *it)
+	}
+	return pairs, nil
 }
 
 func zoneOf(name string) *time.Location {
@@ -189,70 +313,45 @@ func zoneOf(name string) *time.Location {
 // maxLine bounds a journal line; hostsim writes far shorter ones.
 const maxLine = 64 << 10
 
-// read streams one journal. A line that does not read is noted with its
-// number and skipped; the rest are read.
-func (rep *Report) read(src Source, j Journal, date string, zones map[string]*time.Location, items map[string]*item) error {
-	sc := bufio.NewScanner(j.R)
-	sc.Buffer(make([]byte, 0, 4096), maxLine)
-	covered := map[string]string{} // trace → the day its station's file says, for traces not of the day
-	for n := 1; sc.Scan(); n++ {
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		l, err := hostsim.ParseJournalLine(b)
-		if err != nil {
-			rep.BadRows = append(rep.BadRows, BadRow{j.Name, n, err.Error()})
-			continue
-		}
-		station, seq, ok := splitTrace(l.Trace)
-		if !ok {
-			rep.BadRows = append(rep.BadRows, BadRow{j.Name, n, fmt.Sprintf("trace %q is not STATION-NNNNNN", l.Trace)})
-			continue
-		}
-		if it, ok := items[l.Trace]; ok {
-			if it.h == nil {
-				it.h = &host{}
+// hostLines streams the journals' lines, one journal after the other. A
+// line that does not read is noted with its number and skipped; the rest
+// are yielded. A journal that cannot be read to its end sets *readErr.
+func (rep *Report) hostLines(journals []Journal, zones map[string]*time.Location, readErr *error) iter.Seq[HostLine] {
+	return func(yield func(HostLine) bool) {
+		for jn, j := range journals {
+			sc := bufio.NewScanner(j.R)
+			sc.Buffer(make([]byte, 0, 4096), maxLine)
+			for n := 1; sc.Scan(); n++ {
+				b := bytes.TrimSpace(sc.Bytes())
+				if len(b) == 0 {
+					continue
+				}
+				l, err := hostsim.ParseJournalLine(b)
+				if err != nil {
+					rep.BadRows = append(rep.BadRows, BadRow{j.Name, n, err.Error()})
+					continue
+				}
+				station, seq, ok := splitTrace(l.Trace)
+				if !ok {
+					rep.BadRows = append(rep.BadRows, BadRow{j.Name, n, fmt.Sprintf("trace %q is not STATION-NNNNNN", l.Trace)})
+					continue
+				}
+				loc, enrolled := zones[station]
+				if !enrolled {
+					loc = zoneOf("")
+				}
+				hl := HostLine{Journal: jn, Name: j.Name, Line: n, Trace: l.Trace, Station: station, Seq: seq, Event: l.Event,
+					Status: l.Status, Amount: l.Amount, Refund: l.Refund, Local: l.Time.In(loc).Format(time.DateOnly), Enrolled: enrolled}
+				if !yield(hl) {
+					return
+				}
 			}
-			it.h.apply(l, j.Name, n)
-			rep.HostLines++
-			continue
-		}
-		if _, seen := covered[l.Trace]; seen {
-			continue
-		}
-		loc, known := zones[station]
-		kind := UnknownStation
-		if known {
-			day, found, err := src.DayOf(station, seq)
-			if err != nil {
-				return err
+			if err := sc.Err(); err != nil {
+				*readErr = fmt.Errorf("reconcile: journal %s: %w", j.Name, err)
+				return
 			}
-			switch {
-			case found && day != date:
-				covered[l.Trace] = day
-				continue
-			case found:
-				kind = MissingAtStation
-			default:
-				kind = NoFile
-			}
-		} else {
-			loc = zoneOf("")
 		}
-		if kind != MissingAtStation && l.Time.In(loc).Format(time.DateOnly) != date {
-			covered[l.Trace] = ""
-			continue
-		}
-		it := &item{station: station, kind: kind, h: &host{}}
-		it.h.apply(l, j.Name, n)
-		items[l.Trace] = it
-		rep.HostLines++
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("reconcile: journal %s: %w", j.Name, err)
-	}
-	return nil
 }
 
 // splitTrace reads T0001-000042.
@@ -269,29 +368,29 @@ func splitTrace(trace string) (string, uint64, bool) {
 }
 
 // classify says whether the two sides agree, and if not how.
-func classify(trace string, it *item) (Exception, bool) {
-	ex := Exception{Station: it.station, Trace: trace}
-	if st := it.st; st != nil {
+func classify(it *Pair) (Exception, bool) {
+	ex := Exception{Station: it.Station, Trace: it.Trace}
+	if st := it.Mine; st != nil {
 		ex.Service, ex.StationState, ex.StationAmount = st.Service, st.State, st.Amount
 	}
-	h := it.h
+	h := it.Host
 	if h != nil {
-		ex.HostState, ex.HostAmount, ex.Journal, ex.Line = h.status, h.amount, h.journal, h.line
+		ex.HostState, ex.HostAmount, ex.Journal, ex.Line = h.Status, h.Amount, h.Journal, h.Line
 	}
-	st := it.st
+	st := it.Mine
 	switch {
 	case st == nil:
-		ex.Kind = it.kind
-		switch it.kind {
+		ex.Kind = it.Kind
+		switch it.Kind {
 		case NoFile:
 			ex.Detail = "no file from the station covering this trace has been accepted"
 		case UnknownStation:
-			ex.Detail = "no station " + it.station + " is enrolled"
+			ex.Detail = "no station " + it.Station + " is enrolled"
 		default:
 			ex.Detail = "the station's accepted file has no request with this trace"
 		}
-	case h != nil && h.sends > 1:
-		ex.Kind, ex.Detail = Duplicate, fmt.Sprintf("the host decided this trace %d times", h.sends)
+	case h != nil && h.Sends > 1:
+		ex.Kind, ex.Detail = Duplicate, fmt.Sprintf("the host decided this trace %d times", h.Sends)
 	case st.State == registry.StateQueued || st.State == registry.StateWaitlisted:
 		ex.Kind, ex.Detail = QueuedNotConfirmed, "the station still holds the cash; the host says "+orNothing(h)
 	case h == nil:
@@ -299,13 +398,13 @@ func classify(trace string, it *item) (Exception, bool) {
 			return ex, false
 		}
 		ex.Kind, ex.Detail = MissingAtHost, "the station booked it as "+st.State+"; the host has no record"
-	case h.status == "approved":
+	case h.Status == "approved":
 		switch {
 		case st.MovedMoney():
-			if !sameAmount(st.Amount, h.amount) {
-				ex.Kind, ex.Detail = AmountMismatch, "station "+st.Amount+", host "+h.amount
-			} else if st.Service == "ticket_cancel" && !sameAmount(st.Refund, h.refund) {
-				ex.Kind, ex.Detail = AmountMismatch, "refund: station "+st.Refund+", host "+h.refund
+			if !sameAmount(st.Amount, h.Amount) {
+				ex.Kind, ex.Detail = AmountMismatch, "station "+st.Amount+", host "+h.Amount
+			} else if st.Service == "ticket_cancel" && !sameAmount(st.Refund, h.Refund) {
+				ex.Kind, ex.Detail = AmountMismatch, "refund: station "+st.Refund+", host "+h.Refund
 			} else {
 				return ex, false
 			}
@@ -314,21 +413,21 @@ func classify(trace string, it *item) (Exception, bool) {
 		default:
 			ex.Kind, ex.Detail = StatusMismatch, "the station says "+st.State+"; the host approved it"
 		}
-	case st.MovedMoney() && h.status == "reversed":
+	case st.MovedMoney() && h.Status == "reversed":
 		ex.Kind, ex.Detail = ReversedApproved, "the station booked it as "+st.State+"; the host reversed it"
 	case st.MovedMoney():
-		ex.Kind, ex.Detail = StatusMismatch, "the station booked it as "+st.State+"; the host says "+h.status
+		ex.Kind, ex.Detail = StatusMismatch, "the station booked it as "+st.State+"; the host says "+h.Status
 	default:
 		return ex, false
 	}
 	return ex, true
 }
 
-func orNothing(h *host) string {
+func orNothing(h *Host) string {
 	if h == nil {
 		return "nothing"
 	}
-	return h.status
+	return h.Status
 }
 
 func sameAmount(a, b string) bool {

@@ -2,6 +2,7 @@ package reconcile_test
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -17,11 +18,11 @@ import (
 // enrolled and sent nothing.
 type region struct{ traces []registry.Trace }
 
-func (r *region) Stations() ([]registry.Station, error) {
+func (r *region) Stations(context.Context) ([]registry.Station, error) {
 	return []registry.Station{{ID: "T0001", Zone: "Asia/Shanghai"}, {ID: "T0002", Zone: "Asia/Shanghai"}}, nil
 }
 
-func (r *region) Day(station, day string) (registry.Day, bool, error) {
+func (r *region) Day(_ context.Context, station, day string) (registry.Day, bool, error) {
 	if station != "T0001" {
 		return registry.Day{}, false, nil
 	}
@@ -34,7 +35,7 @@ func (r *region) Day(station, day string) (registry.Day, bool, error) {
 	return registry.Day{}, false, nil
 }
 
-func (r *region) Traces(station string, from, to uint64, fn func(registry.Trace) error) error {
+func (r *region) Traces(_ context.Context, station string, from, to uint64, fn func(registry.Trace) error) error {
 	for _, t := range r.traces {
 		if t.Station == station && t.Seq >= from && t.Seq <= to {
 			if err := fn(t); err != nil {
@@ -45,7 +46,7 @@ func (r *region) Traces(station string, from, to uint64, fn func(registry.Trace)
 	return nil
 }
 
-func (r *region) DayOf(station string, seq uint64) (string, bool, error) {
+func (r *region) DayOf(_ context.Context, station string, seq uint64) (string, bool, error) {
 	switch {
 	case station != "T0001" || seq > 199:
 		return "", false, nil
@@ -108,9 +109,9 @@ func TestClassification(t *testing.T) {
 			[]hostsim.JournalLine{line("send", "T0099-000002", "withdrawal", "approved", "500.00")}, reconcile.UnknownStation},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			src := &region{}
+			var traces []registry.Trace
 			if c.station != nil {
-				src.traces = append(src.traces, *c.station)
+				traces = append(traces, *c.station)
 			}
 			var j bytes.Buffer
 			for _, l := range c.host {
@@ -121,10 +122,9 @@ func TestClassification(t *testing.T) {
 				j.Write(b)
 				j.WriteByte('\n')
 			}
-			rep, err := reconcile.Run(src, "2026-11-20", []reconcile.Journal{{Name: "host.jsonl", R: &j}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			rep := runEverywhere(t, traces, func() []reconcile.Journal {
+				return []reconcile.Journal{{Name: "host.jsonl", R: bytes.NewReader(j.Bytes())}}
+			})
 			switch {
 			case c.want == "" && (!rep.Clean() || rep.Matched != 1):
 				t.Errorf("want matched, got %+v", rep)
@@ -138,7 +138,6 @@ func TestClassification(t *testing.T) {
 // Host lines of other days are left to those days' reconciliations, and
 // a bad line is reported with its number while the rest are read.
 func TestJournalLinesOfOtherDaysAndBadRows(t *testing.T) {
-	src := &region{traces: []registry.Trace{*trace(2, "withdrawal", registry.StateApproved, "500.00")}}
 	next := line("send", "T0001-000150", "withdrawal", "approved", "100.00")
 	next.Time = at.AddDate(0, 0, 1)
 	late := line("send", "T0002-000007", "withdrawal", "approved", "100.00")
@@ -151,10 +150,9 @@ func TestJournalLinesOfOtherDaysAndBadRows(t *testing.T) {
 	}
 	j.WriteString("{\"time\":\"not a time\"}\n")
 	j.WriteString("\n")
-	rep, err := reconcile.Run(src, "2026-11-20", []reconcile.Journal{{Name: "bank.jsonl", R: &j}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := runEverywhere(t, []registry.Trace{*trace(2, "withdrawal", registry.StateApproved, "500.00")}, func() []reconcile.Journal {
+		return []reconcile.Journal{{Name: "bank.jsonl", R: bytes.NewReader(j.Bytes())}}
+	})
 	if rep.Matched != 1 || len(rep.Exceptions) != 0 {
 		t.Errorf("matched %d, exceptions %+v: want the day's one trace matched and nothing else", rep.Matched, rep.Exceptions)
 	}
@@ -179,7 +177,7 @@ func FuzzJournal(f *testing.F) {
 	f.Add([]byte(`{"time":"2026-11-20T02:00:00Z","event":"reverse","trace":"T0001-000011","status":"none","code":"25"}` + "\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		src := &region{traces: []registry.Trace{*trace(2, "withdrawal", registry.StateApproved, "500.00")}}
-		rep, err := reconcile.Run(src, "2026-11-20", []reconcile.Journal{{Name: "j", R: bytes.NewReader(data)}})
+		rep, err := reconcile.Run(t.Context(), src, "2026-11-20", []reconcile.Journal{{Name: "j", R: bytes.NewReader(data)}})
 		if err != nil {
 			return // a line longer than any journal holds
 		}

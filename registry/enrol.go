@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"regexp"
@@ -10,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -31,7 +31,7 @@ var MaxDeposit = decimal.New(10_000_000, 0)
 
 // Enrol records a new station. Every field is checked before anything is
 // written; a station id is enrolled once.
-func (r *Registry) Enrol(e Enrolment) (Station, error) {
+func (r *Registry) Enrol(ctx context.Context, e Enrolment) (Station, error) {
 	bad := func(format string, args ...any) (Station, error) {
 		return Station{}, refuse(ErrInput, e.Station, format, args...)
 	}
@@ -54,19 +54,20 @@ func (r *Registry) Enrol(e Enrolment) (Station, error) {
 	if e.Tariff == "" {
 		return bad("tariff: the tariff issued to the station")
 	}
-	if _, err := r.Tariff(e.Tariff); err != nil {
+	if _, err := r.Tariff(ctx, e.Tariff); err != nil {
 		return bad("tariff: %v; issue it first", err)
 	}
 	s := Station{
 		ID: e.Station, Franchisee: strings.TrimSpace(e.Franchisee), Deposit: e.Deposit, Tariff: e.Tariff,
-		Key: key, Enrolled: r.now().UTC(), Status: Active,
+		Key: key, Enrolled: r.stamp(), Status: Active,
 	}
 	s.Keys = []KeyChange{{Key: key, From: 1, At: s.Enrolled}}
-	err = r.db.Update(func(tx *bolt.Tx) error {
-		if tx.Bucket(bStations).Get([]byte(s.ID)) != nil {
-			return refuse(ErrExists, s.ID, "station %s is enrolled already", s.ID)
+	err = r.store.Update(ctx, func(tx Tx) error {
+		added, err := tx.AddStation(&s)
+		if err == nil && !added {
+			err = refuse(ErrExists, s.ID, "station %s is enrolled already", s.ID)
 		}
-		return putStation(tx, &s)
+		return err
 	})
 	if err != nil {
 		return Station{}, err

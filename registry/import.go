@@ -1,9 +1,9 @@
 package registry
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,7 +15,7 @@ import (
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
-	bolt "go.etcd.io/bbolt"
+	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -68,21 +68,24 @@ type Checked struct {
 }
 
 // Check reads and verifies data. It changes nothing.
-func (r *Registry) Check(data []byte) *Checked {
+func (r *Registry) Check(ctx context.Context, data []byte) *Checked {
 	sum := sha256.Sum256(data)
 	c := &Checked{Data: data, SHA256: hex.EncodeToString(sum[:])}
-	c.Err = r.check(c)
+	c.Err = r.check(ctx, c)
 	return c
 }
 
-func (r *Registry) check(c *Checked) error {
+func (r *Registry) check(ctx context.Context, c *Checked) error {
 	f, err := settlement.Parse(c.Data)
 	if err != nil {
 		return &Error{Kind: ErrBadFile, Detail: "the file does not read as a settlement file", Err: err}
 	}
-	s, err := r.stationKeys(f.Station)
+	s, found, err := r.store.StationKeys(ctx, f.Station)
 	if err != nil {
 		return err
+	}
+	if !found {
+		return unknownStation(f.Station)
 	}
 	if s.Status == Retired {
 		return refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
@@ -113,44 +116,12 @@ func (r *Registry) check(c *Checked) error {
 	if err != nil {
 		return &Error{Kind: ErrBadFile, Station: s.ID, Detail: fmt.Sprintf("day %s does not verify", f.Day), Err: err}
 	}
-	if err := charges.Check(entries, f.Tariff, r.Tariff); err != nil {
+	tariffOf := func(version string) (*tariff.Tariff, error) { return r.Tariff(ctx, version) }
+	if err := charges.Check(entries, f.Tariff, tariffOf); err != nil {
 		return &Error{Kind: ErrCharges, Station: s.ID, Detail: fmt.Sprintf("day %s charges what the tariff does not allow", f.Day), Err: err}
 	}
 	c.File, c.Entries = f, entries
 	return nil
-}
-
-// stationKeys returns what Check needs of an enrolled station: its id,
-// status, keys and retirement. It skips decoding the rest of the record
-// (the last day's figures), which Check would do for every file.
-func (r *Registry) stationKeys(id string) (Station, error) {
-	var view struct {
-		ID         string      `json:"id"`
-		Status     string      `json:"status"`
-		Key        string      `json:"key"`
-		Keys       []KeyChange `json:"keys"`
-		Retirement *struct {
-			Day string `json:"day"`
-		} `json:"retirement"`
-	}
-	err := r.db.View(func(tx *bolt.Tx) error {
-		v := tx.Bucket(bStations).Get([]byte(id))
-		if v == nil {
-			return refuse(ErrUnknownStation, id, "no station %s is enrolled", id)
-		}
-		if err := json.Unmarshal(v, &view); err != nil {
-			return fmt.Errorf("registry: station %s: %w", id, err)
-		}
-		return nil
-	})
-	if err != nil {
-		return Station{}, err
-	}
-	s := Station{ID: view.ID, Status: view.Status, Key: view.Key, Keys: view.Keys}
-	if view.Retirement != nil {
-		s.Retirement = &Retirement{Day: view.Retirement.Day}
-	}
-	return s, nil
 }
 
 func (s *Station) hasKey(key string) bool {
@@ -193,14 +164,14 @@ func nextDate(day string) string {
 
 // Import commits one checked file, then any held files that now follow
 // on. The first outcome is the file's own.
-func (im *Importer) Import(c *Checked) ([]Outcome, error) {
-	o, err := im.Commit(c)
+func (im *Importer) Import(ctx context.Context, c *Checked) ([]Outcome, error) {
+	o, err := im.Commit(ctx, c)
 	if err != nil {
 		return nil, err
 	}
 	out := []Outcome{o}
 	if o.Status == Accepted {
-		more, err := im.Release(o.Station)
+		more, err := im.Release(ctx, o.Station)
 		out = append(out, more...)
 		if err != nil {
 			return out, err
@@ -211,16 +182,24 @@ func (im *Importer) Import(c *Checked) ([]Outcome, error) {
 
 // Release imports the held files of a station that now follow on from
 // its last accepted day, in order.
-func (im *Importer) Release(station string) ([]Outcome, error) {
+func (im *Importer) Release(ctx context.Context, station string) ([]Outcome, error) {
 	var out []Outcome
+	taken := map[string]bool{}
 	for {
-		data, err := im.Registry.nextHeld(station)
+		data, err := im.Registry.nextHeld(ctx, station)
 		if err != nil || data == nil {
 			return out, err
 		}
-		o, err := im.Commit(im.Registry.Check(data))
+		c := im.Registry.Check(ctx, data)
+		o, err := im.Commit(ctx, c)
 		if err != nil {
 			return out, err
+		}
+		if o.Status == Replay && !taken[c.SHA256] {
+			// Another post office process sharing the store took it up
+			// between the two reads: it is that one's outcome to tell.
+			taken[c.SHA256] = true
+			continue
 		}
 		out = append(out, o)
 		if o.Status != Accepted {
@@ -231,26 +210,21 @@ func (im *Importer) Release(station string) ([]Outcome, error) {
 
 // nextHeld returns the held file of the station that starts right after
 // its last accepted day, or nil.
-func (r *Registry) nextHeld(station string) ([]byte, error) {
-	var data []byte
-	err := r.db.View(func(tx *bolt.Tx) error {
-		s, err := getStation(tx, station)
-		if err != nil {
-			return err
+func (r *Registry) nextHeld(ctx context.Context, station string) ([]byte, error) {
+	s, err := r.Station(ctx, station)
+	if err != nil || s.Held == 0 {
+		return nil, err
+	}
+	files, err := r.store.HeldFiles(ctx, station)
+	if err != nil {
+		return nil, err
+	}
+	for _, data := range files {
+		if f, err := settlement.Parse(data); err == nil && f.Prev == s.Last {
+			return data, nil
 		}
-		b := subView(tx, bHeld, station)
-		if b == nil || s.Held == 0 {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			f, err := settlement.Parse(v)
-			if err == nil && f.Prev == s.Last && data == nil {
-				data = append([]byte(nil), v...)
-			}
-			return nil
-		})
-	})
-	return data, err
+	}
+	return nil, nil
 }
 
 // Commit records a checked file: accepted (and acknowledged) when it
@@ -258,12 +232,12 @@ func (r *Registry) nextHeld(station string) ([]byte, error) {
 // before it are missing; kept as evidence of a fork when it contradicts
 // what was acknowledged; nothing when it was imported before. A file is
 // recorded whole or not at all.
-func (im *Importer) Commit(c *Checked) (Outcome, error) {
+func (im *Importer) Commit(ctx context.Context, c *Checked) (Outcome, error) {
 	if c.Err != nil {
 		return Outcome{}, c.Err
 	}
 	var o Outcome
-	err := im.Registry.db.Update(func(tx *bolt.Tx) error {
+	err := im.Registry.store.Update(ctx, func(tx Tx) error {
 		g := newGroup(tx)
 		var err error
 		if o, err = im.commit(g, c); err != nil {
@@ -285,25 +259,27 @@ type Result struct {
 }
 
 // MaxGroup is how many files ImportMany commits in one transaction at
-// most.
+// most (on a store that groups files: Store.MaxGroup).
 const MaxGroup = 256
 
 // ImportMany imports checked files in their order, as Import would one
 // after the other, and returns each file's result in the same order. It
-// commits many files in one transaction (one pair of syncs for the group
-// instead of one per file); each file is still decided whole: a refused
-// file writes nothing, and files are decided in order, each seeing what
-// the files before it recorded. A group ends after a file that lets held
-// files follow on, which are then taken up as Import does. If a write
-// fails, nothing of the group is recorded and its files are committed one
-// at a time instead, so that the failure is the failing file's alone.
-func (im *Importer) ImportMany(cs []*Checked) []Result {
+// commits many files in one transaction where the store allows it (one
+// pair of syncs for the group instead of one per file); each file is
+// still decided whole: a refused file writes nothing, and files are
+// decided in order, each seeing what the files before it recorded. A
+// group ends after a file that lets held files follow on, which are then
+// taken up as Import does. If a write fails, nothing of the group is
+// recorded and its files are committed one at a time instead, so that
+// the failure is the failing file's alone.
+func (im *Importer) ImportMany(ctx context.Context, cs []*Checked) []Result {
 	res := make([]Result, len(cs))
+	size := max(1, min(MaxGroup, im.Registry.store.MaxGroup()))
 	for i := 0; i < len(cs); {
-		n, release, err := im.commitGroup(cs[i:min(len(cs), i+MaxGroup)], res[i:])
+		n, release, err := im.commitGroup(ctx, cs[i:min(len(cs), i+size)], res[i:])
 		if err != nil {
 			for j := i; j < i+n; j++ {
-				outs, err := im.Import(cs[j])
+				outs, err := im.Import(ctx, cs[j])
 				res[j] = Result{Outcomes: outs, Err: err}
 			}
 			i += n
@@ -311,7 +287,7 @@ func (im *Importer) ImportMany(cs []*Checked) []Result {
 		}
 		if release != "" {
 			last := &res[i+n-1]
-			more, err := im.Release(release)
+			more, err := im.Release(ctx, release)
 			last.Outcomes = append(last.Outcomes, more...)
 			last.Err = err
 		}
@@ -324,8 +300,8 @@ func (im *Importer) ImportMany(cs []*Checked) []Result {
 // returns how many it took. release names the station whose held files
 // may now follow on (the group ends there); err is a failed write, after
 // which nothing of the n files is recorded.
-func (im *Importer) commitGroup(cs []*Checked, res []Result) (n int, release string, err error) {
-	err = im.Registry.db.Update(func(tx *bolt.Tx) error {
+func (im *Importer) commitGroup(ctx context.Context, cs []*Checked, res []Result) (n int, release string, err error) {
+	err = im.Registry.store.Update(ctx, func(tx Tx) error {
 		g := newGroup(tx)
 		n, release = 0, ""
 		for _, c := range cs {
@@ -358,13 +334,13 @@ func (im *Importer) commitGroup(cs []*Checked, res []Result) (n int, release str
 // group is one write transaction of an import: the stations it changed
 // (written once, at its end) and the accepted files to archive.
 type group struct {
-	tx       *bolt.Tx
+	tx       Tx
 	stations map[string]*Station
 	changed  map[string]bool
 	archive  []*Checked
 }
 
-func newGroup(tx *bolt.Tx) *group {
+func newGroup(tx Tx) *group {
 	return &group{tx: tx, stations: map[string]*Station{}, changed: map[string]bool{}}
 }
 
@@ -373,9 +349,12 @@ func (g *group) station(id string) (*Station, error) {
 	if s, ok := g.stations[id]; ok {
 		return s, nil
 	}
-	s, err := getStation(g.tx, id)
+	s, found, err := g.tx.Station(id)
 	if err != nil {
 		return nil, err
+	}
+	if !found {
+		return nil, unknownStation(id)
 	}
 	g.stations[id] = &s
 	return &s, nil
@@ -399,7 +378,7 @@ func (im *Importer) finish(g *group, files int) error {
 // a copy of a file that was not recorded; importing it again rewrites it.
 func (g *group) finish(archive string) error {
 	for id := range g.changed {
-		if err := putStation(g.tx, g.stations[id]); err != nil {
+		if err := g.tx.PutStation(g.stations[id]); err != nil {
 			return err
 		}
 	}
@@ -410,7 +389,7 @@ func (g *group) finish(archive string) error {
 	for _, c := range g.archive {
 		if id := c.File.Station; !made[id] {
 			if err := os.MkdirAll(filepath.Join(archive, id), 0o755); err != nil {
-				return err
+				return fmt.Errorf("registry: archive: %w", err)
 			}
 			made[id] = true
 		}
@@ -418,7 +397,7 @@ func (g *group) finish(archive string) error {
 	for _, c := range g.archive {
 		f := c.File
 		if err := os.WriteFile(filepath.Join(archive, f.Station, f.Station+"-"+strings.ReplaceAll(f.Day, "-", "")+".bms"), c.Data, 0o644); err != nil {
-			return err
+			return fmt.Errorf("registry: archive: %w", err)
 		}
 	}
 	return nil
@@ -437,17 +416,15 @@ func (im *Importer) commit(g *group, c *Checked) (Outcome, error) {
 	if s.Status == Retired {
 		return Outcome{}, refuse(ErrRetired, s.ID, "station %s retired on %s; no file is accepted from it", s.ID, s.Retirement.Day)
 	}
-	if v := tx.Bucket(bFiles).Get([]byte(c.SHA256)); v != nil {
-		var fr FileRecord
-		if err := json.Unmarshal(v, &fr); err != nil {
-			return Outcome{}, err
-		}
-		// A held file is taken up once the days before it came; any
-		// other file seen before changes nothing.
-		if fr.Status != Held || f.Prev != s.Last {
-			o.Status, o.Detail = Replay, "the same file was "+fr.Status+" before"
-			return o, nil
-		}
+	fr, seen, err := tx.File(s.ID, c.SHA256)
+	if err != nil {
+		return Outcome{}, err
+	}
+	// A held file is taken up once the days before it came; any other
+	// file seen before changes nothing.
+	if seen && (fr.Status != Held || f.Prev != s.Last) {
+		o.Status, o.Detail = Replay, "the same file was "+fr.Status+" before"
+		return o, nil
 	}
 	switch {
 	case f.Prev == s.Last:
@@ -456,14 +433,18 @@ func (im *Importer) commit(g *group, c *Checked) (Outcome, error) {
 		}
 		g.archive = append(g.archive, c)
 	case f.Prev.Seq > s.Last.Seq:
-		if ev := forkedFrom(tx, s.ID, f.Prev); ev != "" {
+		ev, err := forkedFrom(tx, s.ID, f.Prev)
+		if err != nil {
+			return Outcome{}, err
+		}
+		if ev != "" {
 			return Outcome{}, refuse(ErrChain, s.ID, "day %s follows the forked file of day %s, not what the post office acknowledged", f.Day, ev)
 		}
 		if err := hold(tx, s, c, &o); err != nil {
 			return Outcome{}, err
 		}
 	default:
-		if err := fork(tx, r.now(), s, c, &o); err != nil {
+		if err := fork(tx, r.stamp(), s, c, &o); err != nil {
 			return Outcome{}, err
 		}
 	}
@@ -474,7 +455,7 @@ func (im *Importer) commit(g *group, c *Checked) (Outcome, error) {
 }
 
 // accept records a file that extends the station's chain.
-func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) error {
+func (im *Importer) accept(tx Tx, s *Station, c *Checked, o *Outcome) error {
 	f := c.File
 	if s.Close != nil {
 		prev := &settlement.File{Station: s.ID, Day: s.LastDay, Last: s.Last, Close: *s.Close}
@@ -487,34 +468,21 @@ func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) erro
 			return err
 		}
 	}
+	if _, found, err := tx.Day(s.ID, f.Day); err != nil {
+		return err
+	} else if found {
+		return refuse(ErrChain, s.ID, "day %s was accepted before with other entries", f.Day)
+	}
 	ack, err := settlement.SignAck(settlement.Ack{Station: s.ID, Last: f.Last, Day: f.Day}, im.Signer)
 	if err != nil {
 		return fmt.Errorf("registry: sign the acknowledgement: %w", err)
 	}
 	day := Day{Station: s.ID, Day: f.Day, Prev: f.Prev, Last: f.Last, Entries: len(f.Records), SHA256: c.SHA256,
-		Close: f.Close, Imported: im.Registry.now().UTC(), Ack: ack}
-	days, err := sub(tx, bDays, s.ID)
-	if err != nil {
+		Close: f.Close, Imported: im.Registry.stamp(), Ack: ack}
+	if err := tx.AddDay(&day); err != nil {
 		return err
 	}
-	if days.Get([]byte(f.Day)) != nil {
-		return refuse(ErrChain, s.ID, "day %s was accepted before with other entries", f.Day)
-	}
-	if err := putJSON(days, []byte(f.Day), &day); err != nil {
-		return err
-	}
-	ranges, err := sub(tx, bRanges, s.ID)
-	if err != nil {
-		return err
-	}
-	if err := ranges.Put(u64(f.Last.Seq), []byte(f.Day)); err != nil {
-		return err
-	}
-	traces, err := sub(tx, bTraces, s.ID)
-	if err != nil {
-		return err
-	}
-	tb := &traceBook{station: s.ID, day: f.Day, b: traces, changed: map[uint64]*Trace{}, outcome: map[uint64]uint64{}}
+	tb := &traceBook{station: s.ID, day: f.Day, tx: tx, changed: map[uint64]*Trace{}, added: map[uint64]bool{}, outcome: map[uint64]uint64{}}
 	for i := range c.Entries {
 		if err := tb.add(&c.Entries[i]); err != nil {
 			return err
@@ -523,13 +491,12 @@ func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) erro
 	if err := tb.save(); err != nil {
 		return err
 	}
-	if err := putJSON(tx.Bucket(bFiles), []byte(c.SHA256), FileRecord{s.ID, f.Day, Accepted}); err != nil {
+	if err := tx.PutFile(c.SHA256, FileRecord{s.ID, f.Day, Accepted}); err != nil {
 		return err
 	}
-	if held := subView(tx, bHeld, s.ID); held != nil && held.Get([]byte(c.SHA256)) != nil {
-		if err := held.Delete([]byte(c.SHA256)); err != nil {
-			return err
-		}
+	if was, err := tx.DeleteHeld(s.ID, c.SHA256); err != nil {
+		return err
+	} else if was {
 		s.Held--
 	}
 	closeCopy := f.Close
@@ -540,7 +507,7 @@ func (im *Importer) accept(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) erro
 
 // checkCarriedAck checks the acknowledgement a file carries is one the
 // post office gave this station for a day it accepted.
-func checkCarriedAck(tx *bolt.Tx, station, msg string, v note.Verifier) error {
+func checkCarriedAck(tx Tx, station, msg string, v note.Verifier) error {
 	bad := func(why string) error {
 		return refuse(ErrBadFile, station, "the file carries an acknowledgement %s", why)
 	}
@@ -548,27 +515,25 @@ func checkCarriedAck(tx *bolt.Tx, station, msg string, v note.Verifier) error {
 	if err != nil {
 		return bad("the post office did not sign")
 	}
-	days := subView(tx, bDays, station)
-	if a.Station != station || days == nil {
+	if a.Station != station {
 		return bad("for another station")
 	}
-	var d Day
-	if v := days.Get([]byte(a.Day)); v == nil || json.Unmarshal(v, &d) != nil || d.Last != a.Last {
+	d, found, err := tx.Day(station, a.Day)
+	if err != nil {
+		return err
+	}
+	if !found || d.Last != a.Last {
 		return bad("for a day the post office did not accept so")
 	}
 	return nil
 }
 
 // hold keeps a verified file that starts after a gap.
-func hold(tx *bolt.Tx, s *Station, c *Checked, o *Outcome) error {
-	held, err := sub(tx, bHeld, s.ID)
-	if err != nil {
+func hold(tx Tx, s *Station, c *Checked, o *Outcome) error {
+	if err := tx.AddHeld(s.ID, c.SHA256, c.File.Prev, c.Data); err != nil {
 		return err
 	}
-	if err := held.Put([]byte(c.SHA256), c.Data); err != nil {
-		return err
-	}
-	if err := putJSON(tx.Bucket(bFiles), []byte(c.SHA256), FileRecord{s.ID, c.File.Day, Held}); err != nil {
+	if err := tx.PutFile(c.SHA256, FileRecord{s.ID, c.File.Day, Held}); err != nil {
 		return err
 	}
 	s.Held++
@@ -588,26 +553,23 @@ func orStart(day string) string {
 // fork keeps a verified file that contradicts what was acknowledged, and
 // flags the station. A file that repeats the entries of an accepted day
 // (written again, with the same entries) is a replay.
-func fork(tx *bolt.Tx, now time.Time, s *Station, c *Checked, o *Outcome) error {
+func fork(tx Tx, now time.Time, s *Station, c *Checked, o *Outcome) error {
 	f := c.File
-	if days := subView(tx, bDays, s.ID); days != nil {
-		var d Day
-		if v := days.Get([]byte(f.Day)); v != nil && json.Unmarshal(v, &d) == nil && d.Prev == f.Prev && d.Last == f.Last {
-			o.Status, o.Detail = Replay, "day "+f.Day+" was accepted before with the same entries"
-			return nil
-		}
-	}
-	why := fmt.Sprintf("day %s (entries %d to %d) contradicts what the post office acknowledged up to entry %d (day %s)",
-		f.Day, f.Prev.Seq+1, f.Last.Seq, s.Last.Seq, s.LastDay)
-	ev := Evidence{Station: s.ID, Day: f.Day, SHA256: c.SHA256, Reason: why, Received: now.UTC(), File: c.Data}
-	b, err := sub(tx, bEvidence, s.ID)
+	d, found, err := tx.Day(s.ID, f.Day)
 	if err != nil {
 		return err
 	}
-	if err := putJSON(b, []byte(c.SHA256), &ev); err != nil {
+	if found && d.Prev == f.Prev && d.Last == f.Last {
+		o.Status, o.Detail = Replay, "day "+f.Day+" was accepted before with the same entries"
+		return nil
+	}
+	why := fmt.Sprintf("day %s (entries %d to %d) contradicts what the post office acknowledged up to entry %d (day %s)",
+		f.Day, f.Prev.Seq+1, f.Last.Seq, s.Last.Seq, s.LastDay)
+	ev := Evidence{Station: s.ID, Day: f.Day, SHA256: c.SHA256, Reason: why, Received: now, File: c.Data}
+	if err := tx.AddEvidence(&ev); err != nil {
 		return err
 	}
-	if err := putJSON(tx.Bucket(bFiles), []byte(c.SHA256), FileRecord{s.ID, f.Day, Fork}); err != nil {
+	if err := tx.PutFile(c.SHA256, FileRecord{s.ID, f.Day, Fork}); err != nil {
 		return err
 	}
 	s.Forks++
@@ -617,21 +579,16 @@ func fork(tx *bolt.Tx, now time.Time, s *Station, c *Checked, o *Outcome) error 
 
 // forkedFrom returns the day of a fork kept as evidence that ends at
 // checkpoint at, or "".
-func forkedFrom(tx *bolt.Tx, station string, at ledger.Checkpoint) string {
-	b := subView(tx, bEvidence, station)
-	if b == nil {
-		return ""
+func forkedFrom(tx Tx, station string, at ledger.Checkpoint) (string, error) {
+	list, err := tx.Evidence(station)
+	if err != nil {
+		return "", err
 	}
 	day := ""
-	b.ForEach(func(k, v []byte) error {
-		var ev Evidence
-		if json.Unmarshal(v, &ev) != nil {
-			return nil
-		}
+	for _, ev := range list {
 		if f, err := settlement.Parse(ev.File); err == nil && f.Last == at {
 			day = f.Day
 		}
-		return nil
-	})
-	return day
+	}
+	return day, nil
 }

@@ -3,7 +3,10 @@
 // tariff, every day file the post office accepted from it, what each of
 // its requests asked of the hosts, and the evidence of anything that did
 // not fit (a forked day, a file waiting for a missing one). It lives in
-// one bbolt file in the post office's folder.
+// one bbolt file in the post office's folder (Open), or in a PostgreSQL
+// database that several post office servers share (package
+// registry/pgstore); both are a Store, and the rules here decide for
+// both.
 //
 // The registry trusts nothing a station sends: a file is accepted only
 // if the settlement reader verifies it with the enrolled key and it
@@ -11,9 +14,7 @@
 package registry
 
 import (
-	"encoding/binary"
-	"encoding/json"
-	"errors"
+	"context"
 	"fmt"
 	"sort"
 	"sync"
@@ -22,19 +23,6 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
-	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
-)
-
-// Buckets. Those marked per station hold one nested bucket per station id.
-var (
-	bStations = []byte("stations") // id → Station (JSON)
-	bDays     = []byte("days")     // per station: day (YYYY-MM-DD) → Day (JSON)
-	bRanges   = []byte("ranges")   // per station: last entry (big-endian) → day
-	bTraces   = []byte("traces")   // per station: intent entry (big-endian) → Trace (JSON)
-	bFiles    = []byte("files")    // SHA-256 of a file → FileRecord (JSON)
-	bHeld     = []byte("held")     // per station: SHA-256 → a verified file waiting for the days before it
-	bEvidence = []byte("evidence") // per station: SHA-256 → Evidence (JSON): a fork, kept
 )
 
 // Statuses of a station.
@@ -116,67 +104,54 @@ type Evidence struct {
 	File     []byte    `json:"file"`
 }
 
-// Registry is the post office's registry, open on its bbolt file.
+// Registry is the post office's registry: its rules over a Store.
 type Registry struct {
-	db      *bolt.DB
+	store   Store
 	now     func() time.Time
 	tariffs sync.Map // version → *tariff.Tariff, read once
 }
 
-// Options tune Open. The zero value (or nil) is the real thing.
+// Options tune Open and New. The zero value (or nil) is the real thing.
 type Options struct {
 	Now    func() time.Time // the clock; time.Now if nil
-	NoSync bool             // skip fsync (benchmarks building a region)
+	NoSync bool             // Open: skip fsync (benchmarks building a region)
 }
 
-// ErrInUse means another program holds the registry open.
-var ErrInUse = errors.New("registry: the registry is in use by another postoffice program")
-
-// Open opens (creating if need be) the registry at path.
+// Open opens (creating if need be) the registry in the bbolt file at
+// path.
 func Open(path string, o *Options) (*Registry, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: o.NoSync})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, ErrInUse
-	}
+	st, err := OpenBolt(path, o.NoSync)
 	if err != nil {
-		return nil, fmt.Errorf("registry: open %s: %w", path, err)
+		return nil, err
 	}
-	// The buckets are made once; a registry that has them is opened
-	// without a write (a server opens it for every request).
-	buckets := [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence, bTariffs}
-	missing := false
-	err = db.View(func(tx *bolt.Tx) error {
-		for _, b := range buckets {
-			missing = missing || tx.Bucket(b) == nil
-		}
-		return nil
-	})
-	if err == nil && missing {
-		err = db.Update(func(tx *bolt.Tx) error {
-			for _, b := range buckets {
-				if _, err := tx.CreateBucketIfNotExists(b); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+	return New(st, o), nil
+}
+
+// New returns the registry kept in store. Closing the registry closes
+// the store.
+func New(store Store, o *Options) *Registry {
+	r := &Registry{store: store}
+	if o != nil {
+		r.now = o.Now
 	}
-	if err != nil {
-		db.Close()
-		return nil, fmt.Errorf("registry: open %s: %w", path, err)
-	}
-	r := &Registry{db: db, now: o.Now}
 	if r.now == nil {
 		r.now = time.Now
 	}
-	return r, nil
+	return r
 }
 
+// Store returns the store the registry keeps its records in.
+func (r *Registry) Store() Store { return r.store }
+
 // Close closes the registry.
-func (r *Registry) Close() error { return r.db.Close() }
+func (r *Registry) Close() error { return r.store.Close() }
+
+// stamp is the registry's time for a record: UTC, to the microsecond,
+// which is what every store keeps exactly.
+func (r *Registry) stamp() time.Time { return r.now().UTC().Truncate(time.Microsecond) }
 
 // Error is a refusal: what was refused, which field or rule, and why.
 type Error struct {
@@ -220,131 +195,41 @@ func refuse(kind, station, format string, args ...any) *Error {
 	return &Error{Kind: kind, Station: station, Detail: fmt.Sprintf(format, args...)}
 }
 
+func unknownStation(id string) error {
+	return refuse(ErrUnknownStation, id, "no station %s is enrolled", id)
+}
+
 // Station returns the station enrolled as id.
-func (r *Registry) Station(id string) (Station, error) {
-	var s Station
-	err := r.db.View(func(tx *bolt.Tx) error {
-		var err error
-		s, err = getStation(tx, id)
-		return err
-	})
+func (r *Registry) Station(ctx context.Context, id string) (Station, error) {
+	s, found, err := r.store.Station(ctx, id)
+	if err == nil && !found {
+		err = unknownStation(id)
+	}
 	return s, err
 }
 
 // Stations returns every enrolled station, in order of id.
-func (r *Registry) Stations() ([]Station, error) {
-	var list []Station
-	err := r.db.View(func(tx *bolt.Tx) error {
-		return tx.Bucket(bStations).ForEach(func(k, v []byte) error {
-			var s Station
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("registry: station %s: %w", k, err)
-			}
-			list = append(list, s)
-			return nil
-		})
-	})
-	sort.Slice(list, func(i, j int) bool { return list[i].ID < list[j].ID })
-	return list, err
-}
-
-func getStation(tx *bolt.Tx, id string) (Station, error) {
-	var s Station
-	v := tx.Bucket(bStations).Get([]byte(id))
-	if v == nil {
-		return s, refuse(ErrUnknownStation, id, "no station %s is enrolled", id)
-	}
-	if err := json.Unmarshal(v, &s); err != nil {
-		return s, fmt.Errorf("registry: station %s: %w", id, err)
-	}
-	return s, nil
-}
-
-func putStation(tx *bolt.Tx, s *Station) error { return putJSON(tx.Bucket(bStations), []byte(s.ID), s) }
-
-func putJSON(b *bolt.Bucket, k []byte, v any) error {
-	data, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return b.Put(k, data)
-}
-
-// sub returns the station's nested bucket in top, creating it if need be.
-func sub(tx *bolt.Tx, top []byte, station string) (*bolt.Bucket, error) {
-	return tx.Bucket(top).CreateBucketIfNotExists([]byte(station))
-}
-
-// subView returns the station's nested bucket in top, or nil.
-func subView(tx *bolt.Tx, top []byte, station string) *bolt.Bucket {
-	return tx.Bucket(top).Bucket([]byte(station))
-}
-
-func u64(n uint64) []byte {
-	var b [8]byte
-	binary.BigEndian.PutUint64(b[:], n)
-	return b[:]
+func (r *Registry) Stations(ctx context.Context) ([]Station, error) {
+	return r.store.Stations(ctx)
 }
 
 // Days calls fn with each accepted day of the station from day from to day
 // to (inclusive, YYYY-MM-DD; "" for no bound), in order.
-func (r *Registry) Days(station, from, to string, fn func(Day) error) error {
-	return r.db.View(func(tx *bolt.Tx) error {
-		if _, err := getStation(tx, station); err != nil {
-			return err
-		}
-		b := subView(tx, bDays, station)
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek([]byte(from)); k != nil && (to == "" || string(k) <= to); k, v = c.Next() {
-			var d Day
-			if err := json.Unmarshal(v, &d); err != nil {
-				return fmt.Errorf("registry: %s day %s: %w", station, k, err)
-			}
-			if err := fn(d); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+func (r *Registry) Days(ctx context.Context, station, from, to string, fn func(Day) error) error {
+	if _, err := r.Station(ctx, station); err != nil {
+		return err
+	}
+	return r.store.Days(ctx, station, from, to, fn)
 }
 
 // Day returns one accepted day of a station; found is false if there is none.
-func (r *Registry) Day(station, day string) (d Day, found bool, err error) {
-	err = r.db.View(func(tx *bolt.Tx) error {
-		b := subView(tx, bDays, station)
-		if b == nil {
-			return nil
-		}
-		v := b.Get([]byte(day))
-		if v == nil {
-			return nil
-		}
-		found = true
-		return json.Unmarshal(v, &d)
-	})
-	return d, found, err
+func (r *Registry) Day(ctx context.Context, station, day string) (d Day, found bool, err error) {
+	return r.store.Day(ctx, station, day)
 }
 
-// Evidence returns the fork evidence kept for a station.
-func (r *Registry) Evidence(station string) ([]Evidence, error) {
-	var list []Evidence
-	err := r.db.View(func(tx *bolt.Tx) error {
-		b := subView(tx, bEvidence, station)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var e Evidence
-			if err := json.Unmarshal(v, &e); err != nil {
-				return err
-			}
-			list = append(list, e)
-			return nil
-		})
-	})
-	sort.Slice(list, func(i, j int) bool { return list[i].Received.Before(list[j].Received) })
+// Evidence returns the fork evidence kept for a station, oldest first.
+func (r *Registry) Evidence(ctx context.Context, station string) ([]Evidence, error) {
+	list, err := r.store.Evidence(ctx, station)
+	sort.SliceStable(list, func(i, j int) bool { return list[i].Received.Before(list[j].Received) })
 	return list, err
 }

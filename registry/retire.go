@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"encoding/hex"
 	"fmt"
 	"strings"
@@ -8,7 +9,6 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -57,12 +57,15 @@ func orDash(s string) string {
 // missing day (the settlement would not be final). A station flagged for
 // a fork can retire; the statement counts the forks, which stay as
 // evidence.
-func (r *Registry) Retire(station string, signer note.Signer) (Station, error) {
+func (r *Registry) Retire(ctx context.Context, station string, signer note.Signer) (Station, error) {
 	var s Station
-	err := r.db.Update(func(tx *bolt.Tx) error {
+	err := r.store.Update(ctx, func(tx Tx) error {
+		var found bool
 		var err error
-		if s, err = getStation(tx, station); err != nil {
+		if s, found, err = tx.Station(station); err != nil {
 			return err
+		} else if !found {
+			return unknownStation(station)
 		}
 		if s.Status == Retired {
 			return refuse(ErrRetired, s.ID, "station %s retired on %s already", s.ID, s.Retirement.Day)
@@ -80,7 +83,7 @@ func (r *Registry) Retire(station string, signer note.Signer) (Station, error) {
 			return fmt.Errorf("registry: sign the close-out statement: %w", err)
 		}
 		s.Status, s.Retirement = Retired, t
-		return putStation(tx, &s)
+		return tx.PutStation(&s)
 	})
 	return s, err
 }

@@ -1,12 +1,12 @@
 package registry
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -57,12 +57,15 @@ func parseRotation(text string) (Rotation, error) {
 // with the key in force (see Rotation). From then on a file is checked
 // with the key in force for its entries: files of entries after the
 // rotation signed with the old key are refused.
-func (r *Registry) RotateKey(station string, vouch []byte) (Station, error) {
+func (r *Registry) RotateKey(ctx context.Context, station string, vouch []byte) (Station, error) {
 	var s Station
-	err := r.db.Update(func(tx *bolt.Tx) error {
+	err := r.store.Update(ctx, func(tx Tx) error {
+		var found bool
 		var err error
-		if s, err = getStation(tx, station); err != nil {
+		if s, found, err = tx.Station(station); err != nil {
 			return err
+		} else if !found {
+			return unknownStation(station)
 		}
 		if s.Status == Retired {
 			return refuse(ErrRetired, s.ID, "station %s retired on %s", s.ID, s.Retirement.Day)
@@ -93,9 +96,9 @@ func (r *Registry) RotateKey(station string, vouch []byte) (Station, error) {
 		case s.Held > 0:
 			return refuse(ErrOpen, s.ID, "%d file(s) of station %s wait for a missing day; import it first", s.Held, s.ID)
 		}
-		s.Keys = append(s.Keys, KeyChange{Key: key, From: rot.From, Vouch: vouch, At: r.now().UTC()})
+		s.Keys = append(s.Keys, KeyChange{Key: key, From: rot.From, Vouch: vouch, At: r.stamp()})
 		s.Key = key
-		return putStation(tx, &s)
+		return tx.PutStation(&s)
 	})
 	return s, err
 }

@@ -54,46 +54,48 @@ func vouch(t *testing.T, r registry.Rotation, by ed25519.PrivateKey) []byte {
 }
 
 func TestRotateKey(t *testing.T) {
-	o := newOffice(t)
-	o.enrol("T0001", stationKey)
-	o.mustImport(scenario(t, "intact-day1.bms"), registry.Accepted)
-	rot := registry.Rotation{Station: "T0001", New: verifierKey(t, "T0001", newKey), From: 8}
-	var re *registry.Error
-	for _, c := range []struct {
-		name  string
-		vouch []byte
-		want  string
-	}{
-		{"vouched for by the new key itself", vouch(t, rot, newKey), registry.ErrWrongKey},
-		{"from an entry already acknowledged", vouch(t, registry.Rotation{Station: "T0001", New: rot.New, From: 5}, stationKey), registry.ErrInput},
-		{"another station's key", vouch(t, registry.Rotation{Station: "T0001", New: verifierKey(t, "T0002", newKey), From: 8}, stationKey), registry.ErrInput},
-		{"not a rotation", []byte("hello\n"), registry.ErrWrongKey},
-	} {
+	eachStore(t, func(t *testing.T, b backend) {
+		o := newOffice(t, b)
+		o.enrol("T0001", stationKey)
+		o.mustImport(scenario(t, "intact-day1.bms"), registry.Accepted)
+		rot := registry.Rotation{Station: "T0001", New: verifierKey(t, "T0001", newKey), From: 8}
+		var re *registry.Error
+		for _, c := range []struct {
+			name  string
+			vouch []byte
+			want  string
+		}{
+			{"vouched for by the new key itself", vouch(t, rot, newKey), registry.ErrWrongKey},
+			{"from an entry already acknowledged", vouch(t, registry.Rotation{Station: "T0001", New: rot.New, From: 5}, stationKey), registry.ErrInput},
+			{"another station's key", vouch(t, registry.Rotation{Station: "T0001", New: verifierKey(t, "T0002", newKey), From: 8}, stationKey), registry.ErrInput},
+			{"not a rotation", []byte("hello\n"), registry.ErrWrongKey},
+		} {
+			before := o.state()
+			if _, err := o.reg.RotateKey(t.Context(), "T0001", c.vouch); !errors.As(err, &re) || re.Kind != c.want {
+				t.Errorf("%s: %v, want %s", c.name, err, c.want)
+			}
+			if !equalState(before, o.state()) {
+				t.Errorf("%s: a refused rotation changed the registry", c.name)
+			}
+		}
+		s, err := o.reg.RotateKey(t.Context(), "T0001", vouch(t, rot, stationKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.Key != rot.New || len(s.Keys) != 2 {
+			t.Fatalf("keys after rotation: %+v", s.Keys)
+		}
+		// Day 2 signed with the old key is refused and changes nothing; with
+		// the new one it is taken.
 		before := o.state()
-		if _, err := o.reg.RotateKey("T0001", c.vouch); !errors.As(err, &re) || re.Kind != c.want {
-			t.Errorf("%s: %v, want %s", c.name, err, c.want)
+		if _, err := o.importFile(scenario(t, "intact-day2.bms")); !errors.As(err, &re) || re.Kind != registry.ErrWrongKey {
+			t.Fatalf("day 2 with the retired key: %v, want refused", err)
 		}
 		if !equalState(before, o.state()) {
-			t.Errorf("%s: a refused rotation changed the registry", c.name)
+			t.Error("a file signed with the retired key changed the registry")
 		}
-	}
-	s, err := o.reg.RotateKey("T0001", vouch(t, rot, stationKey))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Key != rot.New || len(s.Keys) != 2 {
-		t.Fatalf("keys after rotation: %+v", s.Keys)
-	}
-	// Day 2 signed with the old key is refused and changes nothing; with
-	// the new one it is taken.
-	before := o.state()
-	if _, err := o.importFile(scenario(t, "intact-day2.bms")); !errors.As(err, &re) || re.Kind != registry.ErrWrongKey {
-		t.Fatalf("day 2 with the retired key: %v, want refused", err)
-	}
-	if !equalState(before, o.state()) {
-		t.Error("a file signed with the retired key changed the registry")
-	}
-	o.mustImport(resigned(t, scenario(t, "intact-day2.bms"), newKey), registry.Accepted)
-	// Day 1 again, with its own (old) key: still the same day.
-	o.mustImport(scenario(t, "intact-day1.bms"), registry.Replay)
+		o.mustImport(resigned(t, scenario(t, "intact-day2.bms"), newKey), registry.Accepted)
+		// Day 1 again, with its own (old) key: still the same day.
+		o.mustImport(scenario(t, "intact-day1.bms"), registry.Replay)
+	})
 }

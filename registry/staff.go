@@ -1,9 +1,9 @@
 package registry
 
 import (
+	"context"
 	"crypto/subtle"
 	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"io"
 	"regexp"
@@ -12,14 +12,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	bolt "go.etcd.io/bbolt"
 	"golang.org/x/crypto/argon2"
 )
-
-// bStaff holds the post office's staff accounts: id → Staff (JSON). It is
-// a small table shared by the whole region (a reference table in a
-// distributed store), never read on a station's hot path.
-var bStaff = []byte("staff")
 
 // Roles of staff. A clerk views and imports; a manager also enrols,
 // rotates keys and retires stations.
@@ -111,17 +105,17 @@ func NewStaff(id, name, role, password string, rand io.Reader) (Staff, error) {
 }
 
 // AddStaff records a new account (made by NewStaff); an id is taken once.
-func (r *Registry) AddStaff(s Staff) error {
-	s.Created = r.now().UTC()
-	return r.db.Update(func(tx *bolt.Tx) error {
-		b, err := tx.CreateBucketIfNotExists(bStaff)
-		if err != nil {
-			return err
+// Staff accounts are a small table shared by the whole region (a
+// reference table in a distributed store), never read on a station's hot
+// path.
+func (r *Registry) AddStaff(ctx context.Context, s Staff) error {
+	s.Created = r.stamp()
+	return r.store.Update(ctx, func(tx Tx) error {
+		added, err := tx.AddStaff(&s)
+		if err == nil && !added {
+			err = refuse(ErrExists, "", "staff %s exists already", s.ID)
 		}
-		if b.Get([]byte(s.ID)) != nil {
-			return refuse(ErrExists, "", "staff %s exists already", s.ID)
-		}
-		return putJSON(b, []byte(s.ID), &s)
+		return err
 	})
 }
 
@@ -129,37 +123,15 @@ func (r *Registry) AddStaff(s Staff) error {
 const ErrNoStaff = "no_staff"
 
 // StaffMember returns the account id.
-func (r *Registry) StaffMember(id string) (Staff, error) {
-	var s Staff
-	err := r.db.View(func(tx *bolt.Tx) error {
-		var v []byte
-		if b := tx.Bucket(bStaff); b != nil {
-			v = b.Get([]byte(id))
-		}
-		if v == nil {
-			return refuse(ErrNoStaff, "", "no staff account %q", id)
-		}
-		return json.Unmarshal(v, &s)
-	})
+func (r *Registry) StaffMember(ctx context.Context, id string) (Staff, error) {
+	s, found, err := r.store.StaffMember(ctx, id)
+	if err == nil && !found {
+		err = refuse(ErrNoStaff, "", "no staff account %q", id)
+	}
 	return s, err
 }
 
 // StaffList returns every account, in order of id.
-func (r *Registry) StaffList() ([]Staff, error) {
-	var list []Staff
-	err := r.db.View(func(tx *bolt.Tx) error {
-		b := tx.Bucket(bStaff)
-		if b == nil {
-			return nil
-		}
-		return b.ForEach(func(k, v []byte) error {
-			var s Staff
-			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("registry: staff %s: %w", k, err)
-			}
-			list = append(list, s)
-			return nil
-		})
-	})
-	return list, err
+func (r *Registry) StaffList(ctx context.Context) ([]Staff, error) {
+	return r.store.StaffList(ctx)
 }

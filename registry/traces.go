@@ -1,11 +1,12 @@
 package registry
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"sort"
 
 	"github.com/villagepost/bianmin/ledger"
-	bolt "go.etcd.io/bbolt"
 )
 
 // Trace is one request a station sent (or meant to send) to a host, as its
@@ -88,12 +89,13 @@ func stateOf(kind, status string) string {
 }
 
 // traceBook derives the traces of a day's entries, reading and updating
-// earlier days' traces in the station's bucket.
+// earlier days' traces of the station.
 type traceBook struct {
 	station string
 	day     string
-	b       *bolt.Bucket
-	changed map[uint64]*Trace
+	tx      Tx
+	changed map[uint64]*Trace // every trace the day made or changed
+	added   map[uint64]bool   // those the day made
 	outcome map[uint64]uint64 // outcome entry → its intent, for voids
 }
 
@@ -101,16 +103,12 @@ func (tb *traceBook) get(seq uint64) (*Trace, error) {
 	if t, ok := tb.changed[seq]; ok {
 		return t, nil
 	}
-	v := tb.b.Get(u64(seq))
-	if v == nil {
-		return nil, nil
+	t, err := tb.tx.Trace(tb.station, seq)
+	if err != nil || t == nil {
+		return nil, err
 	}
-	var t Trace
-	if err := json.Unmarshal(v, &t); err != nil {
-		return nil, fmt.Errorf("registry: trace %s: %w", TraceOf(tb.station, seq), err)
-	}
-	tb.changed[seq] = &t
-	return &t, nil
+	tb.changed[seq] = t
+	return t, nil
 }
 
 // add reads one entry of the day.
@@ -122,6 +120,7 @@ func (tb *traceBook) add(e *ledger.Entry) error {
 		}
 		tb.changed[e.Seq] = &Trace{Trace: TraceOf(tb.station, e.Seq), Station: tb.station, Seq: e.Seq, Day: tb.day,
 			Service: p.Service, Amount: p.Amount, State: StateOpen}
+		tb.added[e.Seq] = true
 		return nil
 	}
 	if e.Kind == "void" {
@@ -160,12 +159,17 @@ func (tb *traceBook) add(e *ledger.Entry) error {
 }
 
 func (tb *traceBook) save() error {
+	var added, changed []*Trace
 	for seq, t := range tb.changed {
-		if err := putJSON(tb.b, u64(seq), t); err != nil {
-			return err
+		if tb.added[seq] {
+			added = append(added, t)
+		} else {
+			changed = append(changed, t)
 		}
 	}
-	return nil
+	sort.Slice(added, func(i, j int) bool { return added[i].Seq < added[j].Seq })
+	sort.Slice(changed, func(i, j int) bool { return changed[i].Seq < changed[j].Seq })
+	return tb.tx.PutTraces(tb.station, added, changed)
 }
 
 func firstOf(s ...string) string {
@@ -179,53 +183,12 @@ func firstOf(s ...string) string {
 
 // Traces calls fn with the station's traces whose intent lies in entries
 // from to to (inclusive), in order.
-func (r *Registry) Traces(station string, from, to uint64, fn func(Trace) error) error {
-	return r.db.View(func(tx *bolt.Tx) error {
-		b := subView(tx, bTraces, station)
-		if b == nil {
-			return nil
-		}
-		c := b.Cursor()
-		for k, v := c.Seek(u64(from)); k != nil; k, v = c.Next() {
-			var t Trace
-			if err := json.Unmarshal(v, &t); err != nil {
-				return fmt.Errorf("registry: %s trace %x: %w", station, k, err)
-			}
-			if t.Seq > to {
-				return nil
-			}
-			if err := fn(t); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+func (r *Registry) Traces(ctx context.Context, station string, from, to uint64, fn func(Trace) error) error {
+	return r.store.Traces(ctx, station, from, to, fn)
 }
 
 // DayOf returns the accepted day whose entries include seq; found is
 // false when no accepted file covers it.
-func (r *Registry) DayOf(station string, seq uint64) (day string, found bool, err error) {
-	err = r.db.View(func(tx *bolt.Tx) error {
-		b := subView(tx, bRanges, station)
-		if b == nil {
-			return nil
-		}
-		k, v := b.Cursor().Seek(u64(seq))
-		if k == nil {
-			return nil
-		}
-		d := subView(tx, bDays, station).Get(v)
-		if d == nil {
-			return fmt.Errorf("registry: %s: range of a day %s not recorded", station, v)
-		}
-		var rec Day
-		if err := json.Unmarshal(d, &rec); err != nil {
-			return err
-		}
-		if rec.First() <= seq {
-			day, found = rec.Day, true
-		}
-		return nil
-	})
-	return day, found, err
+func (r *Registry) DayOf(ctx context.Context, station string, seq uint64) (day string, found bool, err error) {
+	return r.store.DayOf(ctx, station, seq)
 }

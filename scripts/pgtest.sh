@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # A throwaway PostgreSQL cluster for the tests: initdb into a temporary
 # folder, listening on a unix socket in that folder only (no TCP port),
-# trust authentication, fsync off (it holds nothing worth keeping).
+# fsync off (it holds nothing worth keeping). The postgres user is
+# trusted; every other role signs in with its password, so that tests can
+# make a role and try a wrong password.
 #
 #   eval "$(scripts/pgtest.sh start)"   # starts it; prints the exports below
 #   scripts/pgtest.sh stop              # stops it and removes the folder
@@ -9,7 +11,9 @@
 # start prints
 #   export POSTOFFICE_TEST_DB='postgres://postgres@/postgres?host=DIR&sslmode=disable'
 #   export PGTEST_DIR=DIR
-# and stop reads PGTEST_DIR. PostgreSQL refuses to run as root, so as
+# and stop reads PGTEST_DIR. PGTEST_DURABLE=1 keeps fsync and
+# synchronous commits on, as a real database has them (the benchmarks).
+# PostgreSQL refuses to run as root, so as
 # root the server runs as the postgres user (Debian's package makes it).
 # Debian's postgresql package is used; test.sh installs it when missing.
 set -euo pipefail
@@ -38,8 +42,11 @@ start)
 		cat "$dir/initdb.log" >&2
 		exit 1
 	}
+	printf 'local all postgres trust\nlocal all all scram-sha-256\n' | as_pg tee "$dir/data/pg_hba.conf" >/dev/null
+	durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	[[ -n "${PGTEST_DURABLE:-}" ]] && durability=""
 	as_pg "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-		-o "-c listen_addresses='' -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" start >/dev/null || {
+		-o "-c listen_addresses='' -k $dir $durability -c max_connections=200" start >/dev/null || {
 		cat "$dir/server.log" >&2
 		exit 1
 	}

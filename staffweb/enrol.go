@@ -23,7 +23,7 @@ func (s *Server) enrolPage(w http.ResponseWriter, r *http.Request, p *page) {
 	p.Title = p.say("登记服务站", "Enrol a station")
 	d := &enrolData{page: p}
 	var err error
-	if d.Tariffs, err = s.office.Tariffs(); err != nil {
+	if d.Tariffs, err = s.office.Tariffs(r.Context()); err != nil {
 		s.busy(w, r, p, err)
 		return
 	}
@@ -37,7 +37,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, p *page) {
 	d := &enrolData{page: p, Station: strings.TrimSpace(r.PostFormValue("station")), Key: strings.TrimSpace(r.PostFormValue("key")),
 		Franchisee: r.PostFormValue("franchisee"), Deposit: r.PostFormValue("deposit"), Tariff: r.PostFormValue("tariff")}
 	var err error
-	if d.Tariffs, err = s.office.Tariffs(); err != nil {
+	if d.Tariffs, err = s.office.Tariffs(r.Context()); err != nil {
 		s.busy(w, r, p, err)
 		return
 	}
@@ -50,7 +50,7 @@ func (s *Server) enrol(w http.ResponseWriter, r *http.Request, p *page) {
 		bad("deposit", "押金要写成 20000.00 这样的金额（元，最多两位小数，不超过 1000 万）。", "Write the deposit like 20000.00 (yuan, at most two decimals, at most 10 million).")
 		return
 	}
-	st, err := s.office.Enrol(registry.Enrolment{Station: d.Station, Key: d.Key, Franchisee: d.Franchisee, Deposit: amount, Tariff: d.Tariff}, nil)
+	st, err := s.office.Enrol(r.Context(), registry.Enrolment{Station: d.Station, Key: d.Key, Franchisee: d.Franchisee, Deposit: amount, Tariff: d.Tariff}, nil)
 	var re *registry.Error
 	switch {
 	case errors.As(err, &re) && re.Kind == registry.ErrExists:

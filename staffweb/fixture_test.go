@@ -149,7 +149,7 @@ func serveRegion(t *testing.T) *region {
 		if i > 0 {
 			tf, e.Tariff = nil, issued.Version
 		}
-		if _, err := g.office.Enrol(e, tf); err != nil {
+		if _, err := g.office.Enrol(t.Context(), e, tf); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -162,7 +162,7 @@ func serveRegion(t *testing.T) *region {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := g.office.AddStaff(s); err != nil {
+		if err := g.office.AddStaff(t.Context(), s); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -175,7 +175,7 @@ func serveRegion(t *testing.T) *region {
 		{stationDay(t, "T0002", t2, 100), registry.Accepted},
 		{stationDay(t, "T0002", t2, 200), registry.Fork},
 	} {
-		outs, err := g.office.Import(f.data)
+		outs, err := g.office.Import(t.Context(), f.data)
 		if err != nil || len(outs) == 0 || outs[0].Status != f.want {
 			t.Fatalf("import: %+v, %v; want %s", outs, err, f.want)
 		}

@@ -50,7 +50,7 @@ func (s *Server) rotate(w http.ResponseWriter, r *http.Request, p *page) {
 	if !strings.HasSuffix(note, "\n") {
 		note += "\n"
 	}
-	st, err := s.office.RotateKey(id, []byte(note))
+	st, err := s.office.RotateKey(r.Context(), id, []byte(note))
 	if err != nil {
 		s.refusedBy(w, r, p, err)
 		return
@@ -71,7 +71,7 @@ func (s *Server) retire(w http.ResponseWriter, r *http.Request, p *page) {
 		s.problem(w, r, p, http.StatusUnprocessableEntity, "确认栏里要再写一遍站号 "+id+"。什么都没有改动。", "Type the station id "+id+" again in the confirmation box. Nothing was changed.")
 		return
 	}
-	st, err := s.office.Retire(id)
+	st, err := s.office.Retire(r.Context(), id)
 	var ce *office.CloseoutError
 	if err != nil && !errors.As(err, &ce) {
 		s.refusedBy(w, r, p, err)

@@ -333,7 +333,7 @@ func TestStaffPages(t *testing.T) {
 	if got := b.text(`#stations tr[data-station="T0001"]`); strings.Contains(got, "缺日") || strings.Contains(got, "迟交") {
 		t.Errorf("T0001 after the missing day came: %q", got)
 	}
-	if s, _ := g.office.Station("T0001"); s.LastDay != "2026-11-22" || s.Held != 0 {
+	if s, _ := g.office.Station(t.Context(), "T0001"); s.LastDay != "2026-11-22" || s.Held != 0 {
 		t.Errorf("T0001 in the registry: settled to %s, %d held", s.LastDay, s.Held)
 	}
 	b.open("/stations/T0001", "chart")
@@ -357,13 +357,13 @@ func TestStaffPages(t *testing.T) {
 	b.fill("deposit", "二万")
 	b.click("enrol", "error")
 	b.says("#error", "押金要写成 20000.00")
-	if _, err := g.office.Station("T0004"); err == nil {
+	if _, err := g.office.Station(t.Context(), "T0004"); err == nil {
 		t.Error("a refused enrolment was recorded")
 	}
 	b.accessible("enrolment refused")
 	b.fill("deposit", "20000.00")
 	b.click("enrol", "done")
-	s, err := g.office.Station("T0004")
+	s, err := g.office.Station(t.Context(), "T0004")
 	if err != nil || s.Franchisee != "陈美华" || s.Deposit.String() != "20000" {
 		t.Fatalf("enrolled: %+v, %v", s, err)
 	}
@@ -388,14 +388,14 @@ func TestStaffPages(t *testing.T) {
 	b.do(chromedp.SendKeys(chromedp.ID("vouch"), string(vouch)))
 	b.click("rotate", "done")
 	b.says("#done", "从第 1 笔起改用新密钥")
-	if s, _ := g.office.Station("T0003"); s.Key != newVK {
+	if s, _ := g.office.Station(t.Context(), "T0003"); s.Key != newVK {
 		t.Errorf("T0003's key after rotation: %s, want %s", s.Key, newVK)
 	}
 	b.click("back", "confirm")
 	b.fill("confirm", "T0002")
 	b.click("retire", "problem")
 	b.says("#problem", "再写一遍站号 T0003")
-	if s, _ := g.office.Station("T0003"); s.Status == registry.Retired {
+	if s, _ := g.office.Station(t.Context(), "T0003"); s.Status == registry.Retired {
 		t.Fatal("retired without the right confirmation")
 	}
 	b.open("/stations/T0003", "confirm")
@@ -403,7 +403,7 @@ func TestStaffPages(t *testing.T) {
 	b.click("retire", "done")
 	b.says("#done", "应退还加盟人 ¥20,000.00")
 	b.shot("retire")
-	if s, _ := g.office.Station("T0003"); s.Status != registry.Retired {
+	if s, _ := g.office.Station(t.Context(), "T0003"); s.Status != registry.Retired {
 		t.Errorf("T0003 after retirement: %s", s.Status)
 	}
 	if _, err := os.Stat(g.office.CloseoutPath("T0003")); err != nil {

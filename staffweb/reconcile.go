@@ -68,7 +68,7 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, p *page) {
 		js = append(js, reconcile.Journal{Name: name, R: f})
 		d.Journals = append(d.Journals, name)
 	}
-	rep, err := s.office.Reconcile(d.Date, js)
+	rep, err := s.office.Reconcile(r.Context(), d.Date, js)
 	if err != nil {
 		s.busy(w, r, p, err)
 		return
@@ -126,7 +126,7 @@ func (s *Server) importFiles(w http.ResponseWriter, r *http.Request, p *page) {
 			s.busy(w, r, p, err)
 			return
 		}
-		outs, err := s.office.Import(data)
+		outs, err := s.office.Import(r.Context(), data)
 		var re *registry.Error
 		switch {
 		case errors.As(err, &re):

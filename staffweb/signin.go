@@ -134,7 +134,7 @@ func (s *Server) signin(w http.ResponseWriter, r *http.Request) {
 			"Too many wrong passwords: this account (or this computer) may sign in again in 15 minutes. Ask a manager if the password is forgotten."})
 		return
 	}
-	st, err := s.office.StaffMember(id)
+	st, err := s.office.StaffMember(r.Context(), id)
 	var re *registry.Error
 	known := err == nil
 	if err != nil && !(errors.As(err, &re) && re.Kind == registry.ErrNoStaff) {

@@ -145,7 +145,7 @@ func TestSignin(t *testing.T) {
 		if code, _ := c.post("/enrol", url.Values{"csrf": {c.csrf}, "station": {"T0009"}}); code != http.StatusForbidden {
 			t.Errorf("clerk POST /enrol: %d", code)
 		}
-		if _, err := g.office.Station("T0009"); err == nil {
+		if _, err := g.office.Station(t.Context(), "T0009"); err == nil {
 			t.Error("a clerk's enrolment was recorded")
 		}
 	})

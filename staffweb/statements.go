@@ -18,7 +18,7 @@ type statementsData struct {
 
 func (s *Server) statementsPage(w http.ResponseWriter, r *http.Request, p *page) {
 	p.Title = p.say("月结单", "Statements")
-	list, err := s.office.Stations()
+	list, err := s.office.Stations(r.Context())
 	if err != nil {
 		s.busy(w, r, p, err)
 		return
@@ -46,7 +46,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p *page) {
 		name string
 	)
 	if station == "all" {
-		reg, err := s.office.Region(month)
+		reg, err := s.office.Region(r.Context(), month)
 		if err != nil {
 			s.busy(w, r, p, err)
 			return
@@ -55,7 +55,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request, p *page) {
 		csv = func(b *bytes.Buffer) error { return reg.WriteCSV(b) }
 		name = "region-" + month
 	} else {
-		st, err := s.office.Statement(station, month)
+		st, err := s.office.Statement(r.Context(), station, month)
 		var re *registry.Error
 		if errors.As(err, &re) && re.Kind == registry.ErrUnknownStation {
 			s.problem(w, r, p, http.StatusNotFound, "没有登记这个服务站。", "No such station is enrolled.")

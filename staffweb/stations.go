@@ -114,7 +114,7 @@ func orDash(s string) string {
 
 func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) {
 	p.Title = p.say("服务站一览", "Stations")
-	list, err := s.office.Stations()
+	list, err := s.office.Stations(r.Context())
 	if err != nil {
 		s.busy(w, r, p, err)
 		return
@@ -135,7 +135,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) {
 	}
 	// What needs attention first, the most first; then by id.
 	sort.SliceStable(d.Rows, func(i, j int) bool { return len(d.Rows[i].Attention) > len(d.Rows[j].Attention) })
-	region, err := s.office.Region(d.Month)
+	region, err := s.office.Region(r.Context(), d.Month)
 	if err != nil {
 		s.busy(w, r, p, err)
 		return
@@ -206,7 +206,7 @@ type stationData struct {
 
 func (s *Server) station(w http.ResponseWriter, r *http.Request, p *page) {
 	id := r.PathValue("id")
-	st, days, ev, err := s.office.StationDays(id)
+	st, days, ev, err := s.office.StationDays(r.Context(), id)
 	var re *registry.Error
 	if errors.As(err, &re) && re.Kind == registry.ErrUnknownStation {
 		s.problem(w, r, p, http.StatusNotFound, "没有登记这个服务站。", "No such station is enrolled.")

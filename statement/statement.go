@@ -7,6 +7,7 @@
 package statement
 
 import (
+	"context"
 	"fmt"
 	"sort"
 	"time"
@@ -18,9 +19,9 @@ import (
 
 // Source is what a statement reads from the registry.
 type Source interface {
-	Station(id string) (registry.Station, error)
-	Stations() ([]registry.Station, error)
-	Days(station, from, to string, fn func(registry.Day) error) error
+	Station(ctx context.Context, id string) (registry.Station, error)
+	Stations(ctx context.Context) ([]registry.Station, error)
+	Days(ctx context.Context, station, from, to string, fn func(registry.Day) error) error
 }
 
 var _ Source = (*registry.Registry)(nil)
@@ -82,18 +83,18 @@ func monthRange(month string) (string, string, error) {
 }
 
 // Build makes a station's statement for month (YYYY-MM).
-func Build(src Source, station, month string) (*Statement, error) {
+func Build(ctx context.Context, src Source, station, month string) (*Statement, error) {
 	from, to, err := monthRange(month)
 	if err != nil {
 		return nil, err
 	}
-	s, err := src.Station(station)
+	s, err := src.Station(ctx, station)
 	if err != nil {
 		return nil, err
 	}
 	st := &Statement{Station: s, Month: month}
 	first := true
-	err = src.Days(station, from, to, func(d registry.Day) error {
+	err = src.Days(ctx, station, from, to, func(d registry.Day) error {
 		c := d.Close
 		if first {
 			st.OwedOpen, first = c.Owed.Open, false
@@ -118,7 +119,7 @@ func Build(src Source, station, month string) (*Statement, error) {
 		return nil, err
 	}
 	if first { // no day this month: what was owed stays as it was
-		st.OwedOpen, err = owedBefore(src, station, from)
+		st.OwedOpen, err = owedBefore(ctx, src, station, from)
 		st.OwedClose = st.OwedOpen
 	}
 	sort.Slice(st.Services, func(i, j int) bool { return st.Services[i].Kind < st.Services[j].Kind })
@@ -127,9 +128,9 @@ func Build(src Source, station, month string) (*Statement, error) {
 
 // owedBefore is what the post office owed the station after its last
 // accepted day before day.
-func owedBefore(src Source, station, day string) (decimal.Decimal, error) {
+func owedBefore(ctx context.Context, src Source, station, day string) (decimal.Decimal, error) {
 	var owed decimal.Decimal
-	err := src.Days(station, "", day, func(d registry.Day) error {
+	err := src.Days(ctx, station, "", day, func(d registry.Day) error {
 		if d.Day < day {
 			owed = d.Close.Owed.Close
 		}
@@ -152,14 +153,14 @@ type Region struct {
 }
 
 // BuildRegion makes every station's statement for month and the totals.
-func BuildRegion(src Source, month string) (*Region, error) {
-	stations, err := src.Stations()
+func BuildRegion(ctx context.Context, src Source, month string) (*Region, error) {
+	stations, err := src.Stations(ctx)
 	if err != nil {
 		return nil, err
 	}
 	r := &Region{Month: month}
 	for _, s := range stations {
-		st, err := Build(src, s.ID, month)
+		st, err := Build(ctx, src, s.ID, month)
 		if err != nil {
 			return nil, err
 		}

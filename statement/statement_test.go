@@ -41,10 +41,10 @@ func month(t *testing.T) (*registry.Registry, []*settlement.File) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.Issue(demo); err != nil {
+	if err := reg.Issue(t.Context(), demo); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Enrol(registry.Enrolment{Station: "T0001", Key: key, Franchisee: "王秀英", Deposit: decimal.RequireFromString("20000"), Tariff: "DEMO-2026-11"}); err != nil {
+	if _, err := reg.Enrol(t.Context(), registry.Enrolment{Station: "T0001", Key: key, Franchisee: "王秀英", Deposit: decimal.RequireFromString("20000"), Tariff: "DEMO-2026-11"}); err != nil {
 		t.Fatal(err)
 	}
 	skey, _, _ := note.GenerateKey(rand.Reader, "xinyang-postoffice")
@@ -56,7 +56,7 @@ func month(t *testing.T) (*registry.Registry, []*settlement.File) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := im.Import(reg.Check(data)); err != nil {
+		if _, err := im.Import(t.Context(), reg.Check(t.Context(), data)); err != nil {
 			t.Fatal(err)
 		}
 		f, _ := settlement.Parse(data)
@@ -67,7 +67,7 @@ func month(t *testing.T) (*registry.Registry, []*settlement.File) {
 
 func TestStatementAddsUpTheDays(t *testing.T) {
 	reg, files := month(t)
-	s, err := statement.Build(reg, "T0001", "2026-11")
+	s, err := statement.Build(t.Context(), reg, "T0001", "2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,11 +87,11 @@ func TestStatementAddsUpTheDays(t *testing.T) {
 		t.Errorf("deposit balance %s, want %s", s.DepositBalance(), want)
 	}
 	// A month with no day keeps what was owed.
-	dec, err := statement.Build(reg, "T0001", "2026-12")
+	dec, err := statement.Build(t.Context(), reg, "T0001", "2026-12")
 	if err != nil || len(dec.Days) != 0 || !dec.OwedOpen.Equal(last) || !dec.OwedClose.Equal(last) {
 		t.Errorf("December: %+v %v", dec, err)
 	}
-	if _, err := statement.Build(reg, "T0001", "2026-13"); err == nil {
+	if _, err := statement.Build(t.Context(), reg, "T0001", "2026-13"); err == nil {
 		t.Error("month 2026-13 accepted")
 	}
 
@@ -112,11 +112,11 @@ func TestStatementAddsUpTheDays(t *testing.T) {
 func TestStatementPDFReads(t *testing.T) {
 	pdftotext := toolcheck.Require(t, "pdftotext", "poppler-utils")
 	reg, _ := month(t)
-	s, err := statement.Build(reg, "T0001", "2026-11")
+	s, err := statement.Build(t.Context(), reg, "T0001", "2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := statement.BuildRegion(reg, "2026-11")
+	r, err := statement.BuildRegion(t.Context(), reg, "2026-11")
 	if err != nil {
 		t.Fatal(err)
 	}

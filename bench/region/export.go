@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"math"
@@ -39,21 +40,22 @@ func runExport(args []string) error {
 		return err
 	}
 	defer tf.Close()
-	stations, err := r.Stations()
+	ctx := context.Background()
+	stations, err := r.Stations(ctx)
 	if err != nil {
 		return err
 	}
 	nd, nt := 0, 0
 	u := func(n uint64) string { return strconv.FormatUint(n, 10) }
 	for _, s := range stations {
-		err := r.Days(s.ID, "", "", func(d registry.Day) error {
+		err := r.Days(ctx, s.ID, "", "", func(d registry.Day) error {
 			nd++
 			return days.Write([]string{d.Station, d.Day, u(d.First()), u(d.Last.Seq)})
 		})
 		if err != nil {
 			return err
 		}
-		err = r.Traces(s.ID, 1, math.MaxUint64, func(t registry.Trace) error {
+		err = r.Traces(ctx, s.ID, 1, math.MaxUint64, func(t registry.Trace) error {
 			nt++
 			return traces.Write([]string{t.Trace, t.Station, u(t.Seq), t.Day, t.Service, t.Amount, t.State, t.Refund})
 		})

@@ -5,7 +5,8 @@
 //	region generate --out DIR [--stations 300] [--days 365] [--entries 50] ...
 //	region export --registry FILE --out DIR
 //	region ed25519 [--n 200000]
-//	region upload --data DIR --url URL --postoffice-key KEY [--drop 0.1] [--dup 0.1]
+//	region upload --data DIR --url URL[,URL…] --postoffice-key KEY [--drop 0.1] [--dup 0.1]
+//	region enrol --data DIR --db URL --tariff FILE --postoffice-key KEY
 //
 // generate runs every station through a year of business days with the
 // real terminal services against an in-process host simulator (hostsim),
@@ -23,7 +24,12 @@
 //
 // upload sends every station's day files to postoffice serve at once, with
 // connections cut and files sent twice, and checks every day was
-// acknowledged exactly once (bench/postload.sh).
+// acknowledged exactly once (bench/postload.sh). Given several servers'
+// addresses (sharing one database), it spreads the stations over them
+// (bench/province.sh).
+//
+// enrol enrols every station of a generated region in a registry in
+// PostgreSQL, in one process (bench/province.sh).
 package main
 
 import (
@@ -45,6 +51,8 @@ func main() {
 		err = runEd25519(os.Args[2:])
 	case "upload":
 		err = runUpload(os.Args[2:])
+	case "enrol":
+		err = runEnrol(os.Args[2:])
 	default:
 		usage()
 	}
@@ -55,6 +63,6 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: region generate|export|ed25519|upload [flags] (see the doc comment in bench/region/main.go)")
+	fmt.Fprintln(os.Stderr, "usage: region generate|export|ed25519|upload|enrol [flags] (see the doc comment in bench/region/main.go)")
 	os.Exit(2)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -14,28 +15,29 @@ import (
 
 // runDispute lists the villagers' disputes the stations registered and
 // records the post office's decisions on them.
-func (m *Main) runDispute(args []string) error {
+func (m *Main) runDispute(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		return fail(exitUsage, "请说明要做什么：postoffice dispute list 或 decide。", "say what to do: postoffice dispute list or decide.")
 	}
 	switch args[0] {
 	case "list":
-		return m.disputeList(args[1:])
+		return m.disputeList(ctx, args[1:])
 	case "decide":
-		return m.disputeDecide(args[1:])
+		return m.disputeDecide(ctx, args[1:])
 	}
 	return fail(exitUsage, "业务纠纷没有“%s”这个操作；可用 list、decide。", "dispute has no %q; use list or decide.", args[0])
 }
 
-func (m *Main) disputeList(args []string) error {
+func (m *Main) disputeList(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dispute list", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	station := fs.String("station", "", "one station, e.g. T0001 (default: every station)")
 	open := fs.Bool("open", false, "only the disputes not decided yet")
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
@@ -47,7 +49,7 @@ func (m *Main) disputeList(args []string) error {
 	o := &office.Office{Dir: *dir, Registry: r, Verifier: v}
 	ids := []string{*station}
 	if *station == "" {
-		list, err := o.Stations()
+		list, err := o.Stations(ctx)
 		if err != nil {
 			return m.registryErr(err)
 		}
@@ -58,7 +60,7 @@ func (m *Main) disputeList(args []string) error {
 	}
 	n := 0
 	for _, id := range ids {
-		list, err := o.Disputes(id, "")
+		list, err := o.Disputes(ctx, id, "")
 		if err != nil {
 			return m.registryErr(err)
 		}
@@ -125,9 +127,10 @@ func outcomeEn(d *decision.Decision) string {
 	return "none owed"
 }
 
-func (m *Main) disputeDecide(args []string) error {
+func (m *Main) disputeDecide(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("dispute decide", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	station := fs.String("station", "", "the station, e.g. T0001")
 	seq := fs.Uint64("dispute", 0, "the station's dispute entry (postoffice dispute list shows it)")
 	refund := fs.String("refund", "", "a refund is owed: how much, in yuan (at most the disputed amount)")
@@ -159,7 +162,7 @@ func (m *Main) disputeDecide(args []string) error {
 		}
 		outcome, amount = decision.RefundOwed, a
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
@@ -173,7 +176,7 @@ func (m *Main) disputeDecide(args []string) error {
 		return err
 	}
 	o := &office.Office{Dir: *dir, Registry: r, Signer: signer, Verifier: v}
-	dp, err := o.Decide(*station, *seq, outcome, amount, *reason)
+	dp, err := o.Decide(ctx, *station, *seq, outcome, amount, *reason)
 	var de *office.DecideError
 	if errors.As(err, &de) {
 		return fail(exitFailed, "%[1]s，什么都没有签。", "%[2]s; nothing was signed.", de.Zh, de.Rule)

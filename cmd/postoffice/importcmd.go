@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io/fs"
@@ -17,9 +18,10 @@ import (
 
 // runImport brings station day files into the registry: each is verified
 // on all cores, then committed in order, whole or not at all.
-func (m *Main) runImport(args []string) error {
+func (m *Main) runImport(ctx context.Context, args []string) error {
 	fset := flag.NewFlagSet("import", flag.ContinueOnError)
 	dir := fset.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fset)
 	acks := fset.String("acks", "", "folder to write the acknowledgements to (default: DIR/acks)")
 	passFile := fset.String("passphrase-file", "", "file with the key passphrase (else POSTOFFICE_PASSPHRASE, else asked)")
 	verbose := fset.Bool("v", false, "a line for every file, accepted ones too")
@@ -37,7 +39,7 @@ func (m *Main) runImport(args []string) error {
 	if err != nil {
 		return err
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
@@ -46,7 +48,7 @@ func (m *Main) runImport(args []string) error {
 	// KDF takes about a second on one core).
 	stop := make(chan struct{})
 	defer close(stop)
-	results := checkAll(r, paths, stop)
+	results := checkAll(ctx, r, paths, stop)
 	signer, err := m.signer(*dir, *passFile)
 	if err != nil {
 		return err
@@ -72,7 +74,7 @@ func (m *Main) runImport(args []string) error {
 				cs = append(cs, res.checked)
 			}
 		}
-		done := im.ImportMany(cs)
+		done := im.ImportMany(ctx, cs)
 		for _, res := range batch {
 			if res.readErr != nil {
 				sum.refused(res.path, fail(exitFailed, "读不了文件", "cannot read the file"))
@@ -170,7 +172,7 @@ type checkResult struct {
 // order, until stop is closed. Files are checked up to a group ahead of
 // the one being committed, so that the cores keep checking while a commit
 // waits on the disk.
-func checkAll(r *registry.Registry, paths []string, stop <-chan struct{}) <-chan checkResult {
+func checkAll(ctx context.Context, r *registry.Registry, paths []string, stop <-chan struct{}) <-chan checkResult {
 	workers := runtime.GOMAXPROCS(0)
 	type job struct {
 		path string
@@ -187,7 +189,7 @@ func checkAll(r *registry.Registry, paths []string, stop <-chan struct{}) <-chan
 					j.out <- checkResult{path: j.path, readErr: err}
 					continue
 				}
-				j.out <- checkResult{path: j.path, checked: r.Check(data)}
+				j.out <- checkResult{path: j.path, checked: r.Check(ctx, data)}
 			}
 		}()
 	}

@@ -98,37 +98,39 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 	var err error
 	switch rest[0] {
 	case "init":
-		err = m.runInit(rest[1:])
+		err = m.runInit(ctx, rest[1:])
 	case "key":
 		err = m.runKey(rest[1:])
 	case "enrol":
-		err = m.runEnrol(rest[1:])
+		err = m.runEnrol(ctx, rest[1:])
 	case "stations":
-		err = m.runStations(rest[1:])
+		err = m.runStations(ctx, rest[1:])
 	case "import":
-		err = m.runImport(rest[1:])
+		err = m.runImport(ctx, rest[1:])
 	case "serve":
 		err = m.runServe(ctx, rest[1:])
 	case "reconcile":
-		err = m.runReconcile(rest[1:])
+		err = m.runReconcile(ctx, rest[1:])
 	case "statement":
-		err = m.runStatement(rest[1:])
+		err = m.runStatement(ctx, rest[1:])
 	case "rotate-key":
-		err = m.runRotateKey(rest[1:])
+		err = m.runRotateKey(ctx, rest[1:])
 	case "retire":
-		err = m.runRetire(rest[1:])
+		err = m.runRetire(ctx, rest[1:])
 	case "dispute":
-		err = m.runDispute(rest[1:])
+		err = m.runDispute(ctx, rest[1:])
 	case "staff":
-		err = m.runStaff(rest[1:])
+		err = m.runStaff(ctx, rest[1:])
+	case "migrate":
+		err = m.runMigrate(ctx, rest[1:])
 	case "verify-receipt":
 		err = m.runVerifyReceipt(rest[1:])
 	case "tariff":
 		switch {
 		case len(rest) >= 2 && rest[1] == "sign":
-			err = m.runTariffSign(rest[2:])
+			err = m.runTariffSign(ctx, rest[2:])
 		case len(rest) >= 2 && rest[1] == "issue":
-			err = m.runTariffIssue(rest[2:])
+			err = m.runTariffIssue(ctx, rest[2:])
 		default:
 			err = fail(exitUsage, "价目表有两个操作：postoffice tariff sign --dir D 文件（签发），postoffice tariff issue --dir D --station T0001 版本（发给服务站）",
 				"tariff has two actions: postoffice tariff sign --dir D FILE (sign), postoffice tariff issue --dir D --station T0001 VERSION (give it to stations)")
@@ -151,14 +153,14 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 func (m *Main) usage(w io.Writer) {
 	fmt.Fprintln(w, m.say("用法：postoffice 命令 [选项]    （加 --lang en 显示英文）", "usage: postoffice command [flags]"))
 	for _, c := range [][4]string{
-		{"init", "生成邮政支局的签名密钥", "create the post office's signing key", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F]"},
+		{"init", "生成邮政支局的签名密钥（加 --db 时准备数据库）", "create the post office's signing key (and with --db make the database ready)", "postoffice init --dir D --name xinyang-postoffice [--passphrase-file F] [--db postgres://…]"},
 		{"key", "显示支局公钥（服务站开通时要用）", "show the post office's verifier key (stations need it)", "postoffice key --dir D"},
 		{"tariff sign", "签发价目表", "sign a tariff", "postoffice tariff sign --dir D [--out tariff.signed] tariff.json"},
 		{"tariff issue", "把签发过的价目表发给服务站（联网的服务站生效那天自己载入）", "give stations a signed tariff (stations online load it on the day it becomes valid)", "postoffice tariff issue --dir D --station T0001[,T0002]|--all VERSION"},
 		{"enrol", "登记服务站", "enrol a station", `postoffice enrol --dir D --station T0001 --pubkey T0001+… --franchisee "王秀英" --deposit 20000.00 --tariff tariff.signed`},
 		{"stations", "列出服务站", "list the stations", "postoffice stations --dir D"},
 		{"import", "导入日结文件，核验并发回执", "import day files: verify and acknowledge", "postoffice import --dir D [--acks DIR] FILES|FOLDER…"},
-		{"serve", "开网上服务：服务站自动交日结文件、取回执和价目表", "serve the station API: stations upload day files, fetch acknowledgements and tariffs", "postoffice serve --dir D [--addr 127.0.0.1:8443] [--tls-cert F --tls-key F]"},
+		{"serve", "开网上服务：服务站自动交日结文件、取回执和价目表", "serve the station API: stations upload day files, fetch acknowledgements and tariffs", "postoffice serve --dir D [--addr 127.0.0.1:8443] [--tls-cert F --tls-key F] [--db postgres://…]"},
 		{"reconcile", "与银行、收费单位、承运人的流水对账", "reconcile against the hosts' journals", "postoffice reconcile --dir D --date 2026-11-20 --host-journal F [--host-journal F2…] [--out F.csv]"},
 		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
 		{"rotate-key", "登记服务站的新密钥（须有旧密钥签的声明）", "record a station's new key, vouched for by its old one", "postoffice rotate-key --dir D --station T0001 --vouch rotation.note"},
@@ -166,10 +168,13 @@ func (m *Main) usage(w io.Writer) {
 		{"dispute", "业务纠纷：列出服务站登记的纠纷、签发答复（要退钱或不用退）", "disputes: list those the stations registered, sign a decision (refund owed or none)", "postoffice dispute list --dir D [--station T0001] [--open] | decide --dir D --station T0001 --dispute N --refund 500.00|--none --reason 理由"},
 		{"staff add", "添加员工网页的账号（营业员或主管）", "add an account of the staff web pages (clerk or manager)", `postoffice staff add --dir D --id alice --name "李丽" --role clerk|manager [--password-file F]`},
 		{"staff list", "列出员工账号", "list the staff accounts", "postoffice staff list --dir D"},
+		{"migrate", "把登记簿从 --dir 里的 bbolt 文件搬进空的 PostgreSQL 数据库，并逐条核对", "move the registry from the bbolt file in a folder into an empty PostgreSQL database, and prove the copy", "postoffice migrate --from-dir D --db postgres://…"},
 		{"verify-receipt", "核验收据上的二维码", "check a receipt's QR code", "postoffice verify-receipt --pubkey T0001+… 'BMR1|T0001|…' (or - to read it from a scanner)"},
 	} {
 		fmt.Fprintf(w, "  %-14s %s\n                 %s\n", c[0], m.say(c[1], c[2]), c[3])
 	}
+	fmt.Fprintln(w, m.say("每个带 --dir 的命令（key 除外）都可加 --db postgres://…（或环境变量 POSTOFFICE_DB）：登记簿放在 PostgreSQL 里，几台 postoffice serve 可以共用；密钥、存档和回执仍在 --dir。postoffice init --dir D --db URL 准备数据库。",
+		"Every command with --dir (but key) takes --db postgres://… (or POSTOFFICE_DB): the registry in PostgreSQL, which several postoffice serve processes may share; the key, archive and acknowledgements stay in --dir. postoffice init --dir D --db URL makes the database ready."))
 }
 
 // flags parses args; positional arguments are returned.

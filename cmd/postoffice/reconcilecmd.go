@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -22,9 +23,10 @@ func (f *files) Set(s string) error { *f = append(*f, s); return nil }
 
 // runReconcile matches a business day of every station against the
 // hosts' journals.
-func (m *Main) runReconcile(args []string) error {
+func (m *Main) runReconcile(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	date := fs.String("date", "", "the business day, YYYY-MM-DD")
 	out := fs.String("out", "", "the CSV of exceptions to write (default: DIR/reconcile/reconcile-YYYYMMDD.csv)")
 	var journals files
@@ -43,7 +45,7 @@ func (m *Main) runReconcile(args []string) error {
 	if len(journals) == 0 {
 		return missingFlag("host-journal", "请用 --host-journal 给出银行、收费单位、承运人的流水文件。", "give the hosts' journals with --host-journal.")
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
@@ -58,7 +60,7 @@ func (m *Main) runReconcile(args []string) error {
 		js = append(js, reconcile.Journal{Name: filepath.Base(p), R: f})
 	}
 	o := &office.Office{Dir: *dir, Registry: r}
-	rep, err := o.Reconcile(*date, js)
+	rep, err := o.Reconcile(ctx, *date, js)
 	if err != nil {
 		return err
 	}
@@ -86,7 +88,7 @@ func (m *Main) runReconcile(args []string) error {
 		return err
 	}
 	o.Verifier = v
-	disputes, err := o.DisputesOfDay(*date, rep)
+	disputes, err := o.DisputesOfDay(ctx, *date, rep)
 	if err != nil {
 		return m.registryErr(err)
 	}

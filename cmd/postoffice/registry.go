@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -20,21 +21,6 @@ import (
 
 // registryFile is the post office's registry in its --dir.
 const registryFile = "registry.db"
-
-// openRegistry opens the registry of a post office folder made by init.
-func (m *Main) openRegistry(dir string) (*registry.Registry, error) {
-	if err := needDir(dir); err != nil {
-		return nil, err
-	}
-	if _, _, err := keyfile.PublicKey(filepath.Join(dir, keyFile)); err != nil {
-		return nil, fail(exitFailed, "%s 里没有支局密钥；请先运行 postoffice init。", "%s holds no post office key; run postoffice init first.", dir)
-	}
-	r, err := registry.Open(filepath.Join(dir, registryFile), &registry.Options{Now: m.Now})
-	if errors.Is(err, registry.ErrInUse) {
-		return nil, fail(exitFailed, "登记簿正被另一个 postoffice 程序使用，请等它结束后再试。", "the registry is in use by another postoffice program; try again when it is done.")
-	}
-	return r, err
-}
 
 // verifier returns the post office's own verifier (its public key).
 func (m *Main) verifier(dir string) (note.Verifier, error) {
@@ -78,9 +64,10 @@ func (m *Main) registryErr(err error) error {
 }
 
 // runEnrol records a new station.
-func (m *Main) runEnrol(args []string) error {
+func (m *Main) runEnrol(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("enrol", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	station := fs.String("station", "", "the station id, e.g. T0001")
 	pubkey := fs.String("pubkey", "", "the station's key as station init printed it (T0001+…+…)")
 	franchisee := fs.String("franchisee", "", "who runs the shop")
@@ -119,13 +106,13 @@ func (m *Main) runEnrol(args []string) error {
 	if err != nil {
 		return fail(exitFailed, "价目表（--tariff）%s 不是本支局签发的，或签发后被改过：%v", "the tariff (--tariff) %s is not signed by this post office, or was changed after signing: %v", *tariffFile, err)
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
 	o := &office.Office{Dir: *dir, Registry: r}
-	s, err := o.Enrol(registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount}, t)
+	s, err := o.Enrol(ctx, registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount}, t)
 	if err != nil {
 		return m.registryErr(err)
 	}
@@ -137,18 +124,19 @@ func (m *Main) runEnrol(args []string) error {
 }
 
 // runStations lists the enrolled stations.
-func (m *Main) runStations(args []string) error {
+func (m *Main) runStations(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("stations", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	list, err := r.Stations()
+	list, err := r.Stations(ctx)
 	if err != nil {
 		return err
 	}

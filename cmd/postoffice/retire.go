@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -13,9 +14,10 @@ import (
 
 // runRetire settles a station for good and writes its signed close-out
 // statement.
-func (m *Main) runRetire(args []string) error {
+func (m *Main) runRetire(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("retire", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	station := fs.String("station", "", "the station that leaves, e.g. T0001")
 	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else POSTOFFICE_PASSPHRASE, else asked)")
 	if _, err := m.flags(fs, args, 0); err != nil {
@@ -24,12 +26,12 @@ func (m *Main) runRetire(args []string) error {
 	if *station == "" {
 		return missingFlag("station", "请用 --station 给出要退出的服务站。", "give the station with --station.")
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	if _, err := r.Station(*station); err != nil {
+	if _, err := r.Station(ctx, *station); err != nil {
 		return m.registryErr(err)
 	}
 	signer, err := m.signer(*dir, *passFile)
@@ -37,7 +39,7 @@ func (m *Main) runRetire(args []string) error {
 		return err
 	}
 	o := &office.Office{Dir: *dir, Registry: r, Signer: signer}
-	s, err := o.Retire(*station)
+	s, err := o.Retire(ctx, *station)
 	var ce *office.CloseoutError
 	if errors.As(err, &ce) {
 		return fail(exitFailed, "服务站已退出，但写不了结清单 %s。", "the station is retired, but the close-out statement cannot be written to %s.", ce.Path)
@@ -68,9 +70,10 @@ func (m *Main) runRetire(args []string) error {
 }
 
 // runRotateKey records a station's new key, vouched for by its old one.
-func (m *Main) runRotateKey(args []string) error {
+func (m *Main) runRotateKey(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("rotate-key", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	station := fs.String("station", "", "the station, e.g. T0001")
 	vouchFile := fs.String("vouch", "", "the rotation note the station signed with its old key")
 	if _, err := m.flags(fs, args, 0); err != nil {
@@ -86,12 +89,12 @@ func (m *Main) runRotateKey(args []string) error {
 	if err != nil {
 		return fail(exitFailed, "读不了换钥声明 %s。", "cannot read the rotation note %s.", *vouchFile)
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	s, err := (&office.Office{Dir: *dir, Registry: r}).RotateKey(*station, vouch)
+	s, err := (&office.Office{Dir: *dir, Registry: r}).RotateKey(ctx, *station, vouch)
 	if err != nil {
 		return m.registryErr(err)
 	}

@@ -18,6 +18,7 @@ import (
 func (m *Main) runServe(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	addr := fs.String("addr", "127.0.0.1:8443", "where to listen; only loopback unless --tls-cert and --tls-key are given")
 	cert := fs.String("tls-cert", "", "HTTPS certificate (PEM), to listen beyond this machine")
 	key := fs.String("tls-key", "", "HTTPS key (PEM)")
@@ -39,15 +40,23 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		return fail(exitUsage, "不用 HTTPS 时只能开在本机（127.0.0.1）上；要让服务站连进来，请用 --tls-cert 和 --tls-key。",
 			"without HTTPS the server listens on this machine only (127.0.0.1); give --tls-cert and --tls-key for stations to reach it.")
 	}
-	// The server opens the registry for each request, so that the
-	// postoffice commands (import from a USB stick, reconcile) can use
-	// it between requests; here it is only checked.
-	r, err := m.openRegistry(*dir)
+	// On the bbolt file the server opens the registry for each request,
+	// so that the postoffice commands (import from a USB stick,
+	// reconcile) can use it between requests; here it is only checked.
+	// A PostgreSQL database is shared by every process at once: the
+	// server keeps its connections for its whole life.
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
-	if err := r.Close(); err != nil {
-		return err
+	url, _ := m.database(*db)
+	if url == "" {
+		if err := r.Close(); err != nil {
+			return err
+		}
+		r = nil
+	} else {
+		defer r.Close()
 	}
 	signer, err := m.signer(*dir, *passFile)
 	if err != nil {
@@ -57,7 +66,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	o := &office.Office{Dir: *dir, Signer: signer, Verifier: v, Now: m.Now}
+	o := &office.Office{Dir: *dir, Signer: signer, Verifier: v, Now: m.Now, Registry: r}
 	logger := log.New(m.Stderr, "", log.LstdFlags)
 	pages, err := staffweb.New(o, &staffweb.Options{Now: m.Now, Logf: logger.Printf, Secure: tlsConfig != nil})
 	if err != nil {
@@ -73,9 +82,13 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 		ln = tls.NewListener(ln, tlsConfig)
 		scheme = "https"
 	}
+	where := filepath.Clean(*dir)
+	if url != "" {
+		where += m.say("，登记簿在数据库 ", ", the registry in the database ") + redact(url)
+	}
 	m.printf("邮政支局服务已开在 %s://%s/ 上，数据在 %s；员工网页就在这个地址，用 postoffice staff add 添加的账号登录。按 Ctrl+C 停止。\n",
 		"the post office serves on %s://%s/ with the data in %s; the staff pages are at that address, signed in with an account from postoffice staff add. Ctrl+C stops it.\n",
-		scheme, ln.Addr(), filepath.Clean(*dir))
+		scheme, ln.Addr(), where)
 	if err := srv.Serve(ctx, ln); err != nil {
 		return fmt.Errorf("serve: %w", err)
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/rand"
 	"errors"
 	"flag"
@@ -13,15 +14,16 @@ import (
 )
 
 // runStaff manages the accounts of the staff web pages.
-func (m *Main) runStaff(args []string) error {
+func (m *Main) runStaff(ctx context.Context, args []string) error {
 	if len(args) == 0 || (args[0] != "add" && args[0] != "list") {
 		return fail(exitUsage, "员工账号有 add 和 list 两个操作：postoffice staff add|list --dir D …", "staff has two actions: postoffice staff add|list --dir D …")
 	}
 	if args[0] == "list" {
-		return m.runStaffList(args[1:])
+		return m.runStaffList(ctx, args[1:])
 	}
 	fs := flag.NewFlagSet("staff add", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	id := fs.String("id", "", "the sign-in name, e.g. alice")
 	name := fs.String("name", "", "the person's name")
 	role := fs.String("role", "", "clerk (views and imports) or manager (also enrols and retires)")
@@ -29,7 +31,7 @@ func (m *Main) runStaff(args []string) error {
 	if _, err := m.flags(fs, args[1:], 0); err != nil {
 		return err
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
@@ -50,7 +52,7 @@ func (m *Main) runStaff(args []string) error {
 		return m.staffErr(err)
 	}
 	o := &office.Office{Dir: *dir, Registry: r}
-	if err := o.AddStaff(s); err != nil {
+	if err := o.AddStaff(ctx, s); err != nil {
 		return m.staffErr(err)
 	}
 	m.printf("已添加员工账号 %s（%s，%s）。用 postoffice serve 打开员工网页登录。\n", "Added staff account %s (%s, %s). Sign in on the pages postoffice serve opens.\n",
@@ -85,18 +87,19 @@ func (m *Main) staffErr(err error) error {
 }
 
 // runStaffList lists the staff accounts.
-func (m *Main) runStaffList(args []string) error {
+func (m *Main) runStaffList(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("staff list", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	list, err := (&office.Office{Dir: *dir, Registry: r}).StaffList()
+	list, err := (&office.Office{Dir: *dir, Registry: r}).StaffList(ctx)
 	if err != nil {
 		return err
 	}

@@ -56,7 +56,7 @@ func TestStaffAdd(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer reg.Close()
-	bob, err := reg.StaffMember("bob")
+	bob, err := reg.StaffMember(t.Context(), "bob")
 	if err != nil || bob.Role != registry.Manager || !bob.CheckPassword("a long manager password") || bob.CheckPassword("a long clerk password") {
 		t.Errorf("bob as stored: %+v, %v", bob, err)
 	}

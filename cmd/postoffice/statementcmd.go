@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"io"
 	"os"
@@ -16,9 +17,10 @@ import (
 
 // runStatement writes monthly statements: one station's, or with --all
 // every station's and the region's summary, each as PDF and CSV.
-func (m *Main) runStatement(args []string) error {
+func (m *Main) runStatement(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("statement", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	station := fs.String("station", "", "the station, e.g. T0001")
 	all := fs.Bool("all", false, "every station, and the region's summary")
 	month := fs.String("month", "", "the month, YYYY-MM")
@@ -35,7 +37,7 @@ func (m *Main) runStatement(args []string) error {
 	if _, err := time.Parse("2006-01", *month); err != nil {
 		return fail(exitUsage, "月份（--month）%q 不对：要写成 2026-11。", "the month (--month) %q is wrong: write it like 2026-11.", *month)
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
@@ -54,7 +56,7 @@ func (m *Main) runStatement(args []string) error {
 	made := m.now()
 	var list []*statement.Statement
 	if *all {
-		region, err := o.Region(*month)
+		region, err := o.Region(ctx, *month)
 		if err != nil {
 			return m.registryErr(err)
 		}
@@ -67,7 +69,7 @@ func (m *Main) runStatement(args []string) error {
 			"Region %s: %d station(s), %d services, fees %s, commission %s; owed at month end %s. Summary: %s.pdf / .csv\n",
 			*month, len(list), region.Count, money.FormatReceipt(region.Fees), money.FormatReceipt(region.Commission), money.FormatReceipt(region.OwedClose), base)
 	} else {
-		s, err := o.Statement(*station, *month)
+		s, err := o.Statement(ctx, *station, *month)
 		if err != nil {
 			return m.registryErr(err)
 		}

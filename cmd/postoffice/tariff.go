@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,9 +12,10 @@ import (
 )
 
 // runTariffSign checks a tariff and signs it for the stations.
-func (m *Main) runTariffSign(args []string) error {
+func (m *Main) runTariffSign(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("tariff sign", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	out := fs.String("out", "", "the signed file to write (default: FILE with .signed instead of .json)")
 	passFile := fs.String("passphrase-file", "", "file with the key passphrase (else POSTOFFICE_PASSPHRASE, else asked)")
 	rest, err := m.flags(fs, args, 1)
@@ -46,12 +48,12 @@ func (m *Main) runTariffSign(args []string) error {
 	}
 	// The registry keeps what it signed, to check the stations' fees and
 	// commissions against it.
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	if err := r.Issue(t); err != nil {
+	if err := r.Issue(ctx, t); err != nil {
 		return m.registryErr(err)
 	}
 	if err := os.WriteFile(*out, signed, 0o644); err != nil {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"slices"
 	"strings"
@@ -12,9 +13,10 @@ import (
 // one the station API serves them from then on. A station online loads
 // it by itself on the first day it is valid; a station offline gets the
 // signed file on a USB stick as before.
-func (m *Main) runTariffIssue(args []string) error {
+func (m *Main) runTariffIssue(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("tariff issue", flag.ContinueOnError)
 	dir := fs.String("dir", "", "the post office's data folder")
+	db := m.dbFlag(fs)
 	stations := fs.String("station", "", "the stations to give it, e.g. T0001 or T0001,T0002")
 	all := fs.Bool("all", false, "give it to every active station")
 	rest, err := m.flags(fs, args, 1)
@@ -26,12 +28,12 @@ func (m *Main) runTariffIssue(args []string) error {
 		return fail(exitUsage, "请用 --station 说明给哪些服务站（例如 --station T0001,T0002），或用 --all 给所有在营业的服务站，二者选一。",
 			"say which stations get it with --station (e.g. --station T0001,T0002), or --all for every active station; one of the two.")
 	}
-	r, err := m.openRegistry(*dir)
+	r, err := m.openRegistry(ctx, *dir, *db)
 	if err != nil {
 		return err
 	}
 	defer r.Close()
-	issued, err := r.Tariffs()
+	issued, err := r.Tariffs(ctx)
 	if err != nil {
 		return err
 	}
@@ -41,7 +43,7 @@ func (m *Main) runTariffIssue(args []string) error {
 	}
 	var ids []string
 	if *all {
-		list, err := r.Stations()
+		list, err := r.Stations(ctx)
 		if err != nil {
 			return err
 		}
@@ -56,7 +58,7 @@ func (m *Main) runTariffIssue(args []string) error {
 	// Every station is checked before any is changed: a mistyped id
 	// changes nothing.
 	for _, id := range ids {
-		s, err := r.Station(strings.TrimSpace(id))
+		s, err := r.Station(ctx, strings.TrimSpace(id))
 		if err != nil {
 			return m.registryErr(err)
 		}
@@ -65,7 +67,7 @@ func (m *Main) runTariffIssue(args []string) error {
 		}
 	}
 	for _, id := range ids {
-		if _, err := r.IssueTo(strings.TrimSpace(id), version); err != nil {
+		if _, err := r.IssueTo(ctx, strings.TrimSpace(id), version); err != nil {
 			return m.registryErr(err)
 		}
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/csv"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/internal/pgtest"
 )
 
 // poAttention is the post office's exit status for "done, but something
@@ -25,6 +27,9 @@ type postofficeProc struct {
 
 	key    string // its verifier key, for station init --postoffice-key
 	tariff string // the test tariff, signed by it
+
+	db     string          // the registry's PostgreSQL database; "" for the bbolt file in dir
+	mirror *postofficeProc // when set, every command runs on it too and must say the same
 }
 
 // startPostOffice is a post office set up by its program: its key made,
@@ -46,7 +51,7 @@ func startPostOffice(t *testing.T) *postofficeProc {
 func (p *postofficeProc) run(args ...string) (code int, stdout, stderr string) {
 	p.t.Helper()
 	cmd := exec.Command(p.bin, args...)
-	cmd.Env = append(os.Environ(), "POSTOFFICE_PASSPHRASE="+passphrase)
+	cmd.Env = append(os.Environ(), "POSTOFFICE_PASSPHRASE="+passphrase, "POSTOFFICE_DB="+p.db)
 	var out, errOut strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &errOut
 	err := cmd.Run()
@@ -70,7 +75,69 @@ func (p *postofficeProc) expect(code int, args ...string) string {
 	if got != code {
 		p.t.Fatalf("postoffice %s: exit %d, want %d\n%s%s", strings.Join(args, " "), got, code, out, errOut)
 	}
+	if p.mirror != nil {
+		if mirrored := p.mirror.expect(code, args...); strings.ReplaceAll(mirrored, p.mirror.dir, "PO") != strings.ReplaceAll(out+errOut, p.dir, "PO") {
+			p.t.Errorf("postoffice %s says on %s\n%s\nand on bbolt\n%s", strings.Join(args, " "), p.mirror.store(), mirrored, out+errOut)
+		}
+	}
 	return out + errOut
+}
+
+func (p *postofficeProc) store() string {
+	if p.db == "" {
+		return "bbolt"
+	}
+	return "PostgreSQL"
+}
+
+// mirrorOnPostgres makes p's every command run also on a post office
+// with the same key whose registry is in a PostgreSQL database of the
+// test's own; without a test database (POSTOFFICE_TEST_DB) it does
+// nothing, except under CI=true, where the test fails.
+func (p *postofficeProc) mirrorOnPostgres(t *testing.T) {
+	t.Helper()
+	if os.Getenv("POSTOFFICE_TEST_DB") == "" && os.Getenv("CI") != "true" {
+		t.Log("no PostgreSQL (POSTOFFICE_TEST_DB): the post office runs on bbolt only")
+		return
+	}
+	m := &postofficeProc{t: t, bin: p.bin, dir: filepath.Join(t.TempDir(), "po-pg"), key: p.key, tariff: p.tariff, db: pgtest.DB(t)}
+	if err := os.MkdirAll(m.dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	key, err := os.ReadFile(filepath.Join(p.dir, "postoffice.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(m.dir, "postoffice.key"), key, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m.expect(0, "init")
+	m.expect(0, "tariff", "sign", strings.TrimSuffix(p.tariff, ".signed")+".json")
+	p.mirror = m
+}
+
+// sameFiles checks that the post office on PostgreSQL wrote what the one
+// on bbolt wrote: the acknowledgements, the reconciliations' exceptions
+// and the statements' CSV, byte for byte.
+func (p *postofficeProc) sameFiles(t *testing.T) {
+	t.Helper()
+	if p.mirror == nil {
+		return
+	}
+	for _, pattern := range []string{"acks/*.ack", "reconcile/*.csv", "statements/*/*.csv", "archive/*/*.bms"} {
+		files, err := filepath.Glob(filepath.Join(p.dir, pattern))
+		if err != nil || len(files) == 0 {
+			t.Errorf("no %s in the post office's folder (%v)", pattern, err)
+		}
+		for _, f := range files {
+			rel, _ := filepath.Rel(p.dir, f)
+			a, _ := os.ReadFile(f)
+			b, err := os.ReadFile(filepath.Join(p.mirror.dir, rel))
+			if err != nil || !bytes.Equal(a, b) {
+				t.Errorf("%s differs on PostgreSQL (%v):\n%s\nbbolt:\n%s", rel, err, b, a)
+			}
+		}
+	}
 }
 
 // setClock sets the hosts' clock, so that the journal dates decisions on
@@ -123,9 +190,15 @@ func (s *regionStation) file(day string) string {
 // never came), and the post office must report exactly those. Then the
 // missing day comes, and the monthly statements must equal the stations'
 // own books to the fen.
+//
+// The post office runs on both stores at once (mirrorOnPostgres): every
+// command is run on a bbolt post office and on one whose registry is in
+// PostgreSQL, and both must say and write the same, exception for
+// exception and fen for fen.
 func TestRegion(t *testing.T) {
 	h := startHostsim(t)
 	po := startPostOffice(t)
+	po.mirrorOnPostgres(t)
 
 	var stations []*regionStation
 	for i, name := range []string{"山前村便民服务站", "河湾村便民服务站", "柳林村便民服务站"} {
@@ -264,6 +337,7 @@ func TestRegion(t *testing.T) {
 	for _, s := range stations {
 		s.c.must("ledger", "verify", "--dir", s.dir)
 	}
+	po.sameFiles(t)
 }
 
 // only returns the one trace of service among traces.

@@ -324,10 +324,10 @@ func (s *soak) reconcile(stationKey string, intents map[uint64]*soakIntent, host
 		t.Fatal(err)
 	}
 	defer reg.Close()
-	if err := reg.Issue(s.tariff); err != nil {
+	if err := reg.Issue(t.Context(), s.tariff); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := reg.Enrol(registry.Enrolment{Station: "T0001", Key: stationKey, Franchisee: "张大山", Deposit: decimal.NewFromInt(5000), Tariff: "TEST-2026-11"}); err != nil {
+	if _, err := reg.Enrol(t.Context(), registry.Enrolment{Station: "T0001", Key: stationKey, Franchisee: "张大山", Deposit: decimal.NewFromInt(5000), Tariff: "TEST-2026-11"}); err != nil {
 		t.Fatal(err)
 	}
 	signer, err := note.NewSigner(tariff.DemoPostOfficeSignerKey)
@@ -349,7 +349,7 @@ func (s *soak) reconcile(stationKey string, intents map[uint64]*soakIntent, host
 		if err != nil {
 			t.Fatal(err)
 		}
-		outs, err := im.Import(reg.Check(data))
+		outs, err := im.Import(t.Context(), reg.Check(t.Context(), data))
 		if err != nil {
 			t.Fatalf("seed %d: import %s: %v", s.seed, filepath.Base(f), err)
 		}
@@ -376,7 +376,7 @@ func (s *soak) reconcile(stationKey string, intents map[uint64]*soakIntent, host
 	matched, exceptions := 0, 0
 	for _, day := range days {
 		j := bytes.Join(byDay[day], []byte("\n"))
-		rep, err := reconcile.Run(reg, day, []reconcile.Journal{{Name: "hostsim-" + day, R: bytes.NewReader(j)}})
+		rep, err := reconcile.Run(t.Context(), reg, day, []reconcile.Journal{{Name: "hostsim-" + day, R: bytes.NewReader(j)}})
 		if err != nil {
 			t.Fatalf("reconcile %s: %v", day, err)
 		}

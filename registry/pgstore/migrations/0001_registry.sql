@@ -28,6 +28,7 @@ CREATE TABLE station_keys (
 	from_seq    bigint NOT NULL,
 	key         text NOT NULL,
 	vouch       bytea,
+	at          timestamptz NOT NULL,    -- when the post office recorded it
 	PRIMARY KEY (station_id, from_seq)
 );
 
@@ -49,18 +50,20 @@ CREATE TABLE days (
 );
 
 -- Every request a station's accepted files sent, or meant to send, to a
--- host, by its intent entry.
+-- host, by its intent entry. Amounts are kept as the station's entry
+-- wrote them (reconciliation compares them as numbers where both read as
+-- amounts, as the embedded store does).
 CREATE TABLE traces (
 	station_id  text NOT NULL,
 	seq         bigint NOT NULL,
 	trace       text NOT NULL,
 	day         date NOT NULL,
 	service     text NOT NULL,
-	amount      numeric(14, 2),
+	amount      text NOT NULL DEFAULT '',
 	state       text NOT NULL,
-	outcome     bigint,
-	reference   text,
-	refund      numeric(14, 2),
+	outcome     bigint NOT NULL DEFAULT 0,
+	reference   text NOT NULL DEFAULT '',
+	refund      text NOT NULL DEFAULT '',
 	PRIMARY KEY (station_id, seq)
 );
 CREATE INDEX traces_day ON traces (station_id, day);
@@ -119,10 +122,12 @@ CREATE TABLE nonces (
 	PRIMARY KEY (station_id, nonce)
 );
 
--- Reference tables: the post office's own.
+-- Reference tables: the post office's own. A tariff's body is kept as
+-- issued, byte for byte (the same tariff issued again is recognised by
+-- its bytes; jsonb would reorder its keys).
 CREATE TABLE tariffs (
 	version     text PRIMARY KEY,
-	body        jsonb NOT NULL,
+	body        text NOT NULL,
 	issued      timestamptz NOT NULL DEFAULT now()
 );
 
