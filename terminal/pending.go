@@ -55,6 +55,8 @@ func HostName(service string) string {
 		return "biller"
 	case SvcTicketOrder, SvcTicketCancel:
 		return "carrier"
+	case SvcPolicyIssue, SvcPolicyCancel:
+		return "insurer"
 	}
 	return service
 }
@@ -138,6 +140,11 @@ func (p *Pending) Put(it PendingItem) error {
 		c := *t
 		c.IDNumber = ""
 		it.Request.Ticket = &c
+	}
+	if pd := it.Request.Policy; pd != nil && pd.IDNumber != "" {
+		c := *pd
+		c.IDNumber = ""
+		it.Request.Policy = &c
 	}
 	v, err := json.Marshal(it)
 	if err != nil {
