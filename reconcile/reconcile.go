@@ -304,7 +304,7 @@ func classify(trace string, it *item) (Exception, bool) {
 		case st.MovedMoney():
 			if !sameAmount(st.Amount, h.amount) {
 				ex.Kind, ex.Detail = AmountMismatch, "station "+st.Amount+", host "+h.amount
-			} else if st.Service == "ticket_cancel" && !sameAmount(st.Refund, h.refund) {
+			} else if (st.Service == "ticket_cancel" || st.Service == "policy_cancel") && !sameAmount(st.Refund, h.refund) {
 				ex.Kind, ex.Detail = AmountMismatch, "refund: station "+st.Refund+", host "+h.refund
 			} else {
 				return ex, false
