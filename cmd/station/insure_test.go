@@ -116,3 +116,69 @@ func TestInsuranceCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestInsuranceReconciled: a station sells policies for a day (one sold,
+// one lost reply reversed, one sold and cancelled, one the insurer
+// declines), closes it, and the post office imports the file and
+// reconciles it against the insurer's own journal: every trace matches.
+// Then in a copy of the journal the insurer's premium of the sale is
+// altered and the cancel's line dropped: reconciliation names exactly
+// those two.
+func TestInsuranceReconciled(t *testing.T) {
+	h := startHostsim(t)
+	po := startPostOffice(t)
+	s := newRegionStation(t, po, h.url, "T0001", "山前村便民服务站")
+	h.setClock(s.c.now)
+	buy := func(sum string) []string {
+		return s.op("insure", "buy", "--product", "farmhouse", "--holder", "王秀英", "--id", "411523198001011234", "--object", "砖木结构住房三间", "--sum", sum)
+	}
+	s.c.must(s.op("cash", "in", "--amount", "3000", "--reason", "float")...)
+	sold := s.c.jsonOut(buy("100000")...)
+	h.faults("policy_issue=drop#1")
+	if r := s.c.run(buy("50000")...); r.code != exitFailed {
+		t.Fatalf("a lost reply: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	h.faults("policy_issue=decline:P2#1")
+	if r := s.c.run(buy("60000")...); r.code != exitFailed || !strings.Contains(r.stderr, "价目表可能过期了") {
+		t.Fatalf("a decline: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	h.faults()
+	other := s.c.jsonOut(buy("200000")...)
+	s.c.jsonOut(s.op("insure", "cancel", "--policy", jsonNumber(other["seq"]))...)
+	s.closeDay(t)
+	day := "2026-11-20"
+	if out := po.expect(0, "import", s.file(day)); !strings.Contains(out, "接受 1 个营业日") {
+		t.Errorf("import:\n%s", out)
+	}
+	services := s.traces(t, day)
+	if n := len(services); n != 5 {
+		t.Errorf("%d traces, want 5 (four sales and a cancel): %v", n, services)
+	}
+	if out := po.expect(0, "reconcile", "--date", day, "--host-journal", h.journal); !strings.Contains(out, "相符 5 笔，异常 0 笔") || !strings.Contains(out, "全部相符") {
+		t.Errorf("reconcile against the insurer's own journal:\n%s", out)
+	}
+
+	cancel := only(t, services, "policy_cancel")
+	journal := editJournal(t, h.journal, cancel, "")
+	data, err := os.ReadFile(journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sale := sold["trace"].(string)
+	var lines []string
+	for _, l := range strings.SplitAfter(string(data), "\n") {
+		if strings.Contains(l, `"trace":"`+sale+`"`) {
+			l = strings.Replace(l, `"amount":"150.00"`, `"amount":"15.00"`, 1)
+		}
+		lines = append(lines, l)
+	}
+	if err := os.WriteFile(journal, []byte(strings.Join(lines, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	po.expect(poAttention, "reconcile", "--date", day, "--host-journal", journal)
+	got := exceptions(t, filepath.Join(po.dir, "reconcile", "reconcile-20261120.csv"))
+	want := map[string]string{sale: "amount_mismatch", cancel: "missing_at_host"}
+	if !sameMap(got, want) {
+		t.Errorf("exceptions %v, want %v", got, want)
+	}
+}
