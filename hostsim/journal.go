@@ -35,10 +35,11 @@ const (
 //
 //	time       RFC 3339 in UTC, fractional seconds when not zero
 //	event      send, issue or reverse
-//	host       bank, biller or carrier ("" only on a reverse of a trace never seen)
+//	host       bank, biller, carrier or insurer ("" only on a reverse of a trace never seen)
 //	trace      the request's trace number
 //	terminal   the station terminal that sent it
-//	service    withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel
+//	service    withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel,
+//	           policy_issue, policy_cancel
 //	status     send: approved, declined or pending; issue: approved or declined;
 //	           reverse: reversed, or none (never seen: a later request with this trace is refused)
 //	code       "00" approved; otherwise the reason code
@@ -54,7 +55,10 @@ const (
 //	due        what is due on the account after the decision (bill payment and its reversal)
 //	ticket     {carrier, passenger, id_number, from, to, date, class, number}: the passenger
 //	           masked as idcheck.MaskName does (张*), the ID number as idcheck.MaskID does
-//	refund     ticket_cancel: the refund; on its reversal, the refund taken back
+//	policy     {product, holder, id_number, object, sum_insured, start, number}: the
+//	           holder and ID number masked as for a ticket
+//	until      policy_issue approved: the last day of the cooling-off period
+//	refund     ticket_cancel, policy_cancel: the refund; on its reversal, the refund taken back
 //	queued     the payment was forwarded from the station's offline queue
 //
 // Empty fields are left out. A reverse line repeats the service, host and
@@ -81,6 +85,8 @@ type JournalLine struct {
 	Balance   string         `json:"balance,omitempty"`
 	Due       string         `json:"due,omitempty"`
 	Ticket    *JournalTicket `json:"ticket,omitempty"`
+	Policy    *JournalPolicy `json:"policy,omitempty"`
+	Until     string         `json:"until,omitempty"`
 	Refund    string         `json:"refund,omitempty"`
 	Queued    bool           `json:"queued,omitempty"`
 }
@@ -96,6 +102,18 @@ type JournalTicket struct {
 	Date      string `json:"date,omitempty"`
 	Class     string `json:"class,omitempty"`
 	Number    string `json:"number,omitempty"`
+}
+
+// JournalPolicy is a policy as the journal holds it: terminal.PolicyDetails
+// with the holder's name and ID number masked.
+type JournalPolicy struct {
+	Product    string `json:"product"`
+	Holder     string `json:"holder,omitempty"`    // masked: 王*
+	IDNumber   string `json:"id_number,omitempty"` // masked: 4115**********1234
+	Object     string `json:"object,omitempty"`
+	SumInsured string `json:"sum_insured,omitempty"`
+	Start      string `json:"start,omitempty"`
+	Number     string `json:"number,omitempty"`
 }
 
 // maxJournalLine bounds one journal line; requests are bounded well below.
@@ -234,6 +252,46 @@ func (l JournalLine) check() error {
 			if rule := textRule(f.v, maxText, false); rule != "" {
 				return bad(f.name, rule)
 			}
+		}
+	}
+	if p := l.Policy; p != nil {
+		if err := p.check(); err != nil {
+			return err
+		}
+	}
+	if l.Until != "" {
+		if _, err := time.Parse(time.DateOnly, l.Until); err != nil {
+			return bad("until", "want YYYY-MM-DD")
+		}
+	}
+	return nil
+}
+
+// check reports the first field of a journal policy that is not valid.
+func (p *JournalPolicy) check() error {
+	bad := func(field, rule string) error { return fmt.Errorf("%s: %s", field, rule) }
+	if rule := textRule(p.Product, maxShort, true); rule != "" {
+		return bad("policy.product", rule)
+	}
+	if p.IDNumber != "" && !maskedID(p.IDNumber) {
+		return bad("policy.id_number", "not masked (want first 4 and last 4, * between)")
+	}
+	if p.Holder != "" && !maskedName(p.Holder) {
+		return bad("policy.holder", "not masked (want the family name, * for the rest)")
+	}
+	if p.SumInsured != "" {
+		if _, err := money.ParseWire(p.SumInsured); err != nil {
+			return bad("policy.sum_insured", err.Error())
+		}
+	}
+	if p.Start != "" {
+		if _, err := time.Parse(time.DateOnly, p.Start); err != nil {
+			return bad("policy.start", "want YYYY-MM-DD")
+		}
+	}
+	for _, f := range []struct{ name, v string }{{"policy.object", p.Object}, {"policy.number", p.Number}} {
+		if rule := textRule(f.v, maxText, false); rule != "" {
+			return bad(f.name, rule)
 		}
 	}
 	return nil

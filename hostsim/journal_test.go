@@ -42,6 +42,10 @@ func scenario(t *testing.T, s *sim) map[string]string {
 	s.send(t, order(next("waitlist"), "air", date(20), "980.00"))
 	s.status(t, tr["waitlist"])
 	s.reverse(t, next("never-seen"))
+	pol := s.send(t, policyIssue(next("policy"), "farmhouse", "100000.00", "150.00"))
+	s.send(t, policyCancel(next("policy-cancel"), pol.Reference))
+	s.send(t, policyIssue(next("policy-voided"), "home", "30000.00", "60.00"))
+	s.reverse(t, tr["policy-voided"])
 	return tr
 }
 

@@ -11,19 +11,24 @@ import (
 
 // Reply codes the hosts give. A decline fault may give any other code.
 const (
-	CodeApproved      = "00" // approved (and a reversal taken)
-	CodeDoNotHonour   = "05" // the default decline of a decline fault
-	CodePending       = "09" // a ticket order on the waiting list: ask Status later
-	CodeNoAccount     = "14" // biller: no such account
-	CodeNoRecord      = "25" // Status, Reverse: the host never saw this trace
-	CodeNoFunds       = "51" // bank: insufficient funds
-	CodeWrongPIN      = "55" // bank: wrong PIN
-	CodeNotOnSale     = "T1" // carrier: no such journey on sale (same station, date passed, too far ahead)
-	CodeNoSeats       = "T2" // carrier: the waiting list found no seat
-	CodeNoTicket      = "T3" // carrier: cancel of a ticket it never issued
-	CodeCancelled     = "T4" // carrier: the ticket is already cancelled
-	CodeDeparted      = "T5" // carrier: too late to cancel, the train or plane has left
-	CodeReversedFirst = "RV" // a request whose reversal came first
+	CodeApproved        = "00" // approved (and a reversal taken)
+	CodeDoNotHonour     = "05" // the default decline of a decline fault
+	CodePending         = "09" // a ticket order on the waiting list: ask Status later
+	CodeNoAccount       = "14" // biller: no such account
+	CodeNoRecord        = "25" // Status, Reverse: the host never saw this trace
+	CodeNoFunds         = "51" // bank: insufficient funds
+	CodeWrongPIN        = "55" // bank: wrong PIN
+	CodeNotOnSale       = "T1" // carrier: no such journey on sale (same station, date passed, too far ahead)
+	CodeNoSeats         = "T2" // carrier: the waiting list found no seat
+	CodeNoTicket        = "T3" // carrier: cancel of a ticket it never issued
+	CodeCancelled       = "T4" // carrier: the ticket is already cancelled
+	CodeDeparted        = "T5" // carrier: too late to cancel, the train or plane has left
+	CodeReversedFirst   = "RV" // a request whose reversal came first
+	CodeNotInsurable    = "P1" // insurer: no such product, a sum insured outside its limits, a start date it does not take
+	CodePremium         = "P2" // insurer: the premium asked is not the insurer's price
+	CodeNoPolicy        = "P3" // insurer: cancel of a policy it never issued
+	CodePolicyCancelled = "P4" // insurer: the policy is already cancelled or void
+	CodeCoolingOffOver  = "P5" // insurer: the cooling-off period is over; cancel at the insurer
 )
 
 // reasonFor gives the host's words for a code.
@@ -51,6 +56,16 @@ func reasonFor(code string) string {
 		return "too late to cancel: departed"
 	case CodeReversedFirst:
 		return "refused: a reversal of this trace came before it"
+	case CodeNotInsurable:
+		return "not insurable"
+	case CodePremium:
+		return "the premium is not the insurer's price"
+	case CodeNoPolicy:
+		return "no such policy"
+	case CodePolicyCancelled:
+		return "the policy is already cancelled or void"
+	case CodeCoolingOffOver:
+		return "the cooling-off period is over: cancel at the insurer"
 	}
 	return "declined"
 }
@@ -64,6 +79,9 @@ func reasonFor(code string) string {
 //	ticket_order     approved: Reference = the ticket number, Amount = the fare;
 //	                 pending: Reference = the waitlist order number, Amount = the fare
 //	ticket_cancel    approved: Reference = the ticket number, Amount = the refund
+//	policy_issue     approved: Reference = the policy number, Amount = the premium,
+//	                 Until = the last day of the cooling-off period
+//	policy_cancel    approved: Reference = the policy number, Amount = the refund
 //	declined         Code, Reason
 func replyOf(l JournalLine) terminal.HostReply {
 	rep := terminal.HostReply{Trace: l.Trace, Status: l.Status, Code: l.Code, Reason: l.Reason}
@@ -74,8 +92,10 @@ func replyOf(l JournalLine) terminal.HostReply {
 	switch l.Service {
 	case terminal.SvcBalanceInquiry:
 		rep.Balance = l.Balance
-	case terminal.SvcTicketCancel:
+	case terminal.SvcTicketCancel, terminal.SvcPolicyCancel:
 		rep.Amount = l.Refund
+	case terminal.SvcPolicyIssue:
+		rep.Amount, rep.Until = l.Amount, l.Until
 	default:
 		rep.Amount = l.Amount
 	}

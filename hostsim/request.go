@@ -16,6 +16,7 @@ const (
 	hostBank    = "bank"
 	hostBiller  = "biller"
 	hostCarrier = "carrier"
+	hostInsurer = "insurer"
 )
 
 // Carriers of a ticket.
@@ -47,7 +48,8 @@ func (e *RequestError) Error() string {
 func knownService(s string) bool {
 	switch s {
 	case terminal.SvcWithdrawal, terminal.SvcBalanceInquiry, terminal.SvcBillPayment,
-		terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcTicketCancel:
+		terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcTicketCancel,
+		terminal.SvcPolicyIssue, terminal.SvcPolicyCancel:
 		return true
 	}
 	return false
@@ -115,7 +117,7 @@ func checkRequest(r terminal.HostRequest) error {
 		return err
 	}
 	if !knownService(r.Service) {
-		return &RequestError{Field: "service", Rule: "unknown: want withdrawal, balance_inquiry, bill_payment, topup, ticket_order or ticket_cancel"}
+		return &RequestError{Field: "service", Rule: "unknown: want withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel, policy_issue or policy_cancel"}
 	}
 	switch r.Service {
 	case terminal.SvcWithdrawal, terminal.SvcBalanceInquiry:
@@ -149,6 +151,8 @@ func checkRequest(r terminal.HostRequest) error {
 			return &RequestError{Field: "ticket", Rule: "missing"}
 		}
 		return checkText("ticket.number", r.Ticket.Number, maxShort, true)
+	case terminal.SvcPolicyIssue, terminal.SvcPolicyCancel:
+		return checkPolicy(r)
 	}
 	return nil
 }

@@ -146,6 +146,14 @@ func (s *Sim) identify(l *JournalLine, r terminal.HostRequest) {
 			t := tk.details
 			l.Ticket, l.Amount = &t, money.FormatWire(tk.fare)
 		}
+	case terminal.SvcPolicyIssue:
+		l.Policy, l.Amount = maskPolicy(r.Policy), r.Amount
+	case terminal.SvcPolicyCancel:
+		l.Reference = r.Policy.Number
+		if p := s.policies[r.Policy.Number]; p != nil {
+			d := p.details
+			l.Policy, l.Amount = &d, money.FormatWire(p.premium)
+		}
 	}
 }
 
@@ -181,6 +189,8 @@ func (s *Sim) process(r terminal.HostRequest, f Fault) (terminal.HostReply, erro
 		s.decideBank(&l, r)
 	case terminal.HostName(r.Service) == hostBiller:
 		s.decideBiller(&l, r)
+	case terminal.HostName(r.Service) == hostInsurer:
+		s.decideInsurer(&l, r)
 	default:
 		s.decideCarrier(&l, r, f)
 	}

@@ -68,6 +68,7 @@ type Sim struct {
 	balances map[string]decimal.Decimal
 	dues     map[billKey]decimal.Decimal
 	tickets  map[string]*ticket
+	policies map[string]*policy
 }
 
 var _ terminal.Host = (*Sim)(nil)
@@ -86,7 +87,7 @@ func Open(path string, opts *Options) (*Sim, error) {
 		now: opts.Now, zone: opts.Zone, cardBalance: opts.CardBalance, logf: opts.Logf,
 		closing: make(chan struct{}), path: path,
 		traces: map[string]*record{}, lost: map[string]string{}, balances: map[string]decimal.Decimal{},
-		dues: map[billKey]decimal.Decimal{}, tickets: map[string]*ticket{},
+		dues: map[billKey]decimal.Decimal{}, tickets: map[string]*ticket{}, policies: map[string]*policy{},
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -77,6 +77,10 @@ func (s *Sim) applyApproved(rec *record, l JournalLine) error {
 		return s.applyIssued(l)
 	case terminal.SvcTicketCancel:
 		return s.applyCancel(l)
+	case terminal.SvcPolicyIssue:
+		return s.applyPolicy(l)
+	case terminal.SvcPolicyCancel:
+		return s.applyPolicyCancel(l)
 	}
 	return nil
 }
@@ -94,6 +98,10 @@ func (s *Sim) applyReversal(rec *record, l JournalLine) error {
 		}
 	case terminal.SvcTicketCancel:
 		return s.setCancelled(l.Reference, false)
+	case terminal.SvcPolicyIssue:
+		return s.setPolicyCancelled(l.Reference, true)
+	case terminal.SvcPolicyCancel:
+		return s.setPolicyCancelled(l.Reference, false)
 	}
 	return nil
 }
@@ -201,6 +209,10 @@ func (s *Sim) reversal(rec *record) JournalLine {
 		l.Reference, l.Order, l.Amount, l.Ticket = rec.now.Reference, d.Order, d.Amount, d.Ticket
 	case terminal.SvcTicketCancel:
 		l.Reference, l.Amount, l.Refund, l.Ticket = d.Reference, d.Amount, d.Refund, d.Ticket
+	case terminal.SvcPolicyIssue:
+		l.Reference, l.Amount, l.Policy = d.Reference, d.Amount, d.Policy
+	case terminal.SvcPolicyCancel:
+		l.Reference, l.Amount, l.Refund, l.Policy = d.Reference, d.Amount, d.Refund, d.Policy
 	}
 	return l
 }

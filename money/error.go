@@ -106,6 +106,8 @@ func zhField(field string) string {
 		return "手续费"
 	case "price":
 		return "单价"
+	case "sum":
+		return "保额"
 	}
 	return field
 }

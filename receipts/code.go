@@ -35,12 +35,13 @@ var refKeys = []string{
 	"card",     // masked card number
 	"biller",   // biller id
 	"account",  // account or phone number
-	"ref",      // the biller's reference or the ticket number
+	"ref",      // the biller's reference, the ticket number or the policy number
 	"order",    // the carrier's waitlist order number
-	"date",     // travel date
+	"date",     // travel date, or the first day of a policy's cover
 	"promised", // delivery promised by
 	"status",   // queued or waitlisted: not final yet
 	"confirm",  // queued: to be confirmed by (UTC, 20060102T1504Z)
+	"until",    // a policy: last day of its cooling-off period
 	"orig",     // the entry a void, reversal, refund, dispute or decision is about
 }
 

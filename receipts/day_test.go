@@ -147,6 +147,17 @@ func newDay(t *testing.T) *day {
 		e, err = s.Get(dp.Seq)
 	}
 	name("dispute", e, err)
+	ins := &terminal.Insurance{Link: link, Tariff: tf, Today: today}
+	pol, err := ins.Buy(ctx, terminal.PolicyOrder{Operator: "OP1", Product: "farmhouse", Holder: "王秀英", IDNumber: "411523198001011234",
+		Object: "砖木结构住房三间", SumInsured: dec("100000.00"), IdemKey: "p1"})
+	name("policy_issue", pol.Entry, err)
+	home, err := ins.Buy(ctx, terminal.PolicyOrder{Operator: "OP1", Product: "home", Holder: "李建国", IDNumber: "11010519491231002X",
+		Object: "家电家具", SumInsured: dec("30000.00"), IdemKey: "p2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc, err := ins.Cancel(ctx, "OP1", home.Entry.Seq, "p3")
+	name("policy_cancel", pc.Entry, err)
 	return d
 }
 

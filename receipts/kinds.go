@@ -46,6 +46,14 @@ var (
 	lNote       = Text{"备注", "Note"}
 	lExpected   = Text{"应有", "Expected"}
 	lCounted    = Text{"实点", "Counted"}
+	lProduct    = Text{"险种", "Product"}
+	lInsured    = Text{"被保险人", "Insured"}
+	lObject     = Text{"保险标的", "Insured object"}
+	lSumInsured = Text{"保险金额", "Sum insured"}
+	lPremium    = Text{"保费", "Premium"}
+	lPolicy     = Text{"保单号", "Policy"}
+	lCover      = Text{"保险期间", "Cover"}
+	lCoolingOff = Text{"犹豫期至", "Cooling-off until"}
 	lVariance   = Text{"长短款", "Variance"}
 	lSays       = Text{"顾客说", "Customer says"}
 	lRecords    = Text{"本站记录", "Station's records"}
@@ -66,6 +74,8 @@ var titles = map[string]Text{
 	"ticket_issued":    {"候补出票", "Waitlisted ticket issued"},
 	"ticket_failed":    {"候补失败", "Waitlisted order failed"},
 	"ticket_cancel":    {"退票", "Ticket cancelled"},
+	"policy_issue":     {"财产保险投保", "Property insurance"},
+	"policy_cancel":    {"退保", "Policy cancelled"},
 	"sale":             {"商品销售", "Sale"},
 	"void":             {"撤销", "Void"},
 	"reversal":         {"冲正凭证", "Reversal"},
@@ -170,6 +180,16 @@ func (b *builder) kind(e ledger.Entry, get Getter) error {
 		b.money(lKept, "kept")
 		b.capital(b.money(lRefund, "refund"))
 		b.notice("已退票，退款已付现金；服务费不退。", "The ticket is cancelled and the refund paid in cash; the service fee is not refunded.")
+	case "policy_issue":
+		b.policy()
+	case "policy_cancel":
+		b.seqRef(get, "sale")
+		b.line(lProduct, p.str("product_name"))
+		b.line(lPolicy, p.str("policy"))
+		b.setRef("ref", p.str("policy"))
+		b.money(lPremium, "premium")
+		b.capital(b.money(lRefund, "refund"))
+		b.notice("犹豫期内退保，保险合同解除，保费已按保险公司规定退还现金。", "Cancelled in the cooling-off period: the policy ends and the premium was refunded in cash under the insurer's rule.")
 	case "sale":
 		return b.sale()
 	case "void":
@@ -282,6 +302,31 @@ func (b *builder) ticket() {
 	}
 	b.line(lTicket, p.str("ticket"))
 	b.setRef("ref", p.str("ticket"))
+}
+
+// policy prints a property insurance policy: what is insured, the
+// premium, the policy number, the cover and the cooling-off deadline.
+func (b *builder) policy() {
+	p := b.p
+	b.line(lProduct, p.str("product_name"))
+	b.line(lInsured, p.str("holder"))
+	b.line(lID, p.str("id"))
+	b.line(lObject, p.str("object"))
+	b.money(lSumInsured, "sum_insured")
+	b.money(lPremium, "amount")
+	if b.fee(lServiceFee, "fee") {
+		b.capital(b.money(lTotal, "total"))
+	} else {
+		b.capital(b.amount("total"))
+	}
+	b.line(lPolicy, p.str("policy"))
+	b.setRef("ref", p.str("policy"))
+	b.text(lCover, Text{p.str("start") + " 至 " + p.str("end"), p.str("start") + " to " + p.str("end")})
+	b.setRef("date", p.str("start"))
+	b.line(lCoolingOff, p.str("until"))
+	b.setRef("until", p.str("until"))
+	b.notice("犹豫期内可凭本单到本店全额退保；保单以保险公司出具的为准。",
+		"Until the end of the cooling-off period the policy can be cancelled at this shop for the whole premium, with this slip; the insurer's policy governs.")
 }
 
 func (b *builder) sale() error {

@@ -403,7 +403,7 @@ func classify(it *Pair) (Exception, bool) {
 		case st.MovedMoney():
 			if !sameAmount(st.Amount, h.Amount) {
 				ex.Kind, ex.Detail = AmountMismatch, "station "+st.Amount+", host "+h.Amount
-			} else if st.Service == "ticket_cancel" && !sameAmount(st.Refund, h.Refund) {
+			} else if (st.Service == "ticket_cancel" || st.Service == "policy_cancel") && !sameAmount(st.Refund, h.Refund) {
 				ex.Kind, ex.Detail = AmountMismatch, "refund: station "+st.Refund+", host "+h.Refund
 			} else {
 				return ex, false

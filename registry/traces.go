@@ -23,7 +23,7 @@ type Trace struct {
 	State     string `json:"state"`
 	Outcome   uint64 `json:"outcome,omitempty"` // the entry that set the state
 	Reference string `json:"reference,omitempty"`
-	Refund    string `json:"refund,omitempty"` // a ticket cancel: the carrier's refund
+	Refund    string `json:"refund,omitempty"` // a ticket or policy cancel: the carrier's or insurer's refund
 }
 
 // States of a Trace: what the station's entries say became of the request.
@@ -55,6 +55,7 @@ type outcome struct {
 	Status       string `json:"status"`
 	Reference    string `json:"reference"`
 	Ticket       string `json:"ticket"`
+	Policy       string `json:"policy"`
 	Refund       string `json:"refund"`
 	Original     uint64 `json:"original"`
 	OriginalKind string `json:"original_kind"`
@@ -76,7 +77,7 @@ func stateOf(kind, status string) string {
 		return StateConfirmed
 	case "refund_due", "ticket_failed":
 		return StateRefused
-	case "withdrawal", "balance_inquiry", "bill_payment", "topup", "ticket_order", "ticket_cancel":
+	case "withdrawal", "balance_inquiry", "bill_payment", "topup", "ticket_order", "ticket_cancel", "policy_issue", "policy_cancel":
 		switch status {
 		case "queued":
 			return StateQueued
@@ -149,10 +150,10 @@ func (tb *traceBook) add(e *ledger.Entry) error {
 	}
 	t.State, t.Outcome = state, e.Seq
 	tb.outcome[e.Seq] = p.Intent
-	if ref := firstOf(p.Reference, p.Ticket); ref != "" {
+	if ref := firstOf(p.Reference, p.Ticket, p.Policy); ref != "" {
 		t.Reference = ref
 	}
-	if p.Refund != "" && e.Kind == "ticket_cancel" {
+	if p.Refund != "" && (e.Kind == "ticket_cancel" || e.Kind == "policy_cancel") {
 		t.Refund = p.Refund
 	}
 	return nil

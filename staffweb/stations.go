@@ -20,6 +20,7 @@ var serviceNames = map[string][2]string{
 	"ticket_cancel": {"退票", "Ticket cancel"}, "ticket_issued": {"候补出票", "Waitlist issued"},
 	"ticket_failed": {"候补失败", "Waitlist failed"}, "refund_due": {"退款通知", "Refund due"},
 	"refund_paid": {"退款", "Refund"}, "sale": {"商品销售", "Sale"}, "void": {"撤销", "Void"},
+	"policy_issue": {"财产保险", "Property insurance"}, "policy_cancel": {"退保", "Policy cancelled"},
 }
 
 func (p *page) service(kind string) string {

@@ -84,10 +84,22 @@ func (t *Tariff) Check() error {
 			return err
 		}
 	}
-	for name := range t.Services {
-		if !slices.Contains(Services, name) {
-			return bad("services."+name, "not a service: %s", strings.Join(Services, ", "))
+	for name, p := range t.Services {
+		if slices.Contains(Services, name) {
+			continue
 		}
+		if !slices.Contains(OptionalServices, name) {
+			return bad("services."+name, "not a service: %s", strings.Join(append(slices.Clone(Services), OptionalServices...), ", "))
+		}
+		if err := p.Fee.check("services." + name + ".fee"); err != nil {
+			return err
+		}
+		if err := p.Commission.check("services." + name + ".commission"); err != nil {
+			return err
+		}
+	}
+	if err := t.checkInsurance(); err != nil {
+		return err
 	}
 	seen := map[string]bool{}
 	for i, b := range t.Billers {

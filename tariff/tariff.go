@@ -45,6 +45,9 @@ type Tariff struct {
 	Services   map[string]Pricing `json:"services"`
 	Billers    []Biller           `json:"billers"`
 	Goods      []Item             `json:"goods"`
+	// Insurance lists the insurer's property products the station sells
+	// (product.go); a tariff without them sells no insurance.
+	Insurance []Product `json:"insurance,omitempty"`
 }
 
 // Host says how long to wait for a host and how often to retry.

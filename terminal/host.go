@@ -14,6 +14,8 @@ const (
 	SvcTopup          = "topup"           // biller: mobile phone top-up
 	SvcTicketOrder    = "ticket_order"    // carrier: order a train or air ticket
 	SvcTicketCancel   = "ticket_cancel"   // carrier: cancel an issued ticket
+	SvcPolicyIssue    = "policy_issue"    // insurer: issue a property insurance policy
+	SvcPolicyCancel   = "policy_cancel"   // insurer: cancel a policy in its cooling-off period
 )
 
 // Statuses of a host reply.
@@ -45,6 +47,7 @@ type HostRequest struct {
 	Biller   string         `json:"biller,omitempty"`
 	Account  string         `json:"account,omitempty"`
 	Ticket   *TicketDetails `json:"ticket,omitempty"`
+	Policy   *PolicyDetails `json:"policy,omitempty"`
 	Queued   bool           `json:"queued,omitempty"` // forwarded later from the offline queue
 }
 
@@ -60,6 +63,18 @@ type TicketDetails struct {
 	Number    string `json:"number,omitempty"` // the ticket number, for a cancel
 }
 
+// PolicyDetails is what an insurer needs to issue (or cancel) a
+// property insurance policy. The premium travels as the request's Amount.
+type PolicyDetails struct {
+	Product    string `json:"product"` // farmhouse, machinery or home
+	Holder     string `json:"holder"`  // the insured person's name
+	IDNumber   string `json:"id_number"`
+	Object     string `json:"object"`           // what is insured, in the shopkeeper's words
+	SumInsured string `json:"sum_insured"`      // CNY, two places
+	Start      string `json:"start"`            // first day of cover, YYYY-MM-DD
+	Number     string `json:"number,omitempty"` // the policy number, for a cancel
+}
+
 // HostReply is a host's answer.
 //
 // What a reply carries depends on the service:
@@ -72,6 +87,9 @@ type TicketDetails struct {
 //	                 pending: Reference = the carrier's order number, ticket to follow
 //	ticket_cancel    approved: Amount = the refund the carrier's rule gives;
 //	                 declined: too late to cancel
+//	policy_issue     approved: Reference = the policy number, Amount = the premium,
+//	                 Until = the last day of the cooling-off period
+//	policy_cancel    approved: Amount = the refund the insurer's rule gives
 type HostReply struct {
 	Trace     string `json:"trace"`
 	Status    string `json:"status"`              // approved, declined or pending; Status also reversed or none
@@ -81,6 +99,7 @@ type HostReply struct {
 	Reference string `json:"reference,omitempty"` // biller reference or ticket number
 	Amount    string `json:"amount,omitempty"`    // what the host approved, or a refund on cancel
 	Balance   string `json:"balance,omitempty"`   // balance inquiry: the card's available balance
+	Until     string `json:"until,omitempty"`     // policy issue: last day of the cooling-off period, YYYY-MM-DD
 }
 
 // Bill is what a biller says is due on an account.

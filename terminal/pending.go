@@ -61,6 +61,8 @@ func HostName(service string) string {
 		return "biller"
 	case SvcTicketOrder, SvcTicketCancel:
 		return "carrier"
+	case SvcPolicyIssue, SvcPolicyCancel:
+		return "insurer"
 	}
 	return service
 }
@@ -202,6 +204,11 @@ func (p *Pending) Put(it PendingItem) error {
 		c := *t
 		c.IDNumber = ""
 		it.Request.Ticket = &c
+	}
+	if pd := it.Request.Policy; pd != nil && pd.IDNumber != "" {
+		c := *pd
+		c.IDNumber = ""
+		it.Request.Policy = &c
 	}
 	v, err := json.Marshal(it)
 	if err != nil {

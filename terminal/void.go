@@ -124,6 +124,8 @@ func (v *Voids) check(seq uint64, queue bool) (ledger.Entry, uint64, error) {
 			"取款已经完成，不能在本机撤销；如有争议，请持卡人联系发卡银行")
 	case orig.Kind == SvcTicketOrder:
 		return orig, 0, refuse("cancel a ticket with station ticket cancel", "车票请用“退票”（station ticket cancel）办理")
+	case orig.Kind == SvcPolicyIssue:
+		return orig, 0, refuse("cancel a policy with station insure cancel, inside its cooling-off period", "保险请用“退保”（station insure cancel）在犹豫期内办理")
 	case (orig.Kind == SvcBillPayment || orig.Kind == SvcTopup) && p.Status != statusQueued:
 		return orig, 0, refuse("the biller already has this payment; only a payment still in the offline queue can be voided",
 			"这笔缴费已经交到缴费单位，不能撤销；只有还在排队等网络的缴费可以撤销")

@@ -15,6 +15,8 @@ func (s *Server) edit(page string) func(q *req) {
 			s.renderForm(q, page, f, &billData{Billers: s.billers(page == "topup")})
 		case "ticket":
 			s.renderForm(q, "ticket", f, ticketClasses())
+		case "insure":
+			s.renderForm(q, "insure", f, s.insureProducts())
 		case "sell":
 			s.renderForm(q, "sell", f, s.shelf(q, f))
 		}

@@ -20,6 +20,8 @@ var labels = map[string]map[string][2]string{
 		"deliver_to": {"送货地点", "deliver to"}, "promised": {"承诺送达日期", "delivery promised by"}},
 	"ticket": {"passenger": {"乘客姓名", "passenger name"}, "from": {"出发站", "from"}, "to": {"到达站", "to"},
 		"date": {"乘车日期", "travel date"}, "class": {"座位等级", "class"}, "fare": {"票价", "fare"}},
+	"insure": {"product": {"险种", "product"}, "holder": {"被保险人姓名", "insured person's name"}, "object": {"保险标的", "insured object"},
+		"sum": {"保额", "sum insured"}},
 	"cash":    {"amount": {"金额", "amount"}, "counted": {"实点现金", "cash counted"}},
 	"close":   {"counted": {"实点现金", "cash counted"}},
 	"deliver": {"sale": {"销售记录的账本序号", "sale's entry number"}, "received_by": {"签收人", "received by"}},

@@ -179,6 +179,12 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /tickets", s.auth(s.ticketList))
 	mux.HandleFunc("POST /tickets/cancel", s.auth(s.ticketCancel))
 
+	mux.HandleFunc("GET /insure", s.auth(s.insureForm))
+	mux.HandleFunc("POST /insure/check", s.auth(s.insureCheck))
+	mux.HandleFunc("POST /insure", s.auth(s.insureBuy))
+	mux.HandleFunc("GET /policies", s.auth(s.policyList))
+	mux.HandleFunc("POST /policies/cancel", s.auth(s.policyCancel))
+
 	mux.HandleFunc("GET /sell", s.auth(s.sellForm))
 	mux.HandleFunc("POST /sell/check", s.auth(s.sellCheck))
 	mux.HandleFunc("POST /sell", s.auth(s.sell))
@@ -200,7 +206,7 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /queue", s.auth(s.queue))
 	mux.HandleFunc("POST /refund/{seq}", s.auth(s.refund))
 
-	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "sell"} {
+	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "insure", "sell"} {
 		mux.HandleFunc("POST /"+page+"/edit", s.auth(s.edit(page)))
 	}
 	mux.HandleFunc("GET /export/{what}", s.auth(s.export))

@@ -72,11 +72,14 @@ type Services struct {
 	Cards   *terminal.Cards
 	Bills   *terminal.Bills
 	Tickets *terminal.Tickets
-	Goods   *terminal.Goods
-	Drawer  *terminal.Drawer
-	Voids   *terminal.Voids
-	Refunds *terminal.Refunds
-	Tariff  *tariff.Tariff
+	// Insurance sells property policies; its tariff may list no
+	// products (then it refuses with terminal.ErrNoInsurance).
+	Insurance *terminal.Insurance
+	Goods     *terminal.Goods
+	Drawer    *terminal.Drawer
+	Voids     *terminal.Voids
+	Refunds   *terminal.Refunds
+	Tariff    *tariff.Tariff
 }
 
 // Network is what the station last saw of its hosts.

@@ -76,6 +76,10 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say("这个账本序号不是欠顾客的退款，请用 station queue 查看要退的钱。", "that entry is not a refund owed; see station queue."), exitFailed
 	case errors.Is(err, terminal.ErrNotOpenTicket):
 		return m.say("这个订单号不是未出行的车票或候补订单，请用 station ticket list 查看。", "that is not an open ticket order; see station ticket list."), exitFailed
+	case errors.Is(err, terminal.ErrNotOpenPolicy):
+		return m.say("这个账本序号不是还在犹豫期内的保单，不能在本店退保；请用 station insure list 查看。过了犹豫期的，请顾客联系保险公司。", "that entry is not a policy in its cooling-off period and cannot be cancelled here; see station insure list. After the cooling-off period the customer goes to the insurer."), exitFailed
+	case errors.Is(err, terminal.ErrNoInsurance):
+		return m.say("本站的价目表没有保险险种，不能卖保险。请向邮政支局要新的价目表。", "the station's tariff lists no insurance products; ask the post office for a new tariff."), exitFailed
 	case errors.Is(err, ledger.ErrNotFound):
 		return m.say("账本里没有这一笔，请核对序号（station ledger show 可查看）。", "no such entry; check the number (see station ledger show)."), exitFailed
 	case errors.As(err, &ie):
@@ -239,6 +243,14 @@ func fieldZh(f string) string {
 		return "座位等级"
 	case "fare":
 		return "票价"
+	case "product":
+		return "险种"
+	case "holder":
+		return "被保险人姓名"
+	case "object":
+		return "保险标的"
+	case "sum":
+		return "保额"
 	}
 	return f
 }

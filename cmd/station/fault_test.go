@@ -154,6 +154,9 @@ func procFlows() []procFlow {
 			return []string{"void", "--entry", fmt.Sprint(entry), "--reason", "顾客不缴了"}
 		}},
 		{row: rowDayClose, args: op("close-day", "--counted", "3000")},
+		// After the day close: flows[5] is the void, which heldByLive uses.
+		{row: rowPolicy, service: terminal.SvcPolicyIssue, hang: "policy_issue=hang#1", args: op("insure", "buy", "--product", "farmhouse", "--holder", "王秀英",
+			"--id", "411523198001011234", "--object", "砖木结构住房三间", "--sum", sumIns)},
 	}
 }
 

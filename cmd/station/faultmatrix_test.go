@@ -73,12 +73,13 @@ const (
 	rowBillOnline = "bill online"
 	rowBillQueued = "bill queued"
 	rowTicket     = "ticket order"
+	rowPolicy     = "insurance policy"
 	rowSale       = "goods sale"
 	rowVoid       = "void"
 	rowDayClose   = "day close"
 )
 
-var matrixRows = []string{rowWithdrawal, rowBillOnline, rowBillQueued, rowTicket, rowSale, rowVoid, rowDayClose}
+var matrixRows = []string{rowWithdrawal, rowBillOnline, rowBillQueued, rowTicket, rowPolicy, rowSale, rowVoid, rowDayClose}
 
 type cell struct {
 	mark string // ✓ ✗ —
@@ -174,6 +175,7 @@ const (
 	billAcct = "5100123456"
 	billAmt  = "80.00"
 	fare     = "309.00"
+	sumIns   = "100000.00" // a farmhouse policy: premium 150.00
 	urea     = "FERT-UREA-50KG"
 )
 
@@ -283,6 +285,20 @@ func matrixFlows(tf *tariff.Tariff) []matrixFlow {
 			},
 			model: hostModel,
 			told:  toldMatches(terminal.SvcTicketOrder, terminal.TicketIssued),
+		},
+		{
+			name: rowPolicy, service: terminal.SvcPolicyIssue,
+			do: func(p *faultProc, faults []string) (string, error) {
+				p.w.faults(faults...)
+				r, err := p.insure.Buy(ctx, terminal.PolicyOrder{Operator: "OP1", Product: "farmhouse", Holder: "王秀英", IDNumber: "411523198001011234",
+					Object: "砖木结构住房三间", SumInsured: fmDec(sumIns), IdemKey: key(p, "policy")})
+				if err != nil {
+					return "", err
+				}
+				return "take " + r.Quote.Total.StringFixed(2), nil
+			},
+			model: hostModel,
+			told:  toldMatches(terminal.SvcPolicyIssue, "take 150.00"),
 		},
 		{
 			name: rowSale, na: noHost,
@@ -612,6 +628,15 @@ func addHostModel(tf *tariff.Tariff, b faultBook, words map[string]hostWord) {
 				b.add(terminal.AccountSettlement, f.Neg().Add(com))
 				b.add(terminal.AccountFees, fee.Neg())
 				b.add(terminal.AccountCommission+tariff.TicketOrder, com.Neg())
+			}
+		case terminal.SvcPolicyIssue:
+			if w.Status == terminal.StatusApproved {
+				prod, _ := tf.Product("farmhouse")
+				premium := prod.Premium(fmDec(sumIns))
+				_, com := price(tariff.PolicyIssue, premium)
+				b.add(terminal.AccountCash, premium)
+				b.add(terminal.AccountSettlement, premium.Neg().Add(com))
+				b.add(terminal.AccountCommission+tariff.PolicyIssue, com.Neg())
 			}
 		}
 	}

@@ -231,6 +231,7 @@ type faultProc struct {
 	cards   *terminal.Cards
 	bills   *terminal.Bills
 	tickets *terminal.Tickets
+	insure  *terminal.Insurance
 	goods   *terminal.Goods
 	voids   *terminal.Voids
 	days    *terminal.Days
@@ -267,6 +268,7 @@ func (w *faultWorld) start(c *crasher, timeout time.Duration) *faultProc {
 		cards:   &terminal.Cards{Link: link, Tariff: w.tariff, CardKey: []byte("0123456789abcdef0123456789abcdef")},
 		bills:   &terminal.Bills{Link: link, Tariff: w.tariff},
 		tickets: &terminal.Tickets{Link: link, Tariff: w.tariff, Today: today},
+		insure:  &terminal.Insurance{Link: link, Tariff: w.tariff, Today: today},
 		goods:   &terminal.Goods{Ledger: led, Tariff: w.tariff, Today: today},
 		voids:   &terminal.Voids{Link: link},
 		days:    &terminal.Days{Ledger: led, Pending: pending, Tariff: w.tariff.Version},
@@ -416,7 +418,8 @@ func stationWord(s *ledger.Store) (map[string]string, error) {
 		switch {
 		case e.Kind == terminal.SvcWithdrawal, e.Kind == terminal.KindConfirmed, e.Kind == terminal.KindIssued,
 			(e.Kind == terminal.SvcBillPayment || e.Kind == terminal.SvcTopup) && p.Status == "paid",
-			e.Kind == terminal.SvcTicketOrder && p.Status == terminal.TicketIssued:
+			e.Kind == terminal.SvcTicketOrder && p.Status == terminal.TicketIssued,
+			e.Kind == terminal.SvcPolicyIssue:
 			out[p.Trace] = "done"
 		case e.Kind == terminal.SvcBillPayment && p.Status == "queued":
 			held[e.Seq] = p.Trace

@@ -202,6 +202,8 @@ func (m *Main) hostNameZh(host string) string {
 		return m.say("银行", "the bank")
 	case "biller":
 		return m.say("缴费单位", "the biller")
+	case "insurer":
+		return m.say("保险公司", "the insurer")
 	}
 	return m.say("票务系统", "the ticket carrier")
 }
@@ -221,6 +223,10 @@ func (m *Main) serviceZh(service string) string {
 		return m.say("订票", "ticket order")
 	case terminal.SvcTicketCancel:
 		return m.say("退票", "ticket cancel")
+	case terminal.SvcPolicyIssue:
+		return m.say("投保", "policy purchase")
+	case terminal.SvcPolicyCancel:
+		return m.say("退保", "policy cancel")
 	}
 	return service
 }

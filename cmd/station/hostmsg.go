@@ -50,6 +50,8 @@ func (m *Main) nothingMovedZh(service string) string {
 		return "请让持卡人核对后再试。"
 	case terminal.SvcTicketCancel:
 		return "票还在，不要退钱。"
+	case terminal.SvcPolicyCancel:
+		return "保单还有效，不要退钱。"
 	}
 	return "没有记账，请把现金退还顾客。"
 }
@@ -62,6 +64,8 @@ func (m *Main) nothingMovedEn(service string) string {
 		return "Let the cardholder check and try again."
 	case terminal.SvcTicketCancel:
 		return "The ticket stands: give no money back."
+	case terminal.SvcPolicyCancel:
+		return "The policy stands: give no money back."
 	}
 	return "Nothing was recorded: give the customer's cash back."
 }
@@ -89,6 +93,16 @@ func codeZh(code, reason string) string {
 		return "超过发卡行的取款次数限制，请明天再来"
 	case "75":
 		return "密码输错次数太多，这张卡今天不能再用，请持卡人联系发卡银行"
+	case "P1":
+		return "保险公司不承保这个险种、保额或起保日期，请核对后再试"
+	case "P2":
+		return "保费和保险公司的价格不一样，本站的价目表可能过期了，请向邮政支局要新的价目表"
+	case "P3":
+		return "保险公司没有这张保单，请核对保单"
+	case "P4":
+		return "这张保单已经退保或作废了"
+	case "P5":
+		return "已过犹豫期，不能在本店退保，请顾客联系保险公司"
 	}
 	return reason
 }
@@ -102,6 +116,8 @@ func reversedCashZh(service string) string {
 		return "卡上没有扣钱，不要付现金。"
 	case terminal.SvcTicketCancel:
 		return "票还在，不要退钱。"
+	case terminal.SvcPolicyCancel:
+		return "保单还有效，不要退钱。"
 	}
 	return "钱没有付出去，请把现金退还顾客。"
 }
@@ -112,6 +128,8 @@ func reversedCashEn(service string) string {
 		return "Nothing was taken from the card: do not hand out cash."
 	case terminal.SvcTicketCancel:
 		return "The ticket stands: give no money back."
+	case terminal.SvcPolicyCancel:
+		return "The policy stands: give no money back."
 	}
 	return "The money did not go through: give the customer's cash back."
 }

@@ -86,6 +86,8 @@ func (m *Main) commands() []command {
 			"station topup --dir D --operator OP1 --biller china-mobile --phone 13800138000 --amount 50"},
 		{"ticket", "火车票、机票：订票、查看、退票", "train and air tickets: order, list, cancel", (*Main).runTicket,
 			"station ticket order --dir D --operator OP1 --carrier rail --passenger 张三 --id ID --from 信阳 --to 郑州东 --date 2026-11-25 --class 二等座 --fare 153.50 | list --dir D | cancel --dir D --operator OP1 --order N"},
+		{"insure", "财产保险（农房、农机、家庭财产）：报价、投保、查看、退保", "property insurance: quote, buy, list, cancel", (*Main).runInsure,
+			"station insure quote --dir D --product farmhouse --sum 100000 | buy --dir D --operator OP1 --product farmhouse --holder 王秀英 --id ID --object 砖木结构住房三间 --sum 100000 | list --dir D | cancel --dir D --operator OP1 --policy N"},
 		{"stock", "库存：查看、入库、退回邮政、盘点", "stock: list, receive, send back, count", (*Main).runStock,
 			"station stock [in|return --sku SKU --qty 40 | count --sku SKU --counted 38] --dir D --operator OP1"},
 		{"sell", "卖商品（化肥、酒、日用品）", "sell goods", (*Main).runSell,

@@ -88,14 +88,15 @@ func (d *desk) Services() web.Services {
 	zone := c.ledger.Zone()
 	today := func() time.Time { return m.Now().In(zone) }
 	return web.Services{
-		Cards:   c.cards(),
-		Bills:   c.bills(),
-		Tickets: c.tickets(m),
-		Goods:   &terminal.Goods{Ledger: c.ledger, Tariff: c.tariff, Today: today},
-		Drawer:  &terminal.Drawer{Ledger: c.ledger, LowCash: c.tariff.LowCash.Decimal},
-		Voids:   &terminal.Voids{Link: c.link},
-		Refunds: &terminal.Refunds{Ledger: c.ledger},
-		Tariff:  c.tariff,
+		Cards:     c.cards(),
+		Bills:     c.bills(),
+		Tickets:   c.tickets(m),
+		Insurance: c.insurance(m),
+		Goods:     &terminal.Goods{Ledger: c.ledger, Tariff: c.tariff, Today: today},
+		Drawer:    &terminal.Drawer{Ledger: c.ledger, LowCash: c.tariff.LowCash.Decimal},
+		Voids:     &terminal.Voids{Link: c.link},
+		Refunds:   &terminal.Refunds{Ledger: c.ledger},
+		Tariff:    c.tariff,
 	}
 }
 

@@ -66,6 +66,12 @@ type soakReq struct {
 	voided      bool // a queued payment voided at the counter
 }
 
+type soakPolicy struct {
+	sale       uint64 // the policy_issue entry
+	until      string // the last day of its cooling-off period
+	commission decimal.Decimal
+}
+
 type soakTicket struct {
 	order uint64 // the ticket_order entry
 	date  string
@@ -95,15 +101,16 @@ type soak struct {
 	ctx    context.Context
 	loc    *time.Location
 
-	idem    int
-	drawer  decimal.Decimal  // what is physically in the drawer, by what the station told the shopkeeper
-	moves   ledger.Balances  // postings of the work that needs no host (sales, voids, cash, stock)
-	stock   map[string]int64 // units on the shelf
-	reqs    []*soakReq
-	held    map[uint64]soakHeld // by intent
-	sales   []uint64            // today's sales not voided
-	tickets []soakTicket        // open ticket orders, for cancels
-	regular []string            // cards that come back (and run dry)
+	idem     int
+	drawer   decimal.Decimal  // what is physically in the drawer, by what the station told the shopkeeper
+	moves    ledger.Balances  // postings of the work that needs no host (sales, voids, cash, stock)
+	stock    map[string]int64 // units on the shelf
+	reqs     []*soakReq
+	held     map[uint64]soakHeld // by intent
+	sales    []uint64            // today's sales not voided
+	tickets  []soakTicket        // open ticket orders, for cancels
+	policies []soakPolicy        // policies sold, for cancels in the cooling-off period
+	regular  []string            // cards that come back (and run dry)
 
 	lat       map[string][]time.Duration
 	outcomes  map[string]int // kind/outcome
@@ -251,7 +258,7 @@ func (s *soak) outcome(kind string, err error) string {
 		return "short_cash"
 	case errors.As(err, &verr):
 		return "void_refused"
-	case errors.Is(err, terminal.ErrNotOpenTicket):
+	case errors.Is(err, terminal.ErrNotOpenTicket), errors.Is(err, terminal.ErrNotOpenPolicy):
 		return "not_open"
 	}
 	if len(s.other) < 20 {
@@ -311,6 +318,10 @@ func (s *soak) one() {
 		s.orderTicket()
 	case r < 725:
 		s.cancelTicket()
+	case r < 745:
+		s.buyPolicy()
+	case r < 750:
+		s.cancelPolicy()
 	case r < 940:
 		s.sell()
 	case r < 975:
@@ -525,6 +536,62 @@ func (s *soak) cancelTicket() {
 		}
 	}
 	s.reqs = append(s.reqs, rq)
+}
+
+// buyPolicy sells a property policy for a sum insured within the
+// product's limits; the premium is the tariff's.
+func (s *soak) buyPolicy() {
+	products := s.tariff.Insurance
+	p := products[s.rng.IntN(len(products))]
+	lo, hi := p.MinSum.IntPart()/1000, p.MaxSum.IntPart()/1000
+	sum := decimal.NewFromInt(1000 * (lo + s.rng.Int64N(hi-lo+1)))
+	premium := p.Premium(sum)
+	fee, comm := s.price(tariff.PolicyIssue, premium)
+	rq := &soakReq{kind: terminal.SvcPolicyIssue, idem: s.key(), amount: premium, fee: fee, commission: comm}
+	s.reqs = append(s.reqs, rq)
+	var res terminal.PolicyResult
+	err := s.timed("policy_issue", func() error {
+		var err error
+		res, err = s.sv.Insurance.Buy(s.ctx, terminal.PolicyOrder{Operator: "OP1", Product: p.ID, Holder: soakNames[s.rng.IntN(len(soakNames))],
+			IDNumber: soakPassengerID, Object: "砖木结构住房三间", SumInsured: sum, IdemKey: rq.idem})
+		return err
+	})
+	if err != nil {
+		return
+	}
+	rq.paid = true
+	s.drawer = s.drawer.Add(res.Quote.Total)
+	s.policies = append(s.policies, soakPolicy{sale: res.Entry.Seq, until: res.Until, commission: comm})
+}
+
+// cancelPolicy cancels a policy still in its cooling-off period.
+func (s *soak) cancelPolicy() {
+	today := s.clk.Now().In(s.loc).Format(time.DateOnly)
+	var open []int
+	for i, p := range s.policies {
+		if p.until >= today {
+			open = append(open, i)
+		}
+	}
+	if len(open) == 0 {
+		s.sell()
+		return
+	}
+	i := open[s.rng.IntN(len(open))]
+	p := s.policies[i]
+	s.policies = append(s.policies[:i], s.policies[i+1:]...)
+	rq := &soakReq{kind: terminal.SvcPolicyCancel, idem: s.key(), commission: p.commission}
+	s.reqs = append(s.reqs, rq)
+	var res terminal.PolicyCancelResult
+	err := s.timed("policy_cancel", func() error {
+		var err error
+		res, err = s.sv.Insurance.Cancel(s.ctx, "OP1", p.sale, rq.idem)
+		return err
+	})
+	if err == nil {
+		rq.paid = true
+		s.drawer = s.drawer.Sub(res.Refund)
+	}
 }
 
 func (s *soak) post(b ledger.Balances, ps ...ledger.Posting) {
@@ -743,6 +810,9 @@ var soakFaults = []struct {
 	{3, func(*rand.Rand) string { return "ticket_order=drop#1" }},
 	{2, func(*rand.Rand) string { return "ticket_cancel=drop#1" }},
 	{2, func(*rand.Rand) string { return "balance_inquiry=drop#1" }},
+	{3, func(*rand.Rand) string { return "policy_issue=drop#1" }},
+	{1, func(*rand.Rand) string { return "policy_cancel=drop#1" }},
+	{2, func(*rand.Rand) string { return "insurer=down" }},
 	{8, func(r *rand.Rand) string { return fmt.Sprintf("*=duplicate#%d", 1+r.IntN(10)) }},
 	{4, func(r *rand.Rand) string { return fmt.Sprintf("withdrawal=decline:05#%d", 1+r.IntN(3)) }},
 	{3, func(r *rand.Rand) string { return fmt.Sprintf("bill_payment=decline:05#%d", 1+r.IntN(3)) }},

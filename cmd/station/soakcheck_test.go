@@ -236,7 +236,7 @@ func (s *soak) check(stationKey string) {
 			dr(terminal.AccountSettlement, rq.amount.Add(rq.commission))
 			cr(terminal.AccountFees, rq.fee)
 			cr(terminal.AccountCommission+tariff.Withdrawal, rq.commission)
-		case terminal.SvcBillPayment, terminal.SvcTopup, terminal.SvcTicketOrder:
+		case terminal.SvcBillPayment, terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcPolicyIssue:
 			dr(terminal.AccountCash, rq.amount.Add(rq.fee))
 			cr(terminal.AccountSettlement, rq.amount.Sub(rq.commission))
 			cr(terminal.AccountFees, rq.fee)
@@ -253,6 +253,16 @@ func (s *soak) check(stationKey string) {
 			}
 			dr(terminal.AccountSettlement, refund)
 			cr(terminal.AccountCash, refund)
+		case terminal.SvcPolicyCancel:
+			refund, err := money.ParseWire(h.refund)
+			if err != nil {
+				problem("policy cancel %s: the host's refund %q: %v", trace(e.Seq), h.refund, err)
+				continue
+			}
+			dr(terminal.AccountSettlement, refund)
+			cr(terminal.AccountCash, refund)
+			dr(terminal.AccountCommission+tariff.PolicyIssue, rq.commission)
+			cr(terminal.AccountSettlement, rq.commission)
 		}
 	}
 	got, err := l.Balances()

@@ -469,7 +469,8 @@ def close_payload(f):
 PRINCIPAL = {
     "withdrawal": "amount", "bill_payment": "amount", "topup": "amount", "queued_confirmed": "amount",
     "refund_due": "refund", "refund_paid": "amount", "ticket_order": "amount", "ticket_issued": "amount",
-    "ticket_failed": "refund", "ticket_cancel": "refund", "sale": "total", "void": "refund",
+    "ticket_failed": "refund", "ticket_cancel": "refund", "policy_issue": "amount", "policy_cancel": "refund",
+    "sale": "total", "void": "refund",
     "cash_in": "amount", "cash_out": "amount", "cash_count": "variance",
 }
 
@@ -577,7 +578,7 @@ def open_ack(data, vkey):
 # ---------------------------------------------------------------- receipts
 # docs/receipt-code.md.
 
-REF_KEYS = ["trace", "auth", "card", "biller", "account", "ref", "order", "date", "promised", "status", "confirm", "orig"]
+REF_KEYS = ["trace", "auth", "card", "biller", "account", "ref", "order", "date", "promised", "status", "confirm", "until", "orig"]
 RE_VALUE = re.compile(r"[A-Za-z0-9*.:_+-]{1,64}")
 RE_TIME = re.compile(r"[0-9]{8}T[0-9]{6}Z")
 RE_B64URL = re.compile(r"[A-Za-z0-9_-]{86}")
