@@ -58,7 +58,9 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // ServerError is the reason a running program gave for not sending a copy.
 type ServerError struct{ Reason string }
 
-func (e *ServerError) Error() string { return "snapsock: the running program could not copy its files: " + e.Reason }
+func (e *ServerError) Error() string {
+	return "snapsock: the running program could not copy its files: " + e.Reason
+}
 
 // ErrTruncated means the copy ended before the server said it was whole.
 var ErrTruncated = errors.New("snapsock: the copy ended before it was whole")
