@@ -94,7 +94,7 @@ func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
 		"yuan":     func(d decimal.Decimal) string { return money.FormatReceipt(d) },
 		"capital":  money.Capital,
-		"kindZh":   settlement.KindZh,
+		"kindName": settlement.KindName,
 		"dayName":  dayShort,
 		"owed":     owedWords,
 		"business": business,

@@ -319,7 +319,9 @@ func (s *screen) tablet(page string) {
 		s.t.Errorf("%s: a number field without a keypad", page)
 	}
 	s.do(chromedp.EmulateViewport(800, 600))
-	defer s.do(chromedp.EmulateViewport(1024, 600))
+	if !s.tabletOnly {
+		defer s.do(chromedp.EmulateViewport(1024, 600))
+	}
 	s.shot("tablet-" + strings.ReplaceAll(page, " ", "-"))
 	f := eval[tabletFit](s, tabletJS)
 	if f.Header > 0.15 {

@@ -30,6 +30,13 @@ type screen struct {
 	sim  *hostsim.Sim
 	ctx  context.Context // the browser tab
 	stop func()
+	// noShots: this walk writes no screenshot under -update-screens
+	// (a second language's walk of the same pages).
+	noShots bool
+	// tabletOnly: the browser stays at 800×600 after tablet measures a
+	// page, so that every page opens at that size as on a tablet (a
+	// page opened larger and then shrunk is laid out differently).
+	tabletOnly bool
 }
 
 // openScreen creates a demo station with a fixed clock, serves its screen
@@ -174,7 +181,7 @@ func (s *screen) says(id, want string) {
 // -update-screens.
 func (s *screen) shot(name string) {
 	s.t.Helper()
-	if !*updateScreens {
+	if !*updateScreens || s.noShots {
 		return
 	}
 	b, err := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
