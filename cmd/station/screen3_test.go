@@ -19,6 +19,10 @@ var internalKeys = regexp.MustCompile(`trace=|status=|biller=|\bkind\b|\b(termin
 // the shopkeeper; its lines are left out of what everyPage reads.
 var receiptCode = regexp.MustCompile(`(验证码（二维码内容）：|Verification code \(in the QR code\):)\n(?:[^\n]+\n)+`)
 
+// chinesePunct is Chinese punctuation next to English words or figures:
+// the Chinese page's punctuation left in the English one.
+var chinesePunct = regexp.MustCompile(`[：，。（）？；、] ?[A-Za-z0-9¥]|[A-Za-z0-9)] ?[：，。（）？；、]`)
+
 // browserDates are dates and times in a browser's locale, which the
 // station never writes (it writes 2026-11-20 and 17:30, in its own zone).
 var browserDates = regexp.MustCompile(`\b\d{1,2}/\d{1,2}/\d{2,4}\b|\b\d{4}/\d{1,2}/\d{1,2}\b|\bGMT\b|\bUTC\b|[上下]午\d|\b\d{1,2}:\d{2}:\d{2}\s?[AP]M\b`)
@@ -47,6 +51,9 @@ func (s *screen) everyPage(lang, page string) {
 		s.t.Errorf("%s (%s): %d date pickers, which show the browser's locale", page, lang, n)
 	}
 	if lang == "en" {
+		if m := chinesePunct.FindString(text); m != "" {
+			s.t.Errorf("%s: the English page writes Chinese punctuation %q:\n%s", page, m, text)
+		}
 		if n := eval[int](s, `document.documentElement.lang === 'en' ? 0 : 1`); n != 0 {
 			s.t.Errorf("%s: the English page is not marked lang=en", page)
 		}
@@ -193,6 +200,12 @@ func walkEveryPage(t *testing.T, lang string) {
 	see("closed")
 	s.click("open-report", "print-report")
 	see("day report")
+	if eval[int](s, `document.querySelectorAll('iframe, embed, object').length`) != 0 {
+		t.Errorf("the day report is in a frame a browser without a PDF viewer shows empty")
+	}
+	if !eval[bool](s, `(() => { let n = 0; window.print = () => { n++; }; document.getElementById('print-report').click(); return n === 1; })()`) {
+		t.Errorf("the day report's print button does not print")
+	}
 
 	// The next business day: the closed day one tap away.
 	s.open("/journal", "journal")
