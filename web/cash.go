@@ -119,7 +119,7 @@ func (s *Server) cashCount(q *req) {
 	}
 	l := q.ss.lang
 	s.finish(q, d.CountKey, &outcome{Title: say(l, "钱箱清点", "Drawer count"), Big: say(l, "实点 ", "Counted ") + money.FormatReceipt(c.Counted),
-		Lines: []string{say(l, "应有 ", "expected ") + money.FormatReceipt(c.Expected) + "，" + variance(l, c.Counted.Sub(c.Expected)),
+		Lines: []string{say(l, "应有 ", "expected ") + money.FormatReceipt(c.Expected) + say(l, "，", ", ") + variance(l, c.Counted.Sub(c.Expected)),
 			say(l, "记在账本第 ", "Ledger entry ") + itoa(c.Entry.Seq) + say(l, " 笔。", ".")}, Next: "/cash"})
 }
 
@@ -259,7 +259,7 @@ func (s *Server) closeDay(q *req) {
 		Title: say(l, "营业日 ", "Business day ") + c.Entry.Day + say(l, " 已日结", " is closed"),
 		Big:   say(l, "实点 ", "Counted ") + money.FormatReceipt(counted),
 		Lines: []string{
-			say(l, "应有 ", "expected ") + money.FormatReceipt(c.Figures.Cash.Expected) + "，" + variance(l, c.Figures.Cash.Variance),
+			say(l, "应有 ", "expected ") + money.FormatReceipt(c.Figures.Cash.Expected) + say(l, "，", ", ") + variance(l, c.Figures.Cash.Variance),
 			say(l, "店主 ", "approved by owner ") + approver + say(l, " 确认，记在账本第 ", ", ledger entry ") + itoa(c.Entry.Seq) + say(l, " 笔。", "."),
 			say(l, "日结文件已写好，交邮政用。请打开日结报告，打印后签字。", "The settlement file for the post office is written. Open the day report, print it and sign it."),
 		},

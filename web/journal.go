@@ -102,10 +102,7 @@ func moves(e ledger.Entry) bool {
 }
 
 func (s *Server) rowOf(e ledger.Entry, lang string) row {
-	rw := row{Seq: e.Seq, Time: e.Time.In(s.st.Info().Zone).Format("15:04:05"), Kind: e.Kind, Raw: e.Kind, Operator: e.Operator, Receipt: moves(e)}
-	if lang != "en" {
-		rw.Kind = settlement.KindZh(e.Kind)
-	}
+	rw := row{Seq: e.Seq, Time: e.Time.In(s.st.Info().Zone).Format("15:04:05"), Kind: settlement.KindName(e.Kind, lang), Raw: e.Kind, Operator: e.Operator, Receipt: moves(e)}
 	switch c := cashMove(e); {
 	case c.IsPositive():
 		rw.CashIn = money.FormatReceipt(c)

@@ -92,9 +92,17 @@ func New(st Station, o *Options) (*Server, error) {
 
 func (s *Server) parseTemplates() error {
 	funcs := template.FuncMap{
-		"yuan":     func(d decimal.Decimal) string { return money.FormatReceipt(d) },
-		"capital":  money.Capital,
-		"kindZh":   settlement.KindZh,
+		"yuan":    func(d decimal.Decimal) string { return money.FormatReceipt(d) },
+		"capital": money.Capital,
+		// yuanText shows an amount kept as text ("30.00") as ¥30.00.
+		"yuanText": func(s string) string {
+			d, err := decimal.NewFromString(s)
+			if err != nil {
+				return s
+			}
+			return money.FormatReceipt(d)
+		},
+		"kindName": settlement.KindName,
 		"dayName":  dayShort,
 		"owed":     owedWords,
 		"business": business,

@@ -174,7 +174,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 			return refuse(nil, "--since：%[1]s。", "--since: %[2]s.", de.RuleZh, de.Rule)
 		}
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(ctx, *dir, true)
 	if err != nil {
 		return err
 	}

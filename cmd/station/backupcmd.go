@@ -58,7 +58,7 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 	if *to == "" {
 		return m.usageErr("请用 --to 给出备份要放的文件夹（例如U盘）。", "give the folder for the backup with --to (e.g. the USB stick).")
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(ctx, *dir, true)
 	if err != nil {
 		return err
 	}
@@ -83,6 +83,18 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 		return err
 	}
 	for _, top := range backupFiles {
+		if top == operatorsFile && st.copyDir != "" {
+			// station serve holds the file: its copy is consistent.
+			data, err := os.ReadFile(st.dbPath(operatorsFile))
+			if err == nil {
+				err = m.backupWrite(tmp, operatorsFile, data, &man)
+			}
+			if err != nil {
+				os.RemoveAll(tmp)
+				return refuse(err, "备份没有做成：复制 %s 时出错。请检查U盘后再试。", "the backup failed while copying %s. Check the USB stick and try again.", top)
+			}
+			continue
+		}
 		err := filepath.WalkDir(st.path(top), func(path string, d fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) && path == st.path(top) {
 				return nil

@@ -15,7 +15,7 @@ func (m *Main) runBalance(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(ctx, *dir, true)
 	if err != nil {
 		return err
 	}

@@ -29,7 +29,11 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(w.dir, true)
+	open := m.openStation
+	if action == "show" {
+		open = func(dir string, verifyNew bool) (*station, error) { return m.openForView(ctx, dir, verifyNew) }
+	}
+	st, err := open(w.dir, true)
 	if err != nil {
 		return err
 	}

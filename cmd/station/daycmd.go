@@ -24,7 +24,7 @@ const settlementsDir = "settlements"
 // days opens the day-close service of a station; close the returned
 // pending store when done.
 func (st *station) days() (*terminal.Days, func() error, error) {
-	pending, err := terminal.OpenPending(st.path(pendingFile))
+	pending, err := terminal.OpenPending(st.dbPath(pendingFile))
 	if err != nil {
 		return nil, nil, refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.path(pendingFile))
 	}

@@ -12,8 +12,13 @@ import (
 )
 
 // openGoods opens the station and its goods counter on the current tariff.
-func (m *Main) openGoods(dir string) (*station, *terminal.Goods, error) {
-	st, err := m.openStation(dir, true)
+// A view (the stock list) reads a copy while station serve runs.
+func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*station, *terminal.Goods, error) {
+	open := m.openStation
+	if view {
+		open = func(dir string, verifyNew bool) (*station, error) { return m.openForView(ctx, dir, verifyNew) }
+	}
+	st, err := open(dir, true)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,7 +49,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, g, err := m.openGoods(w.dir)
+	st, g, err := m.openGoods(ctx, w.dir, action == "list")
 	if err != nil {
 		return err
 	}
@@ -164,7 +169,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, g, err := m.openGoods(w.dir)
+	st, g, err := m.openGoods(ctx, w.dir, false)
 	if err != nil {
 		return err
 	}
@@ -221,7 +226,7 @@ func (m *Main) runDeliver(ctx context.Context, args []string) error {
 	if *sale == 0 {
 		return m.missingFlag("sale", "请用 --sale 给出销售记录的账本序号。", "give the sale's entry number with --sale.")
 	}
-	st, g, err := m.openGoods(w.dir)
+	st, g, err := m.openGoods(ctx, w.dir, false)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (m *Main) ledgerVerify(args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(*dir, false)
+	st, err := m.openForView(context.Background(), *dir, false)
 	if err != nil {
 		return err
 	}
@@ -88,7 +88,7 @@ func (m *Main) ledgerShow(args []string) error {
 	if *to != 0 && *to < *from {
 		return m.usageErr("--to（%d）不能小于 --from（%d）。", "--to (%d) is before --from (%d).", *to, *from)
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(context.Background(), *dir, true)
 	if err != nil {
 		return err
 	}
@@ -174,7 +174,7 @@ func (m *Main) ledgerExport(args []string) error {
 	if *format != "hledger" {
 		return m.usageErr("没有“%s”这种导出格式；目前只有 --format hledger。", "there is no export format %q; the only one so far is --format hledger.", *format)
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(context.Background(), *dir, true)
 	if err != nil {
 		return err
 	}

@@ -153,7 +153,7 @@ func (m *Main) operatorList(args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(context.Background(), *dir, true)
 	if err != nil {
 		return err
 	}

@@ -22,7 +22,11 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 	if err := m.parse(fs, args); err != nil {
 		return err
 	}
-	st, err := m.openStation(w.dir, true)
+	open := m.openStation
+	if w.operator == "" {
+		open = func(dir string, verifyNew bool) (*station, error) { return m.openForView(ctx, dir, verifyNew) }
+	}
+	st, err := open(w.dir, true)
 	if err != nil {
 		return err
 	}
@@ -38,7 +42,7 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 			return err
 		}
 	} else {
-		p, err := terminal.OpenPending(st.path(pendingFile))
+		p, err := terminal.OpenPending(st.dbPath(pendingFile))
 		if err != nil {
 			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.path(pendingFile))
 		}

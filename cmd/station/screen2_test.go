@@ -319,8 +319,10 @@ func (s *screen) tablet(page string) {
 		s.t.Errorf("%s: a number field without a keypad", page)
 	}
 	s.do(chromedp.EmulateViewport(800, 600))
-	defer s.do(chromedp.EmulateViewport(1024, 600))
-	s.shot("tablet-" + strings.ReplaceAll(page, " ", "-"))
+	if !s.tabletOnly {
+		defer s.do(chromedp.EmulateViewport(1024, 600))
+	}
+	s.shot("tablet-" + strings.NewReplacer(" ", "-", "'", "").Replace(page))
 	f := eval[tabletFit](s, tabletJS)
 	if f.Header > 0.15 {
 		s.t.Errorf("%s at 800×600: the header takes %.0f%% of the height", page, f.Header*100)

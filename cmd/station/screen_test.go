@@ -30,6 +30,13 @@ type screen struct {
 	sim  *hostsim.Sim
 	ctx  context.Context // the browser tab
 	stop func()
+	// noShots: this walk writes no screenshot under -update-screens
+	// (a second language's walk of the same pages).
+	noShots bool
+	// tabletOnly: the browser stays at 800×600 after tablet measures a
+	// page, so that every page opens at that size as on a tablet (a
+	// page opened larger and then shrunk is laid out differently).
+	tabletOnly bool
 }
 
 // openScreen creates a demo station with a fixed clock, serves its screen
@@ -171,15 +178,26 @@ func (s *screen) says(id, want string) {
 }
 
 // shot writes a screenshot of the page as docs/screens/name.png under
-// -update-screens.
+// -update-screens (scripts/screens.sh).
 func (s *screen) shot(name string) {
 	s.t.Helper()
-	if !*updateScreens {
+	if !*updateScreens || s.noShots {
 		return
 	}
+	// Pictures are taken at 1280×800, and the tablet's (tablet-*) at
+	// 800×600, whatever size the test was measuring at.
+	w, h := int64(1280), int64(800)
+	if strings.HasPrefix(name, "tablet-") {
+		w, h = 800, 600
+	}
+	was := eval[[]int64](s, `[window.innerWidth, window.innerHeight]`)
+	s.do(chromedp.EmulateViewport(w, h), ready)
 	b, err := chromedp.Run(s.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		s.t.Fatal(err)
+	}
+	if len(was) == 2 && (was[0] != w || was[1] != h) {
+		s.do(chromedp.EmulateViewport(was[0], was[1]))
 	}
 	if err := os.WriteFile(filepath.Join("..", "..", "docs", "screens", name+".png"), b, 0o644); err != nil {
 		s.t.Fatal(err)

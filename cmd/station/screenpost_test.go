@@ -65,4 +65,14 @@ func TestScreenPostOffice(t *testing.T) {
 	if strings.Contains(s.page(), "trace=") || strings.Contains(s.page(), "missing_at_host") {
 		t.Errorf("the page shows internal names:\n%s", s.page())
 	}
+	// The same page, with what the post office found, on the tablet and
+	// in English.
+	s.tabletOnly = true
+	s.do(chromedp.EmulateViewport(800, 600))
+	s.open("/postoffice?month=2026-11", "po-exceptions")
+	s.everyPage("zh", "post office results")
+	s.do(chromedp.Click(chromedp.ID("lang")), chromedp.WaitReady(chromedp.CSS("html[lang=en]")), ready)
+	s.open("/postoffice?month=2026-11", "po-exceptions")
+	s.noShots = true
+	s.everyPage("en", "post office results")
 }

@@ -119,6 +119,8 @@ func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.List
 	ln = peerlimit.New(ln, lim.PerAddr)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	shared := m.shareFiles(ctx, d.c)
+	defer shared()
 	ticker := time.NewTicker(o.drainEvery)
 	defer ticker.Stop()
 	drained := make(chan struct{})

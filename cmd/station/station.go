@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ed25519"
 	"encoding/json"
 	"errors"
@@ -31,12 +32,21 @@ type station struct {
 	ops     *terminal.Operators
 	cardKey []byte             // keys the per-card hash; set when the key is unlocked
 	key     ed25519.PrivateKey // signs receipt codes; set when the key is unlocked
+	// copyDir holds the copy of the ledger, operators and pending store
+	// a command that only reads got from the running program (see
+	// openForView); "" when the station's own files are open.
+	copyDir string
 }
 
 func (st *station) Close() error {
 	err := st.ops.Close()
 	if lerr := st.ledger.Close(); err == nil {
 		err = lerr
+	}
+	if st.copyDir != "" {
+		if rerr := os.RemoveAll(st.copyDir); err == nil {
+			err = rerr
+		}
 	}
 	return err
 }
@@ -74,7 +84,7 @@ func (m *Main) openView(name string, args []string) (*station, bool, error) {
 	if err := m.parse(fs, args); err != nil {
 		return nil, false, err
 	}
-	st, err := m.openStation(*dir, true)
+	st, err := m.openForView(context.Background(), *dir, true)
 	return st, *asJSON, err
 }
 
