@@ -530,11 +530,16 @@ func (m *faultMatrix) inProcess(t *testing.T, tf *tariff.Tariff, f matrixFlow) {
 		return -1
 	}
 	if f.service != "" {
-		for _, x := range []struct{ col, hook string }{{colBefore, "before append " + terminal.KindIntent}, {colAfter, "after append " + terminal.KindIntent}} {
+		// The intent is made durable by Prepare before the host is asked.
+		for _, x := range []struct{ col, hook string }{{colBefore, "before prepare " + terminal.KindIntent}, {colAfter, "after prepare " + terminal.KindIntent}} {
 			k := find(x.hook)
+			if k < 0 {
+				t.Errorf("%s: the clean run has no step %q (steps: %s)", f.name, x.hook, strings.Join(clean.hooks, " → "))
+			}
 			o := m.try(t, tf, f, trial{label: x.col, crashAt: k, fullAt: -1})
 			if !o.crashed {
 				o.problems = append(o.problems, "did not crash")
+				t.Errorf("%s, %s: the run did not crash at %q", f.name, x.col, x.hook)
 			}
 			record(x.col, o, "")
 		}
