@@ -97,6 +97,9 @@ func refundOf(e ledger.Entry) (RefundDue, error) {
 type RefundPaid struct {
 	Entry  ledger.Entry // the refund_paid entry
 	Amount decimal.Decimal
+	// Before: the refund was paid before this call (Entry is that
+	// payment); this call recorded nothing and no cash must go out.
+	Before bool
 }
 
 // Pay hands back the refund owed by entry seq from the drawer. Paying it
@@ -126,7 +129,7 @@ func payRefund(l LinkLedger, operator string, due ledger.Entry) (RefundPaid, err
 		return RefundPaid{}, err
 	}
 	if paid, err := l.ByIdemKey(refundPaidKey(due.Seq)); err == nil {
-		return RefundPaid{Entry: paid, Amount: d.Amount}, nil
+		return RefundPaid{Entry: paid, Amount: d.Amount, Before: true}, nil
 	} else if !errors.Is(err, ledger.ErrNotFound) {
 		return RefundPaid{}, err
 	}

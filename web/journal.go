@@ -374,6 +374,11 @@ func (s *Server) refund(q *req) {
 	o := &outcome{Title: say(l, "退款已付", "Refund paid"), Big: say(l, "请退给顾客现金 ", "Give back ") + money.FormatReceipt(r.Amount),
 		Capital: money.Capital(r.Amount), Receipt: r.Entry.Seq, Next: "/queue",
 		Lines: []string{say(l, "记在账本第 ", "Ledger entry ") + itoa(r.Entry.Seq) + say(l, " 笔。", ".")}}
+	if r.Before {
+		o = &outcome{Title: say(l, "这笔退款已经付过了", "This refund was paid already"), Big: say(l, "不要再给现金", "Give no cash again"),
+			Receipt: r.Entry.Seq, Next: "/queue",
+			Lines: []string{say(l, "已在账本第 ", "It was paid in ledger entry ") + itoa(r.Entry.Seq) + say(l, " 笔付过 ", " (") + money.FormatReceipt(r.Amount) + say(l, "，这次没有记账。", "); nothing was recorded now.")}}
+	}
 	s.issue(q, o)
 	s.finish(q, key, o)
 }

@@ -139,7 +139,12 @@ func TestDisputeThroughThePostOffice(t *testing.T) {
 	cashBefore := s.cash(t)
 	out = s.c.must(s.op("refund", "--entry", strconv.FormatUint(list.Disputes[0].Decided, 10))...)
 	mustContain(t, "refund", out, "请退给顾客现金 ¥500.00", "收据：")
-	s.c.must(s.op("refund", "--entry", strconv.FormatUint(list.Disputes[0].Decided, 10))...)
+	// A second time records nothing and says no cash goes out again.
+	again := s.c.must(s.op("refund", "--entry", strconv.FormatUint(list.Disputes[0].Decided, 10))...)
+	mustContain(t, "refund again", again, "已经在第", "不要再给顾客现金")
+	if strings.Contains(again, "请退给顾客现金") {
+		t.Errorf("a refund paid already tells the shopkeeper to pay again:\n%s", again)
+	}
 	if got := s.cash(t); got != "2080.00" || cashBefore != "2580.00" {
 		t.Errorf("cash %s before the refund and %s after (paid twice?), want 2580.00 and 2080.00", cashBefore, got)
 	}

@@ -144,7 +144,12 @@ func (m *Main) runRefund(ctx context.Context, args []string) error {
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "refund_of": *seq, "amount": money.FormatWire(r.Amount),
-			"receipt": m.printReceipt(st, r.Entry.Seq, true)})
+			"paid_before": r.Before, "receipt": m.printReceipt(st, r.Entry.Seq, true)})
+	}
+	if r.Before {
+		m.printf("第 %d 笔的退款 %s 已经在第 %d 笔付过了：这次没有记账，不要再给顾客现金。\n", "The refund of entry %d (%s) was paid already, in entry %d: nothing was recorded now; give no cash again.\n",
+			*seq, money.FormatReceipt(r.Amount), r.Entry.Seq)
+		return nil
 	}
 	m.printf("请退给顾客现金 %s（第 %d 笔的退款）。记在账本第 %d 笔。\n", "Give the customer %s back in cash (the refund of entry %d). Ledger entry %d.\n",
 		money.FormatReceipt(r.Amount), *seq, r.Entry.Seq)
