@@ -74,7 +74,10 @@ type Link struct {
 }
 
 // Trace returns the trace number of an intent entry.
-func (l *Link) Trace(intent uint64) string { return fmt.Sprintf("%s-%06d", l.Terminal, intent) }
+func (l *Link) Trace(intent uint64) string { return traceOf(l.Terminal, intent) }
+
+// traceOf is the trace number of a station's intent entry.
+func traceOf(terminal string, intent uint64) string { return fmt.Sprintf("%s-%06d", terminal, intent) }
 
 // ReversalPendingError says a reversal to a host has not been delivered
 // yet, so no new request may go to that host.

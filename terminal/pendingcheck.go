@@ -43,8 +43,11 @@ func pendingItems(lg LinkLedger, p *Pending) ([]PendingItem, error) {
 	var out []PendingItem
 	err := p.each(func(seq uint64, v []byte) error {
 		it, err := checkedItem(lg, seq, v)
+		if err != nil {
+			return err
+		}
 		out = append(out, it)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, err
@@ -96,7 +99,7 @@ func checkedItem(lg LinkLedger, seq uint64, v []byte) (PendingItem, error) {
 		return PendingItem{}, fmt.Errorf("terminal: intent %d: %w", seq, err)
 	}
 	g := lg.Genesis()
-	trace := fmt.Sprintf("%s-%06d", g.Terminal, seq)
+	trace := traceOf(g.Terminal, seq)
 	it := PendingItem{
 		Intent: seq, Trace: trace, State: stored.State, Since: intent.Time,
 		Request: HostRequest{Trace: trace, Terminal: g.Terminal, Service: p.Service,
