@@ -69,6 +69,7 @@ SMALL=1 ./scripts/abuse.sh # the attacker on the shop's network, small numbers (
 # command that replays it.
 declare -A fuzzcount=(
 	[web/FuzzForms]=10000 # each input is a whole form through the real handler
+	[internal/boltcheck/FuzzTree]=20000 # each input is a file written and opened
 )
 if [ "${CI:-}" = true ] || [ -n "${FUZZ:-}" ]; then
 	module="$(go list -m)"

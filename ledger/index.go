@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/shopspring/decimal"
 	bolt "go.etcd.io/bbolt"
@@ -347,55 +346,6 @@ func inlineDigest(tx *bolt.Tx) [sha256.Size]byte {
 	var out [sha256.Size]byte
 	h.Sum(out[:0])
 	return out
-}
-
-// checkFreelist reads the free list's length from the file before bbolt
-// does: bbolt allocates as many page numbers as the list's header claims,
-// so a damaged header would make it ask for gigabytes and crash the
-// program instead of refusing the file. Both meta pages are looked at,
-// since bbolt falls back to the other when one is damaged.
-func checkFreelist(path string) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	fi, err := f.Stat()
-	if err != nil {
-		return err
-	}
-	const metaMagic = 0xED0CDAED
-	head := make([]byte, 16+64)
-	if _, err := f.ReadAt(head, 0); err != nil {
-		return nil // too short for bbolt: it says so itself
-	}
-	pageSize := int64(binary.LittleEndian.Uint32(head[16+8:]))
-	if pageSize < 512 || pageSize > 1<<20 {
-		pageSize = 4096
-	}
-	for m := int64(0); m < 2; m++ {
-		meta := make([]byte, 16+64)
-		if _, err := f.ReadAt(meta, m*pageSize); err != nil || binary.LittleEndian.Uint32(meta[16:]) != metaMagic {
-			continue
-		}
-		freelist := binary.LittleEndian.Uint64(meta[16+32:])
-		hwm := binary.LittleEndian.Uint64(meta[16+40:])
-		if freelist == ^uint64(0) || freelist >= hwm || int64(hwm)*pageSize > fi.Size() {
-			continue // no free list, or a meta page bbolt will refuse itself
-		}
-		ph := make([]byte, 16+8)
-		if _, err := f.ReadAt(ph, int64(freelist)*pageSize); err != nil {
-			return fmt.Errorf("free list page %d cannot be read", freelist)
-		}
-		n := uint64(binary.LittleEndian.Uint16(ph[10:]))
-		if n == 0xFFFF {
-			n = binary.LittleEndian.Uint64(ph[16:])
-		}
-		if n > hwm {
-			return fmt.Errorf("the free list claims %d free pages in a file of %d", n, hwm)
-		}
-	}
-	return nil
 }
 
 // WriteBackup writes a consistent copy of the whole ledger file to w, as

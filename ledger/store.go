@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/internal/boltcheck"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -200,12 +201,16 @@ func Open(path string, opts *Options) (s *Store, err error) {
 		}
 	}()
 	defer guard(path, &err)()
-	if err := checkFreelist(path); err != nil {
+	if err := boltcheck.Freelist(path); err != nil {
 		return nil, &CorruptError{Path: path, Err: err}
 	}
 	db, err = bolt.Open(path, 0o600, opts.bolt())
 	if err != nil {
 		return nil, openError(path, err)
+	}
+	// Now that the file is locked, and before anything reads its pages.
+	if err := boltcheck.Tree(path, db.Info().PageSize); err != nil {
+		return nil, &CorruptError{Path: path, Err: err}
 	}
 	s = &Store{path: path, db: db, opts: opts}
 	if err := s.load(); err != nil {

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/villagepost/bianmin/internal/boltcheck"
 	"github.com/villagepost/bianmin/pin"
 	bolt "go.etcd.io/bbolt"
 )
@@ -111,9 +112,16 @@ type Operators struct {
 
 // OpenOperators opens (or creates) the operators file at path.
 func OpenOperators(path string, now func() time.Time) (*Operators, error) {
+	if err := boltcheck.Freelist(path); err != nil {
+		return nil, fmt.Errorf("terminal: open operators %s: damaged: %w", path, err)
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
 	if err != nil {
 		return nil, fmt.Errorf("terminal: open operators %s: %w", path, err)
+	}
+	if err := boltcheck.Tree(path, db.Info().PageSize); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("terminal: open operators %s: damaged: %w", path, err)
 	}
 	if err := ensureBuckets(db, bucketOperators); err != nil {
 		db.Close()

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"time"
 
+	"github.com/villagepost/bianmin/internal/boltcheck"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 )
@@ -107,7 +108,18 @@ func OpenPending(path string) (p *Pending, err error) {
 	p = &Pending{path: path, shown: &shownLog{path: shownLogPath(path)}}
 	db, err := func() (db *bolt.DB, err error) {
 		defer p.guard(&err)()
-		return bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second})
+		if err := boltcheck.Freelist(path); err != nil {
+			return nil, err
+		}
+		if db, err = bolt.Open(path, 0o600, &bolt.Options{Timeout: time.Second}); err != nil {
+			return nil, err
+		}
+		// Locked now, and read before any transaction trusts its pages.
+		if err := boltcheck.Tree(path, db.Info().PageSize); err != nil {
+			db.Close()
+			return nil, err
+		}
+		return db, nil
 	}()
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("terminal: open pending store %s: %w", path, err)
