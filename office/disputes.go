@@ -305,10 +305,6 @@ func decideZh(field string) string {
 
 // today is the date in the station's zone.
 func (o *Office) today(ctx context.Context, station string) string {
-	now := time.Now
-	if o.Now != nil {
-		now = o.Now
-	}
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if s, serr := o.Station(ctx, station); serr == nil && s.Zone != "" {
 		if l, lerr := time.LoadLocation(s.Zone); lerr == nil {
@@ -318,7 +314,7 @@ func (o *Office) today(ctx context.Context, station string) string {
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	return now().In(loc).Format(time.DateOnly)
+	return o.now().In(loc).Format(time.DateOnly)
 }
 
 // Decisions returns every decision the post office signed on the

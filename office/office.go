@@ -42,6 +42,14 @@ type Office struct {
 	mu sync.Mutex
 }
 
+// now is the registry's clock.
+func (o *Office) now() time.Time {
+	if o.Now != nil {
+		return o.Now()
+	}
+	return time.Now()
+}
+
 // RegistryFile is the registry's file in the office's folder.
 const RegistryFile = "registry.db"
 

@@ -2,14 +2,12 @@ package office
 
 import (
 	"context"
-	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/villagepost/bianmin/reconcile"
 	"github.com/villagepost/bianmin/registry"
@@ -99,11 +97,24 @@ func (o *Office) ReconcilePath(date string) string {
 	return filepath.Join(o.Dir, "reconcile", "reconcile-"+strings.ReplaceAll(date, "-", "")+".csv")
 }
 
-// SaveReconciliation writes the report's exceptions to path (the
-// default ReconcilePath when "").
-func (o *Office) SaveReconciliation(rep *reconcile.Report, path string) (string, error) {
+// SaveReconciliation records the report's exceptions in the registry, in
+// place of an earlier run's for the same day, where every server sharing
+// it shows them (the staff's pages, each station's results), and writes
+// them as CSV to path (the default ReconcilePath when "") for the staff
+// to open in a spreadsheet.
+func (o *Office) SaveReconciliation(ctx context.Context, rep *reconcile.Report, path string) (string, error) {
 	if path == "" {
 		path = o.ReconcilePath(rep.Date)
+	}
+	rec := registry.Reconciliation{Day: rep.Date, At: o.now().UTC().Truncate(time.Microsecond), Exceptions: len(rep.Exceptions)}
+	found := make([]registry.Exception, len(rep.Exceptions))
+	for i, e := range rep.Exceptions {
+		found[i] = registry.Exception{Station: e.Station, Day: rep.Date, N: i, Kind: e.Kind, Trace: e.Trace, Service: e.Service,
+			StationState: e.StationState, StationAmount: e.StationAmount, HostState: e.HostState, HostAmount: e.HostAmount,
+			Journal: e.Journal, Line: e.Line, Detail: e.Detail}
+	}
+	if err := o.use(func(r *registry.Registry) error { return r.SaveReconciliation(ctx, rec, found) }); err != nil {
+		return path, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return path, fmt.Errorf("office: reconciliation folder: %w", err)
@@ -123,44 +134,26 @@ func (o *Office) SaveReconciliation(rep *reconcile.Report, path string) (string,
 }
 
 // OpenExceptions counts, per station, the exceptions of the latest
-// reconciliation kept in DIR/reconcile, and names its day ("" when none
-// was run).
-func (o *Office) OpenExceptions() (string, map[string]int, error) {
-	names, err := filepath.Glob(filepath.Join(o.Dir, "reconcile", "reconcile-????????.csv"))
-	if err != nil || len(names) == 0 {
-		return "", nil, err
-	}
-	sort.Strings(names)
-	f, err := os.Open(names[len(names)-1])
+// reconciliation, and names its day ("" when none was run).
+func (o *Office) OpenExceptions(ctx context.Context) (string, map[string]int, error) {
+	var day string
+	counts := map[string]int{}
+	err := o.use(func(r *registry.Registry) error {
+		list, err := r.Reconciliations(ctx)
+		if err != nil || len(list) == 0 {
+			return err
+		}
+		day = list[len(list)-1].Day
+		found, err := r.Exceptions(ctx, "", day, day)
+		for _, e := range found {
+			counts[e.Station]++
+		}
+		return err
+	})
 	if err != nil {
 		return "", nil, fmt.Errorf("office: latest reconciliation: %w", err)
 	}
-	defer f.Close()
-	cr := csv.NewReader(f)
-	cr.FieldsPerRecord = len(reconcile.CSVHeader)
-	counts := map[string]int{}
-	date := ""
-	for n := 0; ; n++ {
-		row, err := cr.Read()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "", nil, fmt.Errorf("office: latest reconciliation %s: %w", names[len(names)-1], err)
-		}
-		if n == 0 {
-			continue // the header
-		}
-		date = row[0]
-		if row[1] != "bad_row" {
-			counts[row[2]]++
-		}
-	}
-	if date == "" {
-		base := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(names[len(names)-1]), "reconcile-"), ".csv")
-		date = base[:4] + "-" + base[4:6] + "-" + base[6:]
-	}
-	return date, counts, nil
+	return day, counts, nil
 }
 
 // Statement builds a station's statement for month, as postoffice

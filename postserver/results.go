@@ -33,7 +33,7 @@ func (s *Server) results(r *request) (int, any) {
 	for _, d := range st.Days {
 		out.Statement.Daily = append(out.Statement.Daily, postapi.DailyAmount{Day: d.Day, Amount: money.FormatWire(d.Commission)})
 	}
-	list, days, err := s.office.Exceptions(r.station.ID, month)
+	list, days, err := s.office.Exceptions(r.Context(), r.station.ID, month)
 	if err != nil {
 		s.logf("postserver: exceptions of %s %s: %v", r.station.ID, month, err)
 		return 0, err

@@ -378,13 +378,9 @@ func TestResultsAreTheStationsOwn(t *testing.T) {
 		{Kind: reconcile.AmountMismatch, Station: "T0001", Trace: "T0001-000007", Service: "withdrawal", StationAmount: "500.00", HostAmount: "50.00"},
 		{Kind: reconcile.NoFile, Station: "T0002", Trace: "T0002-000003", Service: "topup"},
 	}}
-	path := office.ReconcileCSV(p.office.Dir, rep.Date)
-	os.MkdirAll(filepath.Dir(path), 0o755)
-	var buf bytes.Buffer
-	if err := rep.WriteCSV(&buf); err != nil {
+	if _, err := p.office.SaveReconciliation(ctx, rep, ""); err != nil {
 		t.Fatal(err)
 	}
-	os.WriteFile(path, buf.Bytes(), 0o644)
 
 	res, err := p.client.Results(ctx, "2026-11")
 	if err != nil {

@@ -28,6 +28,10 @@ var (
 	bEvidence = []byte("evidence") // per station: SHA-256 → Evidence (JSON): a fork, kept
 	bTariffs  = []byte("tariffs")  // version → its body (JSON), as signed
 	bStaff    = []byte("staff")    // id → Staff (JSON)
+	// day (YYYY-MM-DD) → Reconciliation (JSON); under it, a nested
+	// bucket of the day's exceptions: position (big-endian) → Exception
+	// (JSON).
+	bReconciled = []byte("reconciled")
 )
 
 // ErrInUse means another program holds the registry open.
@@ -49,7 +53,7 @@ func OpenBolt(path string, noSync bool) (Store, error) {
 	}
 	// The buckets are made once; a registry that has them is opened
 	// without a write (a server opens it for every request).
-	buckets := [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence, bTariffs}
+	buckets := [][]byte{bStations, bDays, bRanges, bTraces, bFiles, bHeld, bEvidence, bTariffs, bReconciled}
 	missing := false
 	err = db.View(func(tx *bolt.Tx) error {
 		for _, b := range buckets {
@@ -523,4 +527,74 @@ func (b *boltStore) Files(ctx context.Context, fn func(sha string, fr FileRecord
 			return fn(string(k), fr)
 		})
 	})
+}
+
+func (b *boltStore) Reconciliations(ctx context.Context) ([]Reconciliation, error) {
+	var list []Reconciliation
+	err := b.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bReconciled).ForEach(func(k, v []byte) error {
+			if v == nil {
+				return nil // a day's exceptions
+			}
+			var r Reconciliation
+			if err := json.Unmarshal(v, &r); err != nil {
+				return fmt.Errorf("registry: reconciliation of %s: %w", k, err)
+			}
+			list = append(list, r)
+			return nil
+		})
+	})
+	return list, err
+}
+
+func (b *boltStore) Exceptions(ctx context.Context, station, from, to string) ([]Exception, error) {
+	var list []Exception
+	err := b.view(ctx, func(tx *bolt.Tx) error {
+		top := tx.Bucket(bReconciled)
+		c := top.Cursor()
+		for k, v := c.Seek([]byte(exceptionsKey(from))); k != nil && string(k) <= exceptionsKey(to); k, v = c.Next() {
+			if v != nil {
+				continue
+			}
+			err := top.Bucket(k).ForEach(func(_, v []byte) error {
+				var e Exception
+				if err := json.Unmarshal(v, &e); err != nil {
+					return fmt.Errorf("registry: exceptions of %s: %w", k, err)
+				}
+				if station == "" || e.Station == station {
+					list = append(list, e)
+				}
+				return nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return list, err
+}
+
+// exceptionsKey names the nested bucket of a day's exceptions: it sorts
+// right after the day's reconciliation.
+func exceptionsKey(day string) string { return day + "/exceptions" }
+
+func (t *boltTx) PutReconciliation(r Reconciliation, found []Exception) error {
+	top := t.tx.Bucket(bReconciled)
+	key := []byte(exceptionsKey(r.Day))
+	if top.Bucket(key) != nil {
+		if err := top.DeleteBucket(key); err != nil {
+			return err
+		}
+	}
+	list, err := top.CreateBucket(key)
+	if err != nil {
+		return err
+	}
+	for i := range found {
+		if err := putJSON(list, u64(uint64(i)), &found[i]); err != nil {
+			return err
+		}
+	}
+	return putJSON(top, []byte(r.Day), &r)
 }

@@ -22,6 +22,7 @@ type FileLister interface {
 // Counts is how many records of each kind a registry holds.
 type Counts struct {
 	Stations, Keys, Days, Traces, Files, Held, Evidence, Staff, Tariffs int
+	Reconciliations, Exceptions                                         int
 }
 
 // Empty says the registry holds nothing.
@@ -62,6 +63,10 @@ func Copy(ctx context.Context, from, to Store) (Counts, error) {
 		return n, err
 	}
 	versions, err := from.Tariffs(ctx)
+	if err != nil {
+		return n, err
+	}
+	reconciled, err := from.Reconciliations(ctx)
 	if err != nil {
 		return n, err
 	}
@@ -134,6 +139,17 @@ func Copy(ctx context.Context, from, to Store) (Counts, error) {
 				n.Evidence++
 			}
 		}
+		for _, r := range reconciled {
+			found, err := from.Exceptions(ctx, "", r.Day, r.Day)
+			if err != nil {
+				return err
+			}
+			if err := tx.PutReconciliation(r, found); err != nil {
+				return err
+			}
+			n.Reconciliations++
+			n.Exceptions += len(found)
+		}
 		return lister.Files(ctx, func(sha string, fr FileRecord) error {
 			n.Files++
 			return tx.PutFile(sha, fr)
@@ -180,6 +196,12 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 		return n, err
 	}
 	if n.Files, err = both("file records", func(st Store) ([][]byte, error) { return fileRecords(ctx, st) }); err != nil {
+		return n, err
+	}
+	if n.Reconciliations, err = both("reconciliations", func(st Store) ([][]byte, error) { return reconciliationRecords(ctx, st) }); err != nil {
+		return n, err
+	}
+	if n.Exceptions, err = both("exceptions", func(st Store) ([][]byte, error) { return exceptionRecords(ctx, st) }); err != nil {
 		return n, err
 	}
 	stations, err := a.Stations(ctx)
@@ -239,6 +261,41 @@ func tariffRecords(ctx context.Context, st Store) ([][]byte, error) {
 		}
 		if err := out.add([]string{v, string(body)}); err != nil {
 			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func reconciliationRecords(ctx context.Context, st Store) ([][]byte, error) {
+	var out records
+	list, err := st.Reconciliations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range list {
+		r.At = µs(r.At)
+		if err := out.add(r); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func exceptionRecords(ctx context.Context, st Store) ([][]byte, error) {
+	var out records
+	list, err := st.Reconciliations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range list {
+		found, err := st.Exceptions(ctx, "", r.Day, r.Day)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range found {
+			if err := out.add(e); err != nil {
+				return nil, err
+			}
 		}
 	}
 	return out, nil

@@ -48,6 +48,13 @@ type Store interface {
 	StaffMember(ctx context.Context, id string) (s Staff, found bool, err error)
 	// StaffList returns every staff account, in order of id.
 	StaffList(ctx context.Context) ([]Staff, error)
+	// Reconciliations returns the business days reconciled, in order.
+	Reconciliations(ctx context.Context) ([]Reconciliation, error)
+	// Exceptions returns what the last reconciliation of each day from
+	// from to to (inclusive, YYYY-MM-DD) found, of one station or of all
+	// (station ""), in order of day and then as the reconciliation
+	// listed them.
+	Exceptions(ctx context.Context, station, from, to string) ([]Exception, error)
 
 	// Update runs fn in one write transaction: everything it writes is
 	// recorded, or nothing when it returns an error. On a shared
@@ -101,6 +108,9 @@ type Tx interface {
 	// IssueTariff records a tariff's body under its version unless one
 	// is there: then it returns that one's body, and writes nothing.
 	IssueTariff(version string, body []byte) (existing []byte, err error)
+	// PutReconciliation records a day's reconciliation and what it
+	// found, in place of an earlier one of the same day.
+	PutReconciliation(r Reconciliation, found []Exception) error
 }
 
 // Nonces is a store that keeps the nonces of the station API's signed

@@ -73,7 +73,7 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, p *page) {
 		s.busy(w, r, p, err)
 		return
 	}
-	if d.Saved, err = s.office.SaveReconciliation(rep, ""); err != nil {
+	if d.Saved, err = s.office.SaveReconciliation(r.Context(), rep, ""); err != nil {
 		s.busy(w, r, p, err)
 		return
 	}

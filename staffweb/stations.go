@@ -120,7 +120,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request, p *page) {
 		s.busy(w, r, p, err)
 		return
 	}
-	reconciled, exceptions, err := s.office.OpenExceptions()
+	reconciled, exceptions, err := s.office.OpenExceptions(r.Context())
 	if err != nil {
 		s.busy(w, r, p, err)
 		return
@@ -217,7 +217,7 @@ func (s *Server) station(w http.ResponseWriter, r *http.Request, p *page) {
 		s.busy(w, r, p, err)
 		return
 	}
-	reconciled, exceptions, err := s.office.OpenExceptions()
+	reconciled, exceptions, err := s.office.OpenExceptions(r.Context())
 	if err != nil {
 		s.busy(w, r, p, err)
 		return

@@ -64,8 +64,9 @@ func (m *Main) runReconcile(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if *out, err = o.SaveReconciliation(rep, *out); err != nil {
-		return fail(exitFailed, "写不了 %s。", "cannot write %s.", *out)
+	if *out, err = o.SaveReconciliation(ctx, rep, *out); err != nil {
+		return fail(exitFailed, "对账做完了，但结果没有记下来（登记簿或 %s 写不了）。请检查磁盘和数据库后再对一次账。",
+			"the reconciliation ran but its results were not recorded (the registry or %s cannot be written). Check the disk and the database, then reconcile again.", *out)
 	}
 	m.printf("对账 营业日 %s：%d 个服务站的文件，%d 笔主机请求，主机流水 %d 行；相符 %d 笔，异常 %d 笔，读不了的流水 %d 行。\n",
 		"Reconciliation of business day %s: files of %d station(s), %d host requests, %d journal lines; %d matched, %d exception(s), %d unreadable journal line(s).\n",

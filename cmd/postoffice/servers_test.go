@@ -297,6 +297,46 @@ func TestTwoServersOneDatabase(t *testing.T) {
 		}
 	}
 
+	t.Run("ReconciledOnceSeenByBoth", func(t *testing.T) {
+		// A day reconciled from the first server's folder against a
+		// journal that has none of the day's requests: every request of
+		// the day is an exception, and both servers give each station
+		// the same ones.
+		acks, err := client(urls[0], ids[0]).Acks(ctx, "")
+		if err != nil || len(acks) == 0 {
+			t.Fatalf("acks: %v", err)
+		}
+		ack, err := settlement.OpenAck(acks[0], verifier)
+		if err != nil {
+			t.Fatal(err)
+		}
+		empty := filepath.Join(t.TempDir(), "bank.jsonl")
+		if err := os.WriteFile(empty, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(po, "reconcile", "--dir", dirA, "--date", ack.Day, "--host-journal", empty)
+		cmd.Env = env
+		if out, err := cmd.CombinedOutput(); cmd.ProcessState.ExitCode() != 3 {
+			t.Fatalf("postoffice reconcile: %v, want exit status 3 (exceptions)\n%s", err, out)
+		}
+		for _, id := range ids {
+			var got [2]string
+			for i, url := range urls {
+				res, err := client(url, id).Results(ctx, ack.Day[:7])
+				if err != nil {
+					t.Fatalf("results of %s from %s: %v", id, url, err)
+				}
+				if len(res.Exceptions) == 0 {
+					t.Errorf("%s from %s: no exceptions, want every request of %s", id, url, ack.Day)
+				}
+				got[i] = fmt.Sprint(res.Exceptions)
+			}
+			if got[0] != got[1] {
+				t.Errorf("%s: the servers give different exceptions:\n%s\n%s", id, got[0], got[1])
+			}
+		}
+	})
+
 	t.Run("ReplayToTheOtherServer", func(t *testing.T) {
 		req := func(url string) *http.Request {
 			r, err := http.NewRequestWithContext(ctx, http.MethodGet, url+postapi.PathAcks, nil)

@@ -77,7 +77,7 @@ func TestNewerDatabaseRefused(t *testing.T) {
 
 // referenceTables are the post office's own tables, replicated to every
 // node; every other table holds stations' data.
-var referenceTables = map[string]bool{"tariffs": true, "staff": true, "schema_version": true}
+var referenceTables = map[string]bool{"tariffs": true, "staff": true, "schema_version": true, "reconciliations": true}
 
 // Every table of a station's data has station_id leading its primary key
 // (its distribution column), and docs/scale-out.md distributes exactly

@@ -780,3 +780,69 @@ func (s *Store) Files(ctx context.Context, fn func(sha string, fr registry.FileR
 	}
 	return nil
 }
+
+func (s *Store) Reconciliations(ctx context.Context) ([]registry.Reconciliation, error) {
+	rows, err := s.pool.Query(ctx, "SELECT to_char(day, 'YYYY-MM-DD'), at, exceptions FROM reconciliations ORDER BY day")
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: reconciliations: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (registry.Reconciliation, error) {
+		var r registry.Reconciliation
+		err := row.Scan(&r.Day, &r.At, &r.Exceptions)
+		r.At = r.At.UTC()
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: reconciliations: %w", err)
+	}
+	return list, nil
+}
+
+const exceptionColumns = "station_id, to_char(day, 'YYYY-MM-DD'), n, kind, trace, service, station_state, station_amount, host_state, host_amount, journal, line, detail"
+
+func (s *Store) Exceptions(ctx context.Context, station, from, to string) ([]registry.Exception, error) {
+	if !isDate(from) || !isDate(to) {
+		return nil, nil
+	}
+	// Ordered as the bbolt store keeps them: by day, then position (a
+	// day's list is over all stations).
+	rows, err := s.pool.Query(ctx, "SELECT "+exceptionColumns+` FROM exceptions
+		WHERE day BETWEEN $2::date AND $3::date AND ($1 = '' OR station_id = $1) ORDER BY day, n`, station, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: exceptions: %w", err)
+	}
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (registry.Exception, error) {
+		var e registry.Exception
+		err := row.Scan(&e.Station, &e.Day, &e.N, &e.Kind, &e.Trace, &e.Service, &e.StationState, &e.StationAmount,
+			&e.HostState, &e.HostAmount, &e.Journal, &e.Line, &e.Detail)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("pgstore: exceptions: %w", err)
+	}
+	return list, nil
+}
+
+func (t *pgTx) PutReconciliation(r registry.Reconciliation, found []registry.Exception) error {
+	if _, err := t.tx.Exec(t.ctx, "DELETE FROM exceptions WHERE day = $1::date", r.Day); err != nil {
+		return fmt.Errorf("pgstore: reconciliation of %s: %w", r.Day, err)
+	}
+	if len(found) > 0 {
+		rows := make([][]any, len(found))
+		for i, e := range found {
+			rows[i] = []any{e.Station, e.Day, e.N, e.Kind, e.Trace, e.Service, e.StationState, e.StationAmount,
+				e.HostState, e.HostAmount, e.Journal, e.Line, e.Detail}
+		}
+		_, err := t.tx.CopyFrom(t.ctx, pgx.Identifier{"exceptions"}, []string{"station_id", "day", "n", "kind", "trace", "service",
+			"station_state", "station_amount", "host_state", "host_amount", "journal", "line", "detail"}, pgx.CopyFromRows(rows))
+		if err != nil {
+			return fmt.Errorf("pgstore: reconciliation of %s: %w", r.Day, err)
+		}
+	}
+	_, err := t.tx.Exec(t.ctx, `INSERT INTO reconciliations (day, at, exceptions) VALUES ($1::date, $2, $3)
+		ON CONFLICT (day) DO UPDATE SET at = excluded.at, exceptions = excluded.exceptions`, r.Day, r.At, r.Exceptions)
+	if err != nil {
+		return fmt.Errorf("pgstore: reconciliation of %s: %w", r.Day, err)
+	}
+	return nil
+}
