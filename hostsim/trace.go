@@ -81,6 +81,8 @@ func (s *Sim) applyApproved(rec *record, l JournalLine) error {
 		return s.applyPolicy(l)
 	case terminal.SvcPolicyCancel:
 		return applyPaidCancel(s.policies, l.Reference, policyCancel)
+	case terminal.SvcSIMSale:
+		return s.applyRegistration(l)
 	}
 	return nil
 }
@@ -102,6 +104,8 @@ func (s *Sim) applyReversal(rec *record, l JournalLine) error {
 		return reversePaid(s.policies, l.Reference, true, policyCancel)
 	case terminal.SvcPolicyCancel:
 		return reversePaid(s.policies, l.Reference, false, policyCancel)
+	case terminal.SvcSIMSale:
+		return s.cancelRegistration(l)
 	}
 	return nil
 }
@@ -213,6 +217,8 @@ func (s *Sim) reversal(rec *record) JournalLine {
 		l.Reference, l.Amount, l.Policy = d.Reference, d.Amount, d.Policy
 	case terminal.SvcPolicyCancel:
 		l.Reference, l.Amount, l.Refund, l.Policy = d.Reference, d.Amount, d.Refund, d.Policy
+	case terminal.SvcSIMSale:
+		l.Reference, l.Amount, l.SIM = d.Reference, d.Amount, d.SIM
 	}
 	return l
 }
