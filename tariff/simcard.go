@@ -44,7 +44,8 @@ func (t *Tariff) SIMPlan(id string) (SIMPlan, bool) {
 	return SIMPlan{}, false
 }
 
-var simPlanRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,31}$`)
+// simPlanRE: a plan id, short enough for its ledger commodity (SIM-CMCC-39).
+var simPlanRE = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,27}$`)
 
 // maxSIMPrice bounds the price of one card.
 var maxSIMPrice = MustAmount("1000.00")
@@ -60,7 +61,7 @@ func (t *Tariff) checkSIMCards() error {
 		field := fmt.Sprintf("sim_cards[%d]", i)
 		switch {
 		case !simPlanRE.MatchString(p.Plan):
-			return bad(field+".plan", "%q: lower-case letters, digits, '_' or '-'", p.Plan)
+			return bad(field+".plan", "%q: 1 to 28 lower-case letters, digits, '_' or '-', a letter first", p.Plan)
 		case seen[p.Plan]:
 			return bad(field+".plan", "%q is listed twice", p.Plan)
 		case SIMCarriers[p.Carrier] == "":
