@@ -5,10 +5,29 @@ import (
 	"strings"
 	"time"
 
+	"github.com/villagepost/bianmin/internal/textwidth"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/simcard"
+	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
+
+// showSIMPlans lists the tariff's phone-number card plans for tariff
+// show: what the buyer pays, the call credit in it, and the shop's
+// commission per card.
+func (m *Main) showSIMPlans(t *tariff.Tariff) error {
+	if len(t.SIMCards) == 0 {
+		return nil
+	}
+	m.printf("\n号卡（寄售，每张）：\n", "\nphone-number cards (consigned, per card):\n")
+	st := textwidth.Table{Right: map[int]bool{3: true}}
+	for _, p := range t.SIMCards {
+		st.Add("", p.Plan, p.Name, money.FormatReceipt(p.Price.Decimal),
+			m.say("含首充", "incl. first top-up ")+money.FormatReceipt(p.FirstTopup.Decimal),
+			m.say("佣金", "commission ")+money.FormatReceipt(p.Commission.Decimal))
+	}
+	return st.Write(m.Stdout)
+}
 
 // runSIM receives, lists, sells and returns phone-number cards.
 func (m *Main) runSIM(ctx context.Context, args []string) error {
