@@ -140,6 +140,9 @@ func check(e ledger.Entry, dayTariff string, tariffs Tariffs) error {
 	if err != nil {
 		return fail("tariff", "%v", err)
 	}
+	if sold && simCards(c) {
+		return checkSIM(c, t, fail)
+	}
 	if sold {
 		return checkSale(c, t, fail)
 	}

@@ -164,6 +164,7 @@ func TestChargesOffTheTariff(t *testing.T) {
 func FuzzCheck(f *testing.F) {
 	f.Add("withdrawal", []byte(`{"amount":"500.00","tariff":"DEMO-2026-11"}`), "income:commission:withdrawal", "CNY", "1.00")
 	f.Add("sale", []byte(`{"total":"270.00"}`), "postoffice:consignment", "FERT-UREA-50KG", "-2")
+	f.Add("sim_sale", []byte(`{"amount":"50.00","tariff":"DEMO-2026-11"}`), "postoffice:consignment", "SIM-CMCC-39", "-1")
 	f.Add("x", []byte(`{"amount":"1e9999999"}`), "income:fees", "CNY", "0.01")
 	f.Add("x", []byte(`[`), "income:commission:", "CNY", "99999999999999.99")
 	f.Fuzz(func(t *testing.T, kind string, payload []byte, account, commodity, amount string) {

@@ -115,7 +115,7 @@ func refund(carrier string, fare decimal.Decimal, left time.Duration) decimal.De
 // the waiting list.
 func (s *Sim) decideCarrier(l *JournalLine, r terminal.HostRequest, f Fault) {
 	if r.Service == terminal.SvcTicketCancel {
-		s.decideCancel(l)
+		decidePaidCancel(s, l, s.tickets, ticketCancel)
 		return
 	}
 	t := r.Ticket
@@ -146,25 +146,20 @@ func (s *Sim) decideCarrier(l *JournalLine, r terminal.HostRequest, f Fault) {
 	}
 }
 
-// decideCancel decides a ticket cancel; identify has found the ticket.
-func (s *Sim) decideCancel(l *JournalLine) {
-	tk := s.tickets[l.Reference]
-	switch {
-	case tk == nil:
-		decline(l, CodeNoTicket)
-		return
-	case tk.cancelled:
-		decline(l, CodeCancelled)
-		return
-	}
-	dep := s.departure(tk.details.Date)
-	now := s.time()
+// ticketCancel is the carrier's cancel rule (paidcancel.go).
+var ticketCancel = cancelRule{what: "ticket", notSold: CodeNoTicket, already: CodeCancelled, tooLate: CodeDeparted}
+
+func (t *ticket) cancelledNow() bool  { return t.cancelled }
+func (t *ticket) setCancelled(c bool) { t.cancelled = c }
+
+// refundAt is the refund of a ticket cancelled at now; too late at or
+// after departure.
+func (t *ticket) refundAt(s *Sim, now time.Time) (decimal.Decimal, bool) {
+	dep := s.departure(t.details.Date)
 	if !now.Before(dep) {
-		decline(l, CodeDeparted)
-		return
+		return decimal.Zero, false
 	}
-	approve(l)
-	l.Refund = money.FormatWire(refund(tk.details.Carrier, tk.fare, dep.Sub(now)))
+	return refund(t.details.Carrier, t.fare, dep.Sub(now)), true
 }
 
 // issue is the decision a Status inquiry makes on a waitlisted order.
@@ -201,25 +196,5 @@ func (s *Sim) applyIssued(l JournalLine) error {
 	t := *l.Ticket
 	t.Number = l.Reference
 	s.tickets[l.Reference] = &ticket{details: t, fare: fare}
-	return nil
-}
-
-// applyCancel records an approved cancel.
-func (s *Sim) applyCancel(l JournalLine) error {
-	tk := s.tickets[l.Reference]
-	if tk == nil || tk.cancelled {
-		return fmt.Errorf("cancel of ticket %q, which is not issued", l.Reference)
-	}
-	tk.cancelled = true
-	return nil
-}
-
-// setCancelled records a reversal's effect on a ticket.
-func (s *Sim) setCancelled(number string, cancelled bool) error {
-	tk := s.tickets[number]
-	if tk == nil {
-		return fmt.Errorf("reversal for ticket %q, which was never issued", number)
-	}
-	tk.cancelled = cancelled
 	return nil
 }

@@ -91,7 +91,7 @@ func (s *Sim) policyNumber(start, trace string) string {
 // decideInsurer decides a policy issue or cancel.
 func (s *Sim) decideInsurer(l *JournalLine, r terminal.HostRequest) {
 	if r.Service == terminal.SvcPolicyCancel {
-		s.decidePolicyCancel(l)
+		decidePaidCancel(s, l, s.policies, policyCancel)
 		return
 	}
 	p := r.Policy
@@ -125,22 +125,19 @@ func (s *Sim) decideInsurer(l *JournalLine, r terminal.HostRequest) {
 	l.Until = today.AddDate(0, 0, coolingOffDays).Format(time.DateOnly)
 }
 
-// decidePolicyCancel decides a cancel; identify has found the policy.
-func (s *Sim) decidePolicyCancel(l *JournalLine) {
-	p := s.policies[l.Reference]
-	switch {
-	case p == nil:
-		decline(l, CodeNoPolicy)
-		return
-	case p.cancelled:
-		decline(l, CodePolicyCancelled)
-		return
-	case s.time().In(s.zone).Format(time.DateOnly) > p.until:
-		decline(l, CodeCoolingOffOver)
-		return
+// policyCancel is the insurer's cancel rule (paidcancel.go).
+var policyCancel = cancelRule{what: "policy", notSold: CodeNoPolicy, already: CodePolicyCancelled, tooLate: CodeCoolingOffOver}
+
+func (p *policy) cancelledNow() bool  { return p.cancelled }
+func (p *policy) setCancelled(c bool) { p.cancelled = c }
+
+// refundAt is the refund of a policy cancelled at now: the whole premium,
+// up to the last day of the cooling-off period.
+func (p *policy) refundAt(s *Sim, now time.Time) (decimal.Decimal, bool) {
+	if now.In(s.zone).Format(time.DateOnly) > p.until {
+		return decimal.Zero, false
 	}
-	approve(l)
-	l.Refund = money.FormatWire(p.premium)
+	return p.premium, true
 }
 
 // applyPolicy records the policy an approved issue line issued.
@@ -158,26 +155,6 @@ func (s *Sim) applyPolicy(l JournalLine) error {
 	d := *l.Policy
 	d.Number = l.Reference
 	s.policies[l.Reference] = &policy{details: d, premium: premium, until: l.Until}
-	return nil
-}
-
-// applyPolicyCancel records an approved cancel.
-func (s *Sim) applyPolicyCancel(l JournalLine) error {
-	p := s.policies[l.Reference]
-	if p == nil || p.cancelled {
-		return fmt.Errorf("cancel of policy %q, which is not in force", l.Reference)
-	}
-	p.cancelled = true
-	return nil
-}
-
-// setPolicyCancelled records a reversal's effect on a policy.
-func (s *Sim) setPolicyCancelled(number string, cancelled bool) error {
-	p := s.policies[number]
-	if p == nil {
-		return fmt.Errorf("reversal for policy %q, which was never issued", number)
-	}
-	p.cancelled = cancelled
 	return nil
 }
 

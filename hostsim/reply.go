@@ -29,6 +29,10 @@ const (
 	CodeNoPolicy        = "P3" // insurer: cancel of a policy it never issued
 	CodePolicyCancelled = "P4" // insurer: the policy is already cancelled or void
 	CodeCoolingOffOver  = "P5" // insurer: the cooling-off period is over; cancel at the insurer
+	CodeTooManySIMs     = "S1" // telecom: the person already holds 5 numbers with this carrier
+	CodeBlacklisted     = "S2" // telecom: the ID is on the carriers' blacklist
+	CodeNameMismatch    = "S3" // telecom: the name does not match the ID
+	CodeNumberTaken     = "S4" // telecom: the number is registered already
 )
 
 // reasonFor gives the host's words for a code.
@@ -66,6 +70,14 @@ func reasonFor(code string) string {
 		return "the policy is already cancelled or void"
 	case CodeCoolingOffOver:
 		return "the cooling-off period is over: cancel at the insurer"
+	case CodeTooManySIMs:
+		return "this person already holds 5 numbers with this carrier"
+	case CodeBlacklisted:
+		return "the ID is on the carriers' blacklist"
+	case CodeNameMismatch:
+		return "the name does not match the ID number"
+	case CodeNumberTaken:
+		return "the number is registered already"
 	}
 	return "declined"
 }
@@ -82,6 +94,7 @@ func reasonFor(code string) string {
 //	policy_issue     approved: Reference = the policy number, Amount = the premium,
 //	                 Until = the last day of the cooling-off period
 //	policy_cancel    approved: Reference = the policy number, Amount = the refund
+//	sim_sale         approved: Reference = the registration number, Amount = the price
 //	declined         Code, Reason
 func replyOf(l JournalLine) terminal.HostReply {
 	rep := terminal.HostReply{Trace: l.Trace, Status: l.Status, Code: l.Code, Reason: l.Reason}

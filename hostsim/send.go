@@ -148,6 +148,8 @@ func (s *Sim) identify(l *JournalLine, r terminal.HostRequest) {
 		}
 	case terminal.SvcPolicyIssue:
 		l.Policy, l.Amount = maskPolicy(r.Policy), r.Amount
+	case terminal.SvcSIMSale:
+		l.SIM, l.Amount = maskSIM(r.SIM), r.Amount
 	case terminal.SvcPolicyCancel:
 		l.Reference = r.Policy.Number
 		if p := s.policies[r.Policy.Number]; p != nil {
@@ -191,6 +193,8 @@ func (s *Sim) process(r terminal.HostRequest, f Fault) (terminal.HostReply, erro
 		s.decideBiller(&l, r)
 	case terminal.HostName(r.Service) == hostInsurer:
 		s.decideInsurer(&l, r)
+	case terminal.HostName(r.Service) == hostTelecom:
+		s.decideTelecom(&l, r)
 	default:
 		s.decideCarrier(&l, r, f)
 	}

@@ -69,6 +69,11 @@ type Sim struct {
 	dues     map[billKey]decimal.Decimal
 	tickets  map[string]*ticket
 	policies map[string]*policy
+	// The telecom host (telecom.go): registered numbers, how many each
+	// person holds per carrier, the registration numbers given.
+	simNumbers map[string]*registration
+	simHeld    map[string]int
+	regNumbers map[string]bool
 }
 
 var _ terminal.Host = (*Sim)(nil)
@@ -88,6 +93,7 @@ func Open(path string, opts *Options) (*Sim, error) {
 		closing: make(chan struct{}), path: path,
 		traces: map[string]*record{}, lost: map[string]string{}, balances: map[string]decimal.Decimal{},
 		dues: map[billKey]decimal.Decimal{}, tickets: map[string]*ticket{}, policies: map[string]*policy{},
+		simNumbers: map[string]*registration{}, simHeld: map[string]int{}, regNumbers: map[string]bool{},
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -76,11 +76,13 @@ func (s *Sim) applyApproved(rec *record, l JournalLine) error {
 	case terminal.SvcTicketOrder:
 		return s.applyIssued(l)
 	case terminal.SvcTicketCancel:
-		return s.applyCancel(l)
+		return applyPaidCancel(s.tickets, l.Reference, ticketCancel)
 	case terminal.SvcPolicyIssue:
 		return s.applyPolicy(l)
 	case terminal.SvcPolicyCancel:
-		return s.applyPolicyCancel(l)
+		return applyPaidCancel(s.policies, l.Reference, policyCancel)
+	case terminal.SvcSIMSale:
+		return s.applyRegistration(l)
 	}
 	return nil
 }
@@ -94,14 +96,16 @@ func (s *Sim) applyReversal(rec *record, l JournalLine) error {
 		return s.applyDue(l)
 	case terminal.SvcTicketOrder:
 		if rec.now.Status == terminal.StatusApproved {
-			return s.setCancelled(l.Reference, true)
+			return reversePaid(s.tickets, l.Reference, true, ticketCancel)
 		}
 	case terminal.SvcTicketCancel:
-		return s.setCancelled(l.Reference, false)
+		return reversePaid(s.tickets, l.Reference, false, ticketCancel)
 	case terminal.SvcPolicyIssue:
-		return s.setPolicyCancelled(l.Reference, true)
+		return reversePaid(s.policies, l.Reference, true, policyCancel)
 	case terminal.SvcPolicyCancel:
-		return s.setPolicyCancelled(l.Reference, false)
+		return reversePaid(s.policies, l.Reference, false, policyCancel)
+	case terminal.SvcSIMSale:
+		return s.cancelRegistration(l)
 	}
 	return nil
 }
@@ -213,6 +217,8 @@ func (s *Sim) reversal(rec *record) JournalLine {
 		l.Reference, l.Amount, l.Policy = d.Reference, d.Amount, d.Policy
 	case terminal.SvcPolicyCancel:
 		l.Reference, l.Amount, l.Refund, l.Policy = d.Reference, d.Amount, d.Refund, d.Policy
+	case terminal.SvcSIMSale:
+		l.Reference, l.Amount, l.SIM = d.Reference, d.Amount, d.SIM
 	}
 	return l
 }

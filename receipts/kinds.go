@@ -76,6 +76,7 @@ var titles = map[string]Text{
 	"ticket_cancel":    {"退票", "Ticket cancelled"},
 	"policy_issue":     {"财产保险投保", "Property insurance"},
 	"policy_cancel":    {"退保", "Policy cancelled"},
+	"sim_sale":         {"号卡", "Phone-number card"},
 	"sale":             {"商品销售", "Sale"},
 	"void":             {"撤销", "Void"},
 	"reversal":         {"冲正凭证", "Reversal"},
@@ -182,6 +183,8 @@ func (b *builder) kind(e ledger.Entry, get Getter) error {
 		b.notice("已退票，退款已付现金；服务费不退。", "The ticket is cancelled and the refund paid in cash; the service fee is not refunded.")
 	case "policy_issue":
 		b.policy()
+	case "sim_sale":
+		b.simSale()
 	case "policy_cancel":
 		b.seqRef(get, "sale")
 		b.line(lProduct, p.str("product_name"))

@@ -21,9 +21,9 @@ type Trace struct {
 	Service   string `json:"service"`
 	Amount    string `json:"amount,omitempty"` // what was asked of the host
 	State     string `json:"state"`
-	Outcome   uint64 `json:"outcome,omitempty"` // the entry that set the state
-	Reference string `json:"reference,omitempty"`
-	Refund    string `json:"refund,omitempty"` // a ticket or policy cancel: the carrier's or insurer's refund
+	Outcome   uint64 `json:"outcome,omitempty"`   // the entry that set the state
+	Reference string `json:"reference,omitempty"` // the host's: biller reference, ticket, policy or card registration number
+	Refund    string `json:"refund,omitempty"`    // a ticket or policy cancel: the carrier's or insurer's refund
 }
 
 // States of a Trace: what the station's entries say became of the request.
@@ -56,6 +56,7 @@ type outcome struct {
 	Reference    string `json:"reference"`
 	Ticket       string `json:"ticket"`
 	Policy       string `json:"policy"`
+	Registration string `json:"registration"` // a card sale: the carrier's registration number
 	Refund       string `json:"refund"`
 	Original     uint64 `json:"original"`
 	OriginalKind string `json:"original_kind"`
@@ -77,7 +78,7 @@ func stateOf(kind, status string) string {
 		return StateConfirmed
 	case "refund_due", "ticket_failed":
 		return StateRefused
-	case "withdrawal", "balance_inquiry", "bill_payment", "topup", "ticket_order", "ticket_cancel", "policy_issue", "policy_cancel":
+	case "withdrawal", "balance_inquiry", "bill_payment", "topup", "ticket_order", "ticket_cancel", "policy_issue", "policy_cancel", "sim_sale":
 		switch status {
 		case "queued":
 			return StateQueued
@@ -150,7 +151,7 @@ func (tb *traceBook) add(e *ledger.Entry) error {
 	}
 	t.State, t.Outcome = state, e.Seq
 	tb.outcome[e.Seq] = p.Intent
-	if ref := firstOf(p.Reference, p.Ticket, p.Policy); ref != "" {
+	if ref := firstOf(p.Reference, p.Ticket, p.Policy, p.Registration); ref != "" {
 		t.Reference = ref
 	}
 	if p.Refund != "" && (e.Kind == "ticket_cancel" || e.Kind == "policy_cancel") {

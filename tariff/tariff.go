@@ -48,6 +48,9 @@ type Tariff struct {
 	// Insurance lists the insurer's property products the station sells
 	// (product.go); a tariff without them sells no insurance.
 	Insurance []Product `json:"insurance,omitempty"`
+	// SIMCards lists the phone-number card plans the station sells on
+	// consignment (simcard.go); a tariff without them sells no cards.
+	SIMCards []SIMPlan `json:"sim_cards,omitempty"`
 }
 
 // Host says how long to wait for a host and how often to retry.

@@ -16,6 +16,7 @@ const (
 	SvcTicketCancel   = "ticket_cancel"   // carrier: cancel an issued ticket
 	SvcPolicyIssue    = "policy_issue"    // insurer: issue a property insurance policy
 	SvcPolicyCancel   = "policy_cancel"   // insurer: cancel a policy in its cooling-off period
+	SvcSIMSale        = "sim_sale"        // telecom: register the buyer of a phone-number card by real name
 )
 
 // Statuses of a host reply.
@@ -48,6 +49,7 @@ type HostRequest struct {
 	Account  string         `json:"account,omitempty"`
 	Ticket   *TicketDetails `json:"ticket,omitempty"`
 	Policy   *PolicyDetails `json:"policy,omitempty"`
+	SIM      *SIMDetails    `json:"sim,omitempty"`
 	Queued   bool           `json:"queued,omitempty"` // forwarded later from the offline queue
 }
 
@@ -75,6 +77,18 @@ type PolicyDetails struct {
 	Number     string `json:"number,omitempty"` // the policy number, for a cancel
 }
 
+// SIMDetails is what a carrier's telecom host needs to register the buyer
+// of a phone-number card by real name (实名登记). The card's price travels
+// as the request's Amount.
+type SIMDetails struct {
+	Carrier  string `json:"carrier"` // china-mobile, china-unicom or china-telecom
+	Plan     string `json:"plan"`
+	Number   string `json:"number"` // the phone number, 11 digits
+	ICCID    string `json:"iccid"`  // printed on the card, 19 or 20 digits
+	Holder   string `json:"holder"` // the buyer's name as on the ID card
+	IDNumber string `json:"id_number"`
+}
+
 // HostReply is a host's answer.
 //
 // What a reply carries depends on the service:
@@ -90,6 +104,7 @@ type PolicyDetails struct {
 //	policy_issue     approved: Reference = the policy number, Amount = the premium,
 //	                 Until = the last day of the cooling-off period
 //	policy_cancel    approved: Amount = the refund the insurer's rule gives
+//	sim_sale         approved: Reference = the registration number, Amount = the price
 type HostReply struct {
 	Trace     string `json:"trace"`
 	Status    string `json:"status"`              // approved, declined or pending; Status also reversed or none

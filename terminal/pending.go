@@ -64,6 +64,8 @@ func HostName(service string) string {
 		return "carrier"
 	case SvcPolicyIssue, SvcPolicyCancel:
 		return "insurer"
+	case SvcSIMSale:
+		return "telecom"
 	}
 	return service
 }

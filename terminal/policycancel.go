@@ -116,50 +116,25 @@ func (s *Insurance) Cancel(ctx context.Context, operator string, sale uint64, id
 	if err != nil {
 		return PolicyCancelResult{}, err
 	}
-	cash, err := drawerCash(s.Link.Ledger)
-	if err != nil {
-		return PolicyCancelResult{}, err
-	}
-	if p.Premium.GreaterThan(cash) {
-		return PolicyCancelResult{}, &ShortCashError{Need: p.Premium, Have: cash}
-	}
 	premium := money.FormatWire(p.Premium)
-	r, err := s.Link.do(ctx, request{
+	var back []ledger.Posting
+	if p.Commission.IsPositive() {
+		back = []ledger.Posting{ledger.Dr(AccountCommission+tariff.PolicyIssue, p.Commission), ledger.Cr(AccountSettlement, p.Commission)}
+	}
+	c, err := s.Link.cancelPaid(ctx, paidCancel{
 		Operator: operator, IdemKey: idemKey,
 		Req:    HostRequest{Service: SvcPolicyCancel, Amount: premium, Policy: &PolicyDetails{Product: p.Product, Number: p.Policy}},
 		Intent: map[string]any{"sale": p.Sale, "policy": p.Policy, "amount": premium},
-		Approved: func(intent ledger.Entry, reply HostReply) (ledger.Draft, error) {
-			refund, err := money.ParseWire(reply.Amount)
-			if err != nil || refund.IsNegative() || refund.GreaterThan(p.Premium) {
-				return ledger.Draft{}, fmt.Errorf("terminal: the insurer's refund %q is not between 0 and the premium %s", reply.Amount, premium)
-			}
-			var postings []ledger.Posting
-			if refund.IsPositive() {
-				postings = append(postings, ledger.Dr(AccountSettlement, refund), ledger.Cr(AccountCash, refund))
-			}
-			if p.Commission.IsPositive() {
-				postings = append(postings, ledger.Dr(AccountCommission+tariff.PolicyIssue, p.Commission), ledger.Cr(AccountSettlement, p.Commission))
-			}
-			payload, err := json.Marshal(map[string]any{
-				"intent": intent.Seq, "trace": s.Link.Trace(intent.Seq), "service": SvcPolicyCancel, "sale": p.Sale,
-				"policy": p.Policy, "product_name": p.ProductName, "premium": premium, "refund": money.FormatWire(refund),
-				"commission_back": money.FormatWire(p.Commission), "tariff": s.Tariff.Version,
-			})
-			return ledger.Draft{Kind: KindPolicyCancel, Payload: payload, Postings: postings}, err
+		Paid:   p.Premium, PaidName: "premium", Kind: KindPolicyCancel, Postings: back,
+		Payload: func(decimal.Decimal) map[string]any {
+			return map[string]any{"sale": p.Sale, "policy": p.Policy, "product_name": p.ProductName, "premium": premium,
+				"commission_back": money.FormatWire(p.Commission), "tariff": s.Tariff.Version}
 		},
 	})
 	if err != nil {
 		return PolicyCancelResult{}, err
 	}
-	var out struct{ Refund string }
-	if err := json.Unmarshal(r.Outcome.Payload, &out); err != nil {
-		return PolicyCancelResult{}, fmt.Errorf("terminal: policy cancel entry %d: %w", r.Outcome.Seq, err)
-	}
-	refund, err := money.ParseWire(out.Refund)
-	if err != nil {
-		return PolicyCancelResult{}, fmt.Errorf("terminal: policy cancel entry %d: %w", r.Outcome.Seq, err)
-	}
-	return PolicyCancelResult{Entry: r.Outcome, Policy: p, Trace: s.Link.Trace(r.Intent.Seq), Refund: refund}, nil
+	return PolicyCancelResult{Entry: c.Entry, Policy: p, Trace: c.Trace, Refund: c.Refund}, nil
 }
 
 // find returns the open policy sold at entry seq.

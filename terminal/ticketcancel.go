@@ -136,51 +136,33 @@ func (t *Tickets) Cancel(ctx context.Context, operator string, order uint64, ide
 	if err != nil {
 		return CancelResult{}, err
 	}
-	cash, err := drawerCash(t.Link.Ledger)
-	if err != nil {
-		return CancelResult{}, err
-	}
-	if need := o.Total; need.GreaterThan(cash) {
-		return CancelResult{}, &ShortCashError{Need: need, Have: cash}
-	}
 	if o.Status == TicketWaitlisted {
+		cash, err := drawerCash(t.Link.Ledger)
+		if err != nil {
+			return CancelResult{}, err
+		}
+		if o.Total.GreaterThan(cash) {
+			return CancelResult{}, &ShortCashError{Need: o.Total, Have: cash}
+		}
 		return t.withdraw(ctx, operator, o)
 	}
-	res := CancelResult{Order: o}
-	r, err := t.Link.do(ctx, request{
+	fare := money.FormatWire(o.Fare)
+	c, err := t.Link.cancelPaid(ctx, paidCancel{
 		Operator: operator, IdemKey: idemKey,
-		Req: HostRequest{Service: SvcTicketCancel, Amount: money.FormatWire(o.Fare), Ticket: &TicketDetails{
+		Req: HostRequest{Service: SvcTicketCancel, Amount: fare, Ticket: &TicketDetails{
 			Carrier: o.Carrier, Passenger: o.Passenger, From: o.From, To: o.To, Date: o.Date, Class: o.Class, Number: o.Ticket,
 		}},
-		Intent: map[string]any{"order": o.Order, "ticket": o.Ticket, "amount": money.FormatWire(o.Fare)},
-		Approved: func(intent ledger.Entry, reply HostReply) (ledger.Draft, error) {
-			refund, err := money.ParseWire(reply.Amount)
-			if err != nil || refund.IsNegative() || refund.GreaterThan(o.Fare) {
-				return ledger.Draft{}, fmt.Errorf("terminal: the carrier's refund %q is not between 0 and the fare %s", reply.Amount, money.FormatWire(o.Fare))
-			}
-			var postings []ledger.Posting
-			if refund.IsPositive() {
-				postings = []ledger.Posting{ledger.Dr(AccountSettlement, refund), ledger.Cr(AccountCash, refund)}
-			}
-			payload, err := json.Marshal(map[string]any{
-				"intent": intent.Seq, "trace": t.Link.Trace(intent.Seq), "service": SvcTicketCancel, "order": o.Order,
-				"ticket": o.Ticket, "fare": money.FormatWire(o.Fare), "refund": money.FormatWire(refund),
-				"kept": money.FormatWire(o.Fare.Sub(refund)), "tariff": t.Tariff.Version,
-			})
-			return ledger.Draft{Kind: KindTicketCancel, Payload: payload, Postings: postings}, err
+		Intent: map[string]any{"order": o.Order, "ticket": o.Ticket, "amount": fare},
+		Paid:   o.Fare, PaidName: "fare", Kind: KindTicketCancel,
+		Payload: func(refund decimal.Decimal) map[string]any {
+			return map[string]any{"order": o.Order, "ticket": o.Ticket, "fare": fare,
+				"kept": money.FormatWire(o.Fare.Sub(refund)), "tariff": t.Tariff.Version}
 		},
 	})
 	if err != nil {
 		return CancelResult{}, err
 	}
-	var p struct{ Refund string }
-	json.Unmarshal(r.Outcome.Payload, &p)
-	res.Entry, res.Trace = r.Outcome, t.Link.Trace(r.Intent.Seq)
-	if res.Refund, err = money.ParseWire(p.Refund); err != nil {
-		return CancelResult{}, fmt.Errorf("terminal: ticket cancel entry %d: %w", r.Outcome.Seq, err)
-	}
-	res.Kept = o.Fare.Sub(res.Refund)
-	return res, nil
+	return CancelResult{Entry: c.Entry, Order: o, Trace: c.Trace, Refund: c.Refund, Kept: o.Fare.Sub(c.Refund)}, nil
 }
 
 // find returns the open order recorded at entry seq.

@@ -15,6 +15,7 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/pin"
+	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 )
@@ -23,29 +24,30 @@ import (
 // with what to do next, and the exit status.
 func (m *Main) explain(err error) (string, int) {
 	var (
-		me *money.Error
-		pe *pin.RuleError
-		ie *terminal.InputError
-		le *terminal.LockedError
-		sc *terminal.ShortCashError
-		se *terminal.StockError
-		ve *ledger.VerifyError
-		ce *ledger.CorruptError
-		fe *ledger.FieldError
-		ue *ledger.UnbalancedError
-		cf *ledger.ConflictError
-		kf *keyfile.FormatError
-		km *keyfile.ModeError
-		ic *idcheck.InputError
-		li *terminal.LimitError
-		vo *terminal.VoidError
-		vd *terminal.VoidedError
-		pd *terminal.PendingError
-		p  *problem
-		al *web.AddrLockedError
-		dp *terminal.DamagedPendingError
-		te *terminal.TariffExpiredError
-		de *terminal.DisputeError
+		me  *money.Error
+		pe  *pin.RuleError
+		ie  *terminal.InputError
+		le  *terminal.LockedError
+		sc  *terminal.ShortCashError
+		se  *terminal.StockError
+		ve  *ledger.VerifyError
+		ce  *ledger.CorruptError
+		fe  *ledger.FieldError
+		ue  *ledger.UnbalancedError
+		cf  *ledger.ConflictError
+		kf  *keyfile.FormatError
+		km  *keyfile.ModeError
+		ic  *idcheck.InputError
+		sc2 *simcard.Error
+		li  *terminal.LimitError
+		vo  *terminal.VoidError
+		vd  *terminal.VoidedError
+		pd  *terminal.PendingError
+		p   *problem
+		al  *web.AddrLockedError
+		dp  *terminal.DamagedPendingError
+		te  *terminal.TariffExpiredError
+		de  *terminal.DisputeError
 	)
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
@@ -63,6 +65,10 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say(pe.Zh(), pe.Error()), exitFailed
 	case errors.As(err, &ic):
 		return m.say(ic.Zh()+"。什么都没有记。", ic.Error()+"; nothing was recorded."), exitFailed
+	case errors.As(err, &sc2):
+		return m.say(sc2.Zh()+"。什么都没有记。", sc2.Error()+"; nothing was recorded."), exitFailed
+	case errors.Is(err, terminal.ErrNoSIMCards):
+		return m.say("本站的价目表没有号卡套餐，不能卖号卡。请向邮政支局要新的价目表。", "the station's tariff lists no phone-number card plans; ask the post office for a new tariff."), exitFailed
 	case errors.As(err, &li):
 		return m.say(li.Zh(), strings.TrimPrefix(li.Error(), "terminal: ")), exitFailed
 	case errors.As(err, &vo):
@@ -251,6 +257,14 @@ func fieldZh(f string) string {
 		return "保险标的"
 	case "sum":
 		return "保额"
+	case "plan":
+		return "号卡套餐"
+	case "buyer":
+		return "买卡人姓名"
+	case "number":
+		return "手机号码"
+	case "card":
+		return "号卡"
 	}
 	return f
 }

@@ -204,6 +204,8 @@ func (m *Main) hostNameZh(host string) string {
 		return m.say("缴费单位", "the biller")
 	case "insurer":
 		return m.say("保险公司", "the insurer")
+	case "telecom":
+		return m.say("运营商", "the carrier")
 	}
 	return m.say("票务系统", "the ticket carrier")
 }
@@ -227,6 +229,8 @@ func (m *Main) serviceZh(service string) string {
 		return m.say("投保", "policy purchase")
 	case terminal.SvcPolicyCancel:
 		return m.say("退保", "policy cancel")
+	case terminal.SvcSIMSale:
+		return m.say("号卡实名登记", "card registration")
 	}
 	return service
 }

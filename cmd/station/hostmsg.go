@@ -52,6 +52,8 @@ func (m *Main) nothingMovedZh(service string) string {
 		return "票还在，不要退钱。"
 	case terminal.SvcPolicyCancel:
 		return "保单还有效，不要退钱。"
+	case terminal.SvcSIMSale:
+		return "没有收钱，卡还在库存，不要把卡交给顾客。"
 	}
 	return "没有记账，请把现金退还顾客。"
 }
@@ -66,6 +68,8 @@ func (m *Main) nothingMovedEn(service string) string {
 		return "The ticket stands: give no money back."
 	case terminal.SvcPolicyCancel:
 		return "The policy stands: give no money back."
+	case terminal.SvcSIMSale:
+		return "Nothing was charged and the card stays in stock: do not hand it over."
 	}
 	return "Nothing was recorded: give the customer's cash back."
 }
@@ -103,6 +107,14 @@ func codeZh(code, reason string) string {
 		return "这张保单已经退保或作废了"
 	case "P5":
 		return "已过犹豫期，不能在本店退保，请顾客联系保险公司"
+	case "S1":
+		return "这个身份证在这家运营商名下已有 5 个号码，不能再办"
+	case "S2":
+		return "这个身份证在运营商的黑名单上，不能办卡"
+	case "S3":
+		return "姓名和身份证号码对不上，请核对身份证后重新输入"
+	case "S4":
+		return "这个号码已经登记过了，请换一张卡"
 	}
 	return reason
 }
@@ -118,6 +130,8 @@ func reversedCashZh(service string) string {
 		return "票还在，不要退钱。"
 	case terminal.SvcPolicyCancel:
 		return "保单还有效，不要退钱。"
+	case terminal.SvcSIMSale:
+		return "实名登记已撤销，卡还在库存，不要把卡交给顾客，钱退还顾客。"
 	}
 	return "钱没有付出去，请把现金退还顾客。"
 }
@@ -130,6 +144,8 @@ func reversedCashEn(service string) string {
 		return "The ticket stands: give no money back."
 	case terminal.SvcPolicyCancel:
 		return "The policy stands: give no money back."
+	case terminal.SvcSIMSale:
+		return "The registration is cancelled and the card stays in stock: do not hand it over; give the customer's cash back."
 	}
 	return "The money did not go through: give the customer's cash back."
 }

@@ -55,7 +55,8 @@ func TestTariffLoad(t *testing.T) {
 		t.Errorf("loading the same file again made a new entry:\n%s", again)
 	}
 	show := c.must("tariff", "show", "--dir", dir)
-	for _, want := range []string{"DEMO-2026-11", "助农取款", "尿素", "¥135.00", "国网电费", "断网可先收款", "每笔¥5.00"} {
+	for _, want := range []string{"DEMO-2026-11", "助农取款", "尿素", "¥135.00", "国网电费", "断网可先收款", "每笔¥5.00",
+		"cmcc-39  中国移动 畅享卡  ¥50.00  含首充¥30.00  佣金¥15.00"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("tariff show lacks %q:\n%s", want, show)
 		}

@@ -198,7 +198,10 @@ func (m *Main) tariffShow(args []string) error {
 		}
 		gt.Add("", it.SKU, it.Name, money.FormatReceipt(it.Price.Decimal), "/"+it.Unit, deliver)
 	}
-	return gt.Write(m.Stdout)
+	if err := gt.Write(m.Stdout); err != nil {
+		return err
+	}
+	return m.showSIMPlans(t)
 }
 
 // ruleText describes a fee or commission rule in a few words.
