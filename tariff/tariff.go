@@ -48,6 +48,10 @@ type Tariff struct {
 	// Insurance lists the insurer's property products the station sells
 	// (product.go); a tariff without them sells no insurance.
 	Insurance []Product `json:"insurance,omitempty"`
+	// Contributions lists the residents' medical and pension insurance
+	// schemes the station collects for (contribution.go); a tariff
+	// without them collects none.
+	Contributions []Scheme `json:"contributions,omitempty"`
 }
 
 // Host says how long to wait for a host and how often to retry.
