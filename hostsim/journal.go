@@ -35,11 +35,11 @@ const (
 //
 //	time       RFC 3339 in UTC, fractional seconds when not zero
 //	event      send, issue or reverse
-//	host       bank, biller, carrier or insurer ("" only on a reverse of a trace never seen)
+//	host       bank, biller, carrier, insurer or social ("" only on a reverse of a trace never seen)
 //	trace      the request's trace number
 //	terminal   the station terminal that sent it
 //	service    withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel,
-//	           policy_issue, policy_cancel
+//	           policy_issue, policy_cancel, contribution
 //	status     send: approved, declined or pending; issue: approved or declined;
 //	           reverse: reversed, or none (never seen: a later request with this trace is refused)
 //	code       "00" approved; otherwise the reason code
@@ -57,6 +57,8 @@ const (
 //	           masked as idcheck.MaskName does (张*), the ID number as idcheck.MaskID does
 //	policy     {product, holder, id_number, object, sum_insured, start, number}: the
 //	           holder and ID number masked as for a ticket
+//	contribution {scheme, year, name, id_number, person, grade, category}: the name and
+//	           ID number masked as for a ticket, person the host's person number
 //	until      policy_issue approved: the last day of the cooling-off period
 //	refund     ticket_cancel, policy_cancel: the refund; on its reversal, the refund taken back
 //	queued     the payment was forwarded from the station's offline queue
@@ -86,9 +88,11 @@ type JournalLine struct {
 	Due       string         `json:"due,omitempty"`
 	Ticket    *JournalTicket `json:"ticket,omitempty"`
 	Policy    *JournalPolicy `json:"policy,omitempty"`
-	Until     string         `json:"until,omitempty"`
-	Refund    string         `json:"refund,omitempty"`
-	Queued    bool           `json:"queued,omitempty"`
+	// Contribution: a member's residents' insurance contribution (social.go).
+	Contribution *JournalContribution `json:"contribution,omitempty"`
+	Until        string               `json:"until,omitempty"`
+	Refund       string               `json:"refund,omitempty"`
+	Queued       bool                 `json:"queued,omitempty"`
 }
 
 // JournalTicket is a ticket as the journal holds it: terminal.TicketDetails
@@ -256,6 +260,11 @@ func (l JournalLine) check() error {
 	}
 	if p := l.Policy; p != nil {
 		if err := p.check(); err != nil {
+			return err
+		}
+	}
+	if c := l.Contribution; c != nil {
+		if err := c.check(); err != nil {
 			return err
 		}
 	}

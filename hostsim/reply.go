@@ -29,6 +29,12 @@ const (
 	CodeNoPolicy        = "P3" // insurer: cancel of a policy it never issued
 	CodePolicyCancelled = "P4" // insurer: the policy is already cancelled or void
 	CodeCoolingOffOver  = "P5" // insurer: the cooling-off period is over; cancel at the insurer
+
+	CodeNotRegistered      = "C1" // social: the person is not registered in this county
+	CodeAlreadyPaid        = "C2" // social: the person has paid this scheme for this year already
+	CodeWindowClosed       = "C3" // social: no such coverage year, or outside its contribution window
+	CodeNotEligible        = "C4" // social: pension only, the person is under 16 or 60 or over
+	CodeContributionAmount = "C5" // social: no such grade, or an amount that is not what is due
 )
 
 // reasonFor gives the host's words for a code.
@@ -66,6 +72,16 @@ func reasonFor(code string) string {
 		return "the policy is already cancelled or void"
 	case CodeCoolingOffOver:
 		return "the cooling-off period is over: cancel at the insurer"
+	case CodeNotRegistered:
+		return "not registered in this county"
+	case CodeAlreadyPaid:
+		return "already paid for this year"
+	case CodeWindowClosed:
+		return "outside the contribution window"
+	case CodeNotEligible:
+		return "not eligible for this scheme"
+	case CodeContributionAmount:
+		return "the amount is not what is due"
 	}
 	return "declined"
 }
@@ -82,6 +98,7 @@ func reasonFor(code string) string {
 //	policy_issue     approved: Reference = the policy number, Amount = the premium,
 //	                 Until = the last day of the cooling-off period
 //	policy_cancel    approved: Reference = the policy number, Amount = the refund
+//	contribution     approved: Reference = the confirmation number, Amount = what was paid
 //	declined         Code, Reason
 func replyOf(l JournalLine) terminal.HostReply {
 	rep := terminal.HostReply{Trace: l.Trace, Status: l.Status, Code: l.Code, Reason: l.Reason}

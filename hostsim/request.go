@@ -17,6 +17,7 @@ const (
 	hostBiller  = "biller"
 	hostCarrier = "carrier"
 	hostInsurer = "insurer"
+	hostSocial  = "social"
 )
 
 // Carriers of a ticket.
@@ -49,7 +50,7 @@ func knownService(s string) bool {
 	switch s {
 	case terminal.SvcWithdrawal, terminal.SvcBalanceInquiry, terminal.SvcBillPayment,
 		terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcTicketCancel,
-		terminal.SvcPolicyIssue, terminal.SvcPolicyCancel:
+		terminal.SvcPolicyIssue, terminal.SvcPolicyCancel, terminal.SvcContribution:
 		return true
 	}
 	return false
@@ -117,7 +118,7 @@ func checkRequest(r terminal.HostRequest) error {
 		return err
 	}
 	if !knownService(r.Service) {
-		return &RequestError{Field: "service", Rule: "unknown: want withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel, policy_issue or policy_cancel"}
+		return &RequestError{Field: "service", Rule: "unknown: want withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel, policy_issue, policy_cancel or contribution"}
 	}
 	switch r.Service {
 	case terminal.SvcWithdrawal, terminal.SvcBalanceInquiry:
@@ -153,6 +154,8 @@ func checkRequest(r terminal.HostRequest) error {
 		return checkText("ticket.number", r.Ticket.Number, maxShort, true)
 	case terminal.SvcPolicyIssue, terminal.SvcPolicyCancel:
 		return checkPolicy(r)
+	case terminal.SvcContribution:
+		return checkContribution(r)
 	}
 	return nil
 }

@@ -154,6 +154,8 @@ func (s *Sim) identify(l *JournalLine, r terminal.HostRequest) {
 			d := p.details
 			l.Policy, l.Amount = &d, money.FormatWire(p.premium)
 		}
+	case terminal.SvcContribution:
+		l.Contribution, l.Amount = maskContribution(r.Contribution), r.Amount
 	}
 }
 
@@ -191,6 +193,8 @@ func (s *Sim) process(r terminal.HostRequest, f Fault) (terminal.HostReply, erro
 		s.decideBiller(&l, r)
 	case terminal.HostName(r.Service) == hostInsurer:
 		s.decideInsurer(&l, r)
+	case terminal.HostName(r.Service) == hostSocial:
+		s.decideSocial(&l, r)
 	default:
 		s.decideCarrier(&l, r, f)
 	}

@@ -69,6 +69,7 @@ type Sim struct {
 	dues     map[billKey]decimal.Decimal
 	tickets  map[string]*ticket
 	policies map[string]*policy
+	paid     map[paidKey]string // social: who has paid which scheme for which year, by trace
 }
 
 var _ terminal.Host = (*Sim)(nil)
@@ -88,6 +89,7 @@ func Open(path string, opts *Options) (*Sim, error) {
 		closing: make(chan struct{}), path: path,
 		traces: map[string]*record{}, lost: map[string]string{}, balances: map[string]decimal.Decimal{},
 		dues: map[billKey]decimal.Decimal{}, tickets: map[string]*ticket{}, policies: map[string]*policy{},
+		paid: map[paidKey]string{},
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -81,6 +81,8 @@ func (s *Sim) applyApproved(rec *record, l JournalLine) error {
 		return s.applyPolicy(l)
 	case terminal.SvcPolicyCancel:
 		return s.applyPolicyCancel(l)
+	case terminal.SvcContribution:
+		return s.applyContribution(l)
 	}
 	return nil
 }
@@ -102,6 +104,8 @@ func (s *Sim) applyReversal(rec *record, l JournalLine) error {
 		return s.setPolicyCancelled(l.Reference, true)
 	case terminal.SvcPolicyCancel:
 		return s.setPolicyCancelled(l.Reference, false)
+	case terminal.SvcContribution:
+		return s.unpay(l)
 	}
 	return nil
 }
@@ -213,6 +217,8 @@ func (s *Sim) reversal(rec *record) JournalLine {
 		l.Reference, l.Amount, l.Policy = d.Reference, d.Amount, d.Policy
 	case terminal.SvcPolicyCancel:
 		l.Reference, l.Amount, l.Refund, l.Policy = d.Reference, d.Amount, d.Refund, d.Policy
+	case terminal.SvcContribution:
+		l.Reference, l.Amount, l.Contribution = d.Reference, d.Amount, d.Contribution
 	}
 	return l
 }

@@ -16,6 +16,7 @@ const (
 	SvcTicketCancel   = "ticket_cancel"   // carrier: cancel an issued ticket
 	SvcPolicyIssue    = "policy_issue"    // insurer: issue a property insurance policy
 	SvcPolicyCancel   = "policy_cancel"   // insurer: cancel a policy in its cooling-off period
+	SvcContribution   = "contribution"    // social-insurance host: one resident's yearly contribution
 )
 
 // Statuses of a host reply.
@@ -48,7 +49,10 @@ type HostRequest struct {
 	Account  string         `json:"account,omitempty"`
 	Ticket   *TicketDetails `json:"ticket,omitempty"`
 	Policy   *PolicyDetails `json:"policy,omitempty"`
-	Queued   bool           `json:"queued,omitempty"` // forwarded later from the offline queue
+	// Contribution is one member of a household paying a residents'
+	// insurance contribution (contribution.go).
+	Contribution *ContributionDetails `json:"contribution,omitempty"`
+	Queued       bool                 `json:"queued,omitempty"` // forwarded later from the offline queue
 }
 
 // TicketDetails is what a carrier needs to issue (or cancel) a ticket.
@@ -90,6 +94,7 @@ type PolicyDetails struct {
 //	policy_issue     approved: Reference = the policy number, Amount = the premium,
 //	                 Until = the last day of the cooling-off period
 //	policy_cancel    approved: Amount = the refund the insurer's rule gives
+//	contribution     approved: Reference = the host's confirmation number, Amount = what was paid
 type HostReply struct {
 	Trace     string `json:"trace"`
 	Status    string `json:"status"`              // approved, declined or pending; Status also reversed or none

@@ -63,6 +63,8 @@ func HostName(service string) string {
 		return "carrier"
 	case SvcPolicyIssue, SvcPolicyCancel:
 		return "insurer"
+	case SvcContribution:
+		return "social"
 	}
 	return service
 }
@@ -209,6 +211,11 @@ func (p *Pending) Put(it PendingItem) error {
 		c := *pd
 		c.IDNumber = ""
 		it.Request.Policy = &c
+	}
+	if cd := it.Request.Contribution; cd != nil && cd.IDNumber != "" {
+		c := *cd
+		c.IDNumber = ""
+		it.Request.Contribution = &c
 	}
 	v, err := json.Marshal(it)
 	if err != nil {
