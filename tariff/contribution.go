@@ -119,6 +119,17 @@ func (t *Tariff) Scheme(id string) (Scheme, bool) {
 	return Scheme{}, false
 }
 
+// ContributionPricing is the fee and commission per member of a scheme's
+// coverage year.
+func (t *Tariff) ContributionPricing(scheme string, year int) (Pricing, bool) {
+	s, ok := t.Scheme(scheme)
+	if !ok {
+		return Pricing{}, false
+	}
+	y, ok := s.Year(year)
+	return Pricing{Fee: y.Fee, Commission: y.Commission}, ok
+}
+
 // OpenYear returns the year of s whose window holds day, if any.
 func (s Scheme) OpenYear(day string) (SchemeYear, bool) {
 	for _, y := range s.Years {

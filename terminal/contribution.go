@@ -290,6 +290,9 @@ func (c checked) line() MemberLine {
 // A host that cannot be reached is an error; a refusal is a line.
 func (s *Contributions) lookup(ctx context.Context, head string, c checked) (MemberLine, error) {
 	l := c.line()
+	if s.Lookup == nil {
+		return l, fmt.Errorf("terminal: no social-insurance host to ask: %w", ErrUnreachable)
+	}
 	cctx, cancel := s.Link.call(ctx)
 	d, err := s.Lookup.LookupContribution(cctx, c.details(head))
 	cancel()

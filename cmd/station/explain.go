@@ -50,6 +50,9 @@ func (m *Main) explain(err error) (string, int) {
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
 	}
+	if msg, ok := m.explainContribution(err); ok {
+		return msg, exitFailed
+	}
 	switch {
 	case errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG):
 		// A write failed for want of space: whatever it was, it did not
