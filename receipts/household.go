@@ -37,13 +37,30 @@ func categoryText(c string) Text {
 func notChargedText(status, code, reason string) Text {
 	switch status {
 	case "refused", "declined":
-		return Text{fmt.Sprintf("社保拒收（%s）%s，未收钱", code, reason), fmt.Sprintf("refused by the host (%s) %s; not charged", code, reason)}
+		return Text{"社保拒收：" + refusalZh(code), fmt.Sprintf("refused by the host (%s: %s)", code, reason)}
 	case "reversed":
-		return Text{"社保未回音，已冲正，未收钱", "no answer from the host: reversed, not charged"}
+		return Text{"社保未回音，已冲正", "no answer from the host: reversed"}
 	case "not_sent":
-		return Text{"连不上社保，未发出，未收钱", "the host could not be reached; not charged"}
+		return Text{"连不上社保，未发出", "the host could not be reached"}
 	}
 	return same(status)
+}
+
+// refusalZh says in words what a social-insurance host's code means.
+func refusalZh(code string) string {
+	switch code {
+	case "C1":
+		return "未在本县参保登记"
+	case "C2":
+		return "本年度已缴过"
+	case "C3":
+		return "不在缴费期"
+	case "C4":
+		return "不符合缴费年龄"
+	case "C5", "tariff":
+		return "金额与社保不符"
+	}
+	return "代码 " + code
 }
 
 // contribution prints one paid member's contribution.
@@ -95,7 +112,8 @@ func (b *builder) household() error {
 		b.r.Lines = append(b.r.Lines, Line{Label: Text{fmt.Sprintf("%d. %s", m.Row, m.Name), fmt.Sprintf("%d. %s", m.Row, m.Name)}, Value: same(m.ID)})
 		b.r.Lines = append(b.r.Lines, Line{Label: same("  " + m.SchemeName), Value: Text{fmt.Sprintf("%d年度", m.Year), fmt.Sprintf("%d", m.Year)}})
 		if m.Status != "paid" {
-			b.r.Lines = append(b.r.Lines, Line{Label: same("  "), Value: notChargedText(m.Status, m.Code, m.Reason)})
+			why := notChargedText(m.Status, m.Code, m.Reason)
+			b.r.Lines = append(b.r.Lines, Line{Label: Text{"  未收钱", "  not charged"}, Value: why})
 			continue
 		}
 		cat := categoryText(m.Category)

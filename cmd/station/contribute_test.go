@@ -97,8 +97,8 @@ func TestContributionCLI(t *testing.T) {
 
 	// The receipt as the shopkeeper prints it.
 	text := c.must(s.op("receipt", "--seq", jsonNumber(p["seq"]), "--text")...)
-	for _, want := range []string{"城乡居民医保养老保险代收回执", "户主", "1. 王建国", "社保未回音，已冲正，未收钱", "2. 李秀兰", "低保", "¥100.00",
-		"3. 张桂英", "特困", "4. 王建国", "城乡居民基本养老保险", "2026年度", "确认号", "5. 赵四", "社保拒收（C1）", "¥400.00", "肆佰元整", "共 3 人缴费成功"} {
+	for _, want := range []string{"城乡居民医保养老保险代收回执", "户主", "1. 王建国", "社保未回音，已冲正", "2. 李秀兰", "低保", "¥100.00",
+		"3. 张桂英", "特困", "4. 王建国", "城乡居民基本养老保险", "2026年度", "确认号", "5. 赵四", "社保拒收：未在本县参保登记", "¥400.00", "肆佰元整", "共 3 人缴费成功"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("receipt lacks %q:\n%s", want, text)
 		}
