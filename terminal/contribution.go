@@ -167,6 +167,18 @@ func civilZh(d string) string {
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 }
 
+// LookupError says the social-insurance host could not be asked about a
+// member (unreachable, or no answer): nothing was recorded.
+type LookupError struct {
+	Row int
+	Err error
+}
+
+func (e *LookupError) Error() string {
+	return fmt.Sprintf("terminal: contribution quote, member %d: %v", e.Row, e.Err)
+}
+func (e *LookupError) Unwrap() error { return e.Err }
+
 // ErrNoContributions means the tariff in force lists no contribution schemes.
 var ErrNoContributions = errors.New("terminal: the tariff in force lists no residents' insurance schemes")
 
@@ -335,7 +347,7 @@ func (s *Contributions) Quote(ctx context.Context, h Household) (HouseholdQuote,
 	for _, c := range cs {
 		l, err := s.lookup(ctx, h.Head, c)
 		if err != nil {
-			return HouseholdQuote{}, fmt.Errorf("terminal: contribution quote, member %d: %w", c.row, err)
+			return HouseholdQuote{}, &LookupError{Row: c.row, Err: err}
 		}
 		q.add(l)
 	}

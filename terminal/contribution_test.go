@@ -229,7 +229,8 @@ func TestHouseholdNothingToPay(t *testing.T) {
 	if !errors.As(err, &np) || statuses(np.Members) != "not_sent" {
 		t.Fatalf("host down: err = %v", err)
 	}
-	if _, err := r.c.Quote(ctx, household(medical("王建国", idHead))); !errors.Is(err, terminal.ErrUnreachable) {
+	var le *terminal.LookupError
+	if _, err := r.c.Quote(ctx, household(medical("王建国", idHead))); !errors.Is(err, terminal.ErrUnreachable) || !errors.As(err, &le) || le.Row != 1 {
 		t.Errorf("quote with the host down: %v", err)
 	}
 	if k := r.kinds(2); len(k) != 0 {

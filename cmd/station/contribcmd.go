@@ -242,7 +242,15 @@ func (m *Main) explainContribution(err error) (string, bool) {
 		ic *idcheck.InputError
 		mo *money.Error
 	)
+	var lk *terminal.LookupError
 	switch {
+	case errors.As(err, &lk):
+		if errors.Is(err, terminal.ErrUnreachable) {
+			return m.say(fmt.Sprintf("连不上社保系统（问第 %d 位成员时），没有报价，什么都没有记，也不要收钱。请等网络恢复后再试。", lk.Row),
+				fmt.Sprintf("the social-insurance host cannot be reached (asking about member %d): no quote, nothing recorded, take no cash. Try again when the network is back.", lk.Row)), true
+		}
+		return m.say(fmt.Sprintf("问第 %d 位成员时社保系统没有回音，没有报价，什么都没有记，也不要收钱。请稍后再试。", lk.Row),
+			fmt.Sprintf("no answer from the social-insurance host about member %d: no quote, nothing recorded, take no cash. Try again later.", lk.Row)), true
 	case errors.As(err, &wc):
 		return m.say(wc.Zh()+"。什么都没有记。", strings.TrimPrefix(wc.Error(), "terminal: ")+"."), true
 	case errors.As(err, &np):

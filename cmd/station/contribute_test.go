@@ -74,6 +74,11 @@ func TestContributionCLI(t *testing.T) {
 		t.Errorf("refused input recorded %d entries", n-before)
 	}
 
+	// The host cannot be reached: the quote says so, nothing recorded.
+	h.faults("social=down")
+	c.refused(exitFailed, "连不上社保系统（问第 1 位成员时），没有报价，什么都没有记", contribute("quote", household...)...)
+	h.faults()
+
 	// The first member's reply is lost after the host took it.
 	h.faults("contribution=drop#1")
 	p := c.jsonOut(contribute("pay", household...)...)
