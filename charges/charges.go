@@ -67,6 +67,8 @@ type payload struct {
 	Tariff  string `json:"tariff"`
 	Service string `json:"service"`
 	Amount  string `json:"amount"`
+	Scheme  string `json:"scheme"` // a contribution: the scheme and year that price it
+	Year    int    `json:"year"`
 }
 
 // credits is what one entry gave the station and took from the post
@@ -157,6 +159,9 @@ func check(e ledger.Entry, dayTariff string, tariffs Tariffs) error {
 		service = e.Kind
 	}
 	pr, ok := t.Pricing(service)
+	if service == tariff.Contribution {
+		pr, ok = t.ContributionPricing(p.Scheme, p.Year)
+	}
 	if !ok {
 		return fail("commission", "the tariff prices no service %q", service)
 	}

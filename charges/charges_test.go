@@ -109,11 +109,20 @@ func TestChargesOffTheTariff(t *testing.T) {
 				ledger.Dr("assets:cash", d(total)), ledger.Cr("postoffice:settlement", d(total)),
 				ledger.Dr("postoffice:settlement", d(commission)), ledger.Cr("income:commission:sale", d(commission))}}
 	}
+	contribution := func(scheme string, year int, amount, commission string) ledger.Entry {
+		return ledger.Entry{Seq: 13, Kind: "contribution",
+			Payload: payload(map[string]any{"service": "contribution", "scheme": scheme, "year": year, "amount": amount}),
+			Postings: []ledger.Posting{ledger.Dr("assets:cash", d(amount)), ledger.Cr("postoffice:settlement", d(amount)),
+				ledger.Dr("postoffice:settlement", d(commission)), ledger.Cr("income:commission:contribution", d(commission))}}
+	}
 	for _, tc := range []struct {
 		name  string
 		entry ledger.Entry
 		field string // "" passes
 	}{
+		{"contribution at the year's commission per member", contribution("medical", 2027, "400.00", "2.00"), ""},
+		{"contribution with a bigger commission", contribution("pension", 2026, "300.00", "5.00"), "commission"},
+		{"contribution for a year the tariff has not", contribution("medical", 2031, "400.00", "2.00"), "commission"},
 		{"withdrawal at the tariff's commission", withdrawal("1.00"), ""},
 		{"withdrawal with a bigger commission", withdrawal("3.00"), "commission"},
 		{"ticket at the tariff's fee and commission", ticket("5.00", "3.00"), ""},

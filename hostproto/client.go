@@ -81,6 +81,14 @@ func (c *Client) LookupBill(ctx context.Context, biller, account string) (termin
 	return b, err
 }
 
+// LookupContribution asks the social-insurance host what a member owes
+// (terminal.ContributionLookup).
+func (c *Client) LookupContribution(ctx context.Context, q terminal.ContributionDetails) (terminal.ContributionDue, error) {
+	var d terminal.ContributionDue
+	err := c.call(ctx, PathContribution, q, &d)
+	return d, err
+}
+
 func (c *Client) call(ctx context.Context, path string, in, out any) error {
 	return c.Do(ctx, http.MethodPost, path, in, out)
 }

@@ -11,6 +11,8 @@ const (
 	PathStatus  = "/v1/status"  // TraceBody → HostReply
 	PathReverse = "/v1/reverse" // TraceBody → HostReply
 	PathBill    = "/v1/bill"    // BillBody → Bill; 404 DeclineBody: no such account
+	// PathContribution: terminal.ContributionDetails → terminal.ContributionDue
+	PathContribution = "/v1/contribution"
 )
 
 // MaxBody bounds a request or reply body.

@@ -56,7 +56,7 @@ const (
 //	TARGET=MODE[:ARG][#N]
 //
 // TARGET is a service ("withdrawal", "bill_payment", ...), a host
-// ("bank", "biller", "carrier", "insurer", "telecom") or "*" for every host. MODE is one of the
+// ("bank", "biller", "carrier", "insurer", "telecom", "social") or "*" for every host. MODE is one of the
 // Fault* constants; decline takes an optional ARG, the code (1 to 4
 // characters, digits and capital letters; default "05"); slow takes a
 // required ARG, a Go duration above zero and at most 1h ("3s", "250ms").
@@ -89,7 +89,7 @@ func (e *FaultError) Error() string {
 
 // validTarget reports whether t is a service, a host or "*".
 func validTarget(t string) bool {
-	return knownService(t) || t == hostBank || t == hostBiller || t == hostCarrier || t == hostInsurer || t == hostTelecom || t == "*"
+	return knownService(t) || t == hostBank || t == hostBiller || t == hostCarrier || t == hostInsurer || t == hostTelecom || t == hostSocial || t == "*"
 }
 
 // ParseFault reads the text form of a fault (see Fault). Spaces around it
@@ -193,7 +193,7 @@ func (f Fault) String() string {
 // validate checks a fault whose decline code has been defaulted.
 func (f Fault) validate() error {
 	if !validTarget(f.Target) {
-		return fmt.Errorf("unknown target %q: want a service, bank, biller, carrier, insurer or *", f.Target)
+		return fmt.Errorf("unknown target %q: want a service, bank, biller, carrier, insurer, social or *", f.Target)
 	}
 	switch f.Mode {
 	case FaultDecline:

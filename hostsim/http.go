@@ -26,6 +26,7 @@ type handler struct{ sim *Sim }
 //	POST   /v1/status    {"trace"} → HostReply
 //	POST   /v1/reverse   {"trace"} → HostReply
 //	POST   /v1/bill      {"biller","account"} → Bill; 404 {"code","reason"}: no such account
+//	POST   /v1/contribution  ContributionDetails → ContributionDue (a member's lookup)
 //	GET    /admin/faults → the faults in force, a JSON list
 //	PUT    /admin/faults ← a JSON list of faults (objects, or strings in the text form)
 //	DELETE /admin/faults   clears them
@@ -46,6 +47,7 @@ func NewHandler(s *Sim) http.Handler {
 	mux.HandleFunc("POST "+hostproto.PathStatus, h.status)
 	mux.HandleFunc("POST "+hostproto.PathReverse, h.reverse)
 	mux.HandleFunc("POST "+hostproto.PathBill, h.bill)
+	mux.HandleFunc("POST "+hostproto.PathContribution, h.contribution)
 	mux.HandleFunc("GET /admin/faults", h.faults)
 	mux.HandleFunc("PUT /admin/faults", h.setFaults)
 	mux.HandleFunc("DELETE /admin/faults", h.clearFaults)
@@ -120,6 +122,19 @@ func (h *handler) bill(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, b)
+}
+
+func (h *handler) contribution(w http.ResponseWriter, r *http.Request) {
+	var req terminal.ContributionDetails
+	if !decode(w, r, &req) {
+		return
+	}
+	d, err := h.sim.LookupContribution(r.Context(), req)
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, d)
 }
 
 func (h *handler) faults(w http.ResponseWriter, r *http.Request) {

@@ -16,7 +16,7 @@ import (
 )
 
 // fuzzPaths are the host calls a station makes, as FuzzHTTPRequest picks them.
-var fuzzPaths = []string{"/v1/send", "/v1/status", "/v1/reverse", "/v1/bill"}
+var fuzzPaths = []string{"/v1/send", "/v1/status", "/v1/reverse", "/v1/bill", "/v1/contribution"}
 
 // FuzzHTTPRequest sends any body to each host call of the HTTP simulator
 // (no faults in force) and checks the protocol's promises: the answer is
@@ -48,6 +48,10 @@ func FuzzHTTPRequest(f *testing.F) {
 		{3, `{"biller":"state-grid","account":"5100123456"}`},
 		{3, `{"biller":"state-grid","account":"5100120000"}`},
 		{3, `{"biller":"state-grid"}`},
+		{0, `{"trace":"T0001-000006","terminal":"T0001","service":"contribution","amount":"400.00","contribution":{"scheme":"medical","year":2027,"name":"王建国","id_number":"411523198001011234","grade":"400.00"}}`},
+		{4, `{"scheme":"medical","year":2027,"name":"王建国","id_number":"411523198001011234","grade":"400.00"}`},
+		{4, `{"scheme":"pension","year":2026,"name":"赵四","id_number":"411523198501019996","grade":"300.00"}`},
+		{4, `{"scheme":"dental"}`},
 	} {
 		f.Add(seed.path, []byte(seed.body))
 	}

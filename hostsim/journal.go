@@ -35,11 +35,11 @@ const (
 //
 //	time       RFC 3339 in UTC, fractional seconds when not zero
 //	event      send, issue or reverse
-//	host       bank, biller, carrier, insurer or telecom ("" only on a reverse of a trace never seen)
+//	host       bank, biller, carrier, insurer, telecom or social ("" only on a reverse of a trace never seen)
 //	trace      the request's trace number
 //	terminal   the station terminal that sent it
 //	service    withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel,
-//	           policy_issue, policy_cancel, sim_sale
+//	           policy_issue, policy_cancel, sim_sale, contribution
 //	status     send: approved, declined or pending; issue: approved or declined;
 //	           reverse: reversed, or none (never seen: a later request with this trace is refused)
 //	code       "00" approved; otherwise the reason code
@@ -59,6 +59,8 @@ const (
 //	           holder and ID number masked as for a ticket
 //	sim        {carrier, plan, number, iccid, holder, id_number}: the ICCID masked as
 //	           simcard.MaskICCID does (first 6, last 4), holder and ID number as for a ticket
+//	contribution {scheme, year, name, id_number, person, grade, category}: the name and
+//	           ID number masked as for a ticket, person the host's person number
 //	until      policy_issue approved: the last day of the cooling-off period
 //	refund     ticket_cancel, policy_cancel: the refund; on its reversal, the refund taken back
 //	queued     the payment was forwarded from the station's offline queue
@@ -89,9 +91,11 @@ type JournalLine struct {
 	Ticket    *JournalTicket `json:"ticket,omitempty"`
 	Policy    *JournalPolicy `json:"policy,omitempty"`
 	SIM       *JournalSIM    `json:"sim,omitempty"`
-	Until     string         `json:"until,omitempty"`
-	Refund    string         `json:"refund,omitempty"`
-	Queued    bool           `json:"queued,omitempty"`
+	// Contribution: a member's residents' insurance contribution (social.go).
+	Contribution *JournalContribution `json:"contribution,omitempty"`
+	Until        string               `json:"until,omitempty"`
+	Refund       string               `json:"refund,omitempty"`
+	Queued       bool                 `json:"queued,omitempty"`
 }
 
 // JournalTicket is a ticket as the journal holds it: terminal.TicketDetails
@@ -263,6 +267,11 @@ func (l JournalLine) check() error {
 		}
 	}
 	if c := l.SIM; c != nil {
+		if err := c.check(); err != nil {
+			return err
+		}
+	}
+	if c := l.Contribution; c != nil {
 		if err := c.check(); err != nil {
 			return err
 		}

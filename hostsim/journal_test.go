@@ -46,6 +46,9 @@ func scenario(t *testing.T, s *sim) map[string]string {
 	s.send(t, policyCancel(next("policy-cancel"), pol.Reference))
 	s.send(t, policyIssue(next("policy-voided"), "home", "30000.00", "60.00"))
 	s.reverse(t, tr["policy-voided"])
+	s.send(t, contribution(next("contribution"), "400.00", member("medical", 2027, testID, "400.00")))
+	s.send(t, contribution(next("contribution-reversed"), "300.00", member("pension", 2026, testID, "300.00")))
+	s.reverse(t, tr["contribution-reversed"])
 	return tr
 }
 

@@ -33,6 +33,12 @@ const (
 	CodeBlacklisted     = "S2" // telecom: the ID is on the carriers' blacklist
 	CodeNameMismatch    = "S3" // telecom: the name does not match the ID
 	CodeNumberTaken     = "S4" // telecom: the number is registered already
+
+	CodeNotRegistered      = "C1" // social: the person is not registered in this county
+	CodeAlreadyPaid        = "C2" // social: the person has paid this scheme for this year already
+	CodeWindowClosed       = "C3" // social: no such coverage year, or outside its contribution window
+	CodeNotEligible        = "C4" // social: pension only, the person is under 16 or 60 or over
+	CodeContributionAmount = "C5" // social: no such grade, or an amount that is not what is due
 )
 
 // reasonFor gives the host's words for a code.
@@ -78,6 +84,16 @@ func reasonFor(code string) string {
 		return "the name does not match the ID number"
 	case CodeNumberTaken:
 		return "the number is registered already"
+	case CodeNotRegistered:
+		return "not registered in this county"
+	case CodeAlreadyPaid:
+		return "already paid for this year"
+	case CodeWindowClosed:
+		return "outside the contribution window"
+	case CodeNotEligible:
+		return "not eligible for this scheme"
+	case CodeContributionAmount:
+		return "the amount is not what is due"
 	}
 	return "declined"
 }
@@ -95,6 +111,7 @@ func reasonFor(code string) string {
 //	                 Until = the last day of the cooling-off period
 //	policy_cancel    approved: Reference = the policy number, Amount = the refund
 //	sim_sale         approved: Reference = the registration number, Amount = the price
+//	contribution     approved: Reference = the confirmation number, Amount = what was paid
 //	declined         Code, Reason
 func replyOf(l JournalLine) terminal.HostReply {
 	rep := terminal.HostReply{Trace: l.Trace, Status: l.Status, Code: l.Code, Reason: l.Reason}

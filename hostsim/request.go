@@ -18,6 +18,7 @@ const (
 	hostCarrier = "carrier"
 	hostInsurer = "insurer"
 	hostTelecom = "telecom"
+	hostSocial  = "social"
 )
 
 // Carriers of a ticket.
@@ -50,7 +51,7 @@ func knownService(s string) bool {
 	switch s {
 	case terminal.SvcWithdrawal, terminal.SvcBalanceInquiry, terminal.SvcBillPayment,
 		terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcTicketCancel,
-		terminal.SvcPolicyIssue, terminal.SvcPolicyCancel, terminal.SvcSIMSale:
+		terminal.SvcPolicyIssue, terminal.SvcPolicyCancel, terminal.SvcSIMSale, terminal.SvcContribution:
 		return true
 	}
 	return false
@@ -118,7 +119,7 @@ func checkRequest(r terminal.HostRequest) error {
 		return err
 	}
 	if !knownService(r.Service) {
-		return &RequestError{Field: "service", Rule: "unknown: want withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel, policy_issue, policy_cancel or sim_sale"}
+		return &RequestError{Field: "service", Rule: "unknown: want withdrawal, balance_inquiry, bill_payment, topup, ticket_order, ticket_cancel, policy_issue, policy_cancel, sim_sale or contribution"}
 	}
 	switch r.Service {
 	case terminal.SvcWithdrawal, terminal.SvcBalanceInquiry:
@@ -156,6 +157,8 @@ func checkRequest(r terminal.HostRequest) error {
 		return checkPolicy(r)
 	case terminal.SvcSIMSale:
 		return checkSIM(r)
+	case terminal.SvcContribution:
+		return checkContribution(r)
 	}
 	return nil
 }

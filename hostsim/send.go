@@ -156,6 +156,8 @@ func (s *Sim) identify(l *JournalLine, r terminal.HostRequest) {
 			d := p.details
 			l.Policy, l.Amount = &d, money.FormatWire(p.premium)
 		}
+	case terminal.SvcContribution:
+		l.Contribution, l.Amount = maskContribution(r.Contribution), r.Amount
 	}
 }
 
@@ -195,6 +197,8 @@ func (s *Sim) process(r terminal.HostRequest, f Fault) (terminal.HostReply, erro
 		s.decideInsurer(&l, r)
 	case terminal.HostName(r.Service) == hostTelecom:
 		s.decideTelecom(&l, r)
+	case terminal.HostName(r.Service) == hostSocial:
+		s.decideSocial(&l, r)
 	default:
 		s.decideCarrier(&l, r, f)
 	}

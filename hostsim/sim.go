@@ -74,6 +74,7 @@ type Sim struct {
 	simNumbers map[string]*registration
 	simHeld    map[string]int
 	regNumbers map[string]bool
+	paid       map[paidKey]string // social: who has paid which scheme for which year, by trace
 }
 
 var _ terminal.Host = (*Sim)(nil)
@@ -94,6 +95,7 @@ func Open(path string, opts *Options) (*Sim, error) {
 		traces: map[string]*record{}, lost: map[string]string{}, balances: map[string]decimal.Decimal{},
 		dues: map[billKey]decimal.Decimal{}, tickets: map[string]*ticket{}, policies: map[string]*policy{},
 		simNumbers: map[string]*registration{}, simHeld: map[string]int{}, regNumbers: map[string]bool{},
+		paid: map[paidKey]string{},
 	}
 	if s.now == nil {
 		s.now = time.Now

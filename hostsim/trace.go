@@ -83,6 +83,8 @@ func (s *Sim) applyApproved(rec *record, l JournalLine) error {
 		return applyPaidCancel(s.policies, l.Reference, policyCancel)
 	case terminal.SvcSIMSale:
 		return s.applyRegistration(l)
+	case terminal.SvcContribution:
+		return s.applyContribution(l)
 	}
 	return nil
 }
@@ -106,6 +108,8 @@ func (s *Sim) applyReversal(rec *record, l JournalLine) error {
 		return reversePaid(s.policies, l.Reference, false, policyCancel)
 	case terminal.SvcSIMSale:
 		return s.cancelRegistration(l)
+	case terminal.SvcContribution:
+		return s.unpay(l)
 	}
 	return nil
 }
@@ -219,6 +223,8 @@ func (s *Sim) reversal(rec *record) JournalLine {
 		l.Reference, l.Amount, l.Refund, l.Policy = d.Reference, d.Amount, d.Refund, d.Policy
 	case terminal.SvcSIMSale:
 		l.Reference, l.Amount, l.SIM = d.Reference, d.Amount, d.SIM
+	case terminal.SvcContribution:
+		l.Reference, l.Amount, l.Contribution = d.Reference, d.Amount, d.Contribution
 	}
 	return l
 }

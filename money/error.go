@@ -108,6 +108,8 @@ func zhField(field string) string {
 		return "单价"
 	case "sum":
 		return "保额"
+	case "grade":
+		return "缴费档次"
 	}
 	return field
 }

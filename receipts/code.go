@@ -35,7 +35,7 @@ var refKeys = []string{
 	"card",     // masked card number
 	"biller",   // biller id
 	"account",  // account or phone number
-	"ref",      // the biller's reference, the ticket number or the policy number
+	"ref",      // the biller's reference, the ticket number, the policy number or a contribution's confirmation number
 	"order",    // the carrier's waitlist order number
 	"date",     // travel date, or the first day of a policy's cover
 	"promised", // delivery promised by

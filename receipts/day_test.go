@@ -158,6 +158,18 @@ func newDay(t *testing.T) *day {
 	}
 	pc, err := ins.Cancel(ctx, "OP1", home.Entry.Seq, "p3")
 	name("policy_cancel", pc.Entry, err)
+
+	con := &terminal.Contributions{Link: link, Lookup: sim, Tariff: tf, Today: today}
+	hh, err := con.Pay(ctx, terminal.Household{Operator: "OP1", Head: "王建国", IdemKey: "hh1", Members: []terminal.Member{
+		{Name: "王建国", IDNumber: "411523198001011234", Scheme: "medical"},
+		{Name: "李秀兰", IDNumber: "411523198203159069", Scheme: "pension", Grade: dec("300.00")},
+		{Name: "赵四", IDNumber: "411523198501019996", Scheme: "medical"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	name("contribution", ledger.Entry{Seq: hh.Members[0].Entry}, nil)
+	name("contribution_household", hh.Entry, nil)
 	return d
 }
 

@@ -64,27 +64,29 @@ var (
 
 // Titles of the kinds of entry that have receipts.
 var titles = map[string]Text{
-	"withdrawal":       {"助农取款", "Cash withdrawal"},
-	"bill_payment":     {"缴费", "Bill payment"},
-	"topup":            {"话费充值", "Phone top-up"},
-	"queued_confirmed": {"缴费确认", "Payment confirmed"},
-	"refund_due":       {"退款通知", "Refund due"},
-	"refund_paid":      {"退款", "Refund"},
-	"ticket_order":     {"订票", "Ticket order"},
-	"ticket_issued":    {"候补出票", "Waitlisted ticket issued"},
-	"ticket_failed":    {"候补失败", "Waitlisted order failed"},
-	"ticket_cancel":    {"退票", "Ticket cancelled"},
-	"policy_issue":     {"财产保险投保", "Property insurance"},
-	"policy_cancel":    {"退保", "Policy cancelled"},
-	"sim_sale":         {"号卡", "Phone-number card"},
-	"sale":             {"商品销售", "Sale"},
-	"void":             {"撤销", "Void"},
-	"reversal":         {"冲正凭证", "Reversal"},
-	"cash_in":          {"存入现金", "Cash in"},
-	"cash_out":         {"取出现金", "Cash out"},
-	"cash_count":       {"清点现金", "Cash count"},
-	"dispute":          {"业务纠纷受理回执", "Dispute registered"},
-	"dispute_decided":  {"纠纷答复", "Dispute decided"},
+	"withdrawal":             {"助农取款", "Cash withdrawal"},
+	"bill_payment":           {"缴费", "Bill payment"},
+	"topup":                  {"话费充值", "Phone top-up"},
+	"queued_confirmed":       {"缴费确认", "Payment confirmed"},
+	"refund_due":             {"退款通知", "Refund due"},
+	"refund_paid":            {"退款", "Refund"},
+	"ticket_order":           {"订票", "Ticket order"},
+	"ticket_issued":          {"候补出票", "Waitlisted ticket issued"},
+	"ticket_failed":          {"候补失败", "Waitlisted order failed"},
+	"ticket_cancel":          {"退票", "Ticket cancelled"},
+	"policy_issue":           {"财产保险投保", "Property insurance"},
+	"policy_cancel":          {"退保", "Policy cancelled"},
+	"contribution":           {"城乡居民医保养老保险缴费", "Residents' insurance contribution"},
+	"contribution_household": {"城乡居民医保养老保险代收回执", "Residents' insurance: household receipt"},
+	"sim_sale":               {"号卡", "Phone-number card"},
+	"sale":                   {"商品销售", "Sale"},
+	"void":                   {"撤销", "Void"},
+	"reversal":               {"冲正凭证", "Reversal"},
+	"cash_in":                {"存入现金", "Cash in"},
+	"cash_out":               {"取出现金", "Cash out"},
+	"cash_count":             {"清点现金", "Cash count"},
+	"dispute":                {"业务纠纷受理回执", "Dispute registered"},
+	"dispute_decided":        {"纠纷答复", "Dispute decided"},
 }
 
 func titleOf(kind string, p payload) Text {
@@ -193,6 +195,10 @@ func (b *builder) kind(e ledger.Entry, get Getter) error {
 		b.money(lPremium, "premium")
 		b.capital(b.money(lRefund, "refund"))
 		b.notice("犹豫期内退保，保险合同解除，保费已按保险公司规定退还现金。", "Cancelled in the cooling-off period: the policy ends and the premium was refunded in cash under the insurer's rule.")
+	case "contribution":
+		b.contribution()
+	case "contribution_household":
+		return b.household()
 	case "sale":
 		return b.sale()
 	case "void":

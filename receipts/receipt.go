@@ -70,9 +70,11 @@ var (
 type Getter func(seq uint64) (ledger.Entry, error)
 
 // New builds the receipt of entry e. It refuses an entry that moves no
-// money (ErrNoMoney), but for a reversal and a dispute's registration. The receipt's code is not signed yet (Sign).
+// money (ErrNoMoney), but for a reversal, a dispute's registration and a
+// household's contributions (whose members' entries move the money). The
+// receipt's code is not signed yet (Sign).
 func New(st Station, e ledger.Entry, get Getter) (*Receipt, error) {
-	if e.Kind != "reversal" && e.Kind != "dispute" && !movesMoney(e) {
+	if e.Kind != "reversal" && e.Kind != "dispute" && e.Kind != "contribution_household" && !movesMoney(e) {
 		return nil, fmt.Errorf("%w: entry %d is %s", ErrNoMoney, e.Seq, e.Kind)
 	}
 	p := payload{}

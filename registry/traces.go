@@ -78,7 +78,7 @@ func stateOf(kind, status string) string {
 		return StateConfirmed
 	case "refund_due", "ticket_failed":
 		return StateRefused
-	case "withdrawal", "balance_inquiry", "bill_payment", "topup", "ticket_order", "ticket_cancel", "policy_issue", "policy_cancel", "sim_sale":
+	case "withdrawal", "balance_inquiry", "bill_payment", "topup", "ticket_order", "ticket_cancel", "policy_issue", "policy_cancel", "sim_sale", "contribution":
 		switch status {
 		case "queued":
 			return StateQueued

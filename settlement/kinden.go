@@ -11,6 +11,7 @@ var kindEn = map[string]string{
 	"ticket_order": "ticket order", "ticket_issued": "waitlisted ticket issued", "ticket_failed": "waitlist failed", "ticket_cancel": "ticket cancelled",
 	"policy_issue": "property insurance policy", "policy_cancel": "policy cancelled",
 	"sim_stock_in": "phone cards received", "sim_return": "phone cards sent back", "sim_sale": "phone-number card sold",
+	"contribution": "residents' insurance contribution", "contribution_household": "residents' insurance household receipt",
 	"dispute": "dispute registered", "dispute_decided": "dispute answered",
 	"sale": "sale", "void": "void", "delivery": "delivery",
 	"cash_in": "cash put in", "cash_out": "cash taken out", "cash_count": "cash counted",

@@ -40,7 +40,7 @@ var principal = map[string]string{
 	"withdrawal": "amount", "bill_payment": "amount", "topup": "amount",
 	"queued_confirmed": "amount", "refund_due": "refund", "refund_paid": "amount",
 	"ticket_order": "amount", "ticket_issued": "amount", "ticket_failed": "refund", "ticket_cancel": "refund",
-	"policy_issue": "amount", "policy_cancel": "refund", "sim_sale": "amount",
+	"policy_issue": "amount", "policy_cancel": "refund", "sim_sale": "amount", "contribution": "amount",
 	"sale": "total", "void": "refund", "cash_in": "amount", "cash_out": "amount", "cash_count": "variance",
 }
 

@@ -21,7 +21,8 @@ var serviceNames = map[string][2]string{
 	"ticket_failed": {"候补失败", "Waitlist failed"}, "refund_due": {"退款通知", "Refund due"},
 	"refund_paid": {"退款", "Refund"}, "sale": {"商品销售", "Sale"}, "void": {"撤销", "Void"},
 	"policy_issue": {"财产保险", "Property insurance"}, "policy_cancel": {"退保", "Policy cancelled"},
-	"sim_sale": {"号卡销售", "Phone-number card"},
+	"sim_sale":     {"号卡销售", "Phone-number card"},
+	"contribution": {"医保养老保险缴费", "Residents' insurance"},
 }
 
 func (p *page) service(kind string) string {

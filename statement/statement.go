@@ -32,7 +32,7 @@ var services = map[string]bool{
 	"withdrawal": true, "balance_inquiry": true, "bill_payment": true, "topup": true,
 	"ticket_order": true, "ticket_cancel": true, "queued_confirmed": true, "ticket_issued": true,
 	"refund_due": true, "ticket_failed": true, "refund_paid": true, "sale": true, "void": true,
-	"policy_issue": true, "policy_cancel": true, "sim_sale": true,
+	"policy_issue": true, "policy_cancel": true, "sim_sale": true, "contribution": true,
 }
 
 // listed says whether a day's total goes on a statement.

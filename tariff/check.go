@@ -104,6 +104,9 @@ func (t *Tariff) Check() error {
 	if err := t.checkSIMCards(); err != nil {
 		return err
 	}
+	if err := t.checkContributions(); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i, b := range t.Billers {
 		field := fmt.Sprintf("billers[%d]", i)

@@ -51,6 +51,10 @@ type Tariff struct {
 	// SIMCards lists the phone-number card plans the station sells on
 	// consignment (simcard.go); a tariff without them sells no cards.
 	SIMCards []SIMPlan `json:"sim_cards,omitempty"`
+	// Contributions lists the residents' medical and pension insurance
+	// schemes the station collects for (contribution.go); a tariff
+	// without them collects none.
+	Contributions []Scheme `json:"contributions,omitempty"`
 }
 
 // Host says how long to wait for a host and how often to retry.

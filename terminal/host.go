@@ -17,6 +17,7 @@ const (
 	SvcPolicyIssue    = "policy_issue"    // insurer: issue a property insurance policy
 	SvcPolicyCancel   = "policy_cancel"   // insurer: cancel a policy in its cooling-off period
 	SvcSIMSale        = "sim_sale"        // telecom: register the buyer of a phone-number card by real name
+	SvcContribution   = "contribution"    // social-insurance host: one resident's yearly contribution
 )
 
 // Statuses of a host reply.
@@ -50,7 +51,10 @@ type HostRequest struct {
 	Ticket   *TicketDetails `json:"ticket,omitempty"`
 	Policy   *PolicyDetails `json:"policy,omitempty"`
 	SIM      *SIMDetails    `json:"sim,omitempty"`
-	Queued   bool           `json:"queued,omitempty"` // forwarded later from the offline queue
+	// Contribution is one member of a household paying a residents'
+	// insurance contribution (contribution.go).
+	Contribution *ContributionDetails `json:"contribution,omitempty"`
+	Queued       bool                 `json:"queued,omitempty"` // forwarded later from the offline queue
 }
 
 // TicketDetails is what a carrier needs to issue (or cancel) a ticket.
@@ -105,6 +109,7 @@ type SIMDetails struct {
 //	                 Until = the last day of the cooling-off period
 //	policy_cancel    approved: Amount = the refund the insurer's rule gives
 //	sim_sale         approved: Reference = the registration number, Amount = the price
+//	contribution     approved: Reference = the host's confirmation number, Amount = what was paid
 type HostReply struct {
 	Trace     string `json:"trace"`
 	Status    string `json:"status"`              // approved, declined or pending; Status also reversed or none

@@ -66,6 +66,8 @@ func HostName(service string) string {
 		return "insurer"
 	case SvcSIMSale:
 		return "telecom"
+	case SvcContribution:
+		return "social"
 	}
 	return service
 }
@@ -223,6 +225,11 @@ func (p *Pending) Put(it PendingItem) error {
 		c := *pd
 		c.IDNumber = ""
 		it.Request.Policy = &c
+	}
+	if cd := it.Request.Contribution; cd != nil && cd.IDNumber != "" {
+		c := *cd
+		c.IDNumber = ""
+		it.Request.Contribution = &c
 	}
 	v, err := json.Marshal(it)
 	if err != nil {

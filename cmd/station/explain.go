@@ -49,6 +49,9 @@ func (m *Main) explain(err error) (string, int) {
 		te  *terminal.TariffExpiredError
 		de  *terminal.DisputeError
 	)
+	if msg, ok := m.explainContribution(err); ok {
+		return msg, exitFailed
+	}
 	if msg, ok := m.explainHost(err); ok {
 		return msg, exitFailed
 	}

@@ -39,6 +39,9 @@ type counter struct {
 	// wrapHost, if set, wraps the host before the link uses it (the
 	// screen watches whether the hosts answer).
 	wrapHost func(terminal.Host) terminal.Host
+	// lookup asks the social-insurance host what a household's members
+	// owe (the host before any wrapHost).
+	lookup terminal.ContributionLookup
 	// screen: the web screen shows what the start found (untold) until
 	// the shopkeeper confirms it; the command line shows it at once.
 	screen bool
@@ -107,6 +110,7 @@ func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
 		}
 		host, closeHost = sim, sim.Close
 	}
+	c.lookup, _ = host.(terminal.ContributionLookup)
 	if c.wrapHost != nil {
 		host = c.wrapHost(host)
 	}
@@ -206,6 +210,8 @@ func (m *Main) hostNameZh(host string) string {
 		return m.say("保险公司", "the insurer")
 	case "telecom":
 		return m.say("运营商", "the carrier")
+	case "social":
+		return m.say("社保系统", "the social-insurance host")
 	}
 	return m.say("票务系统", "the ticket carrier")
 }
@@ -231,6 +237,8 @@ func (m *Main) serviceZh(service string) string {
 		return m.say("退保", "policy cancel")
 	case terminal.SvcSIMSale:
 		return m.say("号卡实名登记", "card registration")
+	case terminal.SvcContribution:
+		return m.say("医保养老保险缴费", "residents' insurance contribution")
 	}
 	return service
 }

@@ -90,6 +90,8 @@ func (m *Main) commands() []command {
 			"station insure quote --dir D --product farmhouse --sum 100000 | buy --dir D --operator OP1 --product farmhouse --holder 王秀英 --id ID --object 砖木结构住房三间 --sum 100000 | list --dir D | cancel --dir D --operator OP1 --policy N"},
 		{"sim", "号卡：收寄售卡、查库存、实名卖卡、退回", "phone-number cards: receive, stock, sell with real-name registration, return", (*Main).runSIM,
 			"station sim receive --dir D --operator OP1 --plan cmcc-39 --card ICCID,13812345670 | stock --dir D | sell --dir D --operator OP1 --number 13812345670 --name 王秀英 --id ID | return --dir D --operator OP1 --number 13812345670"},
+		{"contribute", "城乡居民医保、养老保险代收：一户几个人一起报价、缴费", "residents' medical and pension insurance contributions for a household: quote, pay", (*Main).runContribute,
+			"station contribute quote|pay --dir D --operator OP1 [--head 王建国] --member 王建国,411523198001011234,medical --member 李秀兰,411523198203159069,pension,300"},
 		{"stock", "库存：查看、入库、退回邮政、盘点", "stock: list, receive, send back, count", (*Main).runStock,
 			"station stock [in|return --sku SKU --qty 40 | count --sku SKU --counted 38] --dir D --operator OP1"},
 		{"sell", "卖商品（化肥、酒、日用品）", "sell goods", (*Main).runSell,

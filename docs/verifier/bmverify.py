@@ -469,7 +469,7 @@ def close_payload(f):
 PRINCIPAL = {
     "withdrawal": "amount", "bill_payment": "amount", "topup": "amount", "queued_confirmed": "amount",
     "refund_due": "refund", "refund_paid": "amount", "ticket_order": "amount", "ticket_issued": "amount",
-    "ticket_failed": "refund", "ticket_cancel": "refund", "policy_issue": "amount", "policy_cancel": "refund",
+    "ticket_failed": "refund", "ticket_cancel": "refund", "policy_issue": "amount", "policy_cancel": "refund", "contribution": "amount",
     "sim_sale": "amount",
     "sale": "total", "void": "refund",
     "cash_in": "amount", "cash_out": "amount", "cash_count": "variance",
