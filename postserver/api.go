@@ -71,6 +71,7 @@ func refused(re *registry.Error) postapi.Outcome {
 		registry.ErrFuture:         "文件的营业日还没到：请核对电脑的日期。",
 		registry.ErrChain:          "文件接不上邮政已回执的账。请联系邮政支局。",
 		registry.ErrCharges:        "文件里的手续费、佣金或商品价格不是邮政价目表上的。请联系邮政支局。",
+		registry.ErrDecision:       "文件里记的纠纷答复或退款不是邮政支局签发的答复。请联系邮政支局。",
 	}[re.Kind]
 	if zh == "" {
 		zh = "邮政没有接收这个文件。"

@@ -23,6 +23,7 @@ type FileLister interface {
 type Counts struct {
 	Stations, Keys, Days, Traces, Files, Held, Evidence, Staff, Tariffs int
 	Reconciliations, Exceptions                                         int
+	Disputes                                                            int // dispute entries
 }
 
 // Empty says the registry holds nothing.
@@ -138,6 +139,18 @@ func Copy(ctx context.Context, from, to Store) (Counts, error) {
 				}
 				n.Evidence++
 			}
+			var disputes []*DisputeEntry
+			err = from.DisputeEntries(ctx, s.ID, func(d DisputeEntry) error {
+				disputes = append(disputes, &d)
+				return nil
+			})
+			if err != nil {
+				return fmt.Errorf("registry: copy the dispute entries of %s: %w", s.ID, err)
+			}
+			if err := tx.PutDisputeEntries(s.ID, disputes); err != nil {
+				return err
+			}
+			n.Disputes += len(disputes)
 		}
 		for _, r := range reconciled {
 			found, err := from.Exceptions(ctx, "", r.Day, r.Day)
@@ -213,7 +226,7 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 	}
 	for _, s := range stations {
 		n.Keys += len(s.Keys)
-		for _, kind := range []string{"days", "traces", "held files", "evidence"} {
+		for _, kind := range []string{"days", "traces", "held files", "evidence", "dispute entries"} {
 			c, err := both(kind+" of "+s.ID, func(st Store) ([][]byte, error) { return stationData(ctx, st, s.ID, kind) })
 			if err != nil {
 				return n, err
@@ -225,6 +238,8 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 				n.Traces += c
 			case "held files":
 				n.Held += c
+			case "dispute entries":
+				n.Disputes += c
 			default:
 				n.Evidence += c
 			}
@@ -374,6 +389,9 @@ func stationData(ctx context.Context, st Store, id, kind string) ([][]byte, erro
 		return out, err
 	case "traces":
 		err := st.Traces(ctx, id, 0, 1<<63-1, func(t Trace) error { return out.add(t) })
+		return out, err
+	case "dispute entries":
+		err := st.DisputeEntries(ctx, id, func(d DisputeEntry) error { return out.add(d) })
 		return out, err
 	case "held files":
 		held, err := st.HeldFiles(ctx, id)

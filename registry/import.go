@@ -473,6 +473,10 @@ func (im *Importer) accept(tx Tx, s *Station, c *Checked, o *Outcome) error {
 	} else if found {
 		return refuse(ErrChain, s.ID, "day %s was accepted before with other entries", f.Day)
 	}
+	disputes, err := checkDisputes(tx, s.ID, c.Entries, im.Verifier)
+	if err != nil {
+		return err
+	}
 	ack, err := settlement.SignAck(settlement.Ack{Station: s.ID, Last: f.Last, Day: f.Day}, im.Signer)
 	if err != nil {
 		return fmt.Errorf("registry: sign the acknowledgement: %w", err)
@@ -489,6 +493,9 @@ func (im *Importer) accept(tx Tx, s *Station, c *Checked, o *Outcome) error {
 		}
 	}
 	if err := tb.save(); err != nil {
+		return err
+	}
+	if err := disputes.save(); err != nil {
 		return err
 	}
 	if err := tx.PutFile(c.SHA256, FileRecord{s.ID, f.Day, Accepted}); err != nil {

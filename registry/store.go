@@ -38,6 +38,9 @@ type Store interface {
 	Traces(ctx context.Context, station string, from, to uint64, fn func(Trace) error) error
 	// Evidence returns the forked files kept for a station, in any order.
 	Evidence(ctx context.Context, station string) ([]Evidence, error)
+	// DisputeEntries calls fn with the station's dispute entries, in
+	// order of entry.
+	DisputeEntries(ctx context.Context, station string, fn func(DisputeEntry) error) error
 	// HeldFiles returns the files of a station waiting for a missing day.
 	HeldFiles(ctx context.Context, station string) ([][]byte, error)
 	// Tariff returns the body of the tariff issued as version, as issued.
@@ -95,6 +98,11 @@ type Tx interface {
 	// PutTraces records the traces of a day: added ones are new,
 	// changed ones were read with Trace.
 	PutTraces(station string, added, changed []*Trace) error
+	// DisputeEntry returns the station's dispute entry seq, or nil.
+	DisputeEntry(station string, seq uint64) (*DisputeEntry, error)
+	// PutDisputeEntries records dispute entries, new or read with
+	// DisputeEntry and changed.
+	PutDisputeEntries(station string, list []*DisputeEntry) error
 	// AddHeld keeps a verified file that waits for the days before it.
 	AddHeld(station, sha string, prev ledger.Checkpoint, file []byte) error
 	// DeleteHeld removes a held file; found says it was there.

@@ -175,6 +175,7 @@ func (p *page) registryWords(re *registry.Error) string {
 		registry.ErrChain:          {"文件接不上已回执的账。请联系服务站核查，不要付款", "the file does not follow what was acknowledged; contact the station, pay nothing"},
 		registry.ErrOpen:           {"还有文件在等缺的营业日。先导入缺的那一天", "files wait for a missing day; import that day first"},
 		registry.ErrCharges:        {"文件里的手续费、佣金或价格不是本支局签发的价目表上的。这一天的佣金先不要付", "a fee, commission or price is not the issued tariff's; pay no commission on this day yet"},
+		registry.ErrDecision:       {"文件里记的纠纷答复或退款不是本支局签发的答复（伪造、改过，或同一笔退款付了两次）。请联系服务站核查，不要付款", "a dispute decision or refund in the file is not one this post office issued (forged, altered, or paid twice); contact the station, pay nothing"},
 	}[re.Kind]
 	if !ok {
 		return p.say("文件不能接收", "the file cannot be taken")

@@ -214,6 +214,13 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /queue", s.auth(s.queue))
 	mux.HandleFunc("POST /refund/{seq}", s.auth(s.refund))
 
+	mux.HandleFunc("GET /disputes", s.auth(s.disputes))
+	mux.HandleFunc("GET /dispute", s.auth(s.disputeForm))
+	mux.HandleFunc("POST /dispute/check", s.auth(s.disputeCheck))
+	mux.HandleFunc("POST /dispute", s.auth(s.disputeOpen))
+	mux.HandleFunc("POST /dispute/edit", s.auth(s.disputeEdit))
+	mux.HandleFunc("POST /disputes/refund/{seq}", s.auth(s.disputeRefund))
+
 	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "insure", "sell"} {
 		mux.HandleFunc("POST /"+page+"/edit", s.auth(s.edit(page)))
 	}

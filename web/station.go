@@ -80,6 +80,9 @@ type Services struct {
 	Voids     *terminal.Voids
 	Refunds   *terminal.Refunds
 	Tariff    *tariff.Tariff
+	// Disputes registers villagers' disputes and lists them with the
+	// post office's decisions; nil where the station keeps none.
+	Disputes *terminal.Disputes
 }
 
 // Network is what the station last saw of its hosts.
@@ -105,6 +108,11 @@ type Status struct {
 	// Untold: withdrawals the bank approved just before the program
 	// stopped, which the screen may never have shown; until confirmed.
 	Untold []terminal.CashOut
+
+	// DisputeRefunds: disputes the post office decided a refund on that
+	// is not yet paid; DisputesAnswered: disputes it found nothing owed
+	// on, whose answer arrived on the current business day.
+	DisputeRefunds, DisputesAnswered int
 }
 
 // Closed is a closed business day.

@@ -55,6 +55,7 @@ func (m *Main) registryErr(err error) error {
 		registry.ErrChain:          {"文件接不上已回执的账。请联系服务站核查，不要付款", "the file does not follow what was acknowledged. Contact the station; pay nothing on it"},
 		registry.ErrOpen:           {"还有文件在等缺的营业日。先导入缺的那一天", "files wait for a missing day. Import that day first"},
 		registry.ErrCharges:        {"文件里的手续费、佣金或商品价格不是本支局签发的价目表上的。请联系服务站核查，这一天的佣金先不要付", "a fee, commission or goods price in the file is not the one on the tariff this post office issued. Contact the station; pay no commission on this day until it is cleared"},
+		registry.ErrDecision:       {"文件里记的纠纷答复或退款不是本支局签发的答复（伪造、改过，或是别的服务站、别的纠纷的，或同一笔退款付了两次）。请联系服务站核查，不要付款", "a dispute decision or refund in the file is not one this post office issued (forged, altered, another station's or another dispute's, or one refund paid twice). Contact the station; pay nothing on it"},
 	}[re.Kind]
 	return &failure{code: exitFailed,
 		// The registry's own words (English, with internal names) are for

@@ -133,6 +133,24 @@ func walkEveryPage(t *testing.T, lang string) {
 	s.click("confirm", "r-big")
 	see("withdrawal done")
 
+	// A dispute about it: the list, the form, the customer's check, done.
+	withdrawn := regexp.MustCompile(`(?:账本第 |Ledger entry )(\d+)`).FindStringSubmatch(s.text("main"))
+	if withdrawn == nil {
+		t.Fatalf("the withdrawal's outcome names no entry:\n%s", s.page())
+	}
+	s.open("/disputes", "go-dispute-new")
+	see("disputes")
+	s.click("go-dispute-new", "f-code")
+	see("dispute form")
+	s.fill("f-entry", withdrawn[1])
+	s.fill("f-says", say("卡上扣了钱，没拿到现金", "the card was charged but no cash came out"))
+	s.click("check", "c-amount")
+	see("dispute confirmation")
+	s.click("confirm", "r-big")
+	see("dispute registered")
+	s.open("/disputes", "disputes")
+	see("disputes waiting")
+
 	// A bill, then a top-up and a ticket, each to its confirmation.
 	s.open("/bill", "f-account")
 	s.fill("f-account", "5100123456")

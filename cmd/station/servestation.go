@@ -97,6 +97,7 @@ func (d *desk) Services() web.Services {
 		Voids:     &terminal.Voids{Link: c.link},
 		Refunds:   &terminal.Refunds{Ledger: c.ledger},
 		Tariff:    c.tariff,
+		Disputes:  c.disputes(),
 	}
 }
 
@@ -123,7 +124,11 @@ func (d *desk) Status() (web.Status, error) {
 		}
 	}
 	l := d.c.ledger
-	return web.Status{Untold: untold,
+	news, err := disputeNews(sv.Disputes, l.CurrentDay())
+	if err != nil {
+		return web.Status{}, err
+	}
+	return web.Status{Untold: untold, DisputeRefunds: news.refunds, DisputesAnswered: news.answered,
 		Day: l.CurrentDay(), Cash: cash, LowCash: sv.Drawer.Low(cash),
 		Pending: len(pending), Refunds: len(refunds), Network: d.net.state(),
 		Closed: l.Closed() != "" && l.Closed() == l.Today(),
