@@ -24,7 +24,7 @@ var kindZh = map[string]string{
 	"queued_confirmed": "排队缴费已确认", "refund_due": "应退顾客", "refund_paid": "退款给顾客",
 	"ticket_order": "票务订单", "ticket_issued": "候补出票", "ticket_failed": "候补失败", "ticket_cancel": "退票",
 	"policy_issue": "财产保险投保", "policy_cancel": "退保",
-	"dispute": "业务纠纷登记", "dispute_decided": "业务纠纷答复",
+	"dispute": "业务纠纷登记", "dispute_decided": "业务纠纷答复", "handover": "承接交接单", "handover_done": "承接事项办完",
 	"sale": "商品销售", "void": "撤销", "delivery": "送货签收",
 	"cash_in": "存入现金", "cash_out": "取出现金", "cash_count": "清点现金",
 	"stock_in": "进货", "stock_return": "退货给邮政", "stock_count": "盘点",

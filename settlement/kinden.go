@@ -10,7 +10,7 @@ var kindEn = map[string]string{
 	"queued_confirmed": "queued payment confirmed", "refund_due": "refund owed", "refund_paid": "refund paid",
 	"ticket_order": "ticket order", "ticket_issued": "waitlisted ticket issued", "ticket_failed": "waitlist failed", "ticket_cancel": "ticket cancelled",
 	"policy_issue": "property insurance policy", "policy_cancel": "policy cancelled",
-	"dispute": "dispute registered", "dispute_decided": "dispute answered",
+	"dispute": "dispute registered", "dispute_decided": "dispute answered", "handover": "hand-over taken over", "handover_done": "hand-over item finished",
 	"sale": "sale", "void": "void", "delivery": "delivery",
 	"cash_in": "cash put in", "cash_out": "cash taken out", "cash_count": "cash counted",
 	"stock_in": "stock received", "stock_return": "stock sent back", "stock_count": "stock counted",
