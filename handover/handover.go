@@ -320,6 +320,11 @@ func ParseItem(s string, i int) (Item, error) {
 	if len(f) != 10 || f[0] != "item" {
 		return Item{}, &FormatError{line, "want item N KIND ENTRY TRACE SERVICE AMOUNT WHAT DUE NOTE"}
 	}
+	for _, v := range f[1:] {
+		if v == "" {
+			return Item{}, &FormatError{line, "item: every field has a value (- for none), one space apart"}
+		}
+	}
 	n, err := number(f[1])
 	if err != nil || n > MaxItems {
 		return Item{}, &FormatError{line, "item: N: decimal digits without leading zeros"}

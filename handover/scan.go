@@ -29,13 +29,14 @@ type Scan struct {
 	Station string // the station's id, for trace numbers
 
 	intents  map[uint64]string // requests with no outcome yet → their service
+	accounts map[uint64]string // intent → biller:account of a bill payment
 	outcomes map[uint64]uint64 // outcome entry → its intent
 	open     map[string]*Item  // "kind:key" → item
 }
 
 func (s *Scan) init() {
 	if s.open == nil {
-		s.intents, s.outcomes, s.open = map[uint64]string{}, map[uint64]uint64{}, map[string]*Item{}
+		s.intents, s.accounts, s.outcomes, s.open = map[uint64]string{}, map[uint64]string{}, map[uint64]uint64{}, map[string]*Item{}
 	}
 }
 
@@ -89,6 +90,9 @@ func (s *Scan) Add(e ledger.Entry) error {
 	}
 	if e.Kind == "intent" {
 		s.intents[e.Seq] = service(p.Service, e.Kind)
+		if w := p.Biller + ":" + p.Account; p.Biller != "" && whatRE.MatchString(w) {
+			s.accounts[e.Seq] = w
+		}
 		return nil
 	}
 	if n, ok := idem(e, "outcome"); ok {
@@ -101,11 +105,7 @@ func (s *Scan) Add(e ledger.Entry) error {
 		queued, held := credit(e, accountQueued), credit(e, accountDeposits)
 		switch {
 		case queued.IsPositive():
-			it := &Item{Kind: Queued, Entry: n, Trace: trace, Service: e.Kind, Amount: queued.Add(credit(e, accountFees))}
-			if w := p.Biller + ":" + p.Account; p.Biller != "" && whatRE.MatchString(w) {
-				it.What = w
-			}
-			s.open[key("hold", n)] = it
+			s.open[key("hold", n)] = &Item{Kind: Queued, Entry: n, Trace: trace, Service: e.Kind, Amount: queued.Add(credit(e, accountFees)), What: s.accounts[n]}
 		case held.IsPositive():
 			s.open[key("hold", n)] = &Item{Kind: Waitlist, Entry: n, Trace: trace, Service: e.Kind, Amount: held.Add(credit(e, accountFees))}
 		}
