@@ -199,3 +199,15 @@ func TestScan(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestDocsExample: docs/postoffice.md shows the example's text as it is.
+func TestDocsExample(t *testing.T) {
+	page, err := os.ReadFile("../docs/postoffice.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := handover.Format(example())
+	if !strings.Contains(string(page), "```\n"+text+"```\n") {
+		t.Fatalf("docs/postoffice.md does not show the hand-over document's example as Format writes it:\n%s", text)
+	}
+}
