@@ -214,8 +214,14 @@ func (o *Office) CloseoutPath(station string) string {
 // the error says so.
 func (o *Office) Retire(ctx context.Context, station string) (registry.Station, error) {
 	var s registry.Station
-	err := o.use(func(r *registry.Registry) (err error) {
-		s, err = r.Retire(ctx, station, o.Signer)
+	// What the station still owes villagers goes on its close-out
+	// statement and to its successor (EnrolSuccessor).
+	c, err := o.carry(ctx, station)
+	if err != nil {
+		return s, err
+	}
+	err = o.use(func(r *registry.Registry) (err error) {
+		s, err = r.RetireCarrying(ctx, station, o.Signer, c)
 		return err
 	})
 	if err != nil {

@@ -32,6 +32,29 @@ var MaxDeposit = decimal.New(10_000_000, 0)
 // Enrol records a new station. Every field is checked before anything is
 // written; a station id is enrolled once.
 func (r *Registry) Enrol(ctx context.Context, e Enrolment) (Station, error) {
+	s, err := r.checkEnrolment(ctx, e)
+	if err != nil {
+		return Station{}, err
+	}
+	err = r.store.Update(ctx, func(tx Tx) error { return addStation(tx, &s) })
+	if err != nil {
+		return Station{}, err
+	}
+	return s, nil
+}
+
+// addStation adds a new station; one enrolled already is refused.
+func addStation(tx Tx, s *Station) error {
+	added, err := tx.AddStation(s)
+	if err == nil && !added {
+		err = refuse(ErrExists, s.ID, "station %s is enrolled already", s.ID)
+	}
+	return err
+}
+
+// checkEnrolment checks every field of e and returns the station it
+// enrols.
+func (r *Registry) checkEnrolment(ctx context.Context, e Enrolment) (Station, error) {
 	bad := func(format string, args ...any) (Station, error) {
 		return Station{}, refuse(ErrInput, e.Station, format, args...)
 	}
@@ -62,16 +85,6 @@ func (r *Registry) Enrol(ctx context.Context, e Enrolment) (Station, error) {
 		Key: key, Enrolled: r.stamp(), Status: Active,
 	}
 	s.Keys = []KeyChange{{Key: key, From: 1, At: s.Enrolled}}
-	err = r.store.Update(ctx, func(tx Tx) error {
-		added, err := tx.AddStation(&s)
-		if err == nil && !added {
-			err = refuse(ErrExists, s.ID, "station %s is enrolled already", s.ID)
-		}
-		return err
-	})
-	if err != nil {
-		return Station{}, err
-	}
 	return s, nil
 }
 

@@ -22,6 +22,13 @@ type Retirement struct {
 	Owed    decimal.Decimal   `json:"owed"`   // postoffice:settlement after the last day; positive: the post office owes the shop
 	Return  decimal.Decimal   `json:"return"` // Deposit + Owed; negative: the franchisee still owes that much
 	Forks   int               `json:"forks"`
+	// Carried is what the station still owed villagers on leaving (the
+	// sum of Items' amounts), taken off Return and carried to its
+	// successor; Items are their lines (package handover).
+	Carried   decimal.Decimal `json:"carried"`
+	Items     []string        `json:"items,omitempty"`
+	Successor string          `json:"successor,omitempty"` // the station enrolled to take over
+	Handover  []byte          `json:"handover,omitempty"`  // the hand-over document signed for it
 	// Statement is the close-out statement, a note signed by the post
 	// office (see CloseOutText).
 	Statement []byte `json:"statement"`
@@ -38,11 +45,25 @@ type Retirement struct {
 //	owed 487.70
 //	return 20487.70
 //	forks 0
+//
+// A station that leaves something owed to villagers (see Carry) has two
+// lines more and one per item, as in the hand-over document:
+//
+//	carried 283.40
+//	item 1 queued 5 T0001-000005 bill_payment 100.00 state-grid:5100123456 - -
+//
+// and its return is the deposit plus what is owed less what is carried.
 func (t *Retirement) CloseOutText(s *Station) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "bianmin-closeout-v1\nstation %s\nfranchisee %s\nretired %s\n", s.ID, s.Franchisee, t.Day)
 	fmt.Fprintf(&b, "settled-through %s %d %s\n", orDash(t.LastDay), t.Last.Seq, hex.EncodeToString(t.Last.Hash[:]))
 	fmt.Fprintf(&b, "deposit %s\nowed %s\nreturn %s\nforks %d\n", money.FormatWire(t.Deposit), money.FormatWire(t.Owed), money.FormatWire(t.Return), t.Forks)
+	if len(t.Items) > 0 || !t.Carried.IsZero() {
+		fmt.Fprintf(&b, "carried %s\n", money.FormatWire(t.Carried))
+		for _, l := range t.Items {
+			b.WriteString(l + "\n")
+		}
+	}
 	return b.String()
 }
 
@@ -58,6 +79,10 @@ func orDash(s string) string {
 // a fork can retire; the statement counts the forks, which stay as
 // evidence.
 func (r *Registry) Retire(ctx context.Context, station string, signer note.Signer) (Station, error) {
+	return r.retire(ctx, station, signer, nil)
+}
+
+func (r *Registry) retire(ctx context.Context, station string, signer note.Signer, c *Carry) (Station, error) {
 	var s Station
 	err := r.store.Update(ctx, func(tx Tx) error {
 		var found bool
@@ -77,7 +102,13 @@ func (r *Registry) Retire(ctx context.Context, station string, signer note.Signe
 		if s.Close != nil {
 			t.Owed = s.Close.Owed.Close
 		}
-		t.Return = t.Deposit.Add(t.Owed)
+		if c != nil {
+			if c.Through != s.Last {
+				return refuse(ErrOpen, s.ID, "station %s has a day accepted after entry %d that the list of what it owes did not read; retire it again", s.ID, c.Through.Seq)
+			}
+			t.Carried, t.Items = c.Amount, c.Lines
+		}
+		t.Return = t.Deposit.Add(t.Owed).Sub(t.Carried)
 		t.Statement, err = note.Sign(&note.Note{Text: t.CloseOutText(&s)}, signer)
 		if err != nil {
 			return fmt.Errorf("registry: sign the close-out statement: %w", err)

@@ -26,7 +26,7 @@ var kindZh = map[string]string{
 	"policy_issue": "财产保险投保", "policy_cancel": "退保",
 	"sim_stock_in": "号卡入库", "sim_return": "号卡退回", "sim_sale": "号卡销售",
 	"contribution": "城乡居民医保养老保险缴费", "contribution_household": "医保养老保险代收回执",
-	"dispute": "业务纠纷登记", "dispute_decided": "业务纠纷答复",
+	"dispute": "业务纠纷登记", "dispute_decided": "业务纠纷答复", "handover": "承接交接单", "handover_done": "承接事项办完",
 	"sale": "商品销售", "void": "撤销", "delivery": "送货签收",
 	"cash_in": "存入现金", "cash_out": "取出现金", "cash_count": "清点现金",
 	"stock_in": "进货", "stock_return": "退货给邮政", "stock_count": "盘点",

@@ -12,7 +12,7 @@ var kindEn = map[string]string{
 	"policy_issue": "property insurance policy", "policy_cancel": "policy cancelled",
 	"sim_stock_in": "phone cards received", "sim_return": "phone cards sent back", "sim_sale": "phone-number card sold",
 	"contribution": "residents' insurance contribution", "contribution_household": "residents' insurance household receipt",
-	"dispute": "dispute registered", "dispute_decided": "dispute answered",
+	"dispute": "dispute registered", "dispute_decided": "dispute answered", "handover": "hand-over taken over", "handover_done": "hand-over item finished",
 	"sale": "sale", "void": "void", "delivery": "delivery",
 	"cash_in": "cash put in", "cash_out": "cash taken out", "cash_count": "cash counted",
 	"stock_in": "stock received", "stock_return": "stock sent back", "stock_count": "stock counted",

@@ -74,6 +74,7 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 	franchisee := fs.String("franchisee", "", "who runs the shop")
 	deposit := fs.String("deposit", "", "the security deposit held, in yuan, e.g. 20000.00")
 	tariffFile := fs.String("tariff", "", "the signed tariff issued to the station")
+	succeeds := fs.String("succeeds", "", "the retired station of the same village this one takes over from (承接), e.g. T0001")
 	if _, err := m.flags(fs, args, 0); err != nil {
 		return err
 	}
@@ -113,6 +114,9 @@ func (m *Main) runEnrol(ctx context.Context, args []string) error {
 	}
 	defer r.Close()
 	o := &office.Office{Dir: *dir, Registry: r}
+	if *succeeds != "" {
+		return m.enrolSuccessor(ctx, o, registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount}, t, *succeeds)
+	}
 	s, err := o.Enrol(ctx, registry.Enrolment{Station: *station, Key: *pubkey, Franchisee: *franchisee, Deposit: amount}, t)
 	if err != nil {
 		return m.registryErr(err)

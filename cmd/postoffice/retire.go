@@ -57,10 +57,18 @@ func (m *Main) runRetire(ctx context.Context, args []string) error {
 	case t.Owed.IsNegative():
 		m.printf("服务站还欠支局 %s，", "the shop still owes the post office %s, ", money.FormatReceipt(t.Owed.Neg()))
 	}
+	if t.Carried.IsPositive() {
+		m.printf("扣下还欠村民的 %s，", "less %s still owed to villagers, ", money.FormatReceipt(t.Carried))
+	}
 	if t.Return.IsNegative() {
 		m.printf("押金不够抵：加盟人还须交回 %s。\n", "the deposit does not cover it: the franchisee must still pay %s.\n", money.FormatReceipt(t.Return.Neg()))
 	} else {
 		m.printf("应退还加盟人 %s。\n", "to return to the franchisee: %s.\n", money.FormatReceipt(t.Return))
+	}
+	if items, err := office.Items(t); err == nil && len(items) > 0 {
+		m.printf("还欠村民 %d 项，共 %s，从结清款里扣下，转给接手的服务站（postoffice enrol --succeeds %s）：\n", "%d item(s) still owed to villagers, %s in all, kept back and carried to the successor (postoffice enrol --succeeds %s):\n",
+			len(items), money.FormatReceipt(t.Carried), s.ID)
+		m.printItems(items)
 	}
 	if t.Forks > 0 {
 		m.printf("注意：该站有 %d 个分叉文件留证，未了结。\n", "Note: %d forked file(s) are kept as evidence and not resolved.\n", t.Forks)

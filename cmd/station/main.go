@@ -104,6 +104,8 @@ func (m *Main) commands() []command {
 			"station queue --dir D [--operator OP1 to send what can be sent]"},
 		{"dispute", "业务纠纷：登记顾客说有问题的业务、收下邮政支局的答复、查看", "disputes: register one, load the post office's decision, list them", (*Main).runDispute,
 			`station dispute open --dir D --operator OP1 --entry N --says "卡上扣了钱，没拿到现金" | list --dir D | load --dir D --operator OP1 FILE…`},
+		{"handover", "承接：收下邮政支局的交接单，接着办原服务站没办完的事；退出前查看本站还欠村民的", "take over what a station that left still owed villagers; list what this station owes", (*Main).runHandover,
+			"station handover load --dir D --operator OP1 FILE | list --dir D | finish --dir D --operator OP1 --item N [--received-by 签收人 | --decision FILE] | owed --dir D"},
 		{"refund", "把欠顾客的退款付出", "hand back a refund owed", (*Main).runRefund,
 			"station refund --dir D --operator OP1 --entry N"},
 		{"receipt", "重打收据（记入账本）", "reprint a receipt (recorded)", (*Main).runReceipt,
