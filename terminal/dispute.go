@@ -141,7 +141,7 @@ func intentOf(l LinkLedger, e ledger.Entry) (ledger.Entry, error) {
 			return in, nil
 		}
 	}
-	return ledger.Entry{}, &DisputeError{"entry", fmt.Sprintf("entry %d (%s) did not go to a bank, biller or carrier: it has no trace number to dispute", e.Seq, e.Kind), fmt.Sprintf("第 %d 笔没有经过银行、缴费单位或承运方，没有流水号，不能登记纠纷；请核对收据上的账本序号", e.Seq)}
+	return ledger.Entry{}, &DisputeError{"entry", fmt.Sprintf("entry %d (%s) did not go to a host (bank, biller, carrier, insurer, telecom or social insurance): it has no trace number to dispute", e.Seq, e.Kind), fmt.Sprintf("第 %d 笔没有经过银行、缴费单位、承运方、保险公司、运营商或社保，没有流水号，不能登记纠纷；请核对收据上的账本序号", e.Seq)}
 }
 
 // traceState says what the station's entries say became of intent: the
@@ -187,7 +187,8 @@ func stateOfKind(kind, status string) string {
 		return "confirmed"
 	case KindRefundDue, KindFailed:
 		return "refused"
-	case SvcWithdrawal, SvcBalanceInquiry, SvcBillPayment, SvcTopup, SvcTicketOrder, SvcTicketCancel:
+	case SvcWithdrawal, SvcBalanceInquiry, SvcBillPayment, SvcTopup, SvcTicketOrder, SvcTicketCancel,
+		SvcPolicyIssue, SvcPolicyCancel, SvcSIMSale, SvcContribution:
 		switch status {
 		case statusQueued:
 			return "queued"

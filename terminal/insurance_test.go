@@ -298,3 +298,21 @@ func TestPolicyNotVoidable(t *testing.T) {
 		t.Errorf("void of a policy: %v", err)
 	}
 }
+
+// A dispute about a policy sale finds what the station recorded of it
+// (approved, the policy_issue entry) as it does for a withdrawal.
+func TestDisputeAboutAPolicy(t *testing.T) {
+	r := newInsureRig(t)
+	res, err := r.buy(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ds := &terminal.Disputes{Ledger: r.ledger, Link: r.link, PostOffice: newPostOffice(t).verifier}
+	dp, added, err := ds.Open(context.Background(), terminal.DisputeRequest{Operator: "OP1", Entry: res.Entry.Seq, Says: "交了保费，保险公司说没有这张保单"})
+	if err != nil || !added {
+		t.Fatalf("Open: %v (added %v)", err, added)
+	}
+	if dp.Trace != res.Trace || dp.StationState != "approved" || dp.StationEntry != res.Entry.Seq || dp.HostStatus != "approved" {
+		t.Fatalf("dispute: %+v", dp)
+	}
+}
