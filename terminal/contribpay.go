@@ -105,7 +105,7 @@ func (s *Contributions) Pay(ctx context.Context, h Household) (HouseholdResult, 
 	for _, c := range cs {
 		l, sent, err := s.payMember(ctx, h, c)
 		if err != nil {
-			return HouseholdResult{}, fmt.Errorf("terminal: contribution, member %d: %w", c.row, err)
+			return HouseholdResult{}, q.stopped(fmt.Errorf("terminal: contribution, member %d: %w", c.row, err))
 		}
 		if sent {
 			asked++
@@ -134,9 +134,41 @@ func (s *Contributions) Pay(ctx context.Context, h Household) (HouseholdResult, 
 	}
 	e, _, err := s.Link.Ledger.Append(ledger.Draft{Operator: h.Operator, Kind: KindHousehold, IdemKey: householdKey(h.IdemKey), Payload: b})
 	if err != nil {
-		return HouseholdResult{}, fmt.Errorf("terminal: contribution receipt: %w", err)
+		return HouseholdResult{}, q.stopped(fmt.Errorf("terminal: contribution receipt: %w", err))
 	}
 	return HouseholdResult{Entry: e, HouseholdQuote: q, Paid: p.Paid}, nil
+}
+
+// HouseholdPartError is a household stopped by an error (a full disk, a
+// damaged file) after some of its members were charged: each of those was
+// confirmed by the host and recorded with its own entry and receipt, so
+// the shopkeeper takes Total for them; the members after were not asked,
+// and no household receipt was written.
+type HouseholdPartError struct {
+	Charged []MemberLine
+	Total   decimal.Decimal // the cash to take: the charged members, with fees
+	Err     error
+}
+
+func (e *HouseholdPartError) Error() string {
+	return fmt.Sprintf("%d members paid (%s) before: %v", len(e.Charged), money.FormatWire(e.Total), e.Err)
+}
+
+func (e *HouseholdPartError) Unwrap() error { return e.Err }
+
+// stopped is err, told with the members charged so far, if any.
+func (q HouseholdQuote) stopped(err error) error {
+	pe := &HouseholdPartError{Total: decimal.Zero, Err: err}
+	for _, l := range q.Members {
+		if l.Charged() {
+			pe.Charged = append(pe.Charged, l)
+			pe.Total = pe.Total.Add(l.Amount).Add(l.Fee)
+		}
+	}
+	if len(pe.Charged) == 0 {
+		return err
+	}
+	return pe
 }
 
 // payMember pays one member: a lookup, then the request under the host

@@ -242,8 +242,21 @@ func (m *Main) explainContribution(err error) (string, bool) {
 		ic *idcheck.InputError
 		mo *money.Error
 	)
-	var lk *terminal.LookupError
+	var (
+		lk *terminal.LookupError
+		hp *terminal.HouseholdPartError
+	)
 	switch {
+	case errors.As(err, &hp):
+		// Said first: the members charged are paid whatever stopped the rest.
+		var paid, paidEn []string
+		for _, l := range hp.Charged {
+			paid = append(paid, fmt.Sprintf("第 %d 位 %s（收据在账本第 %d 笔）", l.Row, l.Name, l.Entry))
+			paidEn = append(paidEn, fmt.Sprintf("member %d %s (receipt: ledger entry %d)", l.Row, l.Name, l.Entry))
+		}
+		rest, _ := m.explain(hp.Err)
+		return m.say(fmt.Sprintf("已缴成功 %d 人：%s，请只收这几位的现金 %s，并打印他们的收据。其余成员没有缴成：%s", len(hp.Charged), strings.Join(paid, "、"), money.FormatReceipt(hp.Total), rest),
+			fmt.Sprintf("%d members paid: %s; take only their cash, %s, and print their receipts. The other members were not paid: %s", len(hp.Charged), strings.Join(paidEn, ", "), money.FormatWire(hp.Total), rest)), true
 	case errors.As(err, &lk):
 		if errors.Is(err, terminal.ErrUnreachable) {
 			return m.say(fmt.Sprintf("连不上社保系统（问第 %d 位成员时），没有报价，什么都没有记，也不要收钱。请等网络恢复后再试。", lk.Row),

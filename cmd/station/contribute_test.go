@@ -2,11 +2,15 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
+	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -182,4 +186,25 @@ func FuzzParseMember(f *testing.F) {
 			t.Fatalf("%q read as %+v", s, m)
 		}
 	})
+}
+
+// A household stopped after some members were paid (here by a full disk)
+// says first who was paid and the cash to take for them, then why the
+// rest were not.
+func TestHouseholdStoppedHalfwaySaysWhoPaid(t *testing.T) {
+	m := &Main{Getenv: func(string) string { return "" }, Now: time.Now}
+	err := &terminal.HouseholdPartError{
+		Charged: []terminal.MemberLine{{Row: 1, Name: "王建国", Entry: 12, Amount: decimal.RequireFromString("300.00")}},
+		Total:   decimal.RequireFromString("300.00"),
+		Err:     fmt.Errorf("terminal: contribution, member 2: ledger: prepare: %w", syscall.ENOSPC),
+	}
+	msg, code := m.explain(err)
+	for _, want := range []string{"已缴成功 1 人：第 1 位 王建国（收据在账本第 12 笔）", "请只收这几位的现金 ¥300.00", "其余成员没有缴成：存储空间满了"} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("%q does not say %q", msg, want)
+		}
+	}
+	if code != exitFailed {
+		t.Errorf("exit %d", code)
+	}
 }

@@ -157,6 +157,10 @@ func procFlows() []procFlow {
 		// After the day close: flows[5] is the void, which heldByLive uses.
 		{row: rowPolicy, service: terminal.SvcPolicyIssue, hang: "policy_issue=hang#1", args: op("insure", "buy", "--product", "farmhouse", "--holder", "王秀英",
 			"--id", "411523198001011234", "--object", "砖木结构住房三间", "--sum", sumIns)},
+		{row: rowSIM, service: terminal.SvcSIMSale, hang: "sim_sale=hang#1", args: op("sim", "sell", "--number", simNo, "--name", "王秀英", "--id", "411523198001011234")},
+		// One member: the program's half counts one approval per run.
+		{row: rowHousehold, service: terminal.SvcContribution, hang: "contribution=hang#1", args: op("contribute", "pay", "--head", "王建国",
+			"--member", "王建国,411523198001011234,pension,300")},
 	}
 }
 
@@ -169,6 +173,7 @@ func programEnv(url string) []string {
 func processStation(t *testing.T) (*cli, string, *hostsimProc) {
 	c, dir, h := faultStation(t)
 	c.must("stock", "in", "--dir", dir, "--operator", "OP1", "--sku", urea, "--qty", "10")
+	c.must("sim", "receive", "--dir", dir, "--operator", "OP1", "--plan", simPlan, "--card", simCard)
 	return c, dir, h
 }
 
@@ -212,6 +217,8 @@ func checkProgram(t *testing.T, c *cli, dir string, h *hostsimProc, tf *tariff.T
 	want.add(terminal.AccountOwner, fmDec("-3000.00"))
 	want.addUnits(terminal.AccountStock, urea, decimal.NewFromInt(10))
 	want.addUnits(terminal.AccountConsignment, urea, decimal.NewFromInt(-10))
+	want.addUnits(terminal.AccountStock, terminal.SIMCommodity(simPlan), decimal.NewFromInt(1))
+	want.addUnits(terminal.AccountConsignment, terminal.SIMCommodity(simPlan), decimal.NewFromInt(-1))
 	words := hostWordsIn(t, h.journal)
 	addHostModel(tf, want, words)
 	if extra != nil {

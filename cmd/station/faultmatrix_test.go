@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -74,12 +75,14 @@ const (
 	rowBillQueued = "bill queued"
 	rowTicket     = "ticket order"
 	rowPolicy     = "insurance policy"
+	rowSIM        = "phone-number card"
+	rowHousehold  = "contributions"
 	rowSale       = "goods sale"
 	rowVoid       = "void"
 	rowDayClose   = "day close"
 )
 
-var matrixRows = []string{rowWithdrawal, rowBillOnline, rowBillQueued, rowTicket, rowPolicy, rowSale, rowVoid, rowDayClose}
+var matrixRows = []string{rowWithdrawal, rowBillOnline, rowBillQueued, rowTicket, rowPolicy, rowSIM, rowHousehold, rowSale, rowVoid, rowDayClose}
 
 type cell struct {
 	mark string // ✓ ✗ —
@@ -177,7 +180,18 @@ const (
 	fare     = "309.00"
 	sumIns   = "100000.00" // a farmhouse policy: premium 150.00
 	urea     = "FERT-UREA-50KG"
+	simPlan  = "cmcc-39" // 50.00, commission 15.00 per card
+	simCard  = "89860012345678901238,13812345670"
+	simNo    = "13812345670"
 )
+
+// household is the fault matrix's household: two members paying the
+// pension (open through the demo tariff's validity), one a standard
+// member at the 300.00 grade, one 低保 owing 200.00.
+var household = []terminal.Member{
+	{Name: "王建国", IDNumber: "411523198001011234", Scheme: "pension", Grade: decimal.RequireFromString("300.00")},
+	{Name: "李秀兰", IDNumber: "411523198203159069", Scheme: "pension", Grade: decimal.RequireFromString("300.00")},
+}
 
 // approvedTraces lists the traces of service whose host's final word is
 // approved.
@@ -301,6 +315,57 @@ func matrixFlows(tf *tariff.Tariff) []matrixFlow {
 			told:  toldMatches(terminal.SvcPolicyIssue, "take 150.00"),
 		},
 		{
+			name: rowSIM, service: terminal.SvcSIMSale,
+			do: func(p *faultProc, faults []string) (string, error) {
+				p.w.faults(faults...)
+				r, err := p.sims.Sell(ctx, terminal.SIMOrder{Operator: "OP1", Number: simNo, Holder: "王秀英", IDNumber: "411523198001011234", IdemKey: key(p, "sim")})
+				if err != nil {
+					return "", err
+				}
+				return "take " + r.Plan.Price.Decimal.StringFixed(2), nil
+			},
+			model: hostModel,
+			told:  toldMatches(terminal.SvcSIMSale, "take 50.00"),
+		},
+		{
+			// Two members, each its own request: under a fault on the
+			// first, the second is still paid.
+			name: rowHousehold, service: terminal.SvcContribution,
+			do: func(p *faultProc, faults []string) (string, error) {
+				p.w.faults(faults...)
+				r, err := p.contrib.Pay(ctx, terminal.Household{Operator: "OP1", Head: "王建国", Members: household, IdemKey: key(p, "household")})
+				if err != nil {
+					return "", err
+				}
+				return "take " + r.Total.StringFixed(2), nil
+			},
+			model: hostModel,
+			told: func(told string, err error, words map[string]hostWord, _ *crasher) []string {
+				paid := decimal.Zero
+				n := 0
+				for _, tr := range approvedTraces(words, terminal.SvcContribution) {
+					paid = paid.Add(fmDec(words[tr].Amount))
+					n++
+				}
+				// An error after some members were paid must say so, with
+				// the cash to take for them.
+				var part *terminal.HouseholdPartError
+				if errors.As(err, &part) {
+					if len(part.Charged) != n || !part.Total.Equal(paid) {
+						return []string{fmt.Sprintf("the shopkeeper was told %d members paid, %s, but the social host took %s from %d", len(part.Charged), part.Total.StringFixed(2), paid.StringFixed(2), n)}
+					}
+					return nil
+				}
+				switch {
+				case err != nil && n != 0:
+					return []string{fmt.Sprintf("the shopkeeper got an error (%v) but the social host took %d members", err, n)}
+				case err == nil && told != "take "+paid.StringFixed(2):
+					return []string{fmt.Sprintf("the shopkeeper was told %q but the social host took %s from %d members", told, paid.StringFixed(2), n)}
+				}
+				return nil
+			},
+		},
+		{
 			name: rowSale, na: noHost,
 			do: func(p *faultProc, faults []string) (string, error) {
 				r, err := p.goods.Sell(terminal.Sale{Operator: "OP1", Lines: []terminal.Line{{SKU: urea, Qty: 2}}, IdemKey: key(p, "sale")})
@@ -408,6 +473,8 @@ func baseModel() faultBook {
 	b.add(terminal.AccountOwner, fmDec("-2000.00"))
 	b.addUnits(terminal.AccountStock, urea, decimal.NewFromInt(10))
 	b.addUnits(terminal.AccountConsignment, urea, decimal.NewFromInt(-10))
+	b.addUnits(terminal.AccountStock, terminal.SIMCommodity(simPlan), decimal.NewFromInt(1))
+	b.addUnits(terminal.AccountConsignment, terminal.SIMCommodity(simPlan), decimal.NewFromInt(-1))
 	return b
 }
 
@@ -439,6 +506,9 @@ func (m *faultMatrix) try(t *testing.T, tf *tariff.Tariff, f matrixFlow, tr tria
 	_, err := setup.drawer.In(terminal.CashMove{Operator: "OP1", Amount: fmDec("2000.00"), Reason: terminal.ReasonFloat, IdemKey: "float"})
 	if err == nil {
 		_, err = setup.goods.StockIn("OP1", urea, 10, "", "stock")
+	}
+	if err == nil {
+		err = receiveCard(setup)
 	}
 	if err == nil && f.setup != nil {
 		err = f.setup(setup)
@@ -642,6 +712,28 @@ func addHostModel(tf *tariff.Tariff, b faultBook, words map[string]hostWord) {
 				b.add(terminal.AccountCash, premium)
 				b.add(terminal.AccountSettlement, premium.Neg().Add(com))
 				b.add(terminal.AccountCommission+tariff.PolicyIssue, com.Neg())
+			}
+		case terminal.SvcSIMSale:
+			if w.Status == terminal.StatusApproved {
+				plan, _ := tf.SIMPlan(simPlan)
+				price, com := plan.Price.Decimal, plan.Commission.Decimal
+				b.add(terminal.AccountCash, price)
+				b.add(terminal.AccountSettlement, price.Neg().Add(com))
+				b.add(terminal.AccountCommission+terminal.SvcSIMSale, com.Neg())
+				b.addUnits(terminal.AccountStock, terminal.SIMCommodity(simPlan), decimal.NewFromInt(-1))
+				b.addUnits(terminal.AccountConsignment, terminal.SIMCommodity(simPlan), decimal.NewFromInt(1))
+			}
+		case terminal.SvcContribution:
+			if w.Status == terminal.StatusApproved {
+				amount := fmDec(w.Amount) // what the host took: the grade less the member's subsidy
+				scheme, _ := tf.Scheme("pension")
+				year, _ := scheme.OpenYear(time.Now().In(shanghai).Format(time.DateOnly))
+				p, _ := tf.ContributionPricing("pension", year.Year)
+				fee, com := p.Fee.Apply(amount), p.Commission.Apply(amount)
+				b.add(terminal.AccountCash, amount.Add(fee))
+				b.add(terminal.AccountSettlement, amount.Neg().Add(com))
+				b.add(terminal.AccountFees, fee.Neg())
+				b.add(terminal.AccountCommission+terminal.SvcContribution, com.Neg())
 			}
 		}
 	}

@@ -27,6 +27,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -232,6 +233,8 @@ type faultProc struct {
 	bills   *terminal.Bills
 	tickets *terminal.Tickets
 	insure  *terminal.Insurance
+	sims    *terminal.SIMCards
+	contrib *terminal.Contributions
 	goods   *terminal.Goods
 	voids   *terminal.Voids
 	days    *terminal.Days
@@ -269,6 +272,8 @@ func (w *faultWorld) start(c *crasher, timeout time.Duration) *faultProc {
 		bills:   &terminal.Bills{Link: link, Tariff: w.tariff},
 		tickets: &terminal.Tickets{Link: link, Tariff: w.tariff, Today: today},
 		insure:  &terminal.Insurance{Link: link, Tariff: w.tariff, Today: today},
+		sims:    &terminal.SIMCards{Link: link, Tariff: w.tariff, Today: today},
+		contrib: &terminal.Contributions{Link: link, Lookup: &hostproto.Client{BaseURL: w.url}, Tariff: w.tariff, Today: today},
 		goods:   &terminal.Goods{Ledger: led, Tariff: w.tariff, Today: today},
 		voids:   &terminal.Voids{Link: link},
 		days:    &terminal.Days{Ledger: led, Pending: pending, Tariff: w.tariff.Version},
@@ -419,7 +424,7 @@ func stationWord(s *ledger.Store) (map[string]string, error) {
 		case e.Kind == terminal.SvcWithdrawal, e.Kind == terminal.KindConfirmed, e.Kind == terminal.KindIssued,
 			(e.Kind == terminal.SvcBillPayment || e.Kind == terminal.SvcTopup) && p.Status == "paid",
 			e.Kind == terminal.SvcTicketOrder && p.Status == terminal.TicketIssued,
-			e.Kind == terminal.SvcPolicyIssue:
+			e.Kind == terminal.SvcPolicyIssue, e.Kind == terminal.SvcSIMSale, e.Kind == terminal.SvcContribution:
 			out[p.Trace] = "done"
 		case e.Kind == terminal.SvcBillPayment && p.Status == "queued":
 			held[e.Seq] = p.Trace
@@ -446,4 +451,18 @@ func faultKeys[V any](m map[string]V) []string {
 
 func isDiskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || errors.Is(err, syscall.EFBIG)
+}
+
+// shanghai is the fault worlds' zone (UTC+8, no summer time).
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// receiveCard puts the matrix's one phone-number card in stock, as the
+// carrier's consignment does.
+func receiveCard(p *faultProc) error {
+	card, err := simcard.Parse(simCard)
+	if err != nil {
+		return err
+	}
+	_, err = p.sims.Receive("OP1", simPlan, []simcard.Card{card}, "", "sim-stock")
+	return err
 }

@@ -62,8 +62,9 @@ type soakReq struct {
 	kind, idem  string
 	amount, fee decimal.Decimal // amount as the host sees it (a withdrawal's total), the station's fee
 	commission  decimal.Decimal
-	paid        bool // the station said to hand out or take the cash
-	voided      bool // a queued payment voided at the counter
+	commodity   string // a phone-number card's plan, in units
+	paid        bool   // the station said to hand out or take the cash
+	voided      bool   // a queued payment voided at the counter
 }
 
 type soakPolicy struct {
@@ -111,6 +112,7 @@ type soak struct {
 	tickets  []soakTicket        // open ticket orders, for cancels
 	policies []soakPolicy        // policies sold, for cancels in the cooling-off period
 	regular  []string            // cards that come back (and run dry)
+	simSeq   int                 // phone-number cards received so far
 
 	lat       map[string][]time.Duration
 	outcomes  map[string]int // kind/outcome
@@ -237,6 +239,8 @@ func (s *soak) outcome(kind string, err error) string {
 		lim   *terminal.LimitError
 		short *terminal.ShortCashError
 		verr  *terminal.VoidError
+		none  *terminal.NothingToPayError
+		part  *terminal.HouseholdPartError
 	)
 	switch {
 	case err == nil:
@@ -260,6 +264,10 @@ func (s *soak) outcome(kind string, err error) string {
 		return "void_refused"
 	case errors.Is(err, terminal.ErrNotOpenTicket), errors.Is(err, terminal.ErrNotOpenPolicy):
 		return "not_open"
+	case errors.As(err, &none):
+		return "nobody_paid"
+	case errors.As(err, &part):
+		return "stopped_partway"
 	}
 	if len(s.other) < 20 {
 		s.other = append(s.other, fmt.Sprintf("tx %d %s: %T %v", s.idem, kind, err, err))
@@ -322,6 +330,10 @@ func (s *soak) one() {
 		s.buyPolicy()
 	case r < 750:
 		s.cancelPolicy()
+	case r < 765:
+		s.sellSIM()
+	case r < 790:
+		s.contribute()
 	case r < 940:
 		s.sell()
 	case r < 975:
@@ -813,6 +825,10 @@ var soakFaults = []struct {
 	{3, func(*rand.Rand) string { return "policy_issue=drop#1" }},
 	{1, func(*rand.Rand) string { return "policy_cancel=drop#1" }},
 	{2, func(*rand.Rand) string { return "insurer=down" }},
+	{3, func(*rand.Rand) string { return "sim_sale=drop#1" }},
+	{2, func(*rand.Rand) string { return "telecom=down" }},
+	{3, func(r *rand.Rand) string { return fmt.Sprintf("contribution=drop#%d", 1+r.IntN(2)) }},
+	{2, func(*rand.Rand) string { return "social=down" }},
 	{8, func(r *rand.Rand) string { return fmt.Sprintf("*=duplicate#%d", 1+r.IntN(10)) }},
 	{4, func(r *rand.Rand) string { return fmt.Sprintf("withdrawal=decline:05#%d", 1+r.IntN(3)) }},
 	{3, func(r *rand.Rand) string { return fmt.Sprintf("bill_payment=decline:05#%d", 1+r.IntN(3)) }},

@@ -236,11 +236,14 @@ func (s *soak) check(stationKey string) {
 			dr(terminal.AccountSettlement, rq.amount.Add(rq.commission))
 			cr(terminal.AccountFees, rq.fee)
 			cr(terminal.AccountCommission+tariff.Withdrawal, rq.commission)
-		case terminal.SvcBillPayment, terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcPolicyIssue:
+		case terminal.SvcBillPayment, terminal.SvcTopup, terminal.SvcTicketOrder, terminal.SvcPolicyIssue, terminal.SvcSIMSale, terminal.SvcContribution:
 			dr(terminal.AccountCash, rq.amount.Add(rq.fee))
 			cr(terminal.AccountSettlement, rq.amount.Sub(rq.commission))
 			cr(terminal.AccountFees, rq.fee)
 			cr(terminal.AccountCommission+rq.kind, rq.commission)
+			if rq.commodity != "" { // the card leaves the shelf, back to the carrier's account
+				s.post(model, soakUnits(rq.commodity, ledger.Debit, terminal.AccountConsignment, 1), soakUnits(rq.commodity, ledger.Credit, terminal.AccountStock, 1))
+			}
 		case terminal.SvcTicketCancel:
 			r := h.refund
 			if r == "" {
