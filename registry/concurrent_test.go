@@ -106,7 +106,7 @@ func TestStoresAgree(t *testing.T) {
 		o.mustImport(forked, registry.Fork)
 		o.mustImport(scenario(t, "intact-day2.bms"), registry.Accepted, registry.Accepted)
 		o.now = o.now.Add(36e11 + 1234) // an hour and a few nanoseconds on
-		rot := registry.Rotation{Station: "T0001", New: verifierKey(t, "T0001", newKey), From: 17}
+		rot := registry.Rotation{Station: "T0001", New: verifierKey(t, "T0001", newKey), From: 25}
 		if _, err := o.reg.RotateKey(t.Context(), "T0001", vouch(t, rot, stationKey)); err != nil {
 			t.Fatal(err)
 		}

@@ -174,7 +174,7 @@ func TestImportAcknowledgesEachDay(t *testing.T) {
 			}
 		}
 		s, _ := o.reg.Station(t.Context(), "T0001")
-		if s.LastDay != "2026-11-22" || s.Last.Seq != 16 || s.Flagged() || s.Held != 0 {
+		if s.LastDay != "2026-11-22" || s.Last.Seq != 24 || s.Flagged() || s.Held != 0 {
 			t.Errorf("station after three days: %+v", s)
 		}
 		// The bill payment queued on day 2 was confirmed on day 3: its trace
@@ -184,7 +184,7 @@ func TestImportAcknowledgesEachDay(t *testing.T) {
 			states = append(states, tr.Service+":"+tr.State)
 			return nil
 		})
-		want := []string{"withdrawal:approved", "bill_payment:approved", "bill_payment:confirmed", "withdrawal:approved"}
+		want := []string{"withdrawal:approved", "bill_payment:approved", "bill_payment:confirmed", "withdrawal:approved", "sim_sale:approved", "contribution:approved", "contribution:approved"}
 		if !reflect.DeepEqual(states, want) {
 			t.Errorf("traces %v, want %v", states, want)
 		}

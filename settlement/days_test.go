@@ -11,6 +11,7 @@ import (
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/settlement"
+	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -111,6 +112,21 @@ func threeDays(t testing.TB) *station {
 	_, err = link.Drain(ctx)
 	must(err)
 	_, err = cards.Withdraw(ctx, terminal.Withdrawal{Operator: "OP1", Card: "6217001234567890122", PIN: "147258", Amount: dec("180.00"), IdemKey: "d3w1"})
+	must(err)
+	// A phone-number card sold and a household's pension contribution,
+	// so that the vectors carry the newer services' entries and figures.
+	sims := &terminal.SIMCards{Link: link, Tariff: tf, Today: today}
+	card, err := simcard.Parse("89860012345678901238,13812345670")
+	must(err)
+	_, err = sims.Receive("OP1", "cmcc-39", []simcard.Card{card}, "移动交接单0007", "d3sim-in")
+	must(err)
+	_, err = sims.Sell(ctx, terminal.SIMOrder{Operator: "OP1", Number: "13812345670", Holder: "王秀英", IDNumber: "411523198001011234", IdemKey: "d3sim"})
+	must(err)
+	contrib := &terminal.Contributions{Link: link, Lookup: sim, Tariff: tf, Today: today}
+	_, err = contrib.Pay(ctx, terminal.Household{Operator: "OP1", Head: "王建国", IdemKey: "d3hh", Members: []terminal.Member{
+		{Name: "王建国", IDNumber: "411523198001011234", Scheme: "pension", Grade: dec("300.00")},
+		{Name: "李秀兰", IDNumber: "411523198203159069", Scheme: "pension", Grade: dec("200.00")},
+	}})
 	must(err)
 	x, err := days.Report()
 	must(err)

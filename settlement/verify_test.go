@@ -96,8 +96,8 @@ func TestOneWrittenForm(t *testing.T) {
 	for _, tc := range []struct{ from, to string }{
 		{"\ntariff DEMO-2026-11\n", "\ntariff \n"},
 		{"\nzone Asia/Shanghai\n", "\nzone \n"},
-		{"2026-11-21T00:36:50Z", "2026-11-21T08:36:50+08:00"},
-		{"2026-11-21T00:36:50Z", "2026-11-21T00:36:50.000Z"},
+		{"2026-11-21T00:34:47Z", "2026-11-21T08:36:50+08:00"},
+		{"2026-11-21T00:34:47Z", "2026-11-21T00:34:47.000Z"},
 		{"\ncarried T0001-000010 ", "\ncarried  "},
 	} {
 		edited := bytes.Replace(data, []byte(tc.from), []byte(tc.to), 1)
