@@ -113,7 +113,7 @@ func (s *Server) payCheck(q *req, page, priced string) {
 	if page == "topup" {
 		svc, verb = say(l, "话费充值", "Phone top-up"), say(l, "确认充值", "Confirm top-up")
 	}
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/" + page, Back: "/" + page, Edit: true, Service: svc, Lines: lines,
+	s.confirmPriced(q, f, sv.Tariff, &confirmData{Action: "/" + page, Back: "/" + page, Edit: true, Service: svc, Lines: lines,
 		Amount: money.FormatReceipt(total), Capital: money.Capital(total), Verb: verb})
 }
 
@@ -136,7 +136,17 @@ func (s *Server) pay(q *req, page string) {
 	}
 	p := terminal.BillPayment{Operator: q.ss.op.ID, Biller: f.V("biller"), Account: f.V("account"), Amount: amount, Paid: paid, IdemKey: "web:" + f.Key}
 	s.work.Lock()
-	bills := s.st.Services().Bills
+	sv := s.st.Services()
+	if s.repriced(q, f, sv.Tariff) {
+		s.work.Unlock()
+		priced := tariff.BillPayment
+		if page == "topup" {
+			priced = tariff.Topup
+		}
+		s.payCheck(q, page, priced)
+		return
+	}
+	bills := sv.Bills
 	var r terminal.BillResult
 	if page == "topup" {
 		r, err = bills.Topup(q.r.Context(), p)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -51,11 +52,11 @@ func (s *Server) withdrawCheck(q *req) {
 		s.forbidden(q)
 		return
 	}
-	s.confirmWithdraw(q, f, card, money.FormatReceipt(amount), money.Capital(amount))
+	s.confirmWithdraw(q, f, s.st.Services().Tariff, card, money.FormatReceipt(amount), money.Capital(amount))
 }
 
-func (s *Server) confirmWithdraw(q *req, f *form, card, amount, capital string) {
-	s.renderForm(q, "confirm", f, &confirmData{
+func (s *Server) confirmWithdraw(q *req, f *form, t *tariff.Tariff, card, amount, capital string) {
+	s.confirmPriced(q, f, t, &confirmData{
 		Action: "/withdraw", Back: "/withdraw", Edit: true,
 		Service: say(q.ss.lang, "助农取款", "Cash withdrawal"),
 		Lines:   []string{say(q.ss.lang, "卡号 ", "Card ") + idcheck.MaskCard(card)},
@@ -118,13 +119,18 @@ func (s *Server) withdraw(q *req) {
 	}
 	s.work.Lock()
 	sv := s.st.Services()
+	if s.repriced(q, f, sv.Tariff) {
+		s.work.Unlock()
+		s.withdrawCheck(q)
+		return
+	}
 	r, err := sv.Cards.Withdraw(q.r.Context(), terminal.Withdrawal{Operator: q.ss.op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: "web:" + f.Key})
 	s.work.Unlock()
 	if err != nil {
 		switch fieldOf(err) {
 		case "pin":
 			s.refuse(q, f, err, "")
-			s.confirmWithdraw(q, f, card, money.FormatReceipt(amount), money.Capital(amount))
+			s.confirmWithdraw(q, f, sv.Tariff, card, money.FormatReceipt(amount), money.Capital(amount))
 		case "":
 			s.failedHost(q, f.Key, err, "/withdraw")
 		default:

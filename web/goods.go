@@ -99,7 +99,7 @@ func (s *Server) sellCheck(q *req) {
 	if sale.Paid.GreaterThan(total) {
 		lines = append(lines, say(l, "顾客交来 ", "handed over ")+money.FormatReceipt(sale.Paid)+say(l, "，找零 ", ", change ")+money.FormatReceipt(sale.Paid.Sub(total)))
 	}
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/sell", Back: "/sell", Edit: true, Service: say(l, "卖商品", "Sale"), Lines: lines,
+	s.confirmPriced(q, f, t, &confirmData{Action: "/sell", Back: "/sell", Edit: true, Service: say(l, "卖商品", "Sale"), Lines: lines,
 		Amount: money.FormatReceipt(total), Capital: money.Capital(total), Verb: say(l, "确认卖出", "Confirm sale")})
 }
 
@@ -112,7 +112,13 @@ func (s *Server) sell(q *req) {
 		return
 	}
 	s.work.Lock()
-	r, err := s.st.Services().Goods.Sell(sale)
+	sv := s.st.Services()
+	if s.repriced(q, f, sv.Tariff) {
+		s.work.Unlock()
+		s.sellCheck(q)
+		return
+	}
+	r, err := sv.Goods.Sell(sale)
 	s.work.Unlock()
 	if err != nil {
 		if fieldOf(err) != "" {

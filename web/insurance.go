@@ -60,7 +60,8 @@ func (s *Server) insureCheck(q *req) {
 	if !ok {
 		return
 	}
-	pq, err := s.st.Services().Insurance.Quote(o.Product, o.SumInsured)
+	sv := s.st.Services()
+	pq, err := sv.Insurance.Quote(o.Product, o.SumInsured)
 	if err != nil {
 		s.refuse(q, f, err, "")
 		s.renderForm(q, "insure", f, s.insureProducts())
@@ -76,7 +77,7 @@ func (s *Server) insureCheck(q *req) {
 	if pq.Fee.IsPositive() {
 		lines = append(lines, say(l, "服务费 ", "service fee ")+money.FormatReceipt(pq.Fee))
 	}
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/insure", Back: "/insure", Edit: true, Service: say(l, "财产保险投保", "Property insurance"),
+	s.confirmPriced(q, f, sv.Tariff, &confirmData{Action: "/insure", Back: "/insure", Edit: true, Service: say(l, "财产保险投保", "Property insurance"),
 		Lines: lines, Amount: money.FormatReceipt(pq.Total), Capital: money.Capital(pq.Total), Verb: say(l, "确认投保", "Confirm purchase")})
 }
 
@@ -87,7 +88,13 @@ func (s *Server) insureBuy(q *req) {
 		return
 	}
 	s.work.Lock()
-	r, err := s.st.Services().Insurance.Buy(q.r.Context(), o)
+	sv := s.st.Services()
+	if s.repriced(q, f, sv.Tariff) {
+		s.work.Unlock()
+		s.insureCheck(q)
+		return
+	}
+	r, err := sv.Insurance.Buy(q.r.Context(), o)
 	s.work.Unlock()
 	if err != nil {
 		if fieldOf(err) != "" {

@@ -199,6 +199,9 @@ type req struct {
 	ss      *session
 	expired bool
 	status  int // the HTTP status of a rendered page; 0 means 200
+	// repriced: the confirmation sent was priced under another tariff
+	// (reprice.go); it is shown again with the new amounts.
+	repriced bool
 }
 
 // checkCSRF reports whether a POST carries the session's token.

@@ -45,16 +45,17 @@ func (s *Server) ticketCheck(q *req) {
 		s.renderForm(q, "ticket", f, ticketClasses())
 		return
 	}
-	if err := s.st.Services().Tickets.Check(s.ticketOf(q, f, fare)); err != nil {
+	sv := s.st.Services()
+	if err := sv.Tickets.Check(s.ticketOf(q, f, fare)); err != nil {
 		s.refuse(q, f, err, "")
 		s.renderForm(q, "ticket", f, ticketClasses())
 		return
 	}
-	pr, _ := s.st.Services().Tariff.Pricing(tariff.TicketOrder)
+	pr, _ := sv.Tariff.Pricing(tariff.TicketOrder)
 	fee := pr.Fee.Apply(fare)
 	total := fare.Add(fee)
 	l := q.ss.lang
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/ticket", Back: "/ticket", Edit: true, Service: say(l, "订票", "Ticket order"),
+	s.confirmPriced(q, f, sv.Tariff, &confirmData{Action: "/ticket", Back: "/ticket", Edit: true, Service: say(l, "订票", "Ticket order"),
 		Lines: []string{
 			f.V("passenger") + "  " + f.V("from") + " → " + f.V("to") + "  " + f.V("date") + "  " + f.V("class"),
 			say(l, "票价 ", "fare ") + money.FormatReceipt(fare) + say(l, "，服务费 ", ", service fee ") + money.FormatReceipt(fee),
@@ -74,7 +75,13 @@ func (s *Server) ticketOrder(q *req) {
 		return
 	}
 	s.work.Lock()
-	r, err := s.st.Services().Tickets.Order(q.r.Context(), s.ticketOf(q, f, fare))
+	sv := s.st.Services()
+	if s.repriced(q, f, sv.Tariff) {
+		s.work.Unlock()
+		s.ticketCheck(q)
+		return
+	}
+	r, err := sv.Tickets.Order(q.r.Context(), s.ticketOf(q, f, fare))
 	s.work.Unlock()
 	if err != nil {
 		if fieldOf(err) != "" {

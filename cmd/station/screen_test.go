@@ -28,6 +28,7 @@ type screen struct {
 	url  string
 	dir  string
 	sim  *hostsim.Sim
+	d    *desk           // the station the screen serves
 	ctx  context.Context // the browser tab
 	stop func()
 	// noShots: this walk writes no screenshot under -update-screens
@@ -82,7 +83,7 @@ func serveScreen(t *testing.T, m *Main, o serveOptions) *screen {
 	bctx, bcancel := chromedp.NewContext(actx)
 	bctx, tcancel := context.WithTimeout(bctx, 5*time.Minute)
 	sim, _ := d.net.Host.(*hostsim.Sim) // nil with an outside host
-	s := &screen{t: t, url: "http://" + ln.Addr().String(), dir: dir, sim: sim, ctx: bctx}
+	s := &screen{t: t, url: "http://" + ln.Addr().String(), dir: dir, sim: sim, ctx: bctx, d: d}
 	s.stop = func() {
 		tcancel()
 		bcancel()
