@@ -13,6 +13,7 @@ import (
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/receipts"
+	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -170,6 +171,17 @@ func newDay(t *testing.T) *day {
 	}
 	name("contribution", ledger.Entry{Seq: hh.Members[0].Entry}, nil)
 	name("contribution_household", hh.Entry, nil)
+
+	sims := &terminal.SIMCards{Link: link, Tariff: tf, Today: today}
+	card, err := simcard.Parse("89860012345678901238,13812345670")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sims.Receive("OP1", "cmcc-39", []simcard.Card{card}, "移动交接单0007", "sim-in"); err != nil {
+		t.Fatal(err)
+	}
+	sold, err := sims.Sell(ctx, terminal.SIMOrder{Operator: "OP1", Number: "13812345670", Holder: "王秀英", IDNumber: "411523198001011234", IdemKey: "sim1"})
+	name("sim_sale", sold.Entry, err)
 	return d
 }
 
