@@ -221,7 +221,7 @@ func (s *Server) contributeCheck(q *req) {
 		return
 	}
 	lines = append(lines, say(l, fmt.Sprintf("共 %d 人可以缴。没有列出金额的成员不收钱。", due), fmt.Sprintf("%d member(s) can pay. Members with no amount are not charged.", due)))
-	s.renderForm(q, "confirm", f, &confirmData{Action: "/contribute", Back: "/contribute", Edit: true,
+	s.renderForm(q, "contribquote", f, &confirmData{Action: "/contribute", Back: "/contribute", Edit: true,
 		Service: say(l, "城乡居民医保、养老保险代收：请收现金", "Residents' medical and pension insurance: take in cash"),
 		Lines:   lines, Amount: money.FormatReceipt(hq.Total), Capital: money.Capital(hq.Total), Verb: say(l, "确认收款并缴费", "Cash taken: pay")})
 }

@@ -96,6 +96,13 @@ func TestScreenContributions(t *testing.T) {
 	if n := s.count("contribution"); n != 0 {
 		t.Errorf("the quote recorded %d contributions", n)
 	}
+	// Back to the form and again: every member as typed.
+	s.click("change", "f-name4")
+	if v := eval[string](s, `['f-name4', 'f-id3', 'f-scheme3', 'f-grade3'].map(id => document.getElementById(id).value).join('|')`); v != "赵四|"+idHead+"|pension|300.00" {
+		t.Errorf("back from the quote, the form holds %q", v)
+	}
+	s.click("check", "c-amount")
+	s.says("c-amount", "¥800.00")
 
 	// The first member's reply is lost after the host took it; the form
 	// is sent three times (a double click, a reload): paid once.
