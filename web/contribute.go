@@ -31,6 +31,8 @@ type contribData struct {
 	Open   []terminal.SchemeWindow
 	Closed []string
 	Grades []string // the open pension year's grades, CNY two places
+	// Medical: the medical scheme is open, so a row may choose no grade.
+	Medical bool
 	Rows   []int    // from 1
 	More   bool     // another row may be added
 }
@@ -51,6 +53,7 @@ func (s *Server) contribData(q *req, f *form, n int) *contribData {
 			continue
 		}
 		d.Open = append(d.Open, w)
+		d.Medical = d.Medical || w.Scheme.ID == tariff.SchemeMedical
 		if w.Scheme.ID == tariff.SchemePension {
 			for _, g := range w.Year.Grades {
 				d.Grades = append(d.Grades, money.FormatWire(g.Decimal))

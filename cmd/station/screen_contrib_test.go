@@ -162,6 +162,9 @@ func TestScreenContributionWindow(t *testing.T) {
 	if got := eval[string](s, `[...document.querySelectorAll('#f-scheme1 option')].map(o => o.value).join(',')`); got != "pension" {
 		t.Errorf("the schemes offered: %q, want only pension", got)
 	}
+	if got := eval[string](s, `[...document.querySelectorAll('#f-grade1 option')].map(o => o.value).join(',')`); got != "200.00,300.00,500.00,1000.00,2000.00" {
+		t.Errorf("the grades offered with only the pension open: %q", got)
+	}
 	s.accessible("contributions, medical closed")
 	s.shot("contribute-closed")
 }
