@@ -33,8 +33,8 @@ type contribData struct {
 	Grades []string // the open pension year's grades, CNY two places
 	// Medical: the medical scheme is open, so a row may choose no grade.
 	Medical bool
-	Rows   []int    // from 1
-	More   bool     // another row may be added
+	Rows    []int // from 1
+	More    bool  // another row may be added
 }
 
 // contribData lays out the form f for n member rows.
