@@ -247,16 +247,9 @@ func (s *Contributions) check(h Household) ([]checked, error) {
 				RuleZh: fmt.Sprintf("这个人的%s已经在第 %d 位填过了，一个人一年只缴一次，请删掉重复的一行", sc.Name, first)})
 		}
 		seen[sc.ID+"/"+id] = row
-		y, ok := sc.OpenYear(today)
-		if !ok {
-			e := &WindowClosedError{Row: row, Scheme: sc.ID, SchemeName: sc.Name, Today: today}
-			if l, ok := sc.LastClosed(today); ok {
-				e.LastYear, e.LastClose = l.Year, l.Close
-			}
-			if n, ok := sc.NextOpen(today); ok {
-				e.NextYear, e.NextOpen = n.Year, n.Open
-			}
-			return nil, e
+		y, closed := window(sc, today, row)
+		if closed != nil {
+			return nil, closed
 		}
 		grade := m.Grade
 		if sc.ID == tariff.SchemeMedical && grade.IsZero() {

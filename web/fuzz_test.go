@@ -145,6 +145,8 @@ func (st *fakeStation) Services() web.Services {
 		Voids:   &terminal.Voids{Link: st.link},
 		Refunds: &terminal.Refunds{Ledger: st.ledger},
 		Tariff:  st.tariff,
+
+		Contributions: &terminal.Contributions{Link: st.link, Lookup: st.link.Host.(terminal.ContributionLookup), Tariff: st.tariff, Today: today},
 	}
 }
 
@@ -349,11 +351,22 @@ var fuzzForms = []fuzzForm{
 	{"/void/%s", true, true, nil},
 	{"/receipt/%s", true, true, nil},
 	{"/done/%s", true, true, nil},
+	{"/contribute/check", true, false, func(in fuzzInput) url.Values { return householdForm(in) }},
+	{"/contribute", false, false, func(in fuzzInput) url.Values { return householdForm(in) }},
+	{"/contribute/row", true, false, func(in fuzzInput) url.Values { return householdForm(in) }},
+	{"/contribute/edit", true, false, func(in fuzzInput) url.Values { return householdForm(in) }},
 }
 
 func ticketForm(in fuzzInput) url.Values {
 	return url.Values{"key": {in.key}, "carrier": {in.account}, "passenger": {in.extra}, "id": {in.id}, "from": {"信阳"}, "to": {"郑州东"},
 		"date": {in.date}, "class": {in.qty}, "fare": {in.amount}}
+}
+
+// householdForm is a household of two: the fuzzer's member first (its
+// rows count, scheme and grade too), a member the demo host takes second.
+func householdForm(in fuzzInput) url.Values {
+	return url.Values{"key": {in.key}, "head": {in.account}, "rows": {in.qty}, "name1": {in.extra}, "id1": {in.id}, "scheme1": {in.card},
+		"grade1": {in.amount}, "name2": {"李秀兰"}, "id2": {"411523198203159069"}, "scheme2": {"medical"}, "grade2": {in.date}}
 }
 
 func saleForm(in fuzzInput) url.Values {
@@ -401,6 +414,11 @@ func FuzzForms(f *testing.F) {
 		{22, fuzzInput{qty: "2026-11-20"}},
 		{23, fuzzInput{qty: "99999999999999999999"}},
 		{25, fuzzInput{qty: "%2e%2e"}},
+		{26, fuzzInput{key: "k26", account: "王建国", qty: "2", extra: "王建国", id: "411523198001011234", card: "pension", amount: "300.00"}},
+		{27, fuzzInput{key: "k27", qty: "2", extra: "赵四", id: "411523198501019996", card: "medical"}},
+		{27, fuzzInput{key: "k28", qty: "12", extra: "王建国", id: "411523198001011235", card: "医保", amount: "1e9", date: "400"}},
+		{28, fuzzInput{key: "k29", qty: "-3", extra: "\x00", card: "x"}},
+		{29, fuzzInput{key: "k30", qty: "99999999999999999999"}},
 	} {
 		in := s.in
 		f.Add(s.form, in.key, in.amount, in.card, in.account, in.qty, in.id, in.date, in.extra)

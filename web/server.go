@@ -193,6 +193,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("GET /policies", s.auth(s.policyList))
 	mux.HandleFunc("POST /policies/cancel", s.auth(s.policyCancel))
 
+	s.contributeRoutes(mux)
+
 	mux.HandleFunc("GET /sell", s.auth(s.sellForm))
 	mux.HandleFunc("POST /sell/check", s.auth(s.sellCheck))
 	mux.HandleFunc("POST /sell", s.auth(s.sell))

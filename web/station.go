@@ -83,6 +83,10 @@ type Services struct {
 	// Disputes registers villagers' disputes and lists them with the
 	// post office's decisions; nil where the station keeps none.
 	Disputes *terminal.Disputes
+	// Contributions collects residents' medical and pension insurance
+	// contributions for a household; its tariff may list no schemes
+	// (then it refuses with terminal.ErrNoContributions).
+	Contributions *terminal.Contributions
 }
 
 // Network is what the station last saw of its hosts.

@@ -177,6 +177,24 @@ func walkEveryPage(t *testing.T, lang string) {
 	s.open("/tickets", "main")
 	see("tickets")
 
+	// Residents' insurance for a household: the form, a row added, a
+	// member refused next to the field, the quote with one the host
+	// refuses, paid.
+	s.open("/contribute", "f-name1")
+	see("contributions")
+	s.fill("f-name1", say("王建国", "Wang Jianguo"))
+	s.fill("f-id1", "411523198001011234")
+	s.click("add-row", "f-name2")
+	s.fill("f-name2", say("赵四", "Zhao Si"))
+	s.fill("f-id2", "411523198501019995")
+	s.click("check", "e-id2")
+	see("contributions with an error")
+	s.fill("f-id2", "411523198501019996")
+	s.click("check", "c-amount")
+	see("contribution quote")
+	s.click("confirm", "r-big")
+	see("contributions paid")
+
 	// A sale for delivery: the outcome, its receipt, delivery, a void.
 	sale := s.sellOne("FERT-UREA-50KG", 1, "村东头李家麦地")
 	see("sold")

@@ -98,6 +98,8 @@ func (d *desk) Services() web.Services {
 		Refunds:   &terminal.Refunds{Ledger: c.ledger},
 		Tariff:    c.tariff,
 		Disputes:  c.disputes(),
+
+		Contributions: c.contributions(m),
 	}
 }
 
