@@ -241,10 +241,30 @@ func (s *Server) contributePay(q *req) {
 	r, err := s.st.Services().Contributions.Pay(q.r.Context(), h)
 	s.work.Unlock()
 	l := q.ss.lang
-	var np *terminal.NothingToPayError
+	var (
+		np *terminal.NothingToPayError
+		hp *terminal.HouseholdPartError
+	)
 	switch {
 	case errors.As(err, &np):
 		s.failed(q, f.Key, err, "/contribute")
+		return
+	case errors.As(err, &hp):
+		// Stopped partway (a full disk): the members paid are paid, each
+		// with its own receipt; take their cash only.
+		out := &outcome{Bad: true,
+			Title:   say(l, fmt.Sprintf("只缴成了 %d 人", len(hp.Charged)), fmt.Sprintf("Only %d member(s) paid", len(hp.Charged))),
+			Big:     say(l, "只收现金 ", "Take only ") + money.FormatReceipt(hp.Total),
+			Capital: money.Capital(hp.Total),
+			Message: s.st.Explain(err, l), Next: "/contribute",
+		}
+		for _, m := range hp.Charged {
+			out.Lines = append(out.Lines, memberWords(l, m)+say(l, "收据在账本第 ", " Receipt: ledger entry ")+itoa(m.Entry)+say(l, " 笔。", "."))
+		}
+		if len(hp.Charged) == 1 {
+			out.Receipt = hp.Charged[0].Entry
+		}
+		s.finish(q, f.Key, out)
 		return
 	case err != nil && fieldOf(err) != "":
 		s.refuseMember(q, f, err)
