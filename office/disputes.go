@@ -33,7 +33,7 @@ const (
 
 // Dispute is a villager's dispute as the post office sees it: the
 // station's dispute entry from an accepted day file, the post office's
-// decision (a signed file in DIR/disputes), and what the station's later
+// decision (signed, kept in the registry), and what the station's later
 // files say became of it.
 type Dispute struct {
 	Station      string
@@ -58,13 +58,31 @@ type Dispute struct {
 	Paid     uint64             // its refund_paid entry
 }
 
-// DecisionsDir is where the post office keeps its signed decisions:
-// DIR/disputes/T0001-000012.decision.
+// DecisionsDir is where a server exports the decisions it signs, for a
+// USB stick to a station that is not online:
+// DIR/disputes/T0001-000012.decision. The registry's are the ones that
+// count: every server hands them to the station with its results.
 func (o *Office) DecisionsDir() string { return filepath.Join(o.Dir, "disputes") }
 
-// DecisionPath is the file of the decision on a station's dispute entry.
+// DecisionPath is the export of the decision on a station's dispute entry.
 func (o *Office) DecisionPath(station string, dispute uint64) string {
 	return filepath.Join(o.DecisionsDir(), registry.TraceOf(station, dispute)+".decision")
+}
+
+// decisionNotes returns the signed decisions the registry keeps on a
+// station's disputes, by dispute entry.
+func (o *Office) decisionNotes(ctx context.Context, station string) (map[uint64][]byte, error) {
+	notes := map[uint64][]byte{}
+	err := o.use(func(r *registry.Registry) error {
+		return r.Decisions(ctx, station, func(d registry.Decision) error {
+			notes[d.Dispute] = d.Note
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("office: decisions of %s: %w", station, err)
+	}
+	return notes, nil
 }
 
 // archiveFiles lists a station's accepted files of day from on ("" for
@@ -114,14 +132,15 @@ func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute,
 			o.readDisputeEntry(station, e, &out, at, loaded)
 		}
 	}
+	notes, err := o.decisionNotes(ctx, station)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		dp := &out[i]
-		msg, err := os.ReadFile(o.DecisionPath(station, dp.Seq))
-		if errors.Is(err, os.ErrNotExist) {
+		msg, ok := notes[dp.Seq]
+		if !ok {
 			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("office: decision on %s: %w", registry.TraceOf(station, dp.Seq), err)
 		}
 		d, err := decision.Open(msg, o.Verifier)
 		if err != nil {
@@ -230,10 +249,11 @@ type DecideError struct {
 func (e *DecideError) Error() string { return "office: decide a dispute: " + e.Field + ": " + e.Rule }
 
 // Decide records the post office's decision on a station's dispute: a
-// note signed by the post office, written to DecisionPath, that the
-// station gets with its results or on a USB stick. The refund is at most
-// the disputed amount; a dispute is decided once (the same decision again
-// returns the first file).
+// note signed by the post office, kept in the registry, that the station
+// gets with its results from any server sharing it, or on a USB stick
+// (the export at DecisionPath). The refund is at most the disputed
+// amount; a dispute is decided once, across servers (the same decision
+// again returns the first; another is refused naming it).
 func (o *Office) Decide(ctx context.Context, station string, dispute uint64, outcome string, refund decimal.Decimal, reason string) (Dispute, error) {
 	list, err := o.Disputes(ctx, station, "")
 	if err != nil {
@@ -266,29 +286,76 @@ func (o *Office) Decide(ctx context.Context, station string, dispute uint64, out
 		return Dispute{}, &DecideError{field, err.Error(), decideZh(field)}
 	}
 	if dp.Decision != nil {
-		if dp.Decision.Outcome == d.Outcome && dp.Decision.Refund.Equal(d.Refund) && dp.Decision.Reason == d.Reason {
-			return *dp, nil
-		}
-		return Dispute{}, &DecideError{"dispute", fmt.Sprintf("dispute %s was decided on %s already", registry.TraceOf(station, dp.Seq), dp.Decision.Decided),
-			fmt.Sprintf("这笔纠纷 %s 已经在 %s 答复过了，不能再改", registry.TraceOf(station, dp.Seq), dp.Decision.Decided)}
+		return o.decidedAlready(*dp, d)
 	}
 	msg, err := decision.Sign(d, o.Signer)
 	if err != nil {
 		return Dispute{}, err
 	}
-	path := o.DecisionPath(station, dp.Seq)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return Dispute{}, fmt.Errorf("office: decisions folder: %w", err)
+	// The registry decides once for every server sharing it: another
+	// server may have decided this dispute since it was read above.
+	err = o.use(func(r *registry.Registry) error {
+		_, err := r.SaveDecision(ctx, station, dp.Seq, msg)
+		return err
+	})
+	var de *registry.DecidedError
+	if errors.As(err, &de) {
+		first, oerr := decision.Open(de.First.Note, o.Verifier)
+		if oerr != nil {
+			return Dispute{}, fmt.Errorf("office: decision on %s: %w", registry.TraceOf(station, dp.Seq), oerr)
+		}
+		dp.Decision, dp.Note, dp.State = &first, de.First.Note, DisputeDecided
+		return o.decidedAlready(*dp, d)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, msg, 0o644); err != nil {
-		return Dispute{}, fmt.Errorf("office: write decision %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return Dispute{}, fmt.Errorf("office: write decision %s: %w", path, err)
+	if err != nil {
+		return Dispute{}, fmt.Errorf("office: decide %s: %w", registry.TraceOf(station, dp.Seq), err)
 	}
 	dp.Decision, dp.Note, dp.State = &d, msg, DisputeDecided
+	if err := o.exportDecision(*dp); err != nil {
+		return *dp, err
+	}
 	return *dp, nil
+}
+
+// decidedAlready answers a decision on a dispute decided before: the
+// same decision again is the first (its export written if this server
+// has none); another is refused, naming the first.
+func (o *Office) decidedAlready(dp Dispute, d decision.Decision) (Dispute, error) {
+	if dp.Decision.Outcome == d.Outcome && dp.Decision.Refund.Equal(d.Refund) && dp.Decision.Reason == d.Reason {
+		return dp, o.exportDecision(dp)
+	}
+	first := outcomeOf(dp.Decision)
+	return Dispute{}, &DecideError{"dispute",
+		fmt.Sprintf("dispute %s was decided on %s already (%s: %s)", registry.TraceOf(dp.Station, dp.Seq), dp.Decision.Decided, first.En, dp.Decision.Reason),
+		fmt.Sprintf("这笔纠纷 %s 已经在 %s 答复过了（%s：%s），不能再改", registry.TraceOf(dp.Station, dp.Seq), dp.Decision.Decided, first.Zh, dp.Decision.Reason)}
+}
+
+// outcomeOf says a decision's outcome in both languages.
+func outcomeOf(d *decision.Decision) struct{ Zh, En string } {
+	if d.Outcome == decision.RefundOwed {
+		return struct{ Zh, En string }{"要退 " + money.FormatWire(d.Refund) + " 元", "refund " + money.FormatWire(d.Refund) + " owed"}
+	}
+	return struct{ Zh, En string }{"不用退钱", "none owed"}
+}
+
+// exportDecision writes the signed decision to DecisionPath, for a USB
+// stick, unless it is there.
+func (o *Office) exportDecision(dp Dispute) error {
+	path := o.DecisionPath(dp.Station, dp.Seq)
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, dp.Note) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("office: decisions folder: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, dp.Note, 0o644); err != nil {
+		return fmt.Errorf("office: export decision %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("office: export decision %s: %w", path, err)
+	}
+	return nil
 }
 
 func decideZh(field string) string {
@@ -318,24 +385,18 @@ func (o *Office) today(ctx context.Context, station string) string {
 }
 
 // Decisions returns every decision the post office signed on the
-// station's disputes, in order of dispute.
+// station's disputes, in order of dispute, as the registry keeps them:
+// every server sharing it returns the same.
 func (o *Office) Decisions(ctx context.Context, station string) ([][]byte, error) {
-	names, err := filepath.Glob(filepath.Join(o.DecisionsDir(), station+"-*.decision"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
 	var out [][]byte
-	for _, name := range names {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("office: %w", err)
-		}
-		// A station whose id has a '-' in it matches another's pattern:
-		// keep only this station's.
-		if d, err := decision.Open(b, o.Verifier); err == nil && d.Station == station {
-			out = append(out, b)
-		}
+	err := o.use(func(r *registry.Registry) error {
+		return r.Decisions(ctx, station, func(d registry.Decision) error {
+			out = append(out, d.Note)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("office: decisions of %s: %w", station, err)
 	}
 	return out, nil
 }
