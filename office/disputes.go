@@ -70,14 +70,43 @@ func (o *Office) DecisionPath(station string, dispute uint64) string {
 }
 
 // decisionNotes returns the signed decisions the registry keeps on a
-// station's disputes, by dispute entry.
+// station's disputes, by dispute entry. A decision this folder holds as
+// a file (signed before decisions were kept in the registry) and the
+// registry does not is recorded there first; one the registry holds
+// already wins.
 func (o *Office) decisionNotes(ctx context.Context, station string) (map[uint64][]byte, error) {
 	notes := map[uint64][]byte{}
 	err := o.use(func(r *registry.Registry) error {
-		return r.Decisions(ctx, station, func(d registry.Decision) error {
+		err := r.Decisions(ctx, station, func(d registry.Decision) error {
 			notes[d.Dispute] = d.Note
 			return nil
 		})
+		if err != nil {
+			return err
+		}
+		names, err := filepath.Glob(filepath.Join(o.DecisionsDir(), station+"-*.decision"))
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			msg, err := os.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			// A station whose id has a '-' in it matches another's
+			// pattern: keep only this station's.
+			d, err := decision.Open(msg, o.Verifier)
+			if err != nil || d.Station != station || notes[d.Dispute] != nil {
+				continue
+			}
+			first, err := r.SaveDecision(ctx, station, d.Dispute, msg)
+			var de *registry.DecidedError
+			if err != nil && !errors.As(err, &de) {
+				return err
+			}
+			notes[d.Dispute] = first.Note
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("office: decisions of %s: %w", station, err)
@@ -103,11 +132,94 @@ func (o *Office) archiveFiles(station, from string) ([]string, error) {
 
 // Disputes returns the disputes of a station registered in its accepted
 // files of day from on ("" for all), oldest first, with the post office's
-// decisions and what the station did with them.
+// decisions and what the station did with them. They are read from the
+// registry, so every server sharing it lists the same; a registry that
+// kept dispute entries before it kept what they say is read from this
+// folder's archive, as before.
 func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute, error) {
 	if _, err := o.Station(ctx, station); err != nil {
 		return nil, err
 	}
+	out, ok, err := o.disputesFromRegistry(ctx, station, from)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if out, err = o.disputesFromArchive(station, from); err != nil {
+			return nil, err
+		}
+	}
+	return o.withDecisions(ctx, station, out)
+}
+
+// disputesFromRegistry reads the station's disputes from the registry's
+// dispute entries; ok is false when one of them was kept without what
+// it says.
+func (o *Office) disputesFromRegistry(ctx context.Context, station, from string) (out []Dispute, ok bool, err error) {
+	var entries []registry.DisputeEntry
+	err = o.use(func(r *registry.Registry) error {
+		return r.DisputeEntries(ctx, station, func(d registry.DisputeEntry) error {
+			entries = append(entries, d)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("office: disputes of %s: %w", station, err)
+	}
+	decided := map[uint64]registry.DisputeEntry{}
+	for _, d := range entries {
+		switch {
+		case d.Kind == registry.DisputeKindDecided:
+			decided[d.Seq] = d
+		case len(d.Payload) == 0:
+			return nil, false, nil
+		}
+	}
+	for _, d := range entries {
+		if d.Kind != registry.DisputeKindDispute || (from != "" && d.Day < from) {
+			continue
+		}
+		dp, err := disputeOf(station, d.Seq, d.Day, d.Payload)
+		if err != nil {
+			return nil, false, fmt.Errorf("office: dispute %s: %w", registry.TraceOf(station, d.Seq), err)
+		}
+		if dd, found := decided[d.Decided]; d.Decided != 0 && found {
+			dp.Loaded, dp.State = dd.Seq, DisputeLoaded
+			if dd.Paid != 0 {
+				dp.Paid, dp.State = dd.Paid, DisputeRefunded
+			}
+		}
+		out = append(out, dp)
+	}
+	return out, true, nil
+}
+
+// disputeOf reads a dispute entry's payload.
+func disputeOf(station string, seq uint64, day string, payload []byte) (Dispute, error) {
+	var p struct {
+		Intent       uint64 `json:"intent"`
+		Trace        string `json:"trace"`
+		Service      string `json:"service"`
+		Disputed     uint64 `json:"disputed"`
+		DisputedKind string `json:"disputed_kind"`
+		Amount       string `json:"amount"`
+		Says         string `json:"says"`
+		StationState string `json:"station_state"`
+		HostStatus   string `json:"host_status"`
+		HostAmount   string `json:"host_amount"`
+		AnswerBy     string `json:"answer_by"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return Dispute{}, err
+	}
+	return Dispute{Station: station, Seq: seq, Day: day, Disputed: p.Disputed, DisputedKind: p.DisputedKind,
+		Intent: p.Intent, Trace: p.Trace, Service: p.Service, Amount: p.Amount, Says: p.Says, StationState: p.StationState,
+		HostStatus: p.HostStatus, HostAmount: p.HostAmount, AnswerBy: p.AnswerBy, State: DisputeOpen}, nil
+}
+
+// disputesFromArchive reads the station's disputes from this folder's
+// archive of its accepted files of day from on.
+func (o *Office) disputesFromArchive(station, from string) ([]Dispute, error) {
 	names, err := o.archiveFiles(station, from)
 	if err != nil {
 		return nil, err
@@ -132,6 +244,11 @@ func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute,
 			o.readDisputeEntry(station, e, &out, at, loaded)
 		}
 	}
+	return out, nil
+}
+
+// withDecisions adds the post office's decisions the registry keeps.
+func (o *Office) withDecisions(ctx context.Context, station string, out []Dispute) ([]Dispute, error) {
 	notes, err := o.decisionNotes(ctx, station)
 	if err != nil {
 		return nil, err
@@ -162,26 +279,12 @@ func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute,
 func (o *Office) readDisputeEntry(station string, e ledger.Entry, out *[]Dispute, at, loaded map[uint64]int) {
 	switch e.Kind {
 	case "dispute":
-		var p struct {
-			Intent       uint64 `json:"intent"`
-			Trace        string `json:"trace"`
-			Service      string `json:"service"`
-			Disputed     uint64 `json:"disputed"`
-			DisputedKind string `json:"disputed_kind"`
-			Amount       string `json:"amount"`
-			Says         string `json:"says"`
-			StationState string `json:"station_state"`
-			HostStatus   string `json:"host_status"`
-			HostAmount   string `json:"host_amount"`
-			AnswerBy     string `json:"answer_by"`
-		}
-		if json.Unmarshal(e.Payload, &p) != nil {
+		dp, err := disputeOf(station, e.Seq, e.Day, e.Payload)
+		if err != nil {
 			return
 		}
 		at[e.Seq] = len(*out)
-		*out = append(*out, Dispute{Station: station, Seq: e.Seq, Day: e.Day, Disputed: p.Disputed, DisputedKind: p.DisputedKind,
-			Intent: p.Intent, Trace: p.Trace, Service: p.Service, Amount: p.Amount, Says: p.Says, StationState: p.StationState,
-			HostStatus: p.HostStatus, HostAmount: p.HostAmount, AnswerBy: p.AnswerBy, State: DisputeOpen})
+		*out = append(*out, dp)
 	case "dispute_decided":
 		var p struct {
 			Dispute  uint64 `json:"dispute"`
@@ -388,15 +491,18 @@ func (o *Office) today(ctx context.Context, station string) string {
 // station's disputes, in order of dispute, as the registry keeps them:
 // every server sharing it returns the same.
 func (o *Office) Decisions(ctx context.Context, station string) ([][]byte, error) {
-	var out [][]byte
-	err := o.use(func(r *registry.Registry) error {
-		return r.Decisions(ctx, station, func(d registry.Decision) error {
-			out = append(out, d.Note)
-			return nil
-		})
-	})
+	notes, err := o.decisionNotes(ctx, station)
 	if err != nil {
-		return nil, fmt.Errorf("office: decisions of %s: %w", station, err)
+		return nil, err
+	}
+	seqs := make([]uint64, 0, len(notes))
+	for seq := range notes {
+		seqs = append(seqs, seq)
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	out := make([][]byte, 0, len(seqs))
+	for _, seq := range seqs {
+		out = append(out, notes[seq])
 	}
 	return out, nil
 }

@@ -11,3 +11,11 @@ CREATE TABLE decisions (
 	note        bytea NOT NULL,
 	PRIMARY KEY (station_id, dispute)
 );
+
+-- A dispute entry keeps the day it was registered and what it says (its
+-- payload as the station recorded it, JSON), so that every server lists
+-- the disputes from the database, not from its own folder's archive.
+-- Rows kept before are '' and read from the archive as before.
+ALTER TABLE dispute_entries
+	ADD COLUMN day     text NOT NULL DEFAULT '',
+	ADD COLUMN payload text NOT NULL DEFAULT '';
