@@ -222,3 +222,51 @@ func TestDecidedOnceOnTwoServers(t *testing.T) {
 		})
 	}
 }
+
+// A post office from before: its registry kept the dispute entries
+// without what they say, and its decisions were files in DIR/disputes.
+// The disputes are read from its archive, and the decision file is taken
+// into the registry, where it is then the one handed to the station and
+// the one a second decision is refused against.
+func TestDecisionFilesFromBeforeAreTakenIn(t *testing.T) {
+	o := twoServers(t, "bbolt")[0]
+	ctx := t.Context()
+	file, dispute := disputeFile(t)
+	if _, err := o.Import(ctx, file); err != nil {
+		t.Fatal(err)
+	}
+	err := o.Registry.Store().Update(ctx, func(tx registry.Tx) error {
+		d, err := tx.DisputeEntry("T0001", dispute.Seq)
+		if err != nil || d == nil {
+			t.Fatalf("dispute entry: %+v, %v", d, err)
+		}
+		d.Day, d.Payload = "", nil
+		return tx.PutDisputeEntries("T0001", []*registry.DisputeEntry{d})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg, err := decision.Sign(decision.Decision{Station: "T0001", Dispute: dispute.Seq, Entry: dispute.Disputed, Trace: dispute.Trace,
+		Outcome: decision.NoneOwed, Refund: decimal.Zero, Decided: "2026-11-21", Reason: "银行确认当时已出钞"}, o.Signer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(o.DecisionsDir(), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(o.DecisionPath("T0001", dispute.Seq), msg, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	list, err := o.Disputes(ctx, "T0001", "")
+	if err != nil || len(list) != 1 || list[0].Says != "卡上扣了钱，没拿到现金" || list[0].State != office.DisputeDecided || string(list[0].Note) != string(msg) {
+		t.Fatalf("disputes: %+v, %v; want the archive's, decided by the file", list, err)
+	}
+	var kept []string
+	err = o.Registry.Decisions(ctx, "T0001", func(d registry.Decision) error { kept = append(kept, string(d.Note)); return nil })
+	if err != nil || len(kept) != 1 || kept[0] != string(msg) {
+		t.Errorf("the registry keeps %q, %v; want the file's decision", kept, err)
+	}
+	if _, err := o.Decide(ctx, "T0001", dispute.Seq, decision.RefundOwed, decimal.RequireFromString("500.00"), "改了"); err == nil {
+		t.Errorf("another decision on a dispute decided by a file: no refusal")
+	}
+}
