@@ -33,7 +33,7 @@ const (
 
 // Dispute is a villager's dispute as the post office sees it: the
 // station's dispute entry from an accepted day file, the post office's
-// decision (a signed file in DIR/disputes), and what the station's later
+// decision (signed, kept in the registry), and what the station's later
 // files say became of it.
 type Dispute struct {
 	Station      string
@@ -58,13 +58,60 @@ type Dispute struct {
 	Paid     uint64             // its refund_paid entry
 }
 
-// DecisionsDir is where the post office keeps its signed decisions:
-// DIR/disputes/T0001-000012.decision.
+// DecisionsDir is where a server exports the decisions it signs, for a
+// USB stick to a station that is not online:
+// DIR/disputes/T0001-000012.decision. The registry's are the ones that
+// count: every server hands them to the station with its results.
 func (o *Office) DecisionsDir() string { return filepath.Join(o.Dir, "disputes") }
 
-// DecisionPath is the file of the decision on a station's dispute entry.
+// DecisionPath is the export of the decision on a station's dispute entry.
 func (o *Office) DecisionPath(station string, dispute uint64) string {
 	return filepath.Join(o.DecisionsDir(), registry.TraceOf(station, dispute)+".decision")
+}
+
+// decisionNotes returns the signed decisions the registry keeps on a
+// station's disputes, by dispute entry. A decision this folder holds as
+// a file (signed before decisions were kept in the registry) and the
+// registry does not is recorded there first; one the registry holds
+// already wins.
+func (o *Office) decisionNotes(ctx context.Context, station string) (map[uint64][]byte, error) {
+	notes := map[uint64][]byte{}
+	err := o.use(func(r *registry.Registry) error {
+		err := r.Decisions(ctx, station, func(d registry.Decision) error {
+			notes[d.Dispute] = d.Note
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		names, err := filepath.Glob(filepath.Join(o.DecisionsDir(), station+"-*.decision"))
+		if err != nil {
+			return err
+		}
+		for _, name := range names {
+			msg, err := os.ReadFile(name)
+			if err != nil {
+				return err
+			}
+			// A station whose id has a '-' in it matches another's
+			// pattern: keep only this station's.
+			d, err := decision.Open(msg, o.Verifier)
+			if err != nil || d.Station != station || notes[d.Dispute] != nil {
+				continue
+			}
+			first, err := r.SaveDecision(ctx, station, d.Dispute, msg)
+			var de *registry.DecidedError
+			if err != nil && !errors.As(err, &de) {
+				return err
+			}
+			notes[d.Dispute] = first.Note
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("office: decisions of %s: %w", station, err)
+	}
+	return notes, nil
 }
 
 // archiveFiles lists a station's accepted files of day from on ("" for
@@ -85,11 +132,94 @@ func (o *Office) archiveFiles(station, from string) ([]string, error) {
 
 // Disputes returns the disputes of a station registered in its accepted
 // files of day from on ("" for all), oldest first, with the post office's
-// decisions and what the station did with them.
+// decisions and what the station did with them. They are read from the
+// registry, so every server sharing it lists the same; a registry that
+// kept dispute entries before it kept what they say is read from this
+// folder's archive, as before.
 func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute, error) {
 	if _, err := o.Station(ctx, station); err != nil {
 		return nil, err
 	}
+	out, ok, err := o.disputesFromRegistry(ctx, station, from)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		if out, err = o.disputesFromArchive(station, from); err != nil {
+			return nil, err
+		}
+	}
+	return o.withDecisions(ctx, station, out)
+}
+
+// disputesFromRegistry reads the station's disputes from the registry's
+// dispute entries; ok is false when one of them was kept without what
+// it says.
+func (o *Office) disputesFromRegistry(ctx context.Context, station, from string) (out []Dispute, ok bool, err error) {
+	var entries []registry.DisputeEntry
+	err = o.use(func(r *registry.Registry) error {
+		return r.DisputeEntries(ctx, station, func(d registry.DisputeEntry) error {
+			entries = append(entries, d)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("office: disputes of %s: %w", station, err)
+	}
+	decided := map[uint64]registry.DisputeEntry{}
+	for _, d := range entries {
+		switch {
+		case d.Kind == registry.DisputeKindDecided:
+			decided[d.Seq] = d
+		case len(d.Payload) == 0:
+			return nil, false, nil
+		}
+	}
+	for _, d := range entries {
+		if d.Kind != registry.DisputeKindDispute || (from != "" && d.Day < from) {
+			continue
+		}
+		dp, err := disputeOf(station, d.Seq, d.Day, d.Payload)
+		if err != nil {
+			return nil, false, fmt.Errorf("office: dispute %s: %w", registry.TraceOf(station, d.Seq), err)
+		}
+		if dd, found := decided[d.Decided]; d.Decided != 0 && found {
+			dp.Loaded, dp.State = dd.Seq, DisputeLoaded
+			if dd.Paid != 0 {
+				dp.Paid, dp.State = dd.Paid, DisputeRefunded
+			}
+		}
+		out = append(out, dp)
+	}
+	return out, true, nil
+}
+
+// disputeOf reads a dispute entry's payload.
+func disputeOf(station string, seq uint64, day string, payload []byte) (Dispute, error) {
+	var p struct {
+		Intent       uint64 `json:"intent"`
+		Trace        string `json:"trace"`
+		Service      string `json:"service"`
+		Disputed     uint64 `json:"disputed"`
+		DisputedKind string `json:"disputed_kind"`
+		Amount       string `json:"amount"`
+		Says         string `json:"says"`
+		StationState string `json:"station_state"`
+		HostStatus   string `json:"host_status"`
+		HostAmount   string `json:"host_amount"`
+		AnswerBy     string `json:"answer_by"`
+	}
+	if err := json.Unmarshal(payload, &p); err != nil {
+		return Dispute{}, err
+	}
+	return Dispute{Station: station, Seq: seq, Day: day, Disputed: p.Disputed, DisputedKind: p.DisputedKind,
+		Intent: p.Intent, Trace: p.Trace, Service: p.Service, Amount: p.Amount, Says: p.Says, StationState: p.StationState,
+		HostStatus: p.HostStatus, HostAmount: p.HostAmount, AnswerBy: p.AnswerBy, State: DisputeOpen}, nil
+}
+
+// disputesFromArchive reads the station's disputes from this folder's
+// archive of its accepted files of day from on.
+func (o *Office) disputesFromArchive(station, from string) ([]Dispute, error) {
 	names, err := o.archiveFiles(station, from)
 	if err != nil {
 		return nil, err
@@ -114,14 +244,20 @@ func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute,
 			o.readDisputeEntry(station, e, &out, at, loaded)
 		}
 	}
+	return out, nil
+}
+
+// withDecisions adds the post office's decisions the registry keeps.
+func (o *Office) withDecisions(ctx context.Context, station string, out []Dispute) ([]Dispute, error) {
+	notes, err := o.decisionNotes(ctx, station)
+	if err != nil {
+		return nil, err
+	}
 	for i := range out {
 		dp := &out[i]
-		msg, err := os.ReadFile(o.DecisionPath(station, dp.Seq))
-		if errors.Is(err, os.ErrNotExist) {
+		msg, ok := notes[dp.Seq]
+		if !ok {
 			continue
-		}
-		if err != nil {
-			return nil, fmt.Errorf("office: decision on %s: %w", registry.TraceOf(station, dp.Seq), err)
 		}
 		d, err := decision.Open(msg, o.Verifier)
 		if err != nil {
@@ -143,26 +279,12 @@ func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute,
 func (o *Office) readDisputeEntry(station string, e ledger.Entry, out *[]Dispute, at, loaded map[uint64]int) {
 	switch e.Kind {
 	case "dispute":
-		var p struct {
-			Intent       uint64 `json:"intent"`
-			Trace        string `json:"trace"`
-			Service      string `json:"service"`
-			Disputed     uint64 `json:"disputed"`
-			DisputedKind string `json:"disputed_kind"`
-			Amount       string `json:"amount"`
-			Says         string `json:"says"`
-			StationState string `json:"station_state"`
-			HostStatus   string `json:"host_status"`
-			HostAmount   string `json:"host_amount"`
-			AnswerBy     string `json:"answer_by"`
-		}
-		if json.Unmarshal(e.Payload, &p) != nil {
+		dp, err := disputeOf(station, e.Seq, e.Day, e.Payload)
+		if err != nil {
 			return
 		}
 		at[e.Seq] = len(*out)
-		*out = append(*out, Dispute{Station: station, Seq: e.Seq, Day: e.Day, Disputed: p.Disputed, DisputedKind: p.DisputedKind,
-			Intent: p.Intent, Trace: p.Trace, Service: p.Service, Amount: p.Amount, Says: p.Says, StationState: p.StationState,
-			HostStatus: p.HostStatus, HostAmount: p.HostAmount, AnswerBy: p.AnswerBy, State: DisputeOpen})
+		*out = append(*out, dp)
 	case "dispute_decided":
 		var p struct {
 			Dispute  uint64 `json:"dispute"`
@@ -230,10 +352,11 @@ type DecideError struct {
 func (e *DecideError) Error() string { return "office: decide a dispute: " + e.Field + ": " + e.Rule }
 
 // Decide records the post office's decision on a station's dispute: a
-// note signed by the post office, written to DecisionPath, that the
-// station gets with its results or on a USB stick. The refund is at most
-// the disputed amount; a dispute is decided once (the same decision again
-// returns the first file).
+// note signed by the post office, kept in the registry, that the station
+// gets with its results from any server sharing it, or on a USB stick
+// (the export at DecisionPath). The refund is at most the disputed
+// amount; a dispute is decided once, across servers (the same decision
+// again returns the first; another is refused naming it).
 func (o *Office) Decide(ctx context.Context, station string, dispute uint64, outcome string, refund decimal.Decimal, reason string) (Dispute, error) {
 	list, err := o.Disputes(ctx, station, "")
 	if err != nil {
@@ -266,29 +389,76 @@ func (o *Office) Decide(ctx context.Context, station string, dispute uint64, out
 		return Dispute{}, &DecideError{field, err.Error(), decideZh(field)}
 	}
 	if dp.Decision != nil {
-		if dp.Decision.Outcome == d.Outcome && dp.Decision.Refund.Equal(d.Refund) && dp.Decision.Reason == d.Reason {
-			return *dp, nil
-		}
-		return Dispute{}, &DecideError{"dispute", fmt.Sprintf("dispute %s was decided on %s already", registry.TraceOf(station, dp.Seq), dp.Decision.Decided),
-			fmt.Sprintf("这笔纠纷 %s 已经在 %s 答复过了，不能再改", registry.TraceOf(station, dp.Seq), dp.Decision.Decided)}
+		return o.decidedAlready(*dp, d)
 	}
 	msg, err := decision.Sign(d, o.Signer)
 	if err != nil {
 		return Dispute{}, err
 	}
-	path := o.DecisionPath(station, dp.Seq)
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return Dispute{}, fmt.Errorf("office: decisions folder: %w", err)
+	// The registry decides once for every server sharing it: another
+	// server may have decided this dispute since it was read above.
+	err = o.use(func(r *registry.Registry) error {
+		_, err := r.SaveDecision(ctx, station, dp.Seq, msg)
+		return err
+	})
+	var de *registry.DecidedError
+	if errors.As(err, &de) {
+		first, oerr := decision.Open(de.First.Note, o.Verifier)
+		if oerr != nil {
+			return Dispute{}, fmt.Errorf("office: decision on %s: %w", registry.TraceOf(station, dp.Seq), oerr)
+		}
+		dp.Decision, dp.Note, dp.State = &first, de.First.Note, DisputeDecided
+		return o.decidedAlready(*dp, d)
 	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, msg, 0o644); err != nil {
-		return Dispute{}, fmt.Errorf("office: write decision %s: %w", path, err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		return Dispute{}, fmt.Errorf("office: write decision %s: %w", path, err)
+	if err != nil {
+		return Dispute{}, fmt.Errorf("office: decide %s: %w", registry.TraceOf(station, dp.Seq), err)
 	}
 	dp.Decision, dp.Note, dp.State = &d, msg, DisputeDecided
+	if err := o.exportDecision(*dp); err != nil {
+		return *dp, err
+	}
 	return *dp, nil
+}
+
+// decidedAlready answers a decision on a dispute decided before: the
+// same decision again is the first (its export written if this server
+// has none); another is refused, naming the first.
+func (o *Office) decidedAlready(dp Dispute, d decision.Decision) (Dispute, error) {
+	if dp.Decision.Outcome == d.Outcome && dp.Decision.Refund.Equal(d.Refund) && dp.Decision.Reason == d.Reason {
+		return dp, o.exportDecision(dp)
+	}
+	first := outcomeOf(dp.Decision)
+	return Dispute{}, &DecideError{"dispute",
+		fmt.Sprintf("dispute %s was decided on %s already (%s: %s)", registry.TraceOf(dp.Station, dp.Seq), dp.Decision.Decided, first.En, dp.Decision.Reason),
+		fmt.Sprintf("这笔纠纷 %s 已经在 %s 答复过了（%s：%s），不能再改", registry.TraceOf(dp.Station, dp.Seq), dp.Decision.Decided, first.Zh, dp.Decision.Reason)}
+}
+
+// outcomeOf says a decision's outcome in both languages.
+func outcomeOf(d *decision.Decision) struct{ Zh, En string } {
+	if d.Outcome == decision.RefundOwed {
+		return struct{ Zh, En string }{"要退 " + money.FormatWire(d.Refund) + " 元", "refund " + money.FormatWire(d.Refund) + " owed"}
+	}
+	return struct{ Zh, En string }{"不用退钱", "none owed"}
+}
+
+// exportDecision writes the signed decision to DecisionPath, for a USB
+// stick, unless it is there.
+func (o *Office) exportDecision(dp Dispute) error {
+	path := o.DecisionPath(dp.Station, dp.Seq)
+	if old, err := os.ReadFile(path); err == nil && bytes.Equal(old, dp.Note) {
+		return nil
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("office: decisions folder: %w", err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, dp.Note, 0o644); err != nil {
+		return fmt.Errorf("office: export decision %s: %w", path, err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return fmt.Errorf("office: export decision %s: %w", path, err)
+	}
+	return nil
 }
 
 func decideZh(field string) string {
@@ -318,24 +488,21 @@ func (o *Office) today(ctx context.Context, station string) string {
 }
 
 // Decisions returns every decision the post office signed on the
-// station's disputes, in order of dispute.
+// station's disputes, in order of dispute, as the registry keeps them:
+// every server sharing it returns the same.
 func (o *Office) Decisions(ctx context.Context, station string) ([][]byte, error) {
-	names, err := filepath.Glob(filepath.Join(o.DecisionsDir(), station+"-*.decision"))
+	notes, err := o.decisionNotes(ctx, station)
 	if err != nil {
 		return nil, err
 	}
-	sort.Strings(names)
-	var out [][]byte
-	for _, name := range names {
-		b, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("office: %w", err)
-		}
-		// A station whose id has a '-' in it matches another's pattern:
-		// keep only this station's.
-		if d, err := decision.Open(b, o.Verifier); err == nil && d.Station == station {
-			out = append(out, b)
-		}
+	seqs := make([]uint64, 0, len(notes))
+	for seq := range notes {
+		seqs = append(seqs, seq)
+	}
+	sort.Slice(seqs, func(i, j int) bool { return seqs[i] < seqs[j] })
+	out := make([][]byte, 0, len(seqs))
+	for _, seq := range seqs {
+		out = append(out, notes[seq])
 	}
 	return out, nil
 }

@@ -24,6 +24,7 @@ type Counts struct {
 	Stations, Keys, Days, Traces, Files, Held, Evidence, Staff, Tariffs int
 	Reconciliations, Exceptions                                         int
 	Disputes                                                            int // dispute entries
+	Decisions                                                           int // the post office's decisions on disputes
 }
 
 // Empty says the registry holds nothing.
@@ -151,6 +152,17 @@ func Copy(ctx context.Context, from, to Store) (Counts, error) {
 				return err
 			}
 			n.Disputes += len(disputes)
+			err = from.Decisions(ctx, s.ID, func(d Decision) error {
+				first, err := tx.AddDecision(d)
+				if err == nil && first != nil && !bytes.Equal(first.Note, d.Note) {
+					err = fmt.Errorf("registry: copy the decision on %s: the target holds another", TraceOf(d.Station, d.Dispute))
+				}
+				n.Decisions++
+				return err
+			})
+			if err != nil {
+				return fmt.Errorf("registry: copy the decisions of %s: %w", s.ID, err)
+			}
 		}
 		for _, r := range reconciled {
 			found, err := from.Exceptions(ctx, "", r.Day, r.Day)
@@ -226,7 +238,7 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 	}
 	for _, s := range stations {
 		n.Keys += len(s.Keys)
-		for _, kind := range []string{"days", "traces", "held files", "evidence", "dispute entries"} {
+		for _, kind := range []string{"days", "traces", "held files", "evidence", "dispute entries", "decisions"} {
 			c, err := both(kind+" of "+s.ID, func(st Store) ([][]byte, error) { return stationData(ctx, st, s.ID, kind) })
 			if err != nil {
 				return n, err
@@ -240,6 +252,8 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 				n.Held += c
 			case "dispute entries":
 				n.Disputes += c
+			case "decisions":
+				n.Decisions += c
 			default:
 				n.Evidence += c
 			}
@@ -392,6 +406,12 @@ func stationData(ctx context.Context, st Store, id, kind string) ([][]byte, erro
 		return out, err
 	case "dispute entries":
 		err := st.DisputeEntries(ctx, id, func(d DisputeEntry) error { return out.add(d) })
+		return out, err
+	case "decisions":
+		err := st.Decisions(ctx, id, func(d Decision) error {
+			d.At = µs(d.At)
+			return out.add(d)
+		})
 		return out, err
 	case "held files":
 		held, err := st.HeldFiles(ctx, id)

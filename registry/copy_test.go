@@ -1,6 +1,7 @@
 package registry_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -36,6 +37,12 @@ func TestCopyAndCompare(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	for _, d := range []uint64{12, 3} {
+		if _, err := o.reg.SaveDecision(t.Context(), "T0001", d, []byte(fmt.Sprintf("decision %d\n", d))); err != nil {
+			t.Fatal(err)
+		}
+	}
+
 	where := pg.fresh(t)
 	dst := pg.open(t, where)
 	defer dst.Close()
@@ -46,7 +53,7 @@ func TestCopyAndCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := registry.Counts{Stations: 3, Keys: 3, Days: 1, Traces: 1, Files: 3, Held: 1, Evidence: 1, Staff: 1, Tariffs: 1}
+	want := registry.Counts{Stations: 3, Keys: 3, Days: 1, Traces: 1, Files: 3, Held: 1, Evidence: 1, Staff: 1, Tariffs: 1, Decisions: 2}
 	if copied != want {
 		t.Errorf("copied %+v, want %+v", copied, want)
 	}
@@ -67,6 +74,7 @@ func TestCopyAndCompare(t *testing.T) {
 		{"traces", "UPDATE traces SET amount = '1.00' WHERE seq = (SELECT min(seq) FROM traces)"},
 		{"held files", "INSERT INTO held SELECT station_id, 'x', prev_seq, file FROM held LIMIT 1"},
 		{"stations", "UPDATE stations SET franchisee = '王秀英 ' WHERE station_id = 'T0002'"},
+		{"decisions", "UPDATE decisions SET note = 'forged' WHERE dispute = 3"},
 	} {
 		fresh := pg.fresh(t)
 		d := pg.open(t, fresh)

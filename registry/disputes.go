@@ -41,6 +41,12 @@ type DisputeEntry struct {
 	Disputed uint64 `json:"disputed,omitempty"`
 	Trace    string `json:"trace,omitempty"`
 	Decided  uint64 `json:"decided,omitempty"`
+	// The day it was registered and what it says (the entry's payload,
+	// as the station recorded it): every post office server reads the
+	// dispute here, not from its own folder's archive. Empty in entries
+	// kept before they were.
+	Day     string          `json:"day,omitempty"`
+	Payload json.RawMessage `json:"payload,omitempty"`
 	// A decision: its dispute entry, the refund owed (0.00 for none) and
 	// the refund_paid entry once the station paid it.
 	Dispute uint64 `json:"dispute,omitempty"`
@@ -90,7 +96,8 @@ func (db *disputeBook) add(e *ledger.Entry) error {
 		if err := json.Unmarshal(e.Payload, &p); err != nil {
 			return db.refusal(e, "the dispute does not read: %v", err)
 		}
-		db.changed[e.Seq] = &DisputeEntry{Seq: e.Seq, Kind: DisputeKindDispute, Disputed: p.Disputed, Trace: p.Trace}
+		db.changed[e.Seq] = &DisputeEntry{Seq: e.Seq, Kind: DisputeKindDispute, Disputed: p.Disputed, Trace: p.Trace,
+			Day: e.Day, Payload: append(json.RawMessage(nil), e.Payload...)}
 	case DisputeKindDecided:
 		return db.decided(e)
 	case "refund_paid":

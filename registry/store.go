@@ -41,6 +41,10 @@ type Store interface {
 	// DisputeEntries calls fn with the station's dispute entries, in
 	// order of entry.
 	DisputeEntries(ctx context.Context, station string, fn func(DisputeEntry) error) error
+	// Decisions calls fn with the post office's decisions on a
+	// station's disputes (station "": every station's, in order of
+	// station), in order of dispute.
+	Decisions(ctx context.Context, station string, fn func(Decision) error) error
 	// HeldFiles returns the files of a station waiting for a missing day.
 	HeldFiles(ctx context.Context, station string) ([][]byte, error)
 	// Tariff returns the body of the tariff issued as version, as issued.
@@ -103,6 +107,9 @@ type Tx interface {
 	// PutDisputeEntries records dispute entries, new or read with
 	// DisputeEntry and changed.
 	PutDisputeEntries(station string, list []*DisputeEntry) error
+	// AddDecision records a decision on a dispute unless one is
+	// recorded: then it returns that one, and writes nothing.
+	AddDecision(d Decision) (first *Decision, err error)
 	// AddHeld keeps a verified file that waits for the days before it.
 	AddHeld(station, sha string, prev ledger.Checkpoint, file []byte) error
 	// DeleteHeld removes a held file; found says it was there.

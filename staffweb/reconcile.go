@@ -28,6 +28,7 @@ type reconcileData struct {
 	Journals  []string
 	Saved     string
 	Unmatched int
+	Disputes  []disputeRow // the disputes about the day's requests, beside their entries
 }
 
 func (s *Server) reconcilePage(w http.ResponseWriter, r *http.Request, p *page) {
@@ -87,6 +88,10 @@ func (s *Server) reconcile(w http.ResponseWriter, r *http.Request, p *page) {
 			row.Explain = e.Detail
 		}
 		d.Rows = append(d.Rows, row)
+	}
+	if d.Disputes, err = s.dayDisputes(r, p, d.Date, rep); err != nil {
+		s.busy(w, r, p, err)
+		return
 	}
 	s.render(w, http.StatusOK, "reconcile", d)
 }

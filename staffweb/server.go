@@ -99,6 +99,8 @@ func New(o *office.Office, opts *Options) (*Server, error) {
 	mux.HandleFunc("POST /enrol", s.manager(s.enrol))
 	mux.HandleFunc("POST /stations/{id}/rotate", s.manager(s.rotate))
 	mux.HandleFunc("POST /stations/{id}/retire", s.manager(s.retire))
+	mux.HandleFunc("GET /disputes", s.staff(s.disputesPage))
+	mux.HandleFunc("POST /disputes/{station}/{seq}", s.manager(s.decide))
 	mux.HandleFunc("/", s.staff(func(w http.ResponseWriter, r *http.Request, p *page) {
 		s.problem(w, r, p, http.StatusNotFound, "没有这个网页。", "There is no such page.")
 	}))

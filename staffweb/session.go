@@ -140,8 +140,8 @@ func (s *Server) staff(h func(http.ResponseWriter, *http.Request, *page)) http.H
 func (s *Server) manager(h func(http.ResponseWriter, *http.Request, *page)) http.HandlerFunc {
 	return s.staff(func(w http.ResponseWriter, r *http.Request, p *page) {
 		if !p.Manager() {
-			s.problem(w, r, p, http.StatusForbidden, "只有主管可以做这件事（登记、换密钥、退出服务站）。您的账号是营业员，什么都没有办理。",
-				"Only a manager may do this (enrol, re-key or retire a station). Your account is a clerk's; nothing was done.")
+			s.problem(w, r, p, http.StatusForbidden, "只有主管可以做这件事（登记、换密钥、退出服务站、答复纠纷）。您的账号是营业员，什么都没有办理。",
+				"Only a manager may do this (enrol, re-key or retire a station, decide a dispute). Your account is a clerk's; nothing was done.")
 			return
 		}
 		h(w, r, p)

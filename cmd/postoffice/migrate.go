@@ -82,7 +82,7 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 		{"主机请求", "traces", copied.Traces}, {"文件记录", "file records", copied.Files}, {"暂存文件", "held files", copied.Held},
 		{"分叉留证", "evidence", copied.Evidence}, {"员工账号", "staff accounts", copied.Staff}, {"价目表", "tariffs", copied.Tariffs},
 		{"对账日", "days reconciled", copied.Reconciliations}, {"对账差错", "exceptions", copied.Exceptions},
-		{"纠纷与答复", "dispute entries", copied.Disputes},
+		{"纠纷与答复", "dispute entries", copied.Disputes}, {"支局的答复", "decisions", copied.Decisions},
 	} {
 		t.Add(m.say(r.zh, r.en), strconv.Itoa(r.n))
 	}

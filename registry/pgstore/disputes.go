@@ -2,6 +2,7 @@ package pgstore
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -9,12 +10,16 @@ import (
 	"github.com/villagepost/bianmin/registry"
 )
 
-const disputeColumns = `seq, kind, disputed, trace, decided, dispute, refund, paid`
+const disputeColumns = `seq, kind, disputed, trace, decided, dispute, refund, paid, day, payload`
 
 func scanDispute(row pgx.Row) (registry.DisputeEntry, error) {
 	var d registry.DisputeEntry
 	var seq, disputed, decided, dispute, paid int64
-	err := row.Scan(&seq, &d.Kind, &disputed, &d.Trace, &decided, &dispute, &d.Refund, &paid)
+	var payload string
+	err := row.Scan(&seq, &d.Kind, &disputed, &d.Trace, &decided, &dispute, &d.Refund, &paid, &d.Day, &payload)
+	if payload != "" {
+		d.Payload = json.RawMessage(payload)
+	}
 	d.Seq, d.Disputed, d.Decided, d.Dispute, d.Paid = uint64(seq), uint64(disputed), uint64(decided), uint64(dispute), uint64(paid)
 	return d, err
 }
@@ -59,9 +64,9 @@ func (t *pgTx) PutDisputeEntries(station string, list []*registry.DisputeEntry) 
 	}
 	b := &pgx.Batch{}
 	for _, d := range list {
-		b.Queue(`INSERT INTO dispute_entries (station_id, `+disputeColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+		b.Queue(`INSERT INTO dispute_entries (station_id, `+disputeColumns+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
 			ON CONFLICT (station_id, seq) DO UPDATE SET decided = EXCLUDED.decided, paid = EXCLUDED.paid`,
-			station, clamp(d.Seq), d.Kind, clamp(d.Disputed), d.Trace, clamp(d.Decided), clamp(d.Dispute), d.Refund, clamp(d.Paid))
+			station, clamp(d.Seq), d.Kind, clamp(d.Disputed), d.Trace, clamp(d.Decided), clamp(d.Dispute), d.Refund, clamp(d.Paid), d.Day, string(d.Payload))
 	}
 	if err := t.tx.SendBatch(t.ctx, b).Close(); err != nil {
 		return fmt.Errorf("pgstore: dispute entries of %s: %w", station, err)
