@@ -83,6 +83,9 @@ type Services struct {
 	// Disputes registers villagers' disputes and lists them with the
 	// post office's decisions; nil where the station keeps none.
 	Disputes *terminal.Disputes
+	// SIM sells the carrier's phone-number cards held on consignment;
+	// nil where the station sells none.
+	SIM *terminal.SIMCards
 }
 
 // Network is what the station last saw of its hosts.

@@ -98,6 +98,7 @@ func (d *desk) Services() web.Services {
 		Refunds:   &terminal.Refunds{Ledger: c.ledger},
 		Tariff:    c.tariff,
 		Disputes:  c.disputes(),
+		SIM:       &terminal.SIMCards{Link: c.link, Tariff: c.tariff, Today: today},
 	}
 }
 
