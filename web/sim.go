@@ -57,12 +57,17 @@ func (s *Server) simSellForm(q *req) {
 	s.renderForm(q, "simsell", f, s.simPage(q, f))
 }
 
+// simOrderOf is the sale typed in the form.
+func (s *Server) simOrderOf(q *req) (*form, terminal.SIMOrder) {
+	f := newForm(q.r.PostForm)
+	f.Key = q.r.PostFormValue("key")
+	return f, terminal.SIMOrder{Operator: q.ss.op.ID, Number: f.V("number"), Holder: f.V("buyer"), IDNumber: f.V("id"), IdemKey: "web:" + f.Key}
+}
+
 // simOrderTyped reads the sale form; on bad input it shows the form
 // again with the field marked and returns false.
 func (s *Server) simOrderTyped(q *req) (*form, terminal.SIMOrder, terminal.SIMCard, tariff.SIMPlan, bool) {
-	f := newForm(q.r.PostForm)
-	f.Key = q.r.PostFormValue("key")
-	o := terminal.SIMOrder{Operator: q.ss.op.ID, Number: f.V("number"), Holder: f.V("buyer"), IDNumber: f.V("id"), IdemKey: "web:" + f.Key}
+	f, o := s.simOrderOf(q)
 	sim := s.st.Services().SIM
 	if sim == nil {
 		f.Top = s.st.Explain(terminal.ErrNoSIMCards, q.ss.lang)
@@ -97,21 +102,29 @@ func (s *Server) simCheck(q *req) {
 	lines := []string{
 		p.Name + say(l, "  号码 ", "  number ") + c.Number + "  ICCID " + simcard.MaskICCID(c.ICCID),
 		say(l, "买卡人 ", "buyer ") + strings.TrimSpace(f.V("buyer")) + say(l, "  身份证号 ", "  ID number ") + strings.TrimSpace(f.V("id")),
-		say(l, "收现金 ", "Take ") + money.FormatReceipt(p.Price.Decimal) + say(l, "（含首充话费 ", " in cash (first top-up of ") + money.FormatReceipt(p.FirstTopup.Decimal) + say(l, "）", " included)"),
-		say(l, "请核对顾客的身份证原件：照片是本人，姓名和号码与上面一致。", "Check the customer's ID card itself: the photo is theirs, the name and number are as above."),
+		say(l, "收现金 ", "Take ") + money.FormatReceipt(p.Price.Decimal) + say(l, "（含首充话费 ", " cash (incl. first top-up ") + money.FormatReceipt(p.FirstTopup.Decimal) + say(l, "）", ")"),
+		say(l, "请核对顾客的身份证原件：照片是本人，姓名、号码与上面一致。", "Check the ID card itself: photo, name and number as above."),
 	}
 	s.renderForm(q, "confirm", f, &confirmData{Action: "/sim/sell", Back: "/sim/sell", Edit: true, Service: say(l, "卖号卡（实名登记）", "Phone-number card (real-name registration)"),
 		Lines: lines, Amount: money.FormatReceipt(p.Price.Decimal), Capital: money.Capital(p.Price.Decimal), Verb: say(l, "确认登记并卖卡", "Confirm: register and sell")})
 }
 
 // simSell has the carrier register the buyer, and says what to do.
+// Sell makes the checks itself, after it looks for a sale under the same
+// key: a second tap on 确认 answers with the first, never a second sale.
 func (s *Server) simSell(q *req) {
-	f, o, _, _, ok := s.simOrderTyped(q)
-	if !ok {
+	f, o := s.simOrderOf(q)
+	sim := s.st.Services().SIM
+	if f.Key == "" {
+		s.forbidden(q)
+		return
+	}
+	if sim == nil {
+		s.failed(q, f.Key, terminal.ErrNoSIMCards, "/sim")
 		return
 	}
 	s.work.Lock()
-	r, err := s.st.Services().SIM.Sell(q.r.Context(), o)
+	r, err := sim.Sell(q.r.Context(), o)
 	s.work.Unlock()
 	if err != nil {
 		if fieldOf(err) != "" {
