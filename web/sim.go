@@ -83,9 +83,19 @@ func (s *Server) simOrderTyped(q *req) (*form, terminal.SIMOrder, terminal.SIMCa
 // simRefuse puts err next to its field; a phone number typed wrongly is
 // the number field's.
 func (s *Server) simRefuse(q *req, f *form, err error) {
-	var se *simcard.Error
-	if errors.As(err, &se) {
+	var (
+		se *simcard.Error
+		ie *terminal.InputError
+	)
+	switch {
+	case errors.As(err, &se):
 		f.Errors[se.Field] = s.st.Explain(err, q.ss.lang)
+		return
+	case errors.As(err, &ie) && ie.Field == "number":
+		// The terminal's words point to the command line's stock list;
+		// here the list is one tap away.
+		f.Errors["number"] = say(q.ss.lang, "号码 "+f.V("number")+" 已经不在号卡库存里（刚卖出或退回了）。什么都没有记。请在上面另选一张卡。",
+			"Number "+f.V("number")+" is no longer in stock (just sold or returned). Nothing was recorded. Choose another card above.")
 		return
 	}
 	s.refuse(q, f, err, "")

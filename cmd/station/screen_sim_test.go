@@ -86,6 +86,15 @@ func TestScreenSIM(t *testing.T) {
 		t.Error("the card sold is still listed in stock")
 	}
 
+	// A page left open on a card sold since: refused next to the number.
+	s.open("/sim/sell?number=13812345671", "f-buyer")
+	eval[bool](s, `(() => { const r = document.querySelector('input[name=number][value="13812345671"]'); r.value = '13812345670'; return r.checked; })()`)
+	s.fill("f-buyer", "王秀英")
+	s.fill("f-id", "411523198001011234")
+	s.click("check", "e-number")
+	s.says("e-number", "号码 13812345670 已经不在号卡库存里")
+	s.plain("sim sale of a card sold")
+
 	// A registration the carrier declines (S2: the ID on its blacklist):
 	// said in words, nothing charged, the card still in stock.
 	sellCard := func(number, name, id string) {
