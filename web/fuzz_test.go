@@ -145,6 +145,7 @@ func (st *fakeStation) Services() web.Services {
 		Voids:   &terminal.Voids{Link: st.link},
 		Refunds: &terminal.Refunds{Ledger: st.ledger},
 		Tariff:  st.tariff,
+		SIM:     &terminal.SIMCards{Link: st.link, Tariff: st.tariff, Today: today},
 	}
 }
 
@@ -349,6 +350,18 @@ var fuzzForms = []fuzzForm{
 	{"/void/%s", true, true, nil},
 	{"/receipt/%s", true, true, nil},
 	{"/done/%s", true, true, nil},
+	{"/sim/receive", false, false, func(in fuzzInput) url.Values {
+		return url.Values{"key": {in.key}, "plan": {in.id}, "cards": {in.card}, "note": {in.extra}}
+	}},
+	{"/sim/sell/check", true, false, func(in fuzzInput) url.Values { return simForm(in) }},
+	{"/sim/sell", false, false, func(in fuzzInput) url.Values { return simForm(in) }},
+	{"/sim/return", false, false, func(in fuzzInput) url.Values {
+		return url.Values{"key": {in.key}, "number": {in.account}, "sure": {in.qty}, "note": {in.extra}}
+	}},
+}
+
+func simForm(in fuzzInput) url.Values {
+	return url.Values{"key": {in.key}, "number": {in.account}, "buyer": {in.extra}, "id": {in.id}}
 }
 
 func ticketForm(in fuzzInput) url.Values {
@@ -401,6 +414,12 @@ func FuzzForms(f *testing.F) {
 		{22, fuzzInput{qty: "2026-11-20"}},
 		{23, fuzzInput{qty: "99999999999999999999"}},
 		{25, fuzzInput{qty: "%2e%2e"}},
+		{26, fuzzInput{key: "k29", id: "cmcc-39", card: "89860012345678901238,13812345670\n89860012345678901246，13812345671", extra: "移动交接单0007"}},
+		{26, fuzzInput{key: "k30", id: "cmcc-39", card: "89860012345678901239,13812345679"}},
+		{27, fuzzInput{key: "k31", account: "13812345670", extra: "王秀英", id: fuzzID}},
+		{28, fuzzInput{key: "k32", account: "13812345670", extra: "王秀英", id: fuzzID}},
+		{28, fuzzInput{key: "k33", account: "13812345671", extra: "李四", id: "411523198001010004"}},
+		{29, fuzzInput{key: "k34", account: "13812345671", qty: "1"}},
 	} {
 		in := s.in
 		f.Add(s.form, in.key, in.amount, in.card, in.account, in.qty, in.id, in.date, in.extra)
