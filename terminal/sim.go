@@ -293,8 +293,12 @@ func (s *SIMCards) check(o SIMOrder) (SIMCard, tariff.SIMPlan, SIMDetails, error
 // price in cash. A declined registration records no money: the card
 // stays in stock, give the cash back (a *DeclineError). No answer means
 // the request is reversed, which cancels any registration: the card stays
-// in stock, give the cash back (a *ReversedError).
+// in stock, give the cash back (a *ReversedError). A retry under the
+// same IdemKey answers with what became of the first request.
 func (s *SIMCards) Sell(ctx context.Context, o SIMOrder) (SIMSaleResult, error) {
+	if r, ok, err := s.replaySale(ctx, o); ok {
+		return r, err
+	}
 	if err := inForce(s.Tariff, s.Link.Ledger.CurrentDay()); err != nil {
 		return SIMSaleResult{}, err
 	}

@@ -126,6 +126,9 @@ func (v *Voids) check(seq uint64, queue bool) (ledger.Entry, uint64, error) {
 		return orig, 0, refuse("cancel a ticket with station ticket cancel", "车票请用“退票”（station ticket cancel）办理")
 	case orig.Kind == SvcPolicyIssue:
 		return orig, 0, refuse("cancel a policy with station insure cancel, inside its cooling-off period", "保险请用“退保”（station insure cancel）在犹豫期内办理")
+	case orig.Kind == SvcSIMSale:
+		return orig, 0, refuse("a card sale cannot be voided: the buyer is registered with the carrier under their ID; a buyer who no longer wants the card closes the number at the carrier's shop with their ID card",
+			"号卡已经实名登记到买卡人名下，不能在本机撤销；买卡人不要这张卡，请他带身份证到运营商营业厅办理销户")
 	case (orig.Kind == SvcBillPayment || orig.Kind == SvcTopup) && p.Status != statusQueued:
 		return orig, 0, refuse("the biller already has this payment; only a payment still in the offline queue can be voided",
 			"这笔缴费已经交到缴费单位，不能撤销；只有还在排队等网络的缴费可以撤销")

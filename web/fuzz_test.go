@@ -147,6 +147,7 @@ func (st *fakeStation) Services() web.Services {
 		Tariff:  st.tariff,
 
 		Contributions: &terminal.Contributions{Link: st.link, Lookup: st.link.Host.(terminal.ContributionLookup), Tariff: st.tariff, Today: today},
+		SIM:           &terminal.SIMCards{Link: st.link, Tariff: st.tariff, Today: today},
 	}
 }
 
@@ -355,6 +356,18 @@ var fuzzForms = []fuzzForm{
 	{"/contribute", false, false, func(in fuzzInput) url.Values { return householdForm(in) }},
 	{"/contribute/row", true, false, func(in fuzzInput) url.Values { return householdForm(in) }},
 	{"/contribute/edit", true, false, func(in fuzzInput) url.Values { return householdForm(in) }},
+	{"/sim/receive", false, false, func(in fuzzInput) url.Values {
+		return url.Values{"key": {in.key}, "plan": {in.id}, "cards": {in.card}, "note": {in.extra}}
+	}},
+	{"/sim/sell/check", true, false, func(in fuzzInput) url.Values { return simForm(in) }},
+	{"/sim/sell", false, false, func(in fuzzInput) url.Values { return simForm(in) }},
+	{"/sim/return", false, false, func(in fuzzInput) url.Values {
+		return url.Values{"key": {in.key}, "number": {in.account}, "sure": {in.qty}, "note": {in.extra}}
+	}},
+}
+
+func simForm(in fuzzInput) url.Values {
+	return url.Values{"key": {in.key}, "number": {in.account}, "buyer": {in.extra}, "id": {in.id}}
 }
 
 func ticketForm(in fuzzInput) url.Values {
@@ -419,6 +432,12 @@ func FuzzForms(f *testing.F) {
 		{27, fuzzInput{key: "k28", qty: "12", extra: "王建国", id: "411523198001011235", card: "医保", amount: "1e9", date: "400"}},
 		{28, fuzzInput{key: "k29", qty: "-3", extra: "\x00", card: "x"}},
 		{29, fuzzInput{key: "k30", qty: "99999999999999999999"}},
+		{30, fuzzInput{key: "k35", id: "cmcc-39", card: "89860012345678901238,13812345670\n89860012345678901246，13812345671", extra: "移动交接单0007"}},
+		{30, fuzzInput{key: "k36", id: "cmcc-39", card: "89860012345678901239,13812345679"}},
+		{31, fuzzInput{key: "k37", account: "13812345670", extra: "王秀英", id: fuzzID}},
+		{32, fuzzInput{key: "k38", account: "13812345670", extra: "王秀英", id: fuzzID}},
+		{32, fuzzInput{key: "k39", account: "13812345671", extra: "李四", id: "411523198001010004"}},
+		{33, fuzzInput{key: "k40", account: "13812345671", qty: "1"}},
 	} {
 		in := s.in
 		f.Add(s.form, in.key, in.amount, in.card, in.account, in.qty, in.id, in.date, in.extra)

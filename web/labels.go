@@ -22,6 +22,8 @@ var labels = map[string]map[string][2]string{
 		"date": {"乘车日期", "travel date"}, "class": {"座位等级", "class"}, "fare": {"票价", "fare"}},
 	"insure": {"product": {"险种", "product"}, "holder": {"被保险人姓名", "insured person's name"}, "object": {"保险标的", "insured object"},
 		"sum": {"保额", "sum insured"}},
+	"sim": {"number": {"号码", "phone number"}, "buyer": {"买卡人姓名", "buyer's name"}, "plan": {"套餐", "plan"},
+		"card": {"号卡（每行一张：ICCID,号码）", "cards (one a line: ICCID,number)"}},
 	"cash":    {"amount": {"金额", "amount"}, "counted": {"实点现金", "cash counted"}},
 	"close":   {"counted": {"实点现金", "cash counted"}},
 	"deliver": {"sale": {"销售记录的账本序号", "sale's entry number"}, "received_by": {"签收人", "received by"}},

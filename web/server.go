@@ -194,6 +194,14 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /policies/cancel", s.auth(s.policyCancel))
 
 	s.contributeRoutes(mux)
+	mux.HandleFunc("GET /sim", s.auth(s.simList))
+	mux.HandleFunc("GET /sim/sell", s.auth(s.simSellForm))
+	mux.HandleFunc("POST /sim/sell/check", s.auth(s.simCheck))
+	mux.HandleFunc("POST /sim/sell", s.auth(s.simSell))
+	mux.HandleFunc("POST /sim/sell/edit", s.auth(s.simSellEdit))
+	mux.HandleFunc("GET /sim/receive", s.auth(s.simReceiveForm))
+	mux.HandleFunc("POST /sim/receive", s.auth(s.simReceive))
+	mux.HandleFunc("POST /sim/return", s.auth(s.simReturn))
 
 	mux.HandleFunc("GET /sell", s.auth(s.sellForm))
 	mux.HandleFunc("POST /sell/check", s.auth(s.sellCheck))

@@ -87,6 +87,9 @@ type Services struct {
 	// contributions for a household; its tariff may list no schemes
 	// (then it refuses with terminal.ErrNoContributions).
 	Contributions *terminal.Contributions
+	// SIM sells the carrier's phone-number cards held on consignment;
+	// nil where the station sells none.
+	SIM *terminal.SIMCards
 }
 
 // Network is what the station last saw of its hosts.

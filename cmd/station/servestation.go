@@ -100,6 +100,7 @@ func (d *desk) Services() web.Services {
 		Disputes:  c.disputes(),
 
 		Contributions: c.contributions(m),
+		SIM:           &terminal.SIMCards{Link: c.link, Tariff: c.tariff, Today: today},
 	}
 }
 

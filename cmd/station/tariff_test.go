@@ -56,7 +56,8 @@ func TestTariffLoad(t *testing.T) {
 	}
 	show := c.must("tariff", "show", "--dir", dir)
 	for _, want := range []string{"DEMO-2026-11", "助农取款", "尿素", "¥135.00", "国网电费", "断网可先收款", "每笔¥5.00",
-		"cmcc-39  中国移动 畅享卡  ¥50.00  含首充¥30.00  佣金¥15.00"} {
+		"cmcc-39  中国移动 畅享卡  ¥50.00  含首充¥30.00  佣金¥15.00",
+		"财产保险", "农房保险", "保费为保额的1.5‰，最低¥20.00", "保额¥10,000.00到¥300,000.00", "家庭财产保险"} {
 		if !strings.Contains(show, want) {
 			t.Errorf("tariff show lacks %q:\n%s", want, show)
 		}

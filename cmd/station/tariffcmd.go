@@ -201,6 +201,9 @@ func (m *Main) tariffShow(args []string) error {
 	if err := gt.Write(m.Stdout); err != nil {
 		return err
 	}
+	if err := m.showInsuranceProducts(t); err != nil {
+		return err
+	}
 	return m.showSIMPlans(t)
 }
 

@@ -77,7 +77,7 @@ document.addEventListener("DOMContentLoaded", function () {
   // The first field that is wrong, else the first empty field, gets the
   // cursor, so the number pad can type at once.
   var first = document.querySelector("[aria-invalid=true]") ||
-    document.querySelector("main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=search])");
+    document.querySelector("main input:not([type=hidden]):not([type=radio]):not([type=checkbox]):not([type=search]), main textarea");
   if (first) { first.focus(); }
   // Escape goes back to the start screen (nothing is sent).
   document.addEventListener("keydown", function (ev) {
