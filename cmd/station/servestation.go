@@ -98,6 +98,7 @@ func (d *desk) Services() web.Services {
 		Refunds:   &terminal.Refunds{Ledger: c.ledger},
 		Tariff:    c.tariff,
 		Disputes:  c.disputes(),
+		Handovers: c.linkedHandovers(),
 	}
 }
 
@@ -128,7 +129,11 @@ func (d *desk) Status() (web.Status, error) {
 	if err != nil {
 		return web.Status{}, err
 	}
-	return web.Status{Untold: untold, DisputeRefunds: news.refunds, DisputesAnswered: news.answered,
+	takenOver, err := sv.Handovers.List()
+	if err != nil {
+		return web.Status{}, err
+	}
+	return web.Status{Untold: untold, DisputeRefunds: news.refunds, DisputesAnswered: news.answered, TakenOver: web.TakenOverOf(takenOver),
 		Day: l.CurrentDay(), Cash: cash, LowCash: sv.Drawer.Low(cash),
 		Pending: len(pending), Refunds: len(refunds), Network: d.net.state(),
 		Closed: l.Closed() != "" && l.Closed() == l.Today(),
