@@ -230,6 +230,8 @@ func (s *Server) routes() {
 	mux.HandleFunc("POST /dispute", s.auth(s.disputeOpen))
 	mux.HandleFunc("POST /dispute/edit", s.auth(s.disputeEdit))
 	mux.HandleFunc("POST /disputes/refund/{seq}", s.auth(s.disputeRefund))
+	mux.HandleFunc("GET /handovers", s.auth(s.handovers))
+	mux.HandleFunc("POST /handovers/{n}", s.auth(s.handoverFinish))
 
 	for _, page := range []string{"withdraw", "bill", "topup", "ticket", "insure", "sell"} {
 		mux.HandleFunc("POST /"+page+"/edit", s.auth(s.edit(page)))

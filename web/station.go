@@ -90,6 +90,9 @@ type Services struct {
 	// SIM sells the carrier's phone-number cards held on consignment;
 	// nil where the station sells none.
 	SIM *terminal.SIMCards
+	// Handovers finishes what this station took over from one that
+	// left (承接), wired to the host link; nil where it keeps none.
+	Handovers *terminal.Handovers
 }
 
 // Network is what the station last saw of its hosts.
@@ -120,6 +123,9 @@ type Status struct {
 	// is not yet paid; DisputesAnswered: disputes it found nothing owed
 	// on, whose answer arrived on the current business day.
 	DisputeRefunds, DisputesAnswered int
+	// TakenOver: per station this one took over from, the items still
+	// to be done.
+	TakenOver []TakenOver
 }
 
 // Closed is a closed business day.

@@ -270,8 +270,7 @@ func (m *Main) handoverFinish(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	hs := c.handovers()
-	hs.Host, hs.Timeout = c.link.Host, c.link.Timeout
+	hs := c.linkedHandovers()
 	f, err := hs.Finish(ctx, terminal.FinishRequest{Operator: w.operator, From: *from, Item: *item, ReceivedBy: strings.TrimSpace(*receivedBy), Decision: msg})
 	if err != nil {
 		return m.handoverErr(err)

@@ -118,6 +118,7 @@ func walkEveryPage(t *testing.T, lang string) {
 		{"/report", "figures", "report"},
 		{"/postoffice", "main", "post office"},
 		{"/queue", "main", "queue"},
+		{"/handovers", "no-handovers", "hand-over"},
 	} {
 		s.open(p.path, p.wait)
 		see(p.name)

@@ -101,6 +101,7 @@ func (d *desk) Services() web.Services {
 
 		Contributions: c.contributions(m),
 		SIM:           &terminal.SIMCards{Link: c.link, Tariff: c.tariff, Today: today},
+		Handovers:     c.linkedHandovers(),
 	}
 }
 
@@ -131,7 +132,11 @@ func (d *desk) Status() (web.Status, error) {
 	if err != nil {
 		return web.Status{}, err
 	}
-	return web.Status{Untold: untold, DisputeRefunds: news.refunds, DisputesAnswered: news.answered,
+	takenOver, err := sv.Handovers.List()
+	if err != nil {
+		return web.Status{}, err
+	}
+	return web.Status{Untold: untold, DisputeRefunds: news.refunds, DisputesAnswered: news.answered, TakenOver: web.TakenOverOf(takenOver),
 		Day: l.CurrentDay(), Cash: cash, LowCash: sv.Drawer.Low(cash),
 		Pending: len(pending), Refunds: len(refunds), Network: d.net.state(),
 		Closed: l.Closed() != "" && l.Closed() == l.Today(),

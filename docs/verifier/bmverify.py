@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent verifier of bianmin's signed formats, written from the
 format pages alone (docs/ledger-format.md, docs/settlement-format.md,
-docs/receipt-code.md), with nothing but the Python 3 standard library.
+docs/receipt-code.md, docs/postoffice.md), with nothing but the Python 3 standard library.
 
 It runs every conformance vector the pages name and compares its verdict
 with the expected one:
@@ -20,6 +20,7 @@ import os
 import re
 import struct
 import sys
+import unicodedata
 from decimal import Decimal
 
 ROOT = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
@@ -576,6 +577,116 @@ def open_ack(data, vkey):
     return lines[0], seq, h, lines[3]
 
 
+# ---------------------------------------------------------------- hand-over
+# docs/postoffice.md, "Hand-over to a successor".
+
+RE_TRACE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,31}-[0-9]{6,20}")
+RE_SERVICE = re.compile(r"[a-z][a-z_]{0,31}")
+RE_WHAT = re.compile(r"[A-Za-z0-9._:,-]{1,200}")
+RE_SKU = re.compile(r"[A-Z][A-Z0-9_-]{0,31}")
+HANDOVER_KINDS = ["queued", "waitlist", "reversal", "refund", "delivery", "dispute"]
+
+
+class BadLine(Exception):
+    """A hand-over document breaking a rule on line (1-based; 0: the whole)."""
+
+    def __init__(self, line):
+        super().__init__(f"line {line}")
+        self.line = line
+
+
+def handover_amount(s, line):
+    if not RE_AMOUNT.fullmatch(s) or s.startswith("-") or Decimal(s) >= Decimal(100000000):
+        raise BadLine(line)
+    return Decimal(s)
+
+
+def handover_note(s):
+    return s != "" and s != "-" and len(s) <= 200 and s.strip() == s and \
+        not any(unicodedata.category(c) == "Cc" or c in "\u2028\u2029\ufeff" for c in s)
+
+
+def parse_handover(text):
+    """Returns the document as a dict; raises BadLine."""
+    if len(text) > 256 << 10 or not text.endswith(b"\n"):
+        raise BadLine(0)
+    lines = text.decode().split("\n")[:-1]
+    if len(lines) < 6 or len(lines) > 6 + 2000:
+        raise BadLine(0)
+    if lines[0] != "bianmin-handover-v1":
+        raise BadLine(1)
+    vals = []
+    for i, name in enumerate(["from", "to", "issued", "through", "carried"]):
+        if not lines[i + 1].startswith(name + " "):
+            raise BadLine(i + 2)
+        vals.append(lines[i + 1][len(name) + 1:])
+    frm, to, issued, through, carried = vals
+    if not RE_ID.fullmatch(frm):
+        raise BadLine(2)
+    if not RE_ID.fullmatch(to) or to == frm:
+        raise BadLine(3)
+    if not real_date(issued):
+        raise BadLine(4)
+    seq, _, h = through.partition(" ")
+    try:
+        if num(seq) == 0 or not RE_HEX.fullmatch(h):
+            raise ValueError
+    except ValueError:
+        raise BadLine(5)
+    carried = handover_amount(carried, 6)
+    items, total = [], Decimal(0)
+    for i, l in enumerate(lines[6:]):
+        line = 7 + i
+        f = l.split(" ", 9)
+        if len(f) != 10 or f[0] != "item" or "" in f:
+            raise BadLine(line)
+        _, n, kind, entry, trace, service, amt, what, due, note = f
+        try:
+            if num(n) != i + 1 or num(entry) == 0:
+                raise ValueError
+        except ValueError:
+            raise BadLine(line)
+        amt = handover_amount(amt, line)
+        if kind not in HANDOVER_KINDS or not RE_SERVICE.fullmatch(service) or \
+                (trace != "-" and not RE_TRACE.fullmatch(trace)) or \
+                (what != "-" and not RE_WHAT.fullmatch(what)) or \
+                (due != "-" and not real_date(due)) or \
+                (note != "-" and not handover_note(note)):
+            raise BadLine(line)
+        if kind in ("queued", "waitlist", "reversal") and trace == "-":
+            raise BadLine(line)
+        if (kind in ("reversal", "delivery", "dispute")) != (amt == 0):
+            raise BadLine(line)
+        if kind == "delivery":
+            for part in what.split(","):
+                sku, colon, q = part.partition(":")
+                if not colon or not RE_SKU.fullmatch(sku) or not RE_NUM.fullmatch(q) or not 1 <= int(q) <= 1000000:
+                    raise BadLine(line)
+        items.append((kind, int(entry), trace, service, amt, what, due, note))
+        total += amt
+    if total != carried:
+        raise BadLine(6)
+    return {"from": frm, "to": to, "issued": issued, "through": (int(seq), h), "carried": carried, "items": items}
+
+
+def verify_handover(data, vkey):
+    """Returns ("ok", document), ("signature", None) or ("format", line)."""
+    name, khex, k64 = vkey.split("+", 2)
+    pub = base64.b64decode(k64)[1:]
+    if len(data) > 256 << 10:
+        return ("format", 0)
+    try:
+        text, sigs = open_note(data)
+    except (ValueError, binascii.Error):
+        return ("format", 0)
+    if not signed_by(text, sigs, name, pub):
+        return ("signature", None)
+    try:
+        return ("ok", parse_handover(text))
+    except BadLine as b:
+        return ("format", b.line)
+
+
 # ---------------------------------------------------------------- receipts
 # docs/receipt-code.md.
 
@@ -725,6 +836,20 @@ def main():
             ok = (got["station"], got["seq"], got["kind"], got["hash"]) == (e["terminal"], e["seq"], e["kind"], rec[-96:-64].hex()) \
                 and got["time"].replace(tzinfo=datetime.timezone.utc).timestamp() == e["time_ms"] // 1000
         report(ok, "receipt " + x["name"], f"{verdict} {field}".strip(), f"{x['verdict']} {x.get('field', '')}".strip())
+
+    # Hand-over documents (docs/postoffice.md, "Hand-over to a successor").
+    hdir = os.path.join(ROOT, "handover/testdata")
+    hv = json.load(open(os.path.join(hdir, "verdicts.json")))
+    for x in hv["vectors"]:
+        verdict, got = verify_handover(open(os.path.join(hdir, x["file"]), "rb").read(), hv["postoffice_key"])
+        if verdict == "ok":
+            says = (got["from"], got["to"], f"{got['carried']:.2f}", len(got["items"]))
+            ok = x["verdict"] == "ok" and says == (x["from"], x["to"], x["carried"], x["items"])
+            report(ok, "handover " + x["file"], "ok " + " ".join(map(str, says)), x["verdict"])
+        else:
+            want = x["verdict"] + ("" if x["verdict"] != "format" else f" line {x['line']}")
+            saw = verdict + ("" if verdict != "format" else f" line {got}")
+            report(saw == want, "handover " + x["file"], saw, want)
 
     print(f"{count - failures} of {count} vectors as expected")
     return 1 if failures else 0
