@@ -87,11 +87,15 @@ var titles = map[string]Text{
 	"cash_count":             {"清点现金", "Cash count"},
 	"dispute":                {"业务纠纷受理回执", "Dispute registered"},
 	"dispute_decided":        {"纠纷答复", "Dispute decided"},
+	"handover_done":          {"承接代办", "Taken over from a former station"},
 }
 
 func titleOf(kind string, p payload) Text {
 	if kind == "bill_payment" && p.str("status") == "queued" {
 		return Text{"缴费受理回执", "Bill payment accepted"}
+	}
+	if kind == "handover_done" && p.str("step") == "refunded" {
+		return Text{"承接退款", "Refund for a former station"}
 	}
 	if kind == "ticket_order" && p.str("status") == "pending" {
 		return Text{"候补订票受理回执", "Ticket waitlist accepted"}
@@ -187,6 +191,8 @@ func (b *builder) kind(e ledger.Entry, get Getter) error {
 		b.policy()
 	case "sim_sale":
 		b.simSale()
+	case "handover_done":
+		b.handoverDone(e)
 	case "policy_cancel":
 		b.seqRef(get, "sale")
 		b.line(lProduct, p.str("product_name"))

@@ -226,6 +226,7 @@ func (s *Server) handoverFinish(q *req) {
 	case fin.Step == terminal.StepRefunded:
 		o.Title = title + say(l, "：退给顾客", ": paid back")
 		o.Big, o.Capital = say(l, "请退给顾客现金 ", "Give back ")+money.FormatReceipt(fin.CashOut), money.Capital(fin.CashOut)
+		o.Receipt = fin.Entry.Seq // the villager takes home what was paid back, and for whom
 		if it.Kind == handover.Queued || it.Kind == handover.Waitlist {
 			o.Lines = append(o.Lines, say(l, "对方没有收到这笔（流水号 "+it.Trace+"，已冲正，以后也不会再扣）。", "The host does not have it (trace "+it.Trace+", reversed: it will never be taken)."))
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -10,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+	"github.com/villagepost/bianmin/internal/toolcheck"
+	"github.com/villagepost/bianmin/money"
 )
 
 // seqOf reads "记在账本第 N 笔" from a command's output.
@@ -180,11 +183,21 @@ func TestHandover(t *testing.T) {
 	next.c.must(next.op("stock", "in", "--sku", "FERT-UREA-50KG", "--qty", "5")...)
 	h.faults()
 	var cashOut decimal.Decimal
+	pdftotext := toolcheck.Require(t, "pdftotext", "poppler-utils")
 	finish := func(args ...string) string {
 		var f map[string]any
 		jsonUnmarshal(t, next.c.must(next.op(append(append([]string{"handover", "finish"}, args...), "--json")...)...), &f)
 		c, _ := decimal.NewFromString(f["cash_out"].(string))
 		cashOut = cashOut.Add(c)
+		if c.IsPositive() {
+			// The villager paid back takes home a receipt saying for whom.
+			path, _ := f["receipt"].(string)
+			out, err := exec.Command(pdftotext, "-layout", path, "-").Output()
+			if err != nil {
+				t.Fatalf("the receipt of a hand-over refund (%q): %v", path, err)
+			}
+			mustContain(t, "hand-over refund receipt", string(out), "承接退款", "原服务站", "T0001", money.FormatReceipt(c))
+		}
 		return f["step"].(string)
 	}
 	// The queued payment: the biller never got it, so it is reversed (the

@@ -276,8 +276,12 @@ func (m *Main) handoverFinish(ctx context.Context, args []string) error {
 		return m.handoverErr(err)
 	}
 	if *asJSON {
-		return writeJSON(m.Stdout, map[string]any{"seq": f.Entry.Seq, "item": f.Item.N, "kind": f.Item.Kind, "step": f.Step,
-			"amount": money.FormatWire(f.Amount), "cash_out": money.FormatWire(f.CashOut), "host_status": f.HostStatus, "reference": f.Reference, "outcome": f.Outcome})
+		out := map[string]any{"seq": f.Entry.Seq, "item": f.Item.N, "kind": f.Item.Kind, "step": f.Step,
+			"amount": money.FormatWire(f.Amount), "cash_out": money.FormatWire(f.CashOut), "host_status": f.HostStatus, "reference": f.Reference, "outcome": f.Outcome}
+		if f.CashOut.IsPositive() {
+			out["receipt"] = m.printReceipt(c.station, f.Entry.Seq, true)
+		}
+		return writeJSON(m.Stdout, out)
 	}
 	it := f.Item
 	switch {
@@ -300,6 +304,9 @@ func (m *Main) handoverFinish(ctx context.Context, args []string) error {
 		m.printf("第 %d 项：邮政支局答复不用退钱。请把答复告诉顾客，这一项办完了。\n", "Item %d: the post office decided nothing is owed. Tell the customer: done.\n", it.N)
 	}
 	m.printf("  记在账本第 %d 笔。\n", "  Ledger entry %d.\n", f.Entry.Seq)
+	if f.CashOut.IsPositive() {
+		m.printReceipt(c.station, f.Entry.Seq, false)
+	}
 	return nil
 }
 
