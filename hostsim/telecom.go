@@ -34,8 +34,7 @@ const maxSIMPerPerson = 5
 
 // registration is a number a carrier registered to a person.
 type registration struct {
-	details  JournalSIM
-	reversed bool
+	details JournalSIM
 }
 
 // maskSIM is what the journal holds of a card sale.
