@@ -351,18 +351,7 @@ func (s *soak) card() string {
 	for range 12 {
 		b = append(b, byte('0'+s.rng.IntN(10)))
 	}
-	sum := 0
-	for i := len(b) - 1; i >= 0; i-- { // the check digit will be position 0 from the right
-		d := int(b[i] - '0')
-		if (len(b)-1-i)%2 == 0 {
-			d *= 2
-			if d > 9 {
-				d -= 9
-			}
-		}
-		sum += d
-	}
-	return string(append(b, byte('0'+(10-sum%10)%10)))
+	return string(b) + luhnDigit(string(b))
 }
 
 func (s *soak) digits(n int) string {
