@@ -22,15 +22,15 @@ import (
 // one file per acknowledged entry: acks/000097.ack.
 const acksDir = "acks"
 
-// acks returns the stored acknowledgements, oldest first, checked against
+// Acks returns the stored acknowledgements, oldest first, checked against
 // the post office key the station trusts.
-func (st *station) acks() ([]settlement.Ack, []string, error) {
-	names, err := filepath.Glob(st.path(filepath.Join(acksDir, "*.ack")))
+func (st *Folder) Acks() ([]settlement.Ack, []string, error) {
+	names, err := filepath.Glob(st.Path(filepath.Join(acksDir, "*.ack")))
 	if err != nil {
 		return nil, nil, err
 	}
 	sort.Strings(names)
-	v, err := note.NewVerifier(st.ledger.Genesis().PostOfficeKey)
+	v, err := note.NewVerifier(st.Ledger.Genesis().PostOfficeKey)
 	if err != nil {
 		return nil, nil, nil // a station without a post office key has no acknowledgements
 	}
@@ -50,26 +50,26 @@ func (st *station) acks() ([]settlement.Ack, []string, error) {
 	return acks, texts, nil
 }
 
-// latestAck returns the last acknowledgement the station holds (the signed
+// LatestAck returns the last acknowledgement the station holds (the signed
 // note and what it says), or nothing.
-func (st *station) latestAck() (string, *settlement.Ack, error) {
-	acks, texts, err := st.acks()
+func (st *Folder) LatestAck() (string, *settlement.Ack, error) {
+	acks, texts, err := st.Acks()
 	if err != nil || len(acks) == 0 {
 		return "", nil, err
 	}
 	return texts[len(texts)-1], &acks[len(acks)-1], nil
 }
 
-// checkAcks reports whether every acknowledgement still matches the
+// CheckAcks reports whether every acknowledgement still matches the
 // ledger: the post office signed what the ledger said at each of them, so
 // a ledger rewritten since no longer does.
-func (st *station) checkAcks() error {
-	acks, _, err := st.acks()
+func (st *Folder) CheckAcks() error {
+	acks, _, err := st.Acks()
 	if err != nil {
 		return err
 	}
 	for _, a := range acks {
-		e, err := st.ledger.Get(a.Last.Seq)
+		e, err := st.Ledger.Get(a.Last.Seq)
 		if err != nil || e.Hash != a.Last.Hash {
 			return &ledger.VerifyError{Seq: a.Last.Seq, Kind: ledger.BadTruncated,
 				Detail: fmt.Sprintf("the post office acknowledged entry %d of %s with another hash: the ledger was rewritten after the post office accepted that day", a.Last.Seq, a.Day)}
@@ -93,14 +93,14 @@ func (m *Main) runAck(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	a, _, err := st.checkAck(msg)
+	a, _, err := st.CheckAck(msg)
 	if err != nil {
 		return err
 	}
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	entry, err := st.keepAck(w.operator, a, msg)
+	entry, err := st.KeepAck(w.operator, a, msg)
 	if err != nil {
 		return err
 	}
@@ -109,12 +109,12 @@ func (m *Main) runAck(ctx context.Context, args []string) error {
 	return nil
 }
 
-// checkAck checks an acknowledgement against the post office key the
+// CheckAck checks an acknowledgement against the post office key the
 // station trusts and against the ledger: it must be for this station and
 // name a day_close entry exactly as the ledger holds it. It returns the
 // acknowledgement and that entry.
-func (st *station) checkAck(msg []byte) (settlement.Ack, ledger.Entry, error) {
-	g := st.ledger.Genesis()
+func (st *Folder) CheckAck(msg []byte) (settlement.Ack, ledger.Entry, error) {
+	g := st.Ledger.Genesis()
 	v, err := note.NewVerifier(g.PostOfficeKey)
 	if err != nil {
 		return settlement.Ack{}, ledger.Entry{}, refuse(err, "本站没有登记邮政支局公钥，不能核对确认文件。", "this station has no post office key to check acknowledgements with.")
@@ -129,26 +129,26 @@ func (st *station) checkAck(msg []byte) (settlement.Ack, ledger.Entry, error) {
 	if a.Station != g.Terminal {
 		return a, ledger.Entry{}, refuse(nil, "这个确认是给服务站 %s 的，不是本站（%s）的。", "this acknowledgement is for station %s, not this one (%s).", a.Station, g.Terminal)
 	}
-	e, err := st.ledger.Get(a.Last.Seq)
+	e, err := st.Ledger.Get(a.Last.Seq)
 	if err != nil || e.Hash != a.Last.Hash || e.Kind != ledger.KindDayClose || e.Day != a.Day {
 		return a, ledger.Entry{}, refuse(nil, "这个确认对不上本站账本（第 %d 笔，营业日 %s）。请联系邮政支局核对。", "this acknowledgement does not match the ledger (entry %d, business day %s). Call the post office.", a.Last.Seq, a.Day)
 	}
 	return a, e, nil
 }
 
-// keepAck records a checked acknowledgement in the ledger (once: the same
+// KeepAck records a checked acknowledgement in the ledger (once: the same
 // acknowledgement again records nothing more) and keeps the signed note
 // in the acks folder.
-func (st *station) keepAck(operator string, a settlement.Ack, msg []byte) (ledger.Entry, error) {
+func (st *Folder) KeepAck(operator string, a settlement.Ack, msg []byte) (ledger.Entry, error) {
 	payload, _ := json.Marshal(map[string]any{"seq": a.Last.Seq, "day": a.Day})
-	entry, _, err := st.ledger.Append(ledger.Draft{Operator: operator, Kind: "postoffice_ack", IdemKey: "ack:" + strconv.FormatUint(a.Last.Seq, 10), Payload: payload})
+	entry, _, err := st.Ledger.Append(ledger.Draft{Operator: operator, Kind: "postoffice_ack", IdemKey: "ack:" + strconv.FormatUint(a.Last.Seq, 10), Payload: payload})
 	if err != nil {
 		return entry, err
 	}
-	if err := os.MkdirAll(st.path(acksDir), 0o700); err != nil {
+	if err := os.MkdirAll(st.Path(acksDir), 0o700); err != nil {
 		return entry, err
 	}
-	if err := writeWhole(st.path(filepath.Join(acksDir, fmt.Sprintf("%06d.ack", a.Last.Seq))), msg); err != nil {
+	if err := writeWhole(st.Path(filepath.Join(acksDir, fmt.Sprintf("%06d.ack", a.Last.Seq))), msg); err != nil {
 		return entry, refuse(err, "存不下确认文件。", "cannot keep the acknowledgement.")
 	}
 	return entry, nil
@@ -179,7 +179,7 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	days, err := st.unsent(*since)
+	days, err := st.Unsent(*since)
 	if err != nil {
 		return err
 	}
@@ -189,12 +189,12 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	n := 0
 	for _, d := range days {
 		for _, ext := range []string{".bms", ".csv", ".pdf"} {
-			src := strings.TrimSuffix(d.path, ".bms") + ext
+			src := strings.TrimSuffix(d.Path, ".bms") + ext
 			if err := copyFile(src, filepath.Join(*to, filepath.Base(src))); err != nil && !(ext != ".bms" && errors.Is(err, os.ErrNotExist)) {
 				return refuse(err, "复制 %s 失败。", "copying %s failed.", src)
 			}
 		}
-		m.printf("  %s（营业日 %s）\n", "  %s (business day %s)\n", filepath.Base(d.path), d.file.Day)
+		m.printf("  %s（营业日 %s）\n", "  %s (business day %s)\n", filepath.Base(d.Path), d.File.Day)
 		n++
 	}
 	if n == 0 {
@@ -206,26 +206,26 @@ func (m *Main) runExport(ctx context.Context, args []string) error {
 	return nil
 }
 
-// dayFile is a settlement file the station wrote.
-type dayFile struct {
-	path string
-	data []byte
-	file *settlement.File
+// DayFile is a settlement file the station wrote.
+type DayFile struct {
+	Path string
+	Data []byte
+	File *settlement.File
 }
 
-// unsent returns the settlement files of the days after the last one the
+// Unsent returns the settlement files of the days after the last one the
 // post office acknowledged (and from day since on, if given), in order.
-func (st *station) unsent(since string) ([]dayFile, error) {
-	_, latest, err := st.latestAck()
+func (st *Folder) Unsent(since string) ([]DayFile, error) {
+	_, latest, err := st.LatestAck()
 	if err != nil {
 		return nil, err
 	}
-	paths, err := filepath.Glob(st.path(filepath.Join(settlementsDir, "*.bms")))
+	paths, err := filepath.Glob(st.Path(filepath.Join(settlementsDir, "*.bms")))
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(paths)
-	var days []dayFile
+	var days []DayFile
 	for _, path := range paths {
 		data, err := os.ReadFile(path)
 		if err != nil {
@@ -238,7 +238,7 @@ func (st *station) unsent(since string) ([]dayFile, error) {
 		if (since != "" && f.Day < since) || (latest != nil && f.Last.Seq <= latest.Last.Seq) {
 			continue
 		}
-		days = append(days, dayFile{path, data, f})
+		days = append(days, DayFile{path, data, f})
 	}
 	return days, nil
 }

@@ -63,8 +63,8 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	g := st.ledger.Genesis()
-	last := st.ledger.Last()
+	g := st.Ledger.Genesis()
+	last := st.Ledger.Last()
 	name := fmt.Sprintf("%s-backup-%s-%06d", g.Terminal, m.Now().UTC().Format("20060102-150405"), last.Seq)
 	dest := filepath.Join(*to, name)
 	tmp := dest + ".partial"
@@ -74,7 +74,7 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 	man := manifest{Format: backupFormat, Station: g.Terminal, Made: m.Now().UTC().Format("2006-01-02T15:04:05Z"),
 		Last: last.Seq, Hash: hex.EncodeToString(last.Hash[:])}
 	var buf bytes.Buffer
-	if _, err := st.ledger.WriteBackup(&buf); err != nil {
+	if _, err := st.Ledger.WriteBackup(&buf); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
@@ -85,7 +85,7 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 	for _, top := range backupFiles {
 		if top == operatorsFile && st.copyDir != "" {
 			// station serve holds the file: its copy is consistent.
-			data, err := os.ReadFile(st.dbPath(operatorsFile))
+			data, err := os.ReadFile(st.DBPath(operatorsFile))
 			if err == nil {
 				err = m.backupWrite(tmp, operatorsFile, data, &man)
 			}
@@ -95,8 +95,8 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 			}
 			continue
 		}
-		err := filepath.WalkDir(st.path(top), func(path string, d fs.DirEntry, err error) error {
-			if errors.Is(err, fs.ErrNotExist) && path == st.path(top) {
+		err := filepath.WalkDir(st.Path(top), func(path string, d fs.DirEntry, err error) error {
+			if errors.Is(err, fs.ErrNotExist) && path == st.Path(top) {
 				return nil
 			}
 			if err != nil || d.IsDir() || strings.HasSuffix(path, ".tmp") {
@@ -106,7 +106,7 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 			if err != nil {
 				return err
 			}
-			rel, err := filepath.Rel(st.dir, path)
+			rel, err := filepath.Rel(st.Dir, path)
 			if err != nil {
 				return err
 			}
@@ -202,14 +202,14 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 	if err != nil {
 		return fail(err)
 	}
-	r, err := st.ledger.VerifyAll()
+	r, err := st.Ledger.VerifyAll()
 	if err == nil {
-		err = st.checkAcks()
+		err = st.CheckAcks()
 	}
 	if err == nil && *acks != "" {
-		err = st.checkNewerAcks(*acks)
+		err = st.CheckNewerAcks(*acks)
 	}
-	g := st.ledger.Genesis()
+	g := st.Ledger.Genesis()
 	st.Close()
 	if err != nil {
 		return fail(err)
@@ -229,23 +229,23 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 	return nil
 }
 
-// checkNewerAcks checks the ledger against acknowledgement files the post
+// CheckNewerAcks checks the ledger against acknowledgement files the post
 // office gave (newer than a backup): each must be signed by the post
 // office, and the ledger must hold the entry it acknowledges with the
 // same hash.
-func (st *station) checkNewerAcks(folder string) error {
+func (st *Folder) CheckNewerAcks(folder string) error {
 	names, err := filepath.Glob(filepath.Join(folder, "*.ack"))
 	if err != nil {
 		return err
 	}
 	sort.Strings(names)
-	last := st.ledger.Last()
+	last := st.Ledger.Last()
 	for _, name := range names {
 		msg, err := os.ReadFile(name)
 		if err != nil {
 			return refuse(err, "读不了确认文件 %s。", "cannot read the acknowledgement %s.", name)
 		}
-		a, err := st.openAck(msg)
+		a, err := st.OpenAck(msg)
 		if err != nil {
 			return refuse(nil, "确认文件 %s 不是本站所属邮政支局签发的，没有恢复。", "the acknowledgement %s is not signed by this station's post office; nothing was restored.", name)
 		}
@@ -254,7 +254,7 @@ func (st *station) checkNewerAcks(folder string) error {
 				"the backup is older than what the post office acknowledged: the ledger ends at entry %d, the post office acknowledged entry %d (business day %s). Nothing was restored. Call the post office for the later day files.",
 				last.Seq, a.Last.Seq, a.Day)
 		}
-		e, err := st.ledger.Get(a.Last.Seq)
+		e, err := st.Ledger.Get(a.Last.Seq)
 		if err != nil || e.Hash != a.Last.Hash {
 			return &ledger.VerifyError{Seq: a.Last.Seq, Kind: ledger.BadTruncated,
 				Detail: fmt.Sprintf("the post office acknowledged entry %d of %s with another hash", a.Last.Seq, a.Day)}
@@ -263,10 +263,10 @@ func (st *station) checkNewerAcks(folder string) error {
 	return nil
 }
 
-// openAck checks an acknowledgement's signature with the post office key
+// OpenAck checks an acknowledgement's signature with the post office key
 // of the signed genesis and that it is for this station.
-func (st *station) openAck(msg []byte) (settlement.Ack, error) {
-	g := st.ledger.Genesis()
+func (st *Folder) OpenAck(msg []byte) (settlement.Ack, error) {
+	g := st.Ledger.Genesis()
 	v, err := note.NewVerifier(g.PostOfficeKey)
 	if err != nil {
 		return settlement.Ack{}, err

@@ -22,12 +22,12 @@ func (m *Main) runBalance(ctx context.Context, args []string) error {
 	defer st.Close()
 	seq := *at
 	if seq == 0 {
-		seq = st.ledger.Last().Seq
+		seq = st.Ledger.Last().Seq
 	}
-	if seq > st.ledger.Last().Seq {
-		return refuse(nil, "账本只有 %d 笔，没有第 %d 笔。", "the ledger has %d entries, not %d.", st.ledger.Last().Seq, seq)
+	if seq > st.Ledger.Last().Seq {
+		return refuse(nil, "账本只有 %d 笔，没有第 %d 笔。", "the ledger has %d entries, not %d.", st.Ledger.Last().Seq, seq)
 	}
-	b, err := st.ledger.BalancesAt(seq)
+	b, err := st.Ledger.BalancesAt(seq)
 	if err != nil {
 		return err
 	}
@@ -42,9 +42,9 @@ func (m *Main) runBalance(ctx context.Context, args []string) error {
 		for _, x := range list {
 			rows = append(rows, row{x.Name, x.Commodity, ledger.AmountText(x.Commodity, x.Amount)})
 		}
-		return writeJSON(m.Stdout, map[string]any{"station": st.ledger.Genesis().Terminal, "seq": seq, "balances": rows})
+		return writeJSON(m.Stdout, map[string]any{"station": st.Ledger.Genesis().Terminal, "seq": seq, "balances": rows})
 	}
-	m.printf("服务站 %s 第 %d 笔之后的余额：\n", "balances of station %s after entry %d:\n", st.ledger.Genesis().Terminal, seq)
+	m.printf("服务站 %s 第 %d 笔之后的余额：\n", "balances of station %s after entry %d:\n", st.Ledger.Genesis().Terminal, seq)
 	if len(list) == 0 {
 		m.printf("  （还没有任何资金往来）\n", "  (no money has moved yet)\n")
 		return nil

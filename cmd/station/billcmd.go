@@ -64,7 +64,7 @@ func (m *Main) runPayBill(ctx context.Context, args []string) error {
 	}
 	defer c.Close()
 	if *lookup {
-		bill, err := c.bills().Lookup(ctx, f.biller, *f.accountV)
+		bill, err := c.Bills().Lookup(ctx, f.biller, *f.accountV)
 		if err != nil {
 			return err
 		}
@@ -75,7 +75,7 @@ func (m *Main) runPayBill(ctx context.Context, args []string) error {
 		m.printf("户号 %s，户名 %s，%s 应缴 %s。\n", "account %s, customer %s, %s due: %s.\n", bill.Account, bill.Customer, bill.Period, money.FormatReceipt(due))
 		return nil
 	}
-	r, err := c.bills().Pay(ctx, terminal.BillPayment{Operator: c.op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: newIdemKey("bill")})
+	r, err := c.Bills().Pay(ctx, terminal.BillPayment{Operator: c.Op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: newIdemKey("bill")})
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -99,7 +99,7 @@ func (m *Main) runTopup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.bills().Topup(ctx, terminal.BillPayment{Operator: c.op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: newIdemKey("topup")})
+	r, err := c.Bills().Topup(ctx, terminal.BillPayment{Operator: c.Op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: newIdemKey("topup")})
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -107,14 +107,14 @@ func (m *Main) runTopup(ctx context.Context, args []string) error {
 }
 
 // printPayment says what became of a payment and how much cash to take.
-func (m *Main) printPayment(c *counter, f payFlags, r terminal.BillResult) error {
-	zone := c.ledger.Zone()
+func (m *Main) printPayment(c *Counter, f payFlags, r terminal.BillResult) error {
+	zone := c.Ledger.Zone()
 	if f.asJSON {
 		out := map[string]any{
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "biller": r.Biller.ID, "account": r.Account,
 			"customer": r.Customer, "amount": money.FormatWire(r.Amount), "fee": money.FormatWire(r.Fee),
 			"total": money.FormatWire(r.Total), "commission": money.FormatWire(r.Commission), "change": money.FormatWire(r.Change),
-			"reference": r.Reference, "queued": r.Queued, "receipt": m.printReceipt(c.station, r.Entry.Seq, true),
+			"reference": r.Reference, "queued": r.Queued, "receipt": m.printReceipt(c.Folder, r.Entry.Seq, true),
 		}
 		if r.Queued {
 			out["confirm_by"] = r.ConfirmBy.In(zone).Format(time.RFC3339)
@@ -141,6 +141,6 @@ func (m *Main) printPayment(c *counter, f payFlags, r terminal.BillResult) error
 	}
 	m.printf("  流水号 %s，本店佣金 %s。记在账本第 %d 笔。\n", "  trace %s, shop commission %s. Ledger entry %d.\n",
 		r.Trace, money.FormatReceipt(r.Commission), r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }

@@ -30,7 +30,7 @@ func (f *cardFlags) register(m *Main, name string) *flag.FlagSet {
 
 // openCard checks the card number, opens the counter and reads the
 // cardholder's PIN, which goes to the bank and nowhere else.
-func (m *Main) openCard(ctx context.Context, f cardFlags) (c *counter, card, pinCode string, err error) {
+func (m *Main) openCard(ctx context.Context, f cardFlags) (c *Counter, card, pinCode string, err error) {
 	if card, err = idcheck.Card(f.card); err != nil {
 		return nil, "", "", err
 	}
@@ -62,16 +62,16 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.cards().Withdraw(ctx, terminal.Withdrawal{Operator: c.op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: newIdemKey("withdraw")})
+	r, err := c.Cards().Withdraw(ctx, terminal.Withdrawal{Operator: c.Op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: newIdemKey("withdraw")})
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
-	defer c.link.Shown(r.Entry.Seq) // told to pay, by the time it returns
+	defer c.Link.Shown(r.Entry.Seq) // told to pay, by the time it returns
 	if f.asJSON {
 		return writeJSON(m.Stdout, map[string]any{
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "auth_code": r.AuthCode, "card": r.Card,
 			"amount": money.FormatWire(r.Amount), "fee": money.FormatWire(r.Fee), "commission": money.FormatWire(r.Commission),
-			"pay_out": money.FormatWire(r.Amount), "receipt": m.printReceipt(c.station, r.Entry.Seq, true),
+			"pay_out": money.FormatWire(r.Amount), "receipt": m.printReceipt(c.Folder, r.Entry.Seq, true),
 		})
 	}
 	m.printf("取款成功。请付给顾客现金 %s。\n", "Withdrawal approved. Pay the customer %s in cash.\n", money.FormatReceipt(r.Amount))
@@ -81,7 +81,7 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 	}
 	m.printf("  本店佣金 %s。记在账本第 %d 笔。\n", "  shop commission %s. Ledger entry %d.\n", money.FormatReceipt(r.Commission), r.Entry.Seq)
 	m.printf("  请持卡人在商户存根上签名。\n", "  Have the cardholder sign the merchant copy.\n")
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return m.warnLowCash(c)
 }
 
@@ -97,7 +97,7 @@ func (m *Main) runBalanceInquiry(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	bal, e, err := c.cards().BalanceInquiry(ctx, c.op.ID, card, pinCode, newIdemKey("inquiry"))
+	bal, e, err := c.Cards().BalanceInquiry(ctx, c.Op.ID, card, pinCode, newIdemKey("inquiry"))
 	if err != nil {
 		return err
 	}
@@ -110,8 +110,8 @@ func (m *Main) runBalanceInquiry(ctx context.Context, args []string) error {
 }
 
 // warnLowCash tells the shopkeeper when the drawer runs low.
-func (m *Main) warnLowCash(c *counter) error {
-	d := &terminal.Drawer{Ledger: c.ledger, LowCash: c.tariff.LowCash.Decimal}
+func (m *Main) warnLowCash(c *Counter) error {
+	d := &terminal.Drawer{Ledger: c.Ledger, LowCash: c.Tariff.LowCash.Decimal}
 	cash, err := d.Cash()
 	if err != nil {
 		return err

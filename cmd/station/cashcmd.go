@@ -31,15 +31,15 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	}
 	open := m.openStation
 	if action == "show" {
-		open = func(dir string, verifyNew bool) (*station, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(w.dir, true)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	d := &terminal.Drawer{Ledger: st.ledger, LowCash: tariff.DefaultLowCash.Decimal}
-	if t, err := st.tariff(); err == nil {
+	d := &terminal.Drawer{Ledger: st.Ledger, LowCash: tariff.DefaultLowCash.Decimal}
+	if t, err := st.LoadedTariff(); err == nil {
 		d.LowCash = t.LowCash.Decimal
 	}
 	result := map[string]any{}

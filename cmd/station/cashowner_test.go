@@ -49,7 +49,7 @@ func TestClerkCannotTakeCashForTheOwner(t *testing.T) {
 		}
 		return postPage(t, c, srv.URL+"/cash/move", v)
 	}
-	last := func() uint64 { return d.c.ledger.Last().Seq }
+	last := func() uint64 { return d.Counter.Ledger.Last().Seq }
 	before := last()
 	for _, pinCode := range []string{"", "864209"} {
 		if r, page := takeOut("owner", pinCode); r.StatusCode == http.StatusSeeOther || strings.Contains(page, "已取出") {

@@ -94,7 +94,7 @@ func (m *Main) contribute(ctx context.Context, args []string, pay bool) error {
 		return err
 	}
 	defer c.Close()
-	svc := c.contributions(m)
+	svc := c.Contributions(m)
 	if !pay {
 		q, err := svc.Quote(ctx, hh)
 		if err != nil {
@@ -106,25 +106,25 @@ func (m *Main) contribute(ctx context.Context, args []string, pay bool) error {
 		m.printHousehold(q, false)
 		return nil
 	}
-	hh.Operator, hh.IdemKey = c.op.ID, newIdemKey("household")
+	hh.Operator, hh.IdemKey = c.Op.ID, newIdemKey("household")
 	r, err := svc.Pay(ctx, hh)
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		out := m.householdJSON(r.HouseholdQuote, &r)
-		out["receipt"] = m.printReceipt(c.station, r.Entry.Seq, true)
+		out["receipt"] = m.printReceipt(c.Folder, r.Entry.Seq, true)
 		return writeJSON(m.Stdout, out)
 	}
 	m.printHousehold(r.HouseholdQuote, true)
 	m.printf("  记在账本第 %d 笔（回执）。\n", "  Ledger entry %d (the receipt).\n", r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }
 
-func (c *counter) contributions(m *Main) *terminal.Contributions {
-	zone := c.ledger.Zone()
-	return &terminal.Contributions{Link: c.link, Lookup: c.lookup, Tariff: c.tariff, Today: func() time.Time { return m.Now().In(zone) }}
+func (c *Counter) Contributions(m *Main) *terminal.Contributions {
+	zone := c.Ledger.Zone()
+	return &terminal.Contributions{Link: c.Link, Lookup: c.lookup, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
 }
 
 // printHousehold tells the shopkeeper, member by member, what is due (a

@@ -32,7 +32,7 @@ func TestDatesRefusedInWords(t *testing.T) {
 			t.Fatal("the sale page has no form")
 		}
 		n++
-		before := x.d.c.ledger.Last().Seq
+		before := x.d.Counter.Ledger.Last().Seq
 		r, page := postPage(t, c, srv.URL+"/sell/check", url.Values{"csrf": {tok[1]}, "key": {fmt.Sprintf("%048x", n)},
 			"qty_FERT-UREA-50KG": {"1"}, "deliver_to": {"村东头李家麦地"}, "promised": {bd.date}})
 		if r.StatusCode != http.StatusOK || !strings.Contains(page, bd.says) || strings.Contains(page, `action="/sell" `) && strings.Contains(page, "确认卖出") {
@@ -41,7 +41,7 @@ func TestDatesRefusedInWords(t *testing.T) {
 		if !strings.Contains(page, `id="e-promised"`) {
 			t.Errorf("/sell/check promised=%q: the refusal is not next to the date field", bd.date)
 		}
-		if after := x.d.c.ledger.Last().Seq; after != before {
+		if after := x.d.Counter.Ledger.Last().Seq; after != before {
 			t.Errorf("promised=%q recorded entries", bd.date)
 		}
 	}

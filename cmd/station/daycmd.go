@@ -21,67 +21,67 @@ import (
 // settlementsDir is where a station writes its daily files.
 const settlementsDir = "settlements"
 
-// days opens the day-close service of a station; close the returned
+// Days opens the day-close service of a station; close the returned
 // pending store when done.
-func (st *station) days() (*terminal.Days, func() error, error) {
-	pending, err := terminal.OpenPending(st.dbPath(pendingFile))
+func (st *Folder) Days() (*terminal.Days, func() error, error) {
+	pending, err := terminal.OpenPending(st.DBPath(pendingFile))
 	if err != nil {
-		return nil, nil, refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.path(pendingFile))
+		return nil, nil, refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(pendingFile))
 	}
 	version := ""
-	if t, err := st.tariff(); err == nil {
+	if t, err := st.LoadedTariff(); err == nil {
 		version = t.Version
 	}
-	return &terminal.Days{Ledger: st.ledger, Pending: pending, Tariff: version}, pending.Close, nil
+	return &terminal.Days{Ledger: st.Ledger, Pending: pending, Tariff: version}, pending.Close, nil
 }
 
-// dayFiles are the files of a closed day.
-type dayFiles struct{ file, csv, pdf string }
+// DayFiles are the files of a closed day.
+type DayFiles struct{ File, CSV, PDF string }
 
-// settlementPath is where the file of a station's day goes:
+// SettlementPath is where the file of a station's day goes:
 // settlements/T0001-20261120.bms.
-func (st *station) settlementPath(day, ext string) string {
-	return st.path(filepath.Join(settlementsDir, st.ledger.Genesis().Terminal+"-"+strings.ReplaceAll(day, "-", "")+ext))
+func (st *Folder) SettlementPath(day, ext string) string {
+	return st.Path(filepath.Join(settlementsDir, st.Ledger.Genesis().Terminal+"-"+strings.ReplaceAll(day, "-", "")+ext))
 }
 
 // writeDay writes the settlement file of the day closed by entry close,
 // with its CSV and PDF companions. Each is written whole or not at all.
-func (m *Main) writeDay(st *station, close ledger.Entry) (dayFiles, error) {
+func (m *Main) writeDay(st *Folder, close ledger.Entry) (DayFiles, error) {
 	// A file must extend what the post office acknowledged.
-	if err := st.checkAcks(); err != nil {
-		return dayFiles{}, err
+	if err := st.CheckAcks(); err != nil {
+		return DayFiles{}, err
 	}
-	ack, _, err := st.latestAck()
+	ack, _, err := st.LatestAck()
 	if err != nil {
-		return dayFiles{}, err
+		return DayFiles{}, err
 	}
-	f, err := settlement.FromLedger(st.ledger, close.Seq, ack)
+	f, err := settlement.FromLedger(st.Ledger, close.Seq, ack)
 	if err != nil {
-		return dayFiles{}, err
+		return DayFiles{}, err
 	}
-	data, err := f.Sign(st.key)
+	data, err := f.Sign(st.Key)
 	if err != nil {
-		return dayFiles{}, err
+		return DayFiles{}, err
 	}
 	var csv, pdf bytes.Buffer
-	if err := settlement.WriteCSV(&csv, f, st.ledger.Zone()); err != nil {
-		return dayFiles{}, err
+	if err := settlement.WriteCSV(&csv, f, st.Ledger.Zone()); err != nil {
+		return DayFiles{}, err
 	}
 	ttf, err := cjkfont.TTF()
 	if err != nil {
-		return dayFiles{}, err
+		return DayFiles{}, err
 	}
-	if err := settlement.WriteReport(&pdf, f, st.ledger.Genesis().Name, close.Time, st.ledger.Zone(), ttf); err != nil {
-		return dayFiles{}, err
+	if err := settlement.WriteReport(&pdf, f, st.Ledger.Genesis().Name, close.Time, st.Ledger.Zone(), ttf); err != nil {
+		return DayFiles{}, err
 	}
-	out := dayFiles{st.settlementPath(f.Day, ".bms"), st.settlementPath(f.Day, ".csv"), st.settlementPath(f.Day, ".pdf")}
-	if err := os.MkdirAll(st.path(settlementsDir), 0o700); err != nil {
+	out := DayFiles{st.SettlementPath(f.Day, ".bms"), st.SettlementPath(f.Day, ".csv"), st.SettlementPath(f.Day, ".pdf")}
+	if err := os.MkdirAll(st.Path(settlementsDir), 0o700); err != nil {
 		return out, err
 	}
 	for _, w := range []struct {
 		path string
 		data []byte
-	}{{out.file, data}, {out.csv, csv.Bytes()}, {out.pdf, pdf.Bytes()}} {
+	}{{out.File, data}, {out.CSV, csv.Bytes()}, {out.PDF, pdf.Bytes()}} {
 		if err := writeWhole(w.path, w.data); err != nil {
 			return out, refuse(err, "写不了 %s。", "cannot write %s.", w.path)
 		}
@@ -116,14 +116,14 @@ func writeWhole(path string, data []byte) error {
 // closeForgotten closes, late, a business day the shop forgot to close,
 // before anything of the new day is recorded. It runs whenever the key is
 // unlocked and says what it did.
-func (m *Main) closeForgotten(st *station, operator string) error {
-	d, done, err := st.days()
+func (m *Main) closeForgotten(st *Folder, operator string) error {
+	d, done, err := st.Days()
 	if err != nil {
 		return err
 	}
 	defer done()
 	day, ended := d.Open()
-	if !ended || st.ledger.LastDay() != day {
+	if !ended || st.Ledger.LastDay() != day {
 		return nil
 	}
 	e, c, err := d.Close(terminal.CloseRequest{Operator: operator, Carry: true})
@@ -139,7 +139,7 @@ func (m *Main) closeForgotten(st *station, operator string) error {
 	if n := len(c.Carried); n > 0 {
 		m.printf("，%d 笔待处理业务结转到今天", ", %d pending item(s) carried to today", n)
 	}
-	m.printf("），日结文件 %s。请清点钱箱：station cash count --counted 金额。\n", "); file %s. Count the drawer: station cash count --counted AMOUNT.\n", files.file)
+	m.printf("），日结文件 %s。请清点钱箱：station cash count --counted 金额。\n", "); file %s. Count the drawer: station cash count --counted AMOUNT.\n", files.File)
 	return nil
 }
 
@@ -151,7 +151,7 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	d, done, err := st.days()
+	d, done, err := st.Days()
 	if err != nil {
 		return err
 	}
@@ -168,12 +168,12 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 		title = m.say("上一个营业日还没有日结", "the previous business day, not closed yet")
 	}
 	m.printf("服务站 %s 营业日 %s（%s），第 %d 至 %d 笔：\n", "station %s, business day %s (%s), entries %d to %d:\n",
-		st.ledger.Genesis().Terminal, c.Day, title, c.First, c.Last)
+		st.Ledger.Genesis().Terminal, c.Day, title, c.First, c.Last)
 	return m.printFigures(st, c)
 }
 
 // printFigures shows a day's figures.
-func (m *Main) printFigures(st *station, c settlement.Close) error {
+func (m *Main) printFigures(st *Folder, c settlement.Close) error {
 	t := textwidth.Table{Right: map[int]bool{2: true, 3: true, 4: true, 5: true}}
 	t.Add("", m.say("业务", "service"), m.say("笔数", "count"), m.say("金额", "amount"), m.say("手续费", "fees"), m.say("佣金", "commission"))
 	var other []string
@@ -206,7 +206,7 @@ func (m *Main) printFigures(st *station, c settlement.Close) error {
 	if n := len(c.Carried); n > 0 {
 		m.printf("还有 %d 笔在等银行或缴费单位（station queue 可查看）。\n", "%d item(s) wait for a host (see station queue).\n", n)
 	}
-	if _, a, err := st.latestAck(); err == nil && a != nil {
+	if _, a, err := st.LatestAck(); err == nil && a != nil {
 		m.printf("邮政支局已确认收到截至 %s 的日结（第 %d 笔）。\n", "the post office has acknowledged the days through %s (entry %d).\n", a.Day, a.Last.Seq)
 	}
 	return nil
@@ -250,7 +250,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	t, err := st.currentTariff()
+	t, err := st.CurrentTariff()
 	if err != nil {
 		return err
 	}
@@ -269,7 +269,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 	// anything (a recovery with the hosts) is recorded for the new day;
 	// otherwise what waits for a host is settled first if it can be.
 	var pending *terminal.Pending
-	probe, done, err := st.days()
+	probe, done, err := st.Days()
 	if err != nil {
 		return err
 	}
@@ -278,14 +278,14 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 		defer done()
 	} else {
 		done()
-		c := &counter{station: st, op: op, tariff: t}
+		c := &Counter{Folder: st, Op: op, Tariff: t}
 		if err := m.openLink(ctx, c, h); err != nil {
 			return err
 		}
 		defer c.close()
-		pending = c.link.Pending
+		pending = c.Link.Pending
 	}
-	d := &terminal.Days{Ledger: st.ledger, Pending: pending, Tariff: t.Version}
+	d := &terminal.Days{Ledger: st.Ledger, Pending: pending, Tariff: t.Version}
 	e, figures, err := d.Close(terminal.CloseRequest{Operator: op.ID, Counted: &counted, Carry: *carry})
 	var closed *terminal.ClosedError
 	if errors.As(err, &closed) {
@@ -301,24 +301,24 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": e.Seq, "day": e.Day, "approved_by": approver, "figures": figures,
-			"file": files.file, "csv": files.csv, "pdf": files.pdf})
+			"file": files.File, "csv": files.CSV, "pdf": files.PDF})
 	}
 	m.printf("营业日 %s 已日结，店主 %s 确认，记在账本第 %d 笔。\n", "business day %s is closed, approved by %s, ledger entry %d.\n", e.Day, approver, e.Seq)
 	if err := m.printFigures(st, figures); err != nil {
 		return err
 	}
-	m.printf("日结文件：%s\n表格：%s\n日结报告（请打印签字）：%s\n", "settlement file: %s\nspreadsheet: %s\nday report (print and sign): %s\n", files.file, files.csv, files.pdf)
+	m.printf("日结文件：%s\n表格：%s\n日结报告（请打印签字）：%s\n", "settlement file: %s\nspreadsheet: %s\nday report (print and sign): %s\n", files.File, files.CSV, files.PDF)
 	return nil
 }
 
 // rewriteClosed answers a close of a day already closed: it writes the
 // day's files again if they are missing (a crash after the close).
-func (m *Main) rewriteClosed(st *station, day string) error {
-	if _, err := os.Stat(st.settlementPath(day, ".bms")); err == nil {
+func (m *Main) rewriteClosed(st *Folder, day string) error {
+	if _, err := os.Stat(st.SettlementPath(day, ".bms")); err == nil {
 		return refuse(nil, "营业日 %s 已经日结过了；之后的业务算下一个营业日。", "business day %s is closed already; what comes next belongs to the next day.", day)
 	}
 	var close ledger.Entry
-	err := st.ledger.Day(day, func(e ledger.Entry) error {
+	err := st.Ledger.Day(day, func(e ledger.Entry) error {
 		if e.Kind == ledger.KindDayClose {
 			close = e
 		}
@@ -331,6 +331,6 @@ func (m *Main) rewriteClosed(st *station, day string) error {
 	if err != nil {
 		return err
 	}
-	m.printf("营业日 %s 早已日结；日结文件补写好了：%s\n", "business day %s was closed already; its file is written now: %s\n", day, files.file)
+	m.printf("营业日 %s 早已日结；日结文件补写好了：%s\n", "business day %s was closed already; its file is written now: %s\n", day, files.File)
 	return nil
 }

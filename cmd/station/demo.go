@@ -42,9 +42,9 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	g := st.ledger.Genesis()
+	g := st.Ledger.Genesis()
 	m.printf("\n服务站 %s「%s」  印章编号 %s\n", "\nStation %s (%s)  seal %s\n", g.Terminal, g.Name, keyfile.Fingerprint(g.PublicKey))
-	m.printf("当前营业日 %s，账本共 %d 笔。\n\n", "business day %s, %d ledger entries.\n\n", st.ledger.CurrentDay(), st.ledger.Last().Seq)
+	m.printf("当前营业日 %s，账本共 %d 笔。\n\n", "business day %s, %d ledger entries.\n\n", st.Ledger.CurrentDay(), st.Ledger.Last().Seq)
 	st.Close()
 	show := []func([]string) error{
 		m.ledgerVerify,
@@ -73,11 +73,11 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	return nil
 }
 
-// isDemo reports whether st is a demo station: one made by station demo,
+// IsDemo reports whether st is a demo station: one made by station demo,
 // with the demo id and trusting the public demo post-office key. Its
 // passphrase is public, so nobody is asked for it.
-func isDemo(st *station) bool {
-	g := st.ledger.Genesis()
+func IsDemo(st *Folder) bool {
+	g := st.Ledger.Genesis()
 	return g.Terminal == demoID && g.PostOfficeKey == tariff.DemoPostOfficeVerifierKey
 }
 
@@ -105,14 +105,14 @@ func (m *Main) demoSetup(dir string) error {
 		return err
 	}
 	defer st.Close()
-	priv, err := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
+	priv, err := keyfile.Open(st.Path(keyFile), []byte(demoPassphrase), st.Ledger.Genesis().Terminal)
 	if err != nil {
 		return refuse(err, "%s 不是演示站，打不开它的印章。", "%s is not a demo station; its key does not open with the demo passphrase.", dir)
 	}
-	if err := st.setKey(priv); err != nil {
+	if err := st.SetKey(priv); err != nil {
 		return err
 	}
-	existing, err := st.ops.List()
+	existing, err := st.Ops.List()
 	if err != nil {
 		return err
 	}
@@ -127,7 +127,7 @@ func (m *Main) demoSetup(dir string) error {
 		if have[op.id] {
 			continue
 		}
-		if _, err := st.addOperator(op.id, op.role, op.pin, op.by); err != nil {
+		if _, err := st.AddOperator(op.id, op.role, op.pin, op.by); err != nil {
 			return err
 		}
 	}
@@ -138,18 +138,18 @@ func (m *Main) demoSetup(dir string) error {
 	if err != nil {
 		return err
 	}
-	_, err = (&terminal.Drawer{Ledger: st.ledger}).In(terminal.CashMove{
+	_, err = (&terminal.Drawer{Ledger: st.Ledger}).In(terminal.CashMove{
 		Operator: "OP1", Amount: float, Reason: terminal.ReasonFloat, Note: "opening float", IdemKey: "demo:opening-float"})
 	var conflict *ledger.ConflictError
 	if err != nil && !errors.As(err, &conflict) { // a demo made by an earlier version has its float already
 		return err
 	}
 	// Goods on the shelf, as the post office's first delivery.
-	t, err := st.tariff()
+	t, err := st.LoadedTariff()
 	if err != nil {
 		return err
 	}
-	g := &terminal.Goods{Ledger: st.ledger, Tariff: t}
+	g := &terminal.Goods{Ledger: st.Ledger, Tariff: t}
 	for _, it := range t.Goods {
 		if _, err := g.StockIn("OP1", it.SKU, 20, "demo delivery", "demo:stock:"+it.SKU); err != nil {
 			return err
@@ -160,7 +160,7 @@ func (m *Main) demoSetup(dir string) error {
 
 // demoTariff signs the embedded demo tariff with the demo post office key
 // and loads it, once.
-func demoTariff(st *station) error {
+func demoTariff(st *Folder) error {
 	signer, err := note.NewSigner(tariff.DemoPostOfficeSignerKey)
 	if err != nil {
 		return err
@@ -169,10 +169,10 @@ func demoTariff(st *station) error {
 	if err != nil {
 		return err
 	}
-	t, err := openTariff(st, file)
+	t, err := OpenTariff(st, file)
 	if err != nil {
 		return err
 	}
-	_, err = st.loadTariff(file, t, "OP1")
+	_, err = st.LoadTariff(file, t, "OP1")
 	return err
 }

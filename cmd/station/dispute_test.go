@@ -25,7 +25,7 @@ func receiptCode(t *testing.T, s *regionStation, seq uint64) string {
 	if err := m.unlockOnly(st, ""); err != nil {
 		t.Fatal(err)
 	}
-	r, err := st.receipt(seq)
+	r, err := st.Receipt(seq)
 	if err != nil {
 		t.Fatal(err)
 	}

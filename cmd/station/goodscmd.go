@@ -13,22 +13,22 @@ import (
 
 // openGoods opens the station and its goods counter on the current tariff.
 // A view (the stock list) reads a copy while station serve runs.
-func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*station, *terminal.Goods, error) {
+func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*Folder, *terminal.Goods, error) {
 	open := m.openStation
 	if view {
-		open = func(dir string, verifyNew bool) (*station, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(dir, true)
 	if err != nil {
 		return nil, nil, err
 	}
-	t, err := st.currentTariff()
+	t, err := st.CurrentTariff()
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
-	zone := st.ledger.Zone()
-	return st, &terminal.Goods{Ledger: st.ledger, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}, nil
+	zone := st.Ledger.Zone()
+	return st, &terminal.Goods{Ledger: st.Ledger, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}, nil
 }
 
 // runStock shows the stock, or records a delivery from the post office or

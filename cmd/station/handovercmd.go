@@ -35,10 +35,10 @@ func (m *Main) runHandover(ctx context.Context, args []string) error {
 	return m.usageErr("交接没有“%s”这个操作；可用 load、list、finish、owed。", "handover has no %q; use load, list, finish or owed.", args[0])
 }
 
-// handovers is the station's book of what it took over.
-func (st *station) handovers() *terminal.Handovers {
-	h := &terminal.Handovers{Ledger: st.ledger}
-	if v, err := note.NewVerifier(st.ledger.Genesis().PostOfficeKey); err == nil {
+// Handovers is the station's book of what it took over.
+func (st *Folder) Handovers() *terminal.Handovers {
+	h := &terminal.Handovers{Ledger: st.Ledger}
+	if v, err := note.NewVerifier(st.Ledger.Genesis().PostOfficeKey); err == nil {
 		h.PostOffice = v
 	}
 	return h
@@ -88,7 +88,7 @@ func (m *Main) handoverLoad(args []string) error {
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	e, d, err := st.handovers().Load(w.operator, msg)
+	e, d, err := st.Handovers().Load(w.operator, msg)
 	if err != nil {
 		return m.handoverErr(err)
 	}
@@ -114,7 +114,7 @@ func (m *Main) handoverList(args []string) error {
 		return err
 	}
 	defer st.Close()
-	list, err := st.handovers().List()
+	list, err := st.Handovers().List()
 	if err != nil {
 		return err
 	}
@@ -270,7 +270,7 @@ func (m *Main) handoverFinish(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	hs := c.linkedHandovers()
+	hs := c.LinkedHandovers()
 	f, err := hs.Finish(ctx, terminal.FinishRequest{Operator: w.operator, From: *from, Item: *item, ReceivedBy: strings.TrimSpace(*receivedBy), Decision: msg})
 	if err != nil {
 		return m.handoverErr(err)
@@ -279,7 +279,7 @@ func (m *Main) handoverFinish(ctx context.Context, args []string) error {
 		out := map[string]any{"seq": f.Entry.Seq, "item": f.Item.N, "kind": f.Item.Kind, "step": f.Step,
 			"amount": money.FormatWire(f.Amount), "cash_out": money.FormatWire(f.CashOut), "host_status": f.HostStatus, "reference": f.Reference, "outcome": f.Outcome}
 		if f.CashOut.IsPositive() {
-			out["receipt"] = m.printReceipt(c.station, f.Entry.Seq, true)
+			out["receipt"] = m.printReceipt(c.Folder, f.Entry.Seq, true)
 		}
 		return writeJSON(m.Stdout, out)
 	}
@@ -305,7 +305,7 @@ func (m *Main) handoverFinish(ctx context.Context, args []string) error {
 	}
 	m.printf("  记在账本第 %d 笔。\n", "  Ledger entry %d.\n", f.Entry.Seq)
 	if f.CashOut.IsPositive() {
-		m.printReceipt(c.station, f.Entry.Seq, false)
+		m.printReceipt(c.Folder, f.Entry.Seq, false)
 	}
 	return nil
 }
@@ -324,12 +324,12 @@ func (m *Main) handoverOwed(args []string) error {
 		return err
 	}
 	defer st.Close()
-	items, err := st.handovers().Owed()
+	items, err := st.Handovers().Owed()
 	if err != nil {
 		return err
 	}
-	open := st.ledger.Last().Seq
-	closed := st.ledger.Closed()
+	open := st.Ledger.Last().Seq
+	closed := st.Ledger.Closed()
 	if *asJSON {
 		out := []map[string]any{}
 		for _, it := range items {

@@ -27,29 +27,29 @@ func (h *hostFlag) register(fs *flag.FlagSet) {
 	fs.StringVar(&h.url, "host", "", "host simulator URL, e.g. http://127.0.0.1:8090 (else STATION_HOST, else the built-in simulator)")
 }
 
-// counter is a station ready to serve a customer: the operator signed in,
+// Counter is a station ready to serve a customer: the operator signed in,
 // the key unlocked, the tariff current, the hosts linked and whatever an
 // earlier run left pending settled first.
-type counter struct {
-	*station
-	op     terminal.Operator
-	link   *terminal.Link
-	tariff *tariff.Tariff
+type Counter struct {
+	*Folder
+	Op     terminal.Operator
+	Link   *terminal.Link
+	Tariff *tariff.Tariff
 	close  func() error
-	// wrapHost, if set, wraps the host before the link uses it (the
+	// WrapHost, if set, wraps the host before the link uses it (the
 	// screen watches whether the hosts answer).
-	wrapHost func(terminal.Host) terminal.Host
+	WrapHost func(terminal.Host) terminal.Host
 	// lookup asks the social-insurance host what a household's members
 	// owe (the host before any wrapHost).
 	lookup terminal.ContributionLookup
-	// screen: the web screen shows what the start found (untold) until
+	// Screen: the web Screen shows what the start found (untold) until
 	// the shopkeeper confirms it; the command line shows it at once.
-	screen bool
-	untold []terminal.CashOut
+	Screen bool
+	Untold []terminal.CashOut
 }
 
 // openCounter opens the station in w.dir for w.operator.
-func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*counter, error) {
+func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*Counter, error) {
 	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return nil, err
@@ -64,8 +64,8 @@ func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*counter,
 
 // counterFor signs w.operator in at an open station and links it to its
 // hosts.
-func (m *Main) counterFor(ctx context.Context, st *station, w worker, h hostFlag) (*counter, error) {
-	t, err := st.currentTariff()
+func (m *Main) counterFor(ctx context.Context, st *Folder, w worker, h hostFlag) (*Counter, error) {
+	t, err := st.CurrentTariff()
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +76,7 @@ func (m *Main) counterFor(ctx context.Context, st *station, w worker, h hostFlag
 	if err := m.unlock(st, w.passFile, op.ID); err != nil {
 		return nil, err
 	}
-	c := &counter{station: st, op: op, tariff: t}
+	c := &Counter{Folder: st, Op: op, Tariff: t}
 	if err := m.openLink(ctx, c, h); err != nil {
 		return nil, err
 	}
@@ -84,9 +84,9 @@ func (m *Main) counterFor(ctx context.Context, st *station, w worker, h hostFlag
 }
 
 // Close closes the host link and the station.
-func (c *counter) Close() error {
+func (c *Counter) Close() error {
 	err := c.close()
-	if serr := c.station.Close(); err == nil {
+	if serr := c.Folder.Close(); err == nil {
 		err = serr
 	}
 	return err
@@ -94,7 +94,7 @@ func (c *counter) Close() error {
 
 // openLink connects the counter to its hosts and, before any new work,
 // settles what an earlier run left pending (recovery).
-func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
+func (m *Main) openLink(ctx context.Context, c *Counter, h hostFlag) error {
 	url := h.url
 	if url == "" {
 		url = m.Getenv("STATION_HOST")
@@ -104,24 +104,24 @@ func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
 	if url != "" {
 		host = &hostproto.Client{BaseURL: url}
 	} else {
-		sim, err := hostsim.Open(c.path(simJournalFile), &hostsim.Options{Now: m.Now})
+		sim, err := hostsim.Open(c.Path(simJournalFile), &hostsim.Options{Now: m.Now})
 		if err != nil {
 			return refuse(err, "打不开内置的模拟银行。", "cannot open the built-in host simulator.")
 		}
 		host, closeHost = sim, sim.Close
 	}
 	c.lookup, _ = host.(terminal.ContributionLookup)
-	if c.wrapHost != nil {
-		host = c.wrapHost(host)
+	if c.WrapHost != nil {
+		host = c.WrapHost(host)
 	}
-	pending, err := terminal.OpenPending(c.path(pendingFile))
+	pending, err := terminal.OpenPending(c.Path(pendingFile))
 	if err != nil {
 		closeHost()
-		return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", c.path(pendingFile))
+		return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", c.Path(pendingFile))
 	}
-	c.link = &terminal.Link{
-		Ledger: c.ledger, Host: host, Pending: pending, Terminal: c.ledger.Genesis().Terminal,
-		Timeout: c.tariff.Host.Timeout(), Retries: c.tariff.Host.Retries, Now: m.Now,
+	c.Link = &terminal.Link{
+		Ledger: c.Ledger, Host: host, Pending: pending, Terminal: c.Ledger.Genesis().Terminal,
+		Timeout: c.Tariff.Host.Timeout(), Retries: c.Tariff.Host.Retries, Now: m.Now,
 	}
 	c.close = func() error {
 		err := pending.Close()
@@ -130,25 +130,25 @@ func (m *Main) openLink(ctx context.Context, c *counter, h hostFlag) error {
 		}
 		return err
 	}
-	untold, err := c.link.Untold() // before Recover moves the scan mark
+	untold, err := c.Link.Untold() // before Recover moves the scan mark
 	if err != nil {
 		c.close()
 		return err
 	}
-	d, err := c.link.Recover(ctx)
+	d, err := c.Link.Recover(ctx)
 	if err != nil {
 		c.close()
 		return err
 	}
 	m.reportDrain(d)
 	for _, u := range untold {
-		m.printf("%s\n", "%s\n", m.untoldText(c.ledger.Zone(), u))
+		m.printf("%s\n", "%s\n", m.untoldText(c.Ledger.Zone(), u))
 	}
-	if c.screen {
-		c.untold = untold
+	if c.Screen {
+		c.Untold = untold
 		return nil
 	}
-	if err := c.link.Shown(seqsOf(untold)...); err != nil {
+	if err := c.Link.Shown(seqsOf(untold)...); err != nil {
 		c.close()
 		return err
 	}
@@ -188,15 +188,15 @@ func (m *Main) reportDrain(d terminal.Drained) {
 	}
 }
 
-func (c *counter) cards() *terminal.Cards {
-	return &terminal.Cards{Link: c.link, Tariff: c.tariff, CardKey: c.cardKey}
+func (c *Counter) Cards() *terminal.Cards {
+	return &terminal.Cards{Link: c.Link, Tariff: c.Tariff, CardKey: c.CardKey}
 }
 
-func (c *counter) bills() *terminal.Bills { return &terminal.Bills{Link: c.link, Tariff: c.tariff} }
+func (c *Counter) Bills() *terminal.Bills { return &terminal.Bills{Link: c.Link, Tariff: c.Tariff} }
 
-func (c *counter) tickets(m *Main) *terminal.Tickets {
-	zone := c.ledger.Zone()
-	return &terminal.Tickets{Link: c.link, Tariff: c.tariff, Today: func() time.Time { return m.Now().In(zone) }}
+func (c *Counter) Tickets(m *Main) *terminal.Tickets {
+	zone := c.Ledger.Zone()
+	return &terminal.Tickets{Link: c.Link, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
 }
 
 // hostNameZh names a host for the shopkeeper.

@@ -28,9 +28,9 @@ func (m *Main) runInsure(ctx context.Context, args []string) error {
 	return m.usageErr("保险没有“%s”这个操作；可用 quote、buy、list、cancel。", "insure has no %q; use quote, buy, list or cancel.", args[0])
 }
 
-func (c *counter) insurance(m *Main) *terminal.Insurance {
-	zone := c.ledger.Zone()
-	return &terminal.Insurance{Link: c.link, Tariff: c.tariff, Today: func() time.Time { return m.Now().In(zone) }}
+func (c *Counter) Insurance(m *Main) *terminal.Insurance {
+	zone := c.Ledger.Zone()
+	return &terminal.Insurance{Link: c.Link, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
 }
 
 // printQuote tells the shopkeeper the price of a policy.
@@ -62,11 +62,11 @@ func (m *Main) insureQuote(args []string) error {
 		return err
 	}
 	defer st.Close()
-	t, err := st.currentTariff()
+	t, err := st.CurrentTariff()
 	if err != nil {
 		return err
 	}
-	zone := st.ledger.Zone()
+	zone := st.Ledger.Zone()
 	ins := &terminal.Insurance{Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}
 	q, err := ins.Quote(*product, amount)
 	if err != nil {
@@ -106,8 +106,8 @@ func (m *Main) insureBuy(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	o.Operator, o.IdemKey = c.op.ID, newIdemKey("policy")
-	r, err := c.insurance(m).Buy(ctx, o)
+	o.Operator, o.IdemKey = c.Op.ID, newIdemKey("policy")
+	r, err := c.Insurance(m).Buy(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -117,14 +117,14 @@ func (m *Main) insureBuy(ctx context.Context, args []string) error {
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "policy": r.Policy, "until": r.Until,
 			"product": q.Product.ID, "sum_insured": money.FormatWire(q.SumInsured), "premium": money.FormatWire(q.Premium),
 			"fee": money.FormatWire(q.Fee), "total": money.FormatWire(q.Total), "commission": money.FormatWire(q.Commission),
-			"start": q.Start, "end": q.End, "receipt": m.printReceipt(c.station, r.Entry.Seq, true),
+			"start": q.Start, "end": q.End, "receipt": m.printReceipt(c.Folder, r.Entry.Seq, true),
 		})
 	}
 	m.printf("投保成功，保单号 %s：收现金 %s（保费）。\n", "Policy issued, number %s: take %s in cash (the premium).\n", r.Policy, money.FormatReceipt(q.Total))
 	m.printf("  保险期间 %s 至 %s；犹豫期到 %s，这之前可以全额退保。\n", "  cover %s to %s; cooling-off period until %s: until then it can be cancelled for the whole premium.\n",
 		q.Start, q.End, r.Until)
 	m.printf("  流水号 %s，本店佣金 %s。记在账本第 %d 笔。\n", "  trace %s, shop commission %s. Ledger entry %d.\n", r.Trace, money.FormatReceipt(q.Commission), r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }
 
@@ -134,7 +134,7 @@ func (m *Main) insureList(args []string) error {
 		return err
 	}
 	defer st.Close()
-	list, err := terminal.OpenPolicies(st.ledger, m.Now().In(st.ledger.Zone()))
+	list, err := terminal.OpenPolicies(st.Ledger, m.Now().In(st.Ledger.Zone()))
 	if err != nil {
 		return err
 	}
@@ -180,16 +180,16 @@ func (m *Main) insureCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.insurance(m).Cancel(ctx, c.op.ID, *sale, newIdemKey("unpolicy"))
+	r, err := c.Insurance(m).Cancel(ctx, c.Op.ID, *sale, newIdemKey("unpolicy"))
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "sale": r.Policy.Sale, "policy": r.Policy.Policy, "trace": r.Trace,
-			"refund": money.FormatWire(r.Refund), "receipt": m.printReceipt(c.station, r.Entry.Seq, true)})
+			"refund": money.FormatWire(r.Refund), "receipt": m.printReceipt(c.Folder, r.Entry.Seq, true)})
 	}
 	m.printf("退保成功（保单号 %s）：请退给顾客现金 %s。记在账本第 %d 笔。\n", "Policy %s cancelled: give the customer %s back in cash. Ledger entry %d.\n",
 		r.Policy.Policy, money.FormatReceipt(r.Refund), r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }

@@ -17,7 +17,7 @@ func (m *Main) runKey(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	g := st.ledger.Genesis()
+	g := st.Ledger.Genesis()
 	vkey, err := keyfile.VerifierKey(g.Terminal, g.PublicKey)
 	if err != nil {
 		return err

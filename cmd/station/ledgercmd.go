@@ -42,20 +42,20 @@ func (m *Main) ledgerVerify(args []string) error {
 		return err
 	}
 	defer st.Close()
-	verify := st.ledger.VerifyAll
+	verify := st.Ledger.VerifyAll
 	if *quick {
-		verify = st.ledger.VerifyNew
+		verify = st.Ledger.VerifyNew
 	}
 	r, err := verify()
 	if err != nil {
 		return err
 	}
-	if err := st.checkAcks(); err != nil {
+	if err := st.CheckAcks(); err != nil {
 		return err
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{
-			"ok": true, "station": st.ledger.Genesis().Terminal, "from": r.From.Seq + 1, "to": r.To.Seq,
+			"ok": true, "station": st.Ledger.Genesis().Terminal, "from": r.From.Seq + 1, "to": r.To.Seq,
 			"entries": r.Entries, "last_hash": hex.EncodeToString(r.To.Hash[:]),
 		})
 	}
@@ -103,7 +103,7 @@ func (m *Main) ledgerShow(args []string) error {
 			m.say("操作员", "operator"), m.say("业务", "kind"), m.say("分录", "postings")}
 		t = &textwidth.Table{Right: map[int]bool{0: true}}
 		t.Add(header...)
-		zone := st.ledger.Zone()
+		zone := st.Ledger.Zone()
 		each = func(e ledger.Entry) error {
 			t.Add(strconv.FormatUint(e.Seq, 10), e.Time.In(zone).Format("2006-01-02 15:04:05"),
 				e.Day, e.Operator, m.kindName(e.Kind), m.postingsText(e.Postings))
@@ -116,14 +116,14 @@ func (m *Main) ledgerShow(args []string) error {
 		}
 	}
 	if *day != "" {
-		err = st.ledger.Day(*day, func(e ledger.Entry) error {
+		err = st.Ledger.Day(*day, func(e ledger.Entry) error {
 			if e.Seq < *from || (*to != 0 && e.Seq > *to) {
 				return nil
 			}
 			return each(e)
 		})
 	} else {
-		err = st.ledger.Range(*from, *to, each)
+		err = st.Ledger.Range(*from, *to, each)
 	}
 	if err != nil {
 		return err
@@ -180,14 +180,14 @@ func (m *Main) ledgerExport(args []string) error {
 	}
 	defer st.Close()
 	if *out == "" {
-		return st.ledger.WriteHledger(m.Stdout, *from, *to)
+		return st.Ledger.WriteHledger(m.Stdout, *from, *to)
 	}
 	tmp := *out + ".tmp"
 	f, err := os.OpenFile(tmp, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o644)
 	if err != nil {
 		return refuse(err, "写不了文件 %s。", "cannot write %s.", *out)
 	}
-	err = st.ledger.WriteHledger(f, *from, *to)
+	err = st.Ledger.WriteHledger(f, *from, *to)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

@@ -106,7 +106,7 @@ func TestLockoutCannotShutTheShop(t *testing.T) {
 	if r, _ := unlock(guesser, demoPassphrase); r.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("the passphrase from an address after %d wrong ones: %s, want 429", terminal.MaxPINFailures, r.Status)
 	}
-	if e, _ := d.Entry(d.c.ledger.Last().Seq); e.Kind == "operator_unlock" {
+	if e, _ := d.Entry(d.Counter.Ledger.Last().Seq); e.Kind == "operator_unlock" {
 		t.Fatal("a refused unlock was recorded")
 	}
 
@@ -115,7 +115,7 @@ func TestLockoutCannotShutTheShop(t *testing.T) {
 	if r.StatusCode != http.StatusOK || !strings.Contains(page, "操作员 OP1 已解锁") {
 		t.Fatalf("unlock with the passphrase: %s", r.Status)
 	}
-	e, err := d.Entry(d.c.ledger.Last().Seq)
+	e, err := d.Entry(d.Counter.Ledger.Last().Seq)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -82,7 +82,7 @@ func TestDemoStationNeedsNoPassphrase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("serve --dir on a demo station: %v", err)
 	}
-	defer d.c.Close()
+	defer d.Counter.Close()
 	if !d.demo {
 		t.Error("the screen of a demo station does not say it is a demo")
 	}

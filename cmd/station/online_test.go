@@ -74,7 +74,7 @@ func (s *regionStation) acked(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	acks, _, err := st.acks()
+	acks, _, err := st.Acks()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -268,7 +268,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.c.Close()
+	defer d.Counter.Close()
 	if v := d.Services().Tariff.Version; v != "TEST-2026-11" {
 		t.Fatalf("the screen starts with tariff %s", v)
 	}
@@ -287,7 +287,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		d.post.run(ctx, m, func(_ *uploadReport, err error) {
+		d.post.run(ctx, m, func(_ *UploadReport, err error) {
 			select {
 			case rounds <- err:
 			default:

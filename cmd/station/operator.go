@@ -55,7 +55,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	list, err := st.ops.List()
+	list, err := st.Ops.List()
 	if err != nil {
 		return err
 	}
@@ -64,7 +64,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 			return fmt.Errorf("%w: %s", terminal.ErrOperatorExists, *id)
 		}
 	}
-	hasOwner, err := st.ops.HasOwner()
+	hasOwner, err := st.Ops.HasOwner()
 	if err != nil {
 		return err
 	}
@@ -94,7 +94,7 @@ func (m *Main) operatorAdd(ctx context.Context, args []string) error {
 	if err := m.unlock(st, *passFile, madeBy); err != nil {
 		return err
 	}
-	e, err := st.addOperator(*id, *role, code, madeBy)
+	e, err := st.AddOperator(*id, *role, code, madeBy)
 	if err != nil {
 		return err
 	}
@@ -121,14 +121,14 @@ func (m *Main) operatorUnlock(args []string) error {
 		return err
 	}
 	defer st.Close()
-	owner, err := firstOwner(st)
+	owner, err := FirstOwner(st)
 	if err != nil {
 		return err
 	}
 	if err := m.unlock(st, *passFile, owner); err != nil {
 		return err
 	}
-	e, err := st.unlockOperator(*id, terminal.Console)
+	e, err := st.UnlockOperator(*id, terminal.Console)
 	if err != nil {
 		return err
 	}
@@ -158,7 +158,7 @@ func (m *Main) operatorList(args []string) error {
 		return err
 	}
 	defer st.Close()
-	list, err := st.ops.List()
+	list, err := st.Ops.List()
 	if err != nil {
 		return err
 	}
@@ -177,7 +177,7 @@ func (m *Main) operatorList(args []string) error {
 	}
 	if len(list) == 0 {
 		m.printf("还没有操作员。请先添加店主：station operator add --dir %s --id OP1 --role owner\n",
-			"no operators yet. Add the owner first: station operator add --dir %s --id OP1 --role owner\n", st.dir)
+			"no operators yet. Add the owner first: station operator add --dir %s --id OP1 --role owner\n", st.Dir)
 		return nil
 	}
 	t := textwidth.Table{Right: map[int]bool{2: true}}
@@ -188,7 +188,7 @@ func (m *Main) operatorList(args []string) error {
 		if err := op.LockedAt(terminal.Console, m.Now()); errors.As(err, &le) && le.Barred {
 			state = m.say("已锁定，要店主解锁", "locked until the owner unlocks")
 		} else if le != nil {
-			state = m.say("已锁定到 ", "locked until ") + le.Until.In(st.ledger.Zone()).Format("15:04")
+			state = m.say("已锁定到 ", "locked until ") + le.Until.In(st.Ledger.Zone()).Format("15:04")
 		} else if op.DayFailures > 0 {
 			state = m.say(fmt.Sprintf("正常（今天输错 %d 次）", op.DayFailures), fmt.Sprintf("active (%d wrong PINs today)", op.DayFailures))
 		}

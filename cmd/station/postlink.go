@@ -11,15 +11,15 @@ import (
 	"github.com/villagepost/bianmin/web"
 )
 
-// postLink sends the closed days to the post office while station serve
+// PostLink sends the closed days to the post office while station serve
 // runs: at start, right after each close, and every quarter of an hour
 // (to fetch acknowledgements of days that went by USB stick, and a newer
 // tariff the post office issued, which the screen uses from then on). When the
 // line is down it tries again, waiting longer each time (30 s doubling
 // to 30 min, with jitter so that a village's stations do not all retry at
 // once). The days stay in the station's folder until acknowledged.
-type postLink struct {
-	st     *station
+type PostLink struct {
+	st     *Folder
 	client *postapi.Client
 	now    func() time.Time
 	kick   chan struct{}
@@ -41,12 +41,12 @@ const (
 	postEvery      = 15 * time.Minute
 )
 
-func newPostLink(st *station, client *postapi.Client, now func() time.Time) *postLink {
-	return &postLink{st: st, client: client, now: now, kick: make(chan struct{}, 1)}
+func newPostLink(st *Folder, client *postapi.Client, now func() time.Time) *PostLink {
+	return &PostLink{st: st, client: client, now: now, kick: make(chan struct{}, 1)}
 }
 
 // send asks for a send now (after a close); it never blocks.
-func (p *postLink) send() {
+func (p *PostLink) send() {
 	select {
 	case p.kick <- struct{}{}:
 	default:
@@ -54,7 +54,7 @@ func (p *postLink) send() {
 }
 
 // run sends until ctx ends. report is told what each round did.
-func (p *postLink) run(ctx context.Context, m *Main, report func(*uploadReport, error)) {
+func (p *PostLink) run(ctx context.Context, m *Main, report func(*UploadReport, error)) {
 	wait := time.Duration(0)
 	failures := 0
 	for {
@@ -68,7 +68,7 @@ func (p *postLink) run(ctx context.Context, m *Main, report func(*uploadReport, 
 		case <-timer.C:
 		}
 		rctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		rep, err := p.st.exchange(rctx, p.client)
+		rep, err := p.st.Exchange(rctx, p.client)
 		cancel()
 		if ctx.Err() != nil {
 			return
@@ -109,22 +109,22 @@ func (p *postLink) run(ctx context.Context, m *Main, report func(*uploadReport, 
 }
 
 // status says how sending stands, for the screen.
-func (p *postLink) status() (web.PostStatus, error) {
+func (p *PostLink) status() (web.PostStatus, error) {
 	s := web.PostStatus{Linked: true}
 	p.mu.Lock()
 	s.Problem, s.Trying, s.Refused, s.NextTry = p.problem, p.trying, p.refused, p.next
 	p.mu.Unlock()
-	if _, latest, err := p.st.latestAck(); err != nil {
+	if _, latest, err := p.st.LatestAck(); err != nil {
 		return s, err
 	} else if latest != nil {
 		s.AckedUntil = latest.Day
 	}
-	days, err := p.st.unsent("")
+	days, err := p.st.Unsent("")
 	if err != nil {
 		return s, err
 	}
 	for _, d := range days {
-		s.Unsent = append(s.Unsent, d.file.Day)
+		s.Unsent = append(s.Unsent, d.File.Day)
 	}
 	s.LastClosed = s.AckedUntil
 	if len(s.Unsent) > 0 {
@@ -134,7 +134,7 @@ func (p *postLink) status() (web.PostStatus, error) {
 }
 
 // PostStatus says how sending the day files stands.
-func (d *desk) PostStatus() web.PostStatus {
+func (d *Desk) PostStatus() web.PostStatus {
 	if d.post == nil {
 		return web.PostStatus{}
 	}
@@ -146,11 +146,11 @@ func (d *desk) PostStatus() web.PostStatus {
 }
 
 // PostResults asks the post office for the station's month.
-func (d *desk) PostResults(ctx context.Context, month string) (postapi.Results, error) {
+func (d *Desk) PostResults(ctx context.Context, month string) (postapi.Results, error) {
 	if d.post == nil {
 		return postapi.Results{}, errors.New("station: no post office link")
 	}
 	return d.post.client.Results(ctx, month)
 }
 
-var _ web.PostOffice = (*desk)(nil)
+var _ web.PostOffice = (*Desk)(nil)

@@ -24,7 +24,7 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 	}
 	open := m.openStation
 	if w.operator == "" {
-		open = func(dir string, verifyNew bool) (*station, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(w.dir, true)
 	if err != nil {
@@ -38,13 +38,13 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 			return err
 		}
 		defer c.close()
-		if items, err = c.link.Items(); err != nil {
+		if items, err = c.Link.Items(); err != nil {
 			return err
 		}
 	} else {
-		p, err := terminal.OpenPending(st.dbPath(pendingFile))
+		p, err := terminal.OpenPending(st.DBPath(pendingFile))
 		if err != nil {
-			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.path(pendingFile))
+			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(pendingFile))
 		}
 		items, err = p.List()
 		p.Close()
@@ -52,11 +52,11 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 			return err
 		}
 	}
-	refunds, err := (&terminal.Refunds{Ledger: st.ledger}).Due()
+	refunds, err := (&terminal.Refunds{Ledger: st.Ledger}).Due()
 	if err != nil {
 		return err
 	}
-	zone := st.ledger.Zone()
+	zone := st.Ledger.Zone()
 	if *asJSON {
 		out := map[string]any{"pending": []map[string]any{}, "refunds": []map[string]any{}}
 		for _, it := range items {
@@ -138,7 +138,7 @@ func (m *Main) runRefund(ctx context.Context, args []string) error {
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	r, err := (&terminal.Refunds{Ledger: st.ledger}).Pay(w.operator, *seq)
+	r, err := (&terminal.Refunds{Ledger: st.Ledger}).Pay(w.operator, *seq)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ var copiedFiles = []string{ledgerFile, operatorsFile, pendingFile}
 // copy's ledger is opened read-only: nothing can be recorded
 // through it. A command that records something uses openStation and is
 // refused while the files are held.
-func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*station, error) {
+func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*Folder, error) {
 	if err := m.needDir(dir); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*st
 // opens the station on it: the ledger, operators and pending store come
 // from the copy, everything else (tariff, acknowledgements, day files)
 // from dir itself.
-func (m *Main) openCopy(ctx context.Context, dir string, verifyNew bool) (*station, error) {
+func (m *Main) openCopy(ctx context.Context, dir string, verifyNew bool) (*Folder, error) {
 	tmp, err := os.MkdirTemp(dir, copyPrefix)
 	if err != nil {
 		return nil, err
@@ -92,16 +92,16 @@ func (m *Main) openCopy(ctx context.Context, dir string, verifyNew bool) (*stati
 	}
 	ok = true
 	m.dir = dir
-	return &station{dir: dir, ledger: s, ops: ops, copyDir: tmp}, nil
+	return &Folder{Dir: dir, Ledger: s, Ops: ops, copyDir: tmp}, nil
 }
 
-// dbPath is where the station's bbolt file name is read: in the copy, for
+// DBPath is where the station's bbolt file name is read: in the copy, for
 // a station opened on one.
-func (st *station) dbPath(name string) string {
+func (st *Folder) DBPath(name string) string {
 	if st.copyDir != "" {
 		return filepath.Join(st.copyDir, name)
 	}
-	return st.path(name)
+	return st.Path(name)
 }
 
 // removeOldCopies removes the copies that commands killed before they
@@ -127,9 +127,9 @@ func removeOldCopies(dir string, now time.Time) {
 // It returns a function that waits for the socket to be closed and
 // removed. A socket that cannot be made (a folder path too long for a
 // unix socket, say) is reported and the screen goes on without it.
-func (m *Main) shareFiles(ctx context.Context, c *counter) (wait func()) {
-	removeOldCopies(c.dir, m.Now())
-	sock := filepath.Join(c.dir, socketFile)
+func (m *Main) shareFiles(ctx context.Context, c *Counter) (wait func()) {
+	removeOldCopies(c.Dir, m.Now())
+	sock := filepath.Join(c.Dir, socketFile)
 	ln, err := snapsock.Listen(sock)
 	if err != nil {
 		fmt.Fprintln(m.Stderr, m.say("注意：网页开着的时候，只读的命令（例如 station ledger export、station report）用不了：",
@@ -137,11 +137,11 @@ func (m *Main) shareFiles(ctx context.Context, c *counter) (wait func()) {
 		return func() {}
 	}
 	sources := []snapsock.Source{
-		{Name: ledgerFile, WriteTo: c.ledger.WriteBackup},
-		{Name: operatorsFile, WriteTo: c.ops.WriteBackup},
+		{Name: ledgerFile, WriteTo: c.Ledger.WriteBackup},
+		{Name: operatorsFile, WriteTo: c.Ops.WriteBackup},
 	}
-	if c.link != nil && c.link.Pending != nil {
-		sources = append(sources, snapsock.Source{Name: pendingFile, WriteTo: c.link.Pending.WriteBackup})
+	if c.Link != nil && c.Link.Pending != nil {
+		sources = append(sources, snapsock.Source{Name: pendingFile, WriteTo: c.Link.Pending.WriteBackup})
 	}
 	srv := &snapsock.Server{Sources: sources, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }}
 	done := make(chan struct{})

@@ -43,7 +43,7 @@ func startServe(t *testing.T, c *cli, dir string) *serving {
 			served <- err
 			return
 		}
-		defer d.c.Close()
+		defer d.Counter.Close()
 		srv, err := web.New(d, &web.Options{Now: m.Now, Logf: t.Logf})
 		if err != nil {
 			ln.Close()

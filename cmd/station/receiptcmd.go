@@ -32,35 +32,35 @@ func (m *Main) paper() (int, error) {
 	return mm, nil
 }
 
-// receipt builds and signs the receipt of entry seq.
-func (st *station) receipt(seq uint64) (*receipts.Receipt, error) {
-	e, err := st.ledger.Get(seq)
+// Receipt builds and signs the Receipt of entry seq.
+func (st *Folder) Receipt(seq uint64) (*receipts.Receipt, error) {
+	e, err := st.Ledger.Get(seq)
 	if err != nil {
 		return nil, err
 	}
-	g := st.ledger.Genesis()
-	r, err := receipts.New(receipts.Station{ID: g.Terminal, Name: g.Name, Phone: g.Phone, Zone: st.ledger.Zone()}, e, st.ledger.Get)
+	g := st.Ledger.Genesis()
+	r, err := receipts.New(receipts.Station{ID: g.Terminal, Name: g.Name, Phone: g.Phone, Zone: st.Ledger.Zone()}, e, st.Ledger.Get)
 	if err != nil {
 		return nil, err
 	}
-	if st.key == nil {
+	if st.Key == nil {
 		return nil, errors.New("the station key is not unlocked")
 	}
-	return r, r.Sign(st.key)
+	return r, r.Sign(st.Key)
 }
 
 // issue prints a receipt at once: the PDF into the station's receipts
 // folder and, when STATION_PRINTER names a printer device, the ESC/POS
 // bytes to it. It returns the PDF's path.
-func (m *Main) issue(st *station, r *receipts.Receipt, name string, mm int) (string, error) {
+func (m *Main) issue(st *Folder, r *receipts.Receipt, name string, mm int) (string, error) {
 	pdf, err := m.pdfOf(r, mm)
 	if err != nil {
 		return "", err
 	}
-	if err := os.MkdirAll(st.path(receiptsDir), 0o700); err != nil {
+	if err := os.MkdirAll(st.Path(receiptsDir), 0o700); err != nil {
 		return "", err
 	}
-	path := st.path(filepath.Join(receiptsDir, name))
+	path := st.Path(filepath.Join(receiptsDir, name))
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		return "", err
 	}
@@ -100,8 +100,8 @@ func (m *Main) pdfOf(r *receipts.Receipt, mm int) ([]byte, error) {
 // the command prints JSON, says where it is; it returns the PDF's path.
 // The money has moved whatever happens here, so a receipt that cannot be
 // made is a warning with what to do, not a failure.
-func (m *Main) printReceipt(st *station, seq uint64, asJSON bool) string {
-	r, err := st.receipt(seq)
+func (m *Main) printReceipt(st *Folder, seq uint64, asJSON bool) string {
+	r, err := st.Receipt(seq)
 	if errors.Is(err, receipts.ErrNoMoney) {
 		return ""
 	}
@@ -114,7 +114,7 @@ func (m *Main) printReceipt(st *station, seq uint64, asJSON bool) string {
 	}
 	if err != nil {
 		fmt.Fprintf(m.Stderr, m.say("注意：业务已经办好，但收据没有打出来（%v）。请用 station receipt --dir %s --seq %d 重打。\n",
-			"note: the transaction is done, but its receipt was not printed (%v). Reprint it with station receipt --dir %s --seq %d.\n"), err, st.dir, seq)
+			"note: the transaction is done, but its receipt was not printed (%v). Reprint it with station receipt --dir %s --seq %d.\n"), err, st.Dir, seq)
 		return path
 	}
 	if !asJSON {
@@ -154,24 +154,24 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if _, err := st.ledger.Get(*seq); errors.Is(err, ledger.ErrNotFound) {
+	if _, err := st.Ledger.Get(*seq); errors.Is(err, ledger.ErrNotFound) {
 		return refuse(nil, "账本里没有第 %d 笔，请核对序号（station ledger show 可查看）。", "there is no entry %d; check the number (see station ledger show).", *seq)
 	}
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	r, err := st.receipt(*seq)
+	r, err := st.Receipt(*seq)
 	if errors.Is(err, receipts.ErrNoMoney) {
 		return refuse(nil, "第 %d 笔没有动钱，没有收据。", "entry %d moves no money and has no receipt.", *seq)
 	}
 	if err != nil {
 		return err
 	}
-	reprint, err := st.recordReprint(w.operator, *seq)
+	reprint, err := st.RecordReprint(w.operator, *seq)
 	if err != nil {
 		return err
 	}
-	r.Reprint = reprint.count
+	r.Reprint = reprint.Count
 	cols, _ := receipts.ColsFor(mm)
 	switch {
 	case *text:
@@ -186,54 +186,54 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 			return refuse(err, "写不了 %s。", "cannot write %s.", *pdfOut)
 		}
 		m.printf("已重打第 %d 笔的收据（第 %d 次重打，记在账本第 %d 笔）：%s\n", "reprinted the receipt of entry %d (reprint %d, ledger entry %d): %s\n",
-			*seq, reprint.count, reprint.entry, *pdfOut)
+			*seq, reprint.Count, reprint.Entry, *pdfOut)
 		return nil
 	}
-	path, err := m.issue(st, r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.count), mm)
+	path, err := m.issue(st, r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.Count), mm)
 	if err != nil {
 		return err
 	}
 	m.printf("已重打第 %d 笔的收据（第 %d 次重打，记在账本第 %d 笔）：%s\n", "reprinted the receipt of entry %d (reprint %d, ledger entry %d): %s\n",
-		*seq, reprint.count, reprint.entry, path)
+		*seq, reprint.Count, reprint.Entry, path)
 	return nil
 }
 
-type reprint struct {
-	count int
-	entry uint64
+type Reprint struct {
+	Count int
+	Entry uint64
 }
 
-// recordReprint records the next reprint of entry seq and returns its
+// RecordReprint records the next reprint of entry seq and returns its
 // number: 1 for the first reprint.
-func (st *station) recordReprint(operator string, seq uint64) (reprint, error) {
-	if void, ok := terminal.Voided(st.ledger, seq); ok {
-		return reprint{}, &terminal.VoidedError{Step: terminal.StepReprint, Seq: seq, Void: void}
+func (st *Folder) RecordReprint(operator string, seq uint64) (Reprint, error) {
+	if void, ok := terminal.Voided(st.Ledger, seq); ok {
+		return Reprint{}, &terminal.VoidedError{Step: terminal.StepReprint, Seq: seq, Void: void}
 	}
 	n := 1
 	for ; ; n++ {
-		_, err := st.ledger.ByIdemKey(fmt.Sprintf("reprint:%d:%d", seq, n))
+		_, err := st.Ledger.ByIdemKey(fmt.Sprintf("reprint:%d:%d", seq, n))
 		if errors.Is(err, ledger.ErrNotFound) {
 			break
 		}
 		if err != nil {
-			return reprint{}, err
+			return Reprint{}, err
 		}
 	}
 	payload, err := json.Marshal(map[string]any{"seq": seq, "count": n})
 	if err != nil {
-		return reprint{}, err
+		return Reprint{}, err
 	}
-	e, _, err := st.ledger.Append(ledger.Draft{Operator: operator, Kind: "receipt_reprint", IdemKey: fmt.Sprintf("reprint:%d:%d", seq, n), Payload: payload})
-	return reprint{n, e.Seq}, err
+	e, _, err := st.Ledger.Append(ledger.Draft{Operator: operator, Kind: "receipt_reprint", IdemKey: fmt.Sprintf("reprint:%d:%d", seq, n), Payload: payload})
+	return Reprint{n, e.Seq}, err
 }
 
 // serviceErr passes on the error of a service, first printing the receipt
 // of a reversal the host acknowledged: it shows the villager that nothing
 // was taken.
-func (m *Main) serviceErr(c *counter, err error) error {
+func (m *Main) serviceErr(c *Counter, err error) error {
 	var rv *terminal.ReversedError
 	if errors.As(err, &rv) && rv.Reversal != 0 {
-		m.printReceipt(c.station, rv.Reversal, false)
+		m.printReceipt(c.Folder, rv.Reversal, false)
 	}
 	return err
 }

@@ -36,7 +36,7 @@ func TestScreenTariffChangesAtTheConfirmation(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.d.c.station.loadTariff(signed, nt, "OP1"); err != nil {
+	if _, err := s.d.Counter.Folder.LoadTariff(signed, nt, "OP1"); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.d.reloadTariff(); err != nil {

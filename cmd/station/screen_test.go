@@ -28,7 +28,7 @@ type screen struct {
 	url  string
 	dir  string
 	sim  *hostsim.Sim
-	d    *desk           // the station the screen serves
+	d    *Desk           // the station the screen serves
 	ctx  context.Context // the browser tab
 	stop func()
 	// noShots: this walk writes no screenshot under -update-screens
@@ -92,7 +92,7 @@ func serveScreen(t *testing.T, m *Main, o serveOptions) *screen {
 		if err := <-served; err != nil {
 			t.Errorf("serve: %v", err)
 		}
-		d.c.Close()
+		d.Counter.Close()
 	}
 	// The first action starts the browser, which lives as long as the
 	// context it ran on: the test's, not one step's.

@@ -246,7 +246,7 @@ func TestScreenRefusesOtherSites(t *testing.T) {
 		{"Host evil.example (GET)", "GET", "evil.example", nil, false, http.StatusMisdirectedRequest, "不是本服务站的网页", "is not the station"},
 		{"no CSRF token", "POST", "", map[string]string{"Sec-Fetch-Site": "same-origin", "Origin": srv.URL}, false, http.StatusForbidden, "这张表单已经失效", ""},
 	} {
-		before := x.d.c.ledger.Last().Seq
+		before := x.d.Counter.Ledger.Last().Seq
 		var v url.Values
 		if tc.method == "POST" {
 			v = form(tc.token)
@@ -258,14 +258,14 @@ func TestScreenRefusesOtherSites(t *testing.T) {
 		if !strings.Contains(body, tc.zh) || !strings.Contains(body, tc.en) {
 			t.Errorf("%s: the page does not say %q and %q:\n%s", tc.name, tc.zh, tc.en, body)
 		}
-		if after := x.d.c.ledger.Last().Seq; after != before {
+		if after := x.d.Counter.Ledger.Last().Seq; after != before {
 			t.Errorf("%s: a refused request recorded entries %d to %d", tc.name, before+1, after)
 		}
 	}
 	// The screen's own form, as a browser sends it, and by the other
 	// names of this machine.
 	for _, host := range []string{"localhost:" + u.Port(), ""} {
-		before := x.d.c.ledger.Last().Seq
+		before := x.d.Counter.Ledger.Last().Seq
 		origin := srv.URL
 		if host != "" {
 			origin = "http://" + host
@@ -274,7 +274,7 @@ func TestScreenRefusesOtherSites(t *testing.T) {
 		if r.StatusCode != http.StatusSeeOther || !strings.HasPrefix(r.Header.Get("Location"), "/done/") {
 			t.Errorf("same-origin form (host %q): %s to %q\n%s", host, r.Status, r.Header.Get("Location"), b)
 		}
-		if after := x.d.c.ledger.Last().Seq; after != before+1 {
+		if after := x.d.Counter.Ledger.Last().Seq; after != before+1 {
 			t.Errorf("same-origin form (host %q): recorded %d entries, want 1", host, after-before)
 		}
 	}
@@ -356,7 +356,7 @@ func TestLockoutCLI(t *testing.T) {
 
 // servedDemo serves the screen of the demo station in dir with m's
 // clock on loopback; stop ends the program (the server and its files).
-func servedDemo(t *testing.T, m *Main, dir string) (srv *httptest.Server, d *desk, stop func()) {
+func servedDemo(t *testing.T, m *Main, dir string) (srv *httptest.Server, d *Desk, stop func()) {
 	t.Helper()
 	d, err := m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
 	if err != nil {
@@ -367,7 +367,7 @@ func servedDemo(t *testing.T, m *Main, dir string) (srv *httptest.Server, d *des
 		t.Fatal(err)
 	}
 	srv = httptest.NewServer(h)
-	return srv, d, func() { srv.Close(); d.c.Close() }
+	return srv, d, func() { srv.Close(); d.Counter.Close() }
 }
 
 // postPage sends a form and returns the answer with its page.

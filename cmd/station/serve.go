@@ -81,7 +81,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer d.c.Close()
+	defer d.Counter.Close()
 	o.demo = d.demo
 	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }, Hosts: screenHosts(o)})
 	if err != nil {
@@ -106,7 +106,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 // serveOn serves on ln until ctx ends, sending the queue in the
 // background.
-func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.Listener, o serveOptions) error {
+func (m *Main) serveOn(ctx context.Context, d *Desk, h http.Handler, ln net.Listener, o serveOptions) error {
 	lim := o.limits
 	if lim == (serveLimits{}) {
 		lim = defaultLimits
@@ -119,7 +119,7 @@ func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.List
 	ln = peerlimit.New(ln, lim.PerAddr)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	shared := m.shareFiles(ctx, d.c)
+	shared := m.shareFiles(ctx, d.Counter)
 	defer shared()
 	ticker := time.NewTicker(o.drainEvery)
 	defer ticker.Stop()
@@ -140,7 +140,7 @@ func (m *Main) serveOn(ctx context.Context, d *desk, h http.Handler, ln net.List
 		if d.post == nil {
 			return
 		}
-		d.post.run(ctx, m, func(rep *uploadReport, err error) {
+		d.post.run(ctx, m, func(rep *UploadReport, err error) {
 			for _, o := range rep.Sent {
 				m.printf("营业日 %s 交给邮政：%s\n", "business day %s sent to the post office: %s\n", o.Day, m.say(o.ZH, o.EN))
 			}
@@ -205,67 +205,67 @@ func (m *Main) checkAddr(o serveOptions) error {
 // openDesk opens the station for the screen: it checks the ledger,
 // unlocks the key, closes a day the shop forgot to close, links the hosts
 // and settles what an earlier run left pending.
-func (m *Main) openDesk(ctx context.Context, o serveOptions) (*desk, error) {
+func (m *Main) openDesk(ctx context.Context, o serveOptions) (*Desk, error) {
 	st, err := m.openStation(o.dir, true)
 	if err != nil {
 		return nil, err
 	}
-	fail := func(err error) (*desk, error) {
+	fail := func(err error) (*Desk, error) {
 		st.Close()
 		return nil, err
 	}
-	t, err := st.currentTariff()
+	t, err := st.CurrentTariff()
 	if err != nil {
 		return fail(err)
 	}
-	o.demo = o.demo || isDemo(st)
+	o.demo = o.demo || IsDemo(st)
 	if o.demo {
-		priv, kerr := keyfile.Open(st.path(keyFile), []byte(demoPassphrase), st.ledger.Genesis().Terminal)
+		priv, kerr := keyfile.Open(st.Path(keyFile), []byte(demoPassphrase), st.Ledger.Genesis().Terminal)
 		if kerr != nil {
 			return fail(kerr)
 		}
-		err = st.setKey(priv)
+		err = st.SetKey(priv)
 	} else {
 		err = m.unlockOnly(st, o.passFile)
 	}
 	if err != nil {
 		return fail(err)
 	}
-	owner, err := firstOwner(st)
+	owner, err := FirstOwner(st)
 	if err != nil {
 		return fail(err)
 	}
 	if err := m.closeForgotten(st, owner); err != nil {
 		return fail(err)
 	}
-	addr, err := st.postofficeURL(o.postoffice)
+	addr, err := st.PostofficeURL(o.postoffice)
 	if err != nil {
 		return fail(err)
 	}
-	var post *postLink
+	var post *PostLink
 	if addr != "" {
-		client, err := st.postClient(addr)
+		client, err := st.PostClient(addr)
 		if err != nil {
 			return fail(err)
 		}
 		post = newPostLink(st, client, m.Now)
 	}
 	watch := &watchHost{}
-	c := &counter{station: st, tariff: t, screen: true, wrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
+	c := &Counter{Folder: st, Tariff: t, Screen: true, WrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
 	if err := m.openLink(ctx, c, o.host); err != nil {
 		return fail(err)
 	}
-	d := &desk{m: m, c: c, demo: o.demo, net: watch, post: post}
+	d := &Desk{m: m, Counter: c, demo: o.demo, net: watch, post: post}
 	if post != nil {
 		post.onTariff = d.reloadTariff
 	}
 	return d, nil
 }
 
-// firstOwner names who records what the station does on its own at
+// FirstOwner names who records what the station does on its own at
 // start (closing a forgotten day): the first owner.
-func firstOwner(st *station) (string, error) {
-	ops, err := st.ops.List()
+func FirstOwner(st *Folder) (string, error) {
+	ops, err := st.Ops.List()
 	if err != nil {
 		return "", err
 	}
@@ -274,7 +274,7 @@ func firstOwner(st *station) (string, error) {
 			return op.ID, nil
 		}
 	}
-	return "", refuse(nil, "还没有店主：请先用 station operator add --dir %s --id OP1 --role owner 添加店主。", "there is no owner yet: add one with station operator add --dir %s --id OP1 --role owner.", st.dir)
+	return "", refuse(nil, "还没有店主：请先用 station operator add --dir %s --id OP1 --role owner 添加店主。", "there is no owner yet: add one with station operator add --dir %s --id OP1 --role owner.", st.Dir)
 }
 
 // screenHosts lists the names the screen answers to: the address it

@@ -54,7 +54,7 @@ func TestServeAddr(t *testing.T) {
 // moves.
 type desked struct {
 	m   *Main
-	d   *desk
+	d   *Desk
 	now *time.Time
 	srv *httptest.Server
 }
@@ -80,7 +80,7 @@ func openDesked(t *testing.T) *desked {
 		t.Fatal(err)
 	}
 	x.srv = httptest.NewServer(srv) // listens on 127.0.0.1
-	t.Cleanup(func() { x.srv.Close(); d.c.Close() })
+	t.Cleanup(func() { x.srv.Close(); d.Counter.Close() })
 	return x
 }
 
@@ -155,12 +155,12 @@ func TestScreenSession(t *testing.T) {
 		t.Error("the cash drawer page is not in English after the switch")
 	}
 	// The token changed at sign-in: the old one no longer works.
-	before := x.d.c.ledger.Last().Seq
+	before := x.d.Counter.Ledger.Last().Seq
 	cashIn := url.Values{"csrf": {tok[1]}, "dir": {"in"}, "reason": {"owner"}, "amount": {"100"}, "in_key": {"k1"}}
 	if r := post(t, c, x.srv.URL+"/cash/move", cashIn); r.StatusCode != http.StatusForbidden {
 		t.Errorf("a form with the token from before sign-in: %s, want 403", r.Status)
 	}
-	if after := x.d.c.ledger.Last().Seq; after != before {
+	if after := x.d.Counter.Ledger.Last().Seq; after != before {
 		t.Errorf("a refused form recorded entries %d to %d", before+1, after)
 	}
 	*x.now = x.now.Add(11 * time.Minute)
@@ -220,7 +220,7 @@ func mustDecimal(t *testing.T, s string) decimal.Decimal {
 // no start shows it again.
 func TestScreenUntold(t *testing.T) {
 	x := openDesked(t)
-	dir := x.d.c.dir
+	dir := x.d.Counter.Dir
 	// Recorded and not shown: what the program leaves when it stops
 	// between the two.
 	r, err := x.d.Services().Cards.Withdraw(context.Background(), terminal.Withdrawal{Operator: "OP1", Card: "6228480402564890018", PIN: "147258",
@@ -229,8 +229,8 @@ func TestScreenUntold(t *testing.T) {
 		t.Fatal(err)
 	}
 	x.srv.Close()
-	x.d.c.Close()
-	reopen := func() *desk {
+	x.d.Counter.Close()
+	reopen := func() *Desk {
 		d, err := x.m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
 		if err != nil {
 			t.Fatal(err)
@@ -260,9 +260,9 @@ func TestScreenUntold(t *testing.T) {
 		t.Error("the start screen still shows the withdrawal after it was confirmed")
 	}
 	hs.Close()
-	d.c.Close()
+	d.Counter.Close()
 	d = reopen()
-	defer d.c.Close()
+	defer d.Counter.Close()
 	if st, _ := d.Status(); len(st.Untold) != 0 {
 		t.Errorf("a start after the confirmation shows %+v", st.Untold)
 	}

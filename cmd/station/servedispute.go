@@ -7,11 +7,11 @@ import (
 	"github.com/villagepost/bianmin/terminal"
 )
 
-// disputes is the station's dispute book with its host link, to ask the
+// LinkedDisputes is the station's dispute book with its host link, to ask the
 // host the status of a disputed request.
-func (c *counter) disputes() *terminal.Disputes {
-	ds := c.station.disputes()
-	ds.Link = c.link
+func (c *Counter) LinkedDisputes() *terminal.Disputes {
+	ds := c.Folder.Disputes()
+	ds.Link = c.Link
 	return ds
 }
 

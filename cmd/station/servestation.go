@@ -20,15 +20,15 @@ import (
 	"github.com/villagepost/bianmin/web"
 )
 
-// desk is a station open for the web screen: the ledger, the key and the
+// Desk is a station open for the web screen: the ledger, the key and the
 // host link stay open for the life of the server. It implements
 // web.Station with the same services and words as the command line.
-type desk struct {
-	m    *Main
-	c    *counter
-	demo bool
-	net  *watchHost
-	post *postLink // nil: no post office address is known
+type Desk struct {
+	m       *Main
+	Counter *Counter
+	demo    bool
+	net     *watchHost
+	post    *PostLink // nil: no post office address is known
 
 	// tariffMu guards c.tariff, which the post office link replaces
 	// when it loads a newer tariff while the screen serves.
@@ -38,80 +38,80 @@ type desk struct {
 // reloadTariff prices from now on by the tariff the station holds (the
 // post office link has just loaded it). The hosts' timeout and retries
 // stay those of the start until the next start.
-func (d *desk) reloadTariff() error {
-	t, err := d.c.station.currentTariff()
+func (d *Desk) reloadTariff() error {
+	t, err := d.Counter.Folder.CurrentTariff()
 	if err != nil {
 		return err
 	}
 	d.tariffMu.Lock()
-	d.c.tariff = t
+	d.Counter.Tariff = t
 	d.tariffMu.Unlock()
 	return nil
 }
 
-var _ web.Station = (*desk)(nil)
+var _ web.Station = (*Desk)(nil)
 
 // say returns a Main that speaks lang, for messages and receipts.
-func (d *desk) say(lang string) *Main {
+func (d *Desk) say(lang string) *Main {
 	mm := *d.m
 	mm.lang = langFrom(lang)
 	mm.screen = true
 	return &mm
 }
 
-func (d *desk) Info() web.Info {
-	g := d.c.ledger.Genesis()
-	return web.Info{ID: g.Terminal, Name: g.Name, Zone: d.c.ledger.Zone(), Demo: d.demo}
+func (d *Desk) Info() web.Info {
+	g := d.Counter.Ledger.Genesis()
+	return web.Info{ID: g.Terminal, Name: g.Name, Zone: d.Counter.Ledger.Zone(), Demo: d.demo}
 }
 
-func (d *desk) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
-	op, err := d.c.ops.AuthenticateFrom(id, pinCode, from)
-	return op, lockedIn(err, d.c.ledger.Zone())
+func (d *Desk) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
+	op, err := d.Counter.Ops.AuthenticateFrom(id, pinCode, from)
+	return op, lockedIn(err, d.Counter.Ledger.Zone())
 }
 
 // Unlock lifts every lockout of operator id when passphrase opens the
 // station key, and records the unlock in the ledger.
-func (d *desk) Unlock(id, passphrase string) (uint64, error) {
-	if _, err := keyfile.Open(d.c.station.path(keyFile), []byte(passphrase), d.c.ledger.Genesis().Terminal); err != nil {
+func (d *Desk) Unlock(id, passphrase string) (uint64, error) {
+	if _, err := keyfile.Open(d.Counter.Folder.Path(keyFile), []byte(passphrase), d.Counter.Ledger.Genesis().Terminal); err != nil {
 		return 0, err
 	}
-	e, err := d.c.station.unlockOperator(id, "screen")
+	e, err := d.Counter.Folder.UnlockOperator(id, "screen")
 	return e.Seq, err
 }
 
-func (d *desk) Operators() ([]terminal.Operator, error) { return d.c.ops.List() }
+func (d *Desk) Operators() ([]terminal.Operator, error) { return d.Counter.Ops.List() }
 
-func (d *desk) Services() web.Services {
+func (d *Desk) Services() web.Services {
 	d.tariffMu.Lock()
 	defer d.tariffMu.Unlock()
-	c, m := d.c, d.m
-	zone := c.ledger.Zone()
+	c, m := d.Counter, d.m
+	zone := c.Ledger.Zone()
 	today := func() time.Time { return m.Now().In(zone) }
 	return web.Services{
-		Cards:     c.cards(),
-		Bills:     c.bills(),
-		Tickets:   c.tickets(m),
-		Insurance: c.insurance(m),
-		Goods:     &terminal.Goods{Ledger: c.ledger, Tariff: c.tariff, Today: today},
-		Drawer:    &terminal.Drawer{Ledger: c.ledger, LowCash: c.tariff.LowCash.Decimal},
-		Voids:     &terminal.Voids{Link: c.link},
-		Refunds:   &terminal.Refunds{Ledger: c.ledger},
-		Tariff:    c.tariff,
-		Disputes:  c.disputes(),
+		Cards:     c.Cards(),
+		Bills:     c.Bills(),
+		Tickets:   c.Tickets(m),
+		Insurance: c.Insurance(m),
+		Goods:     &terminal.Goods{Ledger: c.Ledger, Tariff: c.Tariff, Today: today},
+		Drawer:    &terminal.Drawer{Ledger: c.Ledger, LowCash: c.Tariff.LowCash.Decimal},
+		Voids:     &terminal.Voids{Link: c.Link},
+		Refunds:   &terminal.Refunds{Ledger: c.Ledger},
+		Tariff:    c.Tariff,
+		Disputes:  c.LinkedDisputes(),
 
-		Contributions: c.contributions(m),
-		SIM:           &terminal.SIMCards{Link: c.link, Tariff: c.tariff, Today: today},
-		Handovers:     c.linkedHandovers(),
+		Contributions: c.Contributions(m),
+		SIM:           &terminal.SIMCards{Link: c.Link, Tariff: c.Tariff, Today: today},
+		Handovers:     c.LinkedHandovers(),
 	}
 }
 
-func (d *desk) Status() (web.Status, error) {
+func (d *Desk) Status() (web.Status, error) {
 	sv := d.Services()
 	cash, err := sv.Drawer.Cash()
 	if err != nil {
 		return web.Status{}, err
 	}
-	pending, err := d.c.link.Items()
+	pending, err := d.Counter.Link.Items()
 	if err != nil {
 		return web.Status{}, err
 	}
@@ -120,14 +120,14 @@ func (d *desk) Status() (web.Status, error) {
 		return web.Status{}, err
 	}
 	var untold []terminal.CashOut
-	for _, u := range d.c.untold {
-		if shown, err := d.c.link.Pending.Shown(u.Seq); err != nil {
+	for _, u := range d.Counter.Untold {
+		if shown, err := d.Counter.Link.Pending.Shown(u.Seq); err != nil {
 			return web.Status{}, err
 		} else if !shown {
 			untold = append(untold, u)
 		}
 	}
-	l := d.c.ledger
+	l := d.Counter.Ledger
 	news, err := disputeNews(sv.Disputes, l.CurrentDay())
 	if err != nil {
 		return web.Status{}, err
@@ -143,30 +143,32 @@ func (d *desk) Status() (web.Status, error) {
 	}, nil
 }
 
-func (d *desk) Pending() ([]terminal.PendingItem, error) { return d.c.link.Items() }
+func (d *Desk) Pending() ([]terminal.PendingItem, error) { return d.Counter.Link.Items() }
 
-func (d *desk) Day(day string, fn func(ledger.Entry) error) error { return d.c.ledger.Day(day, fn) }
-
-func (d *desk) Days() ([]string, error) { return d.c.ledger.Days() }
-
-func (d *desk) Entries(fn func(ledger.Entry) error) error { return d.c.ledger.Range(1, 0, fn) }
-
-func (d *desk) Entry(seq uint64) (ledger.Entry, error) { return d.c.ledger.Get(seq) }
-
-func (d *desk) days() *terminal.Days {
-	d.tariffMu.Lock()
-	defer d.tariffMu.Unlock()
-	return &terminal.Days{Ledger: d.c.ledger, Pending: d.c.link.Pending, Tariff: d.c.tariff.Version}
+func (d *Desk) Day(day string, fn func(ledger.Entry) error) error {
+	return d.Counter.Ledger.Day(day, fn)
 }
 
-func (d *desk) Report() (settlement.Close, error) { return d.days().Report() }
+func (d *Desk) Days() ([]string, error) { return d.Counter.Ledger.Days() }
+
+func (d *Desk) Entries(fn func(ledger.Entry) error) error { return d.Counter.Ledger.Range(1, 0, fn) }
+
+func (d *Desk) Entry(seq uint64) (ledger.Entry, error) { return d.Counter.Ledger.Get(seq) }
+
+func (d *Desk) days() *terminal.Days {
+	d.tariffMu.Lock()
+	defer d.tariffMu.Unlock()
+	return &terminal.Days{Ledger: d.Counter.Ledger, Pending: d.Counter.Link.Pending, Tariff: d.Counter.Tariff.Version}
+}
+
+func (d *Desk) Report() (settlement.Close, error) { return d.days().Report() }
 
 // CloseDay closes the business day as close-day does: what waits for a
 // host is tried once more first, then the day_close is recorded and the
 // settlement file written.
-func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted decimal.Decimal, carry bool) (web.Closed, error) {
+func (d *Desk) CloseDay(ctx context.Context, operator, approver string, counted decimal.Decimal, carry bool) (web.Closed, error) {
 	if _, ended := d.days().Open(); !ended {
-		if _, err := d.c.link.Drain(ctx); err != nil {
+		if _, err := d.Counter.Link.Drain(ctx); err != nil {
 			return web.Closed{}, err
 		}
 	}
@@ -178,7 +180,7 @@ func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted 
 	if err != nil {
 		return web.Closed{}, err
 	}
-	files, err := d.m.writeDay(d.c.station, e)
+	files, err := d.m.writeDay(d.Counter.Folder, e)
 	if err != nil {
 		return web.Closed{}, refuse(err, "营业日 %s 已经日结（账本第 %d 笔），但日结文件没写成。请运行 station close-day 补写。",
 			"business day %s is closed (entry %d) but its file was not written. Run station close-day to write it.", e.Day, e.Seq)
@@ -186,19 +188,19 @@ func (d *desk) CloseDay(ctx context.Context, operator, approver string, counted 
 	if d.post != nil {
 		d.post.send() // the new day goes to the post office now
 	}
-	return web.Closed{Entry: e, Figures: figures, File: files.file, PDF: files.pdf}, nil
+	return web.Closed{Entry: e, Figures: figures, File: files.File, PDF: files.PDF}, nil
 }
 
-func (d *desk) Export(w io.Writer, what, day string) (string, error) {
-	id := d.c.ledger.Genesis().Terminal
+func (d *Desk) Export(w io.Writer, what, day string) (string, error) {
+	id := d.Counter.Ledger.Genesis().Terminal
 	switch what {
 	case "ledger":
-		return id + ".journal", d.c.ledger.WriteHledger(w, 1, 0)
+		return id + ".journal", d.Counter.Ledger.WriteHledger(w, 1, 0)
 	case "csv":
 		if _, err := time.Parse(time.DateOnly, day); err != nil {
 			return "", ledger.ErrNotFound
 		}
-		f, err := os.Open(d.c.station.settlementPath(day, ".csv"))
+		f, err := os.Open(d.Counter.Folder.SettlementPath(day, ".csv"))
 		if err != nil {
 			return "", ledger.ErrNotFound
 		}
@@ -209,7 +211,7 @@ func (d *desk) Export(w io.Writer, what, day string) (string, error) {
 	return "", ledger.ErrNotFound
 }
 
-func (d *desk) ReceiptText(seq uint64, lang string) (string, error) {
+func (d *Desk) ReceiptText(seq uint64, lang string) (string, error) {
 	m := d.say(lang)
 	mm, err := m.paper()
 	if err != nil {
@@ -219,37 +221,37 @@ func (d *desk) ReceiptText(seq uint64, lang string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	r, err := d.c.receipt(seq)
+	r, err := d.Counter.Receipt(seq)
 	if err != nil {
 		return "", err
 	}
 	return r.Text(lang, cols), nil
 }
 
-func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) ([]byte, error) {
+func (d *Desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) ([]byte, error) {
 	m := d.say(lang)
 	mm, err := m.paper()
 	if err != nil {
 		return nil, err
 	}
-	r, err := d.c.receipt(seq)
+	r, err := d.Counter.Receipt(seq)
 	if err != nil {
 		return nil, err
 	}
 	switch mode {
 	case web.ReceiptIssue:
-		path, err := m.issue(d.c.station, r, fmt.Sprintf("%06d.pdf", seq), mm)
+		path, err := m.issue(d.Counter.Folder, r, fmt.Sprintf("%06d.pdf", seq), mm)
 		if err != nil {
 			return nil, err
 		}
 		return os.ReadFile(path)
 	case web.ReceiptReprint:
-		rp, err := d.c.recordReprint(operator, seq)
+		rp, err := d.Counter.RecordReprint(operator, seq)
 		if err != nil {
 			return nil, err
 		}
-		r.Reprint = rp.count
-		path, err := m.issue(d.c.station, r, fmt.Sprintf("%06d-reprint-%d.pdf", seq, rp.count), mm)
+		r.Reprint = rp.Count
+		path, err := m.issue(d.Counter.Folder, r, fmt.Sprintf("%06d-reprint-%d.pdf", seq, rp.Count), mm)
 		if err != nil {
 			return nil, err
 		}
@@ -261,7 +263,7 @@ func (d *desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) 
 // Explain says what err means for the shopkeeper, in the screen's words:
 // no Go error text and no internal names reach a page; the server's log
 // keeps err whole.
-func (d *desk) Explain(err error, lang string) string {
+func (d *Desk) Explain(err error, lang string) string {
 	m := d.say(lang)
 	var u *usageError
 	if errors.As(err, &u) {
@@ -283,13 +285,13 @@ var internalText = regexp.MustCompile(`\b(web|terminal|ledger|keyfile|money|pin|
 
 // drain forwards what waits for a host each time tick fires, until ctx
 // ends: queued payments go out without anyone typing a command.
-func (d *desk) drain(ctx context.Context, tick <-chan time.Time, done func(terminal.Drained, error)) {
+func (d *Desk) drain(ctx context.Context, tick <-chan time.Time, done func(terminal.Drained, error)) {
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick:
-			dr, err := d.c.link.Drain(ctx)
+			dr, err := d.Counter.Link.Drain(ctx)
 			if done != nil {
 				done(dr, err)
 			}

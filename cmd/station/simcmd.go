@@ -81,15 +81,15 @@ func (m *Main) simBatch(action string, args []string) error {
 		return err
 	}
 	defer st.Close()
-	t, err := st.currentTariff()
+	t, err := st.CurrentTariff()
 	if err != nil {
 		return err
 	}
 	if err := m.signedIn(st, w); err != nil {
 		return err
 	}
-	zone := st.ledger.Zone()
-	s := &terminal.SIMCards{Link: &terminal.Link{Ledger: st.ledger}, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}
+	zone := st.Ledger.Zone()
+	s := &terminal.SIMCards{Link: &terminal.Link{Ledger: st.Ledger}, Tariff: t, Today: func() time.Time { return m.Now().In(zone) }}
 	var listed []string
 	var seq uint64
 	if action == "receive" {
@@ -108,7 +108,7 @@ func (m *Main) simBatch(action string, args []string) error {
 		}
 		seq, listed = e.Seq, nums
 	}
-	stock, err := terminal.SIMStock(st.ledger)
+	stock, err := terminal.SIMStock(st.Ledger)
 	if err != nil {
 		return err
 	}
@@ -131,11 +131,11 @@ func (m *Main) simStock(args []string) error {
 		return err
 	}
 	defer st.Close()
-	t, err := st.currentTariff()
+	t, err := st.CurrentTariff()
 	if err != nil {
 		return err
 	}
-	stock, err := terminal.SIMStock(st.ledger)
+	stock, err := terminal.SIMStock(st.Ledger)
 	if err != nil {
 		return err
 	}
@@ -181,9 +181,9 @@ func (m *Main) simSell(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	zone := c.ledger.Zone()
-	s := &terminal.SIMCards{Link: c.link, Tariff: c.tariff, Today: func() time.Time { return m.Now().In(zone) }}
-	o.Operator, o.IdemKey = c.op.ID, newIdemKey("sim")
+	zone := c.Ledger.Zone()
+	s := &terminal.SIMCards{Link: c.Link, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
+	o.Operator, o.IdemKey = c.Op.ID, newIdemKey("sim")
 	r, err := s.Sell(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
@@ -194,13 +194,13 @@ func (m *Main) simSell(ctx context.Context, args []string) error {
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "registration": r.Registration,
 			"number": r.Card.Number, "iccid": simcard.MaskICCID(r.Card.ICCID), "plan": p.Plan, "price": money.FormatWire(p.Price.Decimal),
 			"first_topup": money.FormatWire(p.FirstTopup.Decimal), "commission": money.FormatWire(p.Commission.Decimal),
-			"receipt": m.printReceipt(c.station, r.Entry.Seq, true),
+			"receipt": m.printReceipt(c.Folder, r.Entry.Seq, true),
 		})
 	}
 	m.printf("实名登记成功，登记号 %s：收现金 %s（%s，含首充话费 %s）。\n", "Registered, number %s: take %s in cash (%s, first top-up %s included).\n",
 		r.Registration, money.FormatReceipt(p.Price.Decimal), p.Name, money.FormatReceipt(p.FirstTopup.Decimal))
 	m.printf("  号码 %s，ICCID %s。把卡交给顾客。\n", "  number %s, ICCID %s. Hand the card over.\n", r.Card.Number, simcard.MaskICCID(r.Card.ICCID))
 	m.printf("  流水号 %s，本店佣金 %s。记在账本第 %d 笔。\n", "  trace %s, shop commission %s. Ledger entry %d.\n", r.Trace, money.FormatReceipt(p.Commission.Decimal), r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }

@@ -96,7 +96,7 @@ type soak struct {
 	clk    *soakClock
 	dir    string
 	env    map[string]string
-	d      *desk
+	d      *Desk
 	sv     web.Services
 	tariff *tariff.Tariff
 	ctx    context.Context
@@ -204,11 +204,11 @@ func (s *soak) open() {
 	if err != nil {
 		s.t.Fatalf("seed %d: open the station: %v", s.seed, err)
 	}
-	s.d, s.sv, s.tariff = d, d.Services(), d.c.tariff
+	s.d, s.sv, s.tariff = d, d.Services(), d.Counter.Tariff
 }
 
 func (s *soak) shut() {
-	if err := s.d.c.Close(); err != nil {
+	if err := s.d.Counter.Close(); err != nil {
 		s.t.Fatalf("seed %d: close the station: %v", s.seed, err)
 	}
 }
@@ -672,7 +672,7 @@ func (s *soak) stockIn(sku string) {
 // void voids one of today's sales, or a payment taken into the queue
 // today.
 func (s *soak) void() {
-	today := s.d.c.ledger.CurrentDay()
+	today := s.d.Counter.Ledger.CurrentDay()
 	var queued []soakHeld
 	for _, h := range s.held {
 		if h.day == today && h.kind != "ticket_order" {
@@ -755,7 +755,7 @@ func (s *soak) cashOut(amount decimal.Decimal) {
 func (s *soak) drain() {
 	var dr terminal.Drained
 	t0 := time.Now()
-	dr, err := s.d.c.link.Drain(s.ctx)
+	dr, err := s.d.Counter.Link.Drain(s.ctx)
 	s.lat["(drain)"] = append(s.lat["(drain)"], time.Since(t0))
 	if err != nil {
 		s.t.Errorf("seed %d: drain: %v", s.seed, err)
@@ -766,7 +766,7 @@ func (s *soak) drain() {
 
 // payRefunds pays back every refund the driver's held cash came to.
 func (s *soak) payRefunds() {
-	l := s.d.c.ledger
+	l := s.d.Counter.Ledger
 	var intents []uint64
 	for k := range s.held {
 		intents = append(intents, k)
@@ -879,7 +879,7 @@ func (s *soak) closeDay() {
 	closed, err := s.d.CloseDay(s.ctx, "OP1", "", s.drawer, true)
 	s.lat["(day close)"] = append(s.lat["(day close)"], time.Since(t0))
 	if err != nil {
-		s.t.Fatalf("seed %d: close day %s: %v", s.seed, s.d.c.ledger.CurrentDay(), err)
+		s.t.Fatalf("seed %d: close day %s: %v", s.seed, s.d.Counter.Ledger.CurrentDay(), err)
 	}
 	if v := closed.Figures.Cash.Variance; !v.IsZero() {
 		s.t.Errorf("seed %d: day %s: the drawer holds %s, the ledger expects %s (variance %s)",
@@ -926,7 +926,7 @@ func (s *soak) finish() {
 	s.h.faults()
 	for i := 0; ; i++ {
 		s.drain()
-		items, err := s.d.c.link.Pending.List()
+		items, err := s.d.Counter.Link.Pending.List()
 		if err != nil {
 			s.t.Fatal(err)
 		}

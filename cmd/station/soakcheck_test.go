@@ -48,11 +48,11 @@ type soakIntent struct {
 // post office reconciles every day's file against the journal with no
 // exception.
 func (s *soak) check(stationKey string) {
-	t, l := s.t, s.d.c.ledger
+	t, l := s.t, s.d.Counter.Ledger
 	if _, err := l.VerifyAll(); err != nil {
 		t.Errorf("seed %d: the ledger does not verify: %v", s.seed, err)
 	}
-	if items, err := s.d.c.link.Pending.List(); err != nil || len(items) != 0 {
+	if items, err := s.d.Counter.Link.Pending.List(); err != nil || len(items) != 0 {
 		t.Errorf("seed %d: the queue is not empty: %d item(s), %v", s.seed, len(items), err)
 	}
 
@@ -382,7 +382,7 @@ func (s *soak) reconcile(stationKey string, intents map[uint64]*soakIntent, host
 		}
 		byDay[day] = append(byDay[day], h.lines...)
 	}
-	days, err := s.d.c.ledger.Days()
+	days, err := s.d.Counter.Ledger.Days()
 	if err != nil {
 		t.Fatal(err)
 	}

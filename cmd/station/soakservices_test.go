@@ -46,7 +46,7 @@ func soakCategory(seq int) string {
 func (s *soak) today() time.Time { return s.clk.Now().In(s.loc) }
 
 func (s *soak) sims() *terminal.SIMCards {
-	return &terminal.SIMCards{Link: s.d.c.link, Tariff: s.tariff, Today: s.today}
+	return &terminal.SIMCards{Link: s.d.Counter.Link, Tariff: s.tariff, Today: s.today}
 }
 
 // receiveCards takes a consignment of five cards of plan.
@@ -92,7 +92,7 @@ func luhnDigit(d string) string {
 func (s *soak) sellSIM() {
 	plans := s.tariff.SIMCards
 	plan := plans[s.rng.IntN(len(plans))]
-	stock, err := terminal.SIMStock(s.d.c.ledger)
+	stock, err := terminal.SIMStock(s.d.Counter.Ledger)
 	if err != nil {
 		s.t.Fatalf("seed %d: the card stock: %v", s.seed, err)
 	}
@@ -173,7 +173,7 @@ func (s *soak) contribute() {
 	var res terminal.HouseholdResult
 	err := s.timed("contribution", func() error {
 		var err error
-		res, err = (&terminal.Contributions{Link: s.d.c.link, Lookup: s.d.c.lookup, Tariff: s.tariff, Today: s.today}).Pay(s.ctx, h)
+		res, err = (&terminal.Contributions{Link: s.d.Counter.Link, Lookup: s.d.Counter.lookup, Tariff: s.tariff, Today: s.today}).Pay(s.ctx, h)
 		return err
 	})
 	var charged []terminal.MemberLine

@@ -25,22 +25,22 @@ const (
 	operatorsFile = "operators.db"
 )
 
-// station is an opened data folder.
-type station struct {
-	dir     string
-	ledger  *ledger.Store
-	ops     *terminal.Operators
-	cardKey []byte             // keys the per-card hash; set when the key is unlocked
-	key     ed25519.PrivateKey // signs receipt codes; set when the key is unlocked
+// Folder is an opened data folder.
+type Folder struct {
+	Dir     string
+	Ledger  *ledger.Store
+	Ops     *terminal.Operators
+	CardKey []byte             // keys the per-card hash; set when the key is unlocked
+	Key     ed25519.PrivateKey // signs receipt codes; set when the key is unlocked
 	// copyDir holds the copy of the ledger, operators and pending store
 	// a command that only reads got from the running program (see
 	// openForView); "" when the station's own files are open.
 	copyDir string
 }
 
-func (st *station) Close() error {
-	err := st.ops.Close()
-	if lerr := st.ledger.Close(); err == nil {
+func (st *Folder) Close() error {
+	err := st.Ops.Close()
+	if lerr := st.Ledger.Close(); err == nil {
 		err = lerr
 	}
 	if st.copyDir != "" {
@@ -51,7 +51,7 @@ func (st *station) Close() error {
 	return err
 }
 
-func (st *station) path(name string) string { return filepath.Join(st.dir, name) }
+func (st *Folder) Path(name string) string { return filepath.Join(st.Dir, name) }
 
 // flags makes a flag set whose errors are reported in our own words.
 func (m *Main) flags(name string) *flag.FlagSet {
@@ -77,7 +77,7 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 
 // openView parses the flags of a command that only shows something
 // (--dir, --json) and opens the station.
-func (m *Main) openView(name string, args []string) (*station, bool, error) {
+func (m *Main) openView(name string, args []string) (*Folder, bool, error) {
 	fs := m.flags(name)
 	dir := fs.String("dir", "", "the station's data folder")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -119,7 +119,7 @@ func (m *Main) needDir(dir string) error {
 // openStation opens the station in dir and verifies what was added since
 // the last verification (verifyNew), so a damaged ledger is noticed at once
 // without re-checking years of history.
-func (m *Main) openStation(dir string, verifyNew bool) (*station, error) {
+func (m *Main) openStation(dir string, verifyNew bool) (*Folder, error) {
 	if err := m.needDir(dir); err != nil {
 		return nil, err
 	}
@@ -147,13 +147,13 @@ func (m *Main) openStation(dir string, verifyNew bool) (*station, error) {
 		s.Close()
 		return nil, refuse(err, "打不开操作员名单 %s。", "cannot open the operator list %s.", filepath.Join(dir, operatorsFile))
 	}
-	return &station{dir: dir, ledger: s, ops: ops}, nil
+	return &Folder{Dir: dir, Ledger: s, Ops: ops}, nil
 }
 
 // unlock reads the passphrase, gives the ledger the station's key and,
 // before anything else is recorded, closes a business day the shop forgot
 // to close (operator is who is at the counter).
-func (m *Main) unlock(st *station, passFile, operator string) error {
+func (m *Main) unlock(st *Folder, passFile, operator string) error {
 	if err := m.unlockOnly(st, passFile); err != nil {
 		return err
 	}
@@ -162,27 +162,27 @@ func (m *Main) unlock(st *station, passFile, operator string) error {
 
 // unlockOnly reads the passphrase and gives the ledger the station's key.
 // A demo station's passphrase is public: it is used when none is given.
-func (m *Main) unlockOnly(st *station, passFile string) error {
+func (m *Main) unlockOnly(st *Folder, passFile string) error {
 	var pass []byte
 	var err error
-	if passFile == "" && m.Getenv("STATION_PASSPHRASE") == "" && isDemo(st) {
+	if passFile == "" && m.Getenv("STATION_PASSPHRASE") == "" && IsDemo(st) {
 		pass = []byte(demoPassphrase)
 	} else if pass, err = m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false); err != nil {
 		return err
 	}
-	priv, err := keyfile.Open(st.path(keyFile), pass, st.ledger.Genesis().Terminal)
+	priv, err := keyfile.Open(st.Path(keyFile), pass, st.Ledger.Genesis().Terminal)
 	if err != nil {
 		return err
 	}
-	return st.setKey(priv)
+	return st.SetKey(priv)
 }
 
-// setKey lets the station sign entries and hash card numbers.
-func (st *station) setKey(priv ed25519.PrivateKey) error {
-	if err := st.ledger.SetSigner(priv); err != nil {
+// SetKey lets the station sign entries and hash card numbers.
+func (st *Folder) SetKey(priv ed25519.PrivateKey) error {
+	if err := st.Ledger.SetSigner(priv); err != nil {
 		return err
 	}
-	st.cardKey, st.key = keyfile.Derive(priv, "card-key"), priv
+	st.CardKey, st.Key = keyfile.Derive(priv, "card-key"), priv
 	return nil
 }
 
@@ -224,12 +224,12 @@ func secretName(env string) string {
 // addOperator records in the ledger that by added operator id, then
 // stores the operator with the PIN's hash. Run again after a crash between
 // the two, the ledger entry is replayed and the operator stored.
-// unlockOperator lifts every lockout of operator id for the holder of
+// UnlockOperator lifts every lockout of operator id for the holder of
 // the station key's passphrase (the caller has checked it), typed at
 // where (terminal.Console or "screen"), and records the unlock in the
 // ledger, under the first owner's name, before it lifts it.
-func (st *station) unlockOperator(id, where string) (ledger.Entry, error) {
-	ops, err := st.ops.List()
+func (st *Folder) UnlockOperator(id, where string) (ledger.Entry, error) {
+	ops, err := st.Ops.List()
 	if err != nil {
 		return ledger.Entry{}, err
 	}
@@ -240,7 +240,7 @@ func (st *station) unlockOperator(id, where string) (ledger.Entry, error) {
 	if !found {
 		return ledger.Entry{}, fmt.Errorf("%w: %s", terminal.ErrUnknownOperator, id)
 	}
-	owner, err := firstOwner(st)
+	owner, err := FirstOwner(st)
 	if err != nil {
 		return ledger.Entry{}, err
 	}
@@ -248,21 +248,21 @@ func (st *station) unlockOperator(id, where string) (ledger.Entry, error) {
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	e, _, err := st.ledger.Append(ledger.Draft{Operator: owner, Kind: "operator_unlock", IdemKey: newIdemKey("operator_unlock"), Payload: payload})
+	e, _, err := st.Ledger.Append(ledger.Draft{Operator: owner, Kind: "operator_unlock", IdemKey: newIdemKey("operator_unlock"), Payload: payload})
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	return e, st.ops.Unlock(id)
+	return e, st.Ops.Unlock(id)
 }
 
-func (st *station) addOperator(id, role, pinCode, by string) (ledger.Entry, error) {
+func (st *Folder) AddOperator(id, role, pinCode, by string) (ledger.Entry, error) {
 	payload, err := json.Marshal(map[string]string{"id": id, "role": role})
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	e, _, err := st.ledger.Append(ledger.Draft{Operator: by, Kind: "operator_add", IdemKey: "operator_add:" + id, Payload: payload})
+	e, _, err := st.Ledger.Append(ledger.Draft{Operator: by, Kind: "operator_add", IdemKey: "operator_add:" + id, Payload: payload})
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	return e, st.ops.Add(id, role, pinCode, e.Seq)
+	return e, st.Ops.Add(id, role, pinCode, e.Seq)
 }

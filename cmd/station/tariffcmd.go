@@ -31,10 +31,10 @@ func (m *Main) runTariff(ctx context.Context, args []string) error {
 	return m.usageErr("价目表没有“%s”这个操作；可用 load、show。", "tariff has no %q; use load or show.", args[0])
 }
 
-// openTariff checks a signed tariff file against the post office key the
+// OpenTariff checks a signed tariff file against the post office key the
 // station learned at init.
-func openTariff(st *station, file []byte) (*tariff.Tariff, error) {
-	v, err := note.NewVerifier(st.ledger.Genesis().PostOfficeKey)
+func OpenTariff(st *Folder, file []byte) (*tariff.Tariff, error) {
+	v, err := note.NewVerifier(st.Ledger.Genesis().PostOfficeKey)
 	if err != nil {
 		return nil, refuse(err, "本站没有登记邮政支局公钥，不能核对价目表。", "this station has no post office key to check tariffs with.")
 	}
@@ -46,40 +46,40 @@ func openTariff(st *station, file []byte) (*tariff.Tariff, error) {
 	return t, err
 }
 
-// tariff returns the station's current tariff.
-func (st *station) tariff() (*tariff.Tariff, error) {
-	file, err := os.ReadFile(st.path(tariffFile))
+// LoadedTariff returns the station's current LoadedTariff.
+func (st *Folder) LoadedTariff() (*tariff.Tariff, error) {
+	file, err := os.ReadFile(st.Path(tariffFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, refuse(nil, "还没有载入价目表：请店主用 %s 载入邮政支局发来的价目表（文件名换成支局给的文件）。",
-			"no tariff loaded yet: the owner loads the post office's file with %s (FILE is the file the post office gave).", st.loadCommand())
+			"no tariff loaded yet: the owner loads the post office's file with %s (FILE is the file the post office gave).", st.LoadCommand())
 	}
 	if err != nil {
-		return nil, refuse(err, "读不了价目表 %s。", "cannot read the tariff %s.", st.path(tariffFile))
+		return nil, refuse(err, "读不了价目表 %s。", "cannot read the tariff %s.", st.Path(tariffFile))
 	}
-	return openTariff(st, file)
+	return OpenTariff(st, file)
 }
 
-// loadCommand is the command that loads a tariff into st, as the owner
+// LoadCommand is the command that loads a tariff into st, as the owner
 // types it: only an owner loads one.
-func (st *station) loadCommand() string {
-	owner, err := firstOwner(st)
+func (st *Folder) LoadCommand() string {
+	owner, err := FirstOwner(st)
 	if err != nil || owner == "" {
 		owner = "OP1"
 	}
-	return "station tariff load --dir " + st.dir + " --operator " + owner + " FILE"
+	return "station tariff load --dir " + st.Dir + " --operator " + owner + " FILE"
 }
 
-// currentTariff returns the station's tariff if it applies today: a
+// CurrentTariff returns the station's tariff if it applies today: a
 // service is never priced by a stale one.
-func (st *station) currentTariff() (*tariff.Tariff, error) {
-	t, err := st.tariff()
+func (st *Folder) CurrentTariff() (*tariff.Tariff, error) {
+	t, err := st.LoadedTariff()
 	if err != nil {
 		return nil, err
 	}
-	if day := st.ledger.CurrentDay(); !t.ValidOn(day) {
+	if day := st.Ledger.CurrentDay(); !t.ValidOn(day) {
 		return nil, refuse(nil, "价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用，什么都没有办理。请向邮政支局要新的价目表，由店主用 %s 载入。",
 			"tariff %s is valid from %s to %s, not today (%s); nothing was done. Ask the post office for a current one and have the owner load it with %s.",
-			t.Version, t.ValidFrom, t.ValidUntil, day, st.loadCommand())
+			t.Version, t.ValidFrom, t.ValidUntil, day, st.LoadCommand())
 	}
 	return t, nil
 }
@@ -97,11 +97,11 @@ func (m *Main) tariffLoad(args []string) error {
 		return err
 	}
 	defer st.Close()
-	t, err := openTariff(st, file)
+	t, err := OpenTariff(st, file)
 	if err != nil {
 		return err
 	}
-	if day := st.ledger.CurrentDay(); !t.ValidOn(day) {
+	if day := st.Ledger.CurrentDay(); !t.ValidOn(day) {
 		return refuse(nil, "价目表 %s 的有效期是 %s 至 %s，今天（%s）不能用；没有载入。请向支局要新的价目表。",
 			"tariff %s is valid from %s to %s, not today (%s); not loaded. Ask the post office for a current one.",
 			t.Version, t.ValidFrom, t.ValidUntil, day)
@@ -116,7 +116,7 @@ func (m *Main) tariffLoad(args []string) error {
 	if err := m.unlock(st, w.passFile, op.ID); err != nil {
 		return err
 	}
-	e, err := st.loadTariff(file, t, op.ID)
+	e, err := st.LoadTariff(file, t, op.ID)
 	if err != nil {
 		return err
 	}
@@ -125,9 +125,9 @@ func (m *Main) tariffLoad(args []string) error {
 	return nil
 }
 
-// loadTariff records the tariff in the ledger, then makes it the station's
+// LoadTariff records the tariff in the ledger, then makes it the station's
 // current one. Loading the same file again records nothing new.
-func (st *station) loadTariff(file []byte, t *tariff.Tariff, operator string) (ledger.Entry, error) {
+func (st *Folder) LoadTariff(file []byte, t *tariff.Tariff, operator string) (ledger.Entry, error) {
 	sum := sha256.Sum256(file)
 	payload, err := json.Marshal(map[string]string{
 		"version": t.Version, "issuer": t.Issuer, "valid_from": t.ValidFrom, "valid_until": t.ValidUntil,
@@ -136,17 +136,17 @@ func (st *station) loadTariff(file []byte, t *tariff.Tariff, operator string) (l
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	e, _, err := st.ledger.Append(ledger.Draft{
+	e, _, err := st.Ledger.Append(ledger.Draft{
 		Operator: operator, Kind: "tariff_load", IdemKey: "tariff_load:" + hex.EncodeToString(sum[:16]), Payload: payload,
 	})
 	if err != nil {
 		return ledger.Entry{}, err
 	}
-	tmp := st.path(tariffFile + ".tmp")
+	tmp := st.Path(tariffFile + ".tmp")
 	if err := os.WriteFile(tmp, file, 0o644); err != nil {
 		return ledger.Entry{}, refuse(err, "写不了价目表。", "cannot write the tariff.")
 	}
-	if err := os.Rename(tmp, st.path(tariffFile)); err != nil {
+	if err := os.Rename(tmp, st.Path(tariffFile)); err != nil {
 		os.Remove(tmp)
 		return ledger.Entry{}, refuse(err, "写不了价目表。", "cannot write the tariff.")
 	}
@@ -159,7 +159,7 @@ func (m *Main) tariffShow(args []string) error {
 		return err
 	}
 	defer st.Close()
-	t, err := st.tariff()
+	t, err := st.LoadedTariff()
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func TestScreenLeftRunningPastTheTariff(t *testing.T) {
 	_, d, stop := servedDemo(t, m, dir)
 	defer stop()
 	now = now.Add(48 * time.Hour)
-	last := d.c.ledger.Last().Seq
+	last := d.Counter.Ledger.Last().Seq
 	_, err := d.Services().Cards.Withdraw(context.Background(), terminal.Withdrawal{
 		Operator: "OP2", Card: "6228480402564890018", PIN: "147258", Amount: decimal.RequireFromString("100"), IdemKey: "web:stale"})
 	var te *terminal.TariffExpiredError
@@ -40,7 +40,7 @@ func TestScreenLeftRunningPastTheTariff(t *testing.T) {
 	if msg := d.Explain(err, "zh"); !strings.Contains(msg, "价目表 DEMO-2026-11 的有效期是 2026-01-01 至 2027-12-31") || !strings.Contains(msg, "什么都没有办理") {
 		t.Errorf("the screen says %q", msg)
 	}
-	if d.c.ledger.Last().Seq != last {
+	if d.Counter.Ledger.Last().Seq != last {
 		t.Error("the refused withdrawal recorded something")
 	}
 }

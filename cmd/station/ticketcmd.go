@@ -53,8 +53,8 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	o.Operator, o.IdemKey = c.op.ID, newIdemKey("ticket")
-	r, err := c.tickets(m).Order(ctx, o)
+	o.Operator, o.IdemKey = c.Op.ID, newIdemKey("ticket")
+	r, err := c.Tickets(m).Order(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -63,7 +63,7 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 			"seq": r.Entry.Seq, "intent": r.Intent.Seq, "trace": r.Trace, "status": r.Status, "ticket": r.Ticket,
 			"order_ref": r.OrderRef, "fare": money.FormatWire(r.Fare), "fee": money.FormatWire(r.Fee),
 			"total": money.FormatWire(r.Total), "commission": money.FormatWire(r.Commission),
-			"receipt": m.printReceipt(c.station, r.Entry.Seq, true),
+			"receipt": m.printReceipt(c.Folder, r.Entry.Seq, true),
 		})
 	}
 	if r.Status == terminal.TicketWaitlisted {
@@ -76,7 +76,7 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 	}
 	m.printf("  订单号（退票用）%d，流水号 %s，本店佣金 %s。记在账本第 %d 笔。\n", "  order number (for cancelling) %d, trace %s, shop commission %s. Ledger entry %d.\n",
 		r.Entry.Seq, r.Trace, money.FormatReceipt(r.Commission), r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }
 
@@ -86,7 +86,7 @@ func (m *Main) ticketList(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	list, err := terminal.OpenTickets(st.ledger, m.Now().In(st.ledger.Zone()))
+	list, err := terminal.OpenTickets(st.Ledger, m.Now().In(st.Ledger.Zone()))
 	if err != nil {
 		return err
 	}
@@ -137,13 +137,13 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.tickets(m).Cancel(ctx, c.op.ID, *order, newIdemKey("cancel"))
+	r, err := c.Tickets(m).Cancel(ctx, c.Op.ID, *order, newIdemKey("cancel"))
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "order": r.Order.Order, "trace": r.Trace,
-			"refund": money.FormatWire(r.Refund), "kept": money.FormatWire(r.Kept), "receipt": m.printReceipt(c.station, r.Entry.Seq, true)})
+			"refund": money.FormatWire(r.Refund), "kept": money.FormatWire(r.Kept), "receipt": m.printReceipt(c.Folder, r.Entry.Seq, true)})
 	}
 	what := m.say("退票成功", "Ticket cancelled")
 	if r.Order.Status == terminal.TicketWaitlisted {
@@ -154,6 +154,6 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 		m.printf("按承运方退票规则扣 %s。", " The carrier's rule keeps %s.", money.FormatReceipt(r.Kept))
 	}
 	m.printf("记在账本第 %d 笔。\n", " Ledger entry %d.\n", r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }

@@ -16,20 +16,20 @@ import (
 // folder, once given with --postoffice.
 const postofficeURLFile = "postoffice.url"
 
-// postofficeURL returns the address given, remembering it, or the one
+// PostofficeURL returns the address given, remembering it, or the one
 // remembered; "" when there is neither.
-func (st *station) postofficeURL(given string) (string, error) {
+func (st *Folder) PostofficeURL(given string) (string, error) {
 	if given != "" {
 		u, err := url.Parse(given)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 			return "", refuse(err, "--postoffice 要写成 https://邮政支局的地址:端口 这样的网址。", "--postoffice is a URL like https://postoffice.example:8443.")
 		}
-		if err := writeWhole(st.path(postofficeURLFile), []byte(given+"\n")); err != nil {
+		if err := writeWhole(st.Path(postofficeURLFile), []byte(given+"\n")); err != nil {
 			return "", refuse(err, "记不下邮政支局的地址。", "cannot remember the post office's address.")
 		}
 		return given, nil
 	}
-	b, err := os.ReadFile(st.path(postofficeURLFile))
+	b, err := os.ReadFile(st.Path(postofficeURLFile))
 	if errors.Is(err, os.ErrNotExist) {
 		return "", nil
 	}
@@ -39,19 +39,19 @@ func (st *station) postofficeURL(given string) (string, error) {
 	return strings.TrimSpace(string(b)), nil
 }
 
-// postClient returns the station's link to its post office; the key must
+// PostClient returns the station's link to its post office; the key must
 // be unlocked.
-func (st *station) postClient(addr string) (*postapi.Client, error) {
-	g := st.ledger.Genesis()
+func (st *Folder) PostClient(addr string) (*postapi.Client, error) {
+	g := st.Ledger.Genesis()
 	v, err := note.NewVerifier(g.PostOfficeKey)
 	if err != nil {
 		return nil, refuse(err, "本站没有登记邮政支局公钥，不能和邮政联网。", "this station has no post office key; it cannot talk to the post office.")
 	}
-	return &postapi.Client{URL: addr, Station: g.Terminal, Key: st.key, PostOffice: v}, nil
+	return &postapi.Client{URL: addr, Station: g.Terminal, Key: st.Key, PostOffice: v}, nil
 }
 
-// uploadReport is what one exchange with the post office did.
-type uploadReport struct {
+// UploadReport is what one exchange with the post office did.
+type UploadReport struct {
 	Sent     []postapi.Outcome // each day file sent, with the answer
 	AcksKept []string          // the days whose acknowledgement was kept
 	Problems int               // files held, forked or refused
@@ -62,18 +62,18 @@ type uploadReport struct {
 	BadDecisions int
 }
 
-// upload sends the days the post office has not acknowledged, then keeps
+// Upload sends the days the post office has not acknowledged, then keeps
 // every acknowledgement it has for the station (days that went by USB
 // stick too). It stops at the first day that gets no trustworthy answer:
 // that day and the ones after it are sent next time.
-func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport, error) {
-	rep := &uploadReport{}
-	days, err := st.unsent("")
+func (st *Folder) Upload(ctx context.Context, c *postapi.Client) (*UploadReport, error) {
+	rep := &UploadReport{}
+	days, err := st.Unsent("")
 	if err != nil {
 		return rep, err
 	}
 	for _, d := range days {
-		out, err := c.Upload(ctx, d.data)
+		out, err := c.Upload(ctx, d.Data)
 		if err != nil {
 			return rep, err
 		}
@@ -84,7 +84,7 @@ func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport
 		}
 	}
 	after := ""
-	if _, latest, err := st.latestAck(); err != nil {
+	if _, latest, err := st.LatestAck(); err != nil {
 		return rep, err
 	} else if latest != nil {
 		after = latest.Day
@@ -94,11 +94,11 @@ func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport
 		return rep, err
 	}
 	for _, msg := range acks {
-		a, closed, err := st.checkAck(msg)
+		a, closed, err := st.CheckAck(msg)
 		if err != nil {
 			return rep, err
 		}
-		if _, err := st.keepAck(closed.Operator, a, msg); err != nil {
+		if _, err := st.KeepAck(closed.Operator, a, msg); err != nil {
 			return rep, err
 		}
 		rep.AcksKept = append(rep.AcksKept, a.Day)
@@ -109,15 +109,15 @@ func (st *station) upload(ctx context.Context, c *postapi.Client) (*uploadReport
 // fetchDecisions records the post office's decisions on the station's
 // disputes that came with its results, for the first owner (the post
 // office's signature is what makes each trustworthy, as with a tariff).
-func (st *station) fetchDecisions(ctx context.Context, c *postapi.Client, rep *uploadReport) error {
-	res, err := c.Results(ctx, st.ledger.CurrentDay()[:7])
+func (st *Folder) fetchDecisions(ctx context.Context, c *postapi.Client, rep *UploadReport) error {
+	res, err := c.Results(ctx, st.Ledger.CurrentDay()[:7])
 	if err != nil {
 		return err
 	}
 	if len(res.Decisions) == 0 {
 		return nil
 	}
-	owner, err := firstOwner(st)
+	owner, err := FirstOwner(st)
 	if err != nil {
 		return err
 	}
@@ -125,15 +125,15 @@ func (st *station) fetchDecisions(ctx context.Context, c *postapi.Client, rep *u
 	for i, d := range res.Decisions {
 		msgs[i] = []byte(d)
 	}
-	rep.Decisions, rep.BadDecisions, err = st.keepDecisions(owner, msgs)
+	rep.Decisions, rep.BadDecisions, err = st.KeepDecisions(owner, msgs)
 	return err
 }
 
-// exchange sends the closed days, keeps the acknowledgements and loads a
+// Exchange sends the closed days, keeps the acknowledgements and loads a
 // newer tariff the post office issued: what station upload does once and
 // station serve's link does all day.
-func (st *station) exchange(ctx context.Context, c *postapi.Client) (*uploadReport, error) {
-	rep, err := st.upload(ctx, c)
+func (st *Folder) Exchange(ctx context.Context, c *postapi.Client) (*UploadReport, error) {
+	rep, err := st.Upload(ctx, c)
 	if err == nil {
 		rep.Tariff, err = st.newerTariff(ctx, c)
 	}
@@ -145,7 +145,7 @@ func (st *station) exchange(ctx context.Context, c *postapi.Client) (*uploadRepo
 // for the first owner (the post office's signature is what makes it
 // trustworthy, as with station tariff load). It returns the version
 // loaded, or "".
-func (st *station) newerTariff(ctx context.Context, c *postapi.Client) (string, error) {
+func (st *Folder) newerTariff(ctx context.Context, c *postapi.Client) (string, error) {
 	tf, err := c.Tariff(ctx)
 	var pe *postapi.Error
 	if errors.As(err, &pe) && pe.Rule == postapi.RuleNotFound {
@@ -154,21 +154,21 @@ func (st *station) newerTariff(ctx context.Context, c *postapi.Client) (string, 
 	if err != nil {
 		return "", err
 	}
-	t, err := openTariff(st, []byte(tf.Signed))
+	t, err := OpenTariff(st, []byte(tf.Signed))
 	if err != nil {
 		return "", err
 	}
-	if cur, err := st.tariff(); err == nil && cur.Version == t.Version {
+	if cur, err := st.LoadedTariff(); err == nil && cur.Version == t.Version {
 		return "", nil
 	}
-	if !t.ValidOn(st.ledger.CurrentDay()) {
+	if !t.ValidOn(st.Ledger.CurrentDay()) {
 		return "", nil
 	}
-	owner, err := firstOwner(st)
+	owner, err := FirstOwner(st)
 	if err != nil {
 		return "", err
 	}
-	if _, err := st.loadTariff([]byte(tf.Signed), t, owner); err != nil {
+	if _, err := st.LoadTariff([]byte(tf.Signed), t, owner); err != nil {
 		return "", err
 	}
 	return t.Version, nil
@@ -189,7 +189,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	u, err := st.postofficeURL(*addr)
+	u, err := st.PostofficeURL(*addr)
 	if err != nil {
 		return err
 	}
@@ -199,11 +199,11 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	if err := m.unlockOnly(st, *passFile); err != nil {
 		return err
 	}
-	c, err := st.postClient(u)
+	c, err := st.PostClient(u)
 	if err != nil {
 		return err
 	}
-	rep, err := st.exchange(ctx, c)
+	rep, err := st.Exchange(ctx, c)
 	for _, o := range rep.Sent {
 		m.printf("  营业日 %s：%s\n", "  business day %s: %s\n", o.Day, m.say(o.ZH, o.EN))
 		for _, also := range o.Also {

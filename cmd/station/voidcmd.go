@@ -35,28 +35,28 @@ func (m *Main) runVoid(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	approver, err := m.ownerApproval(c.station, c.op, *by, *byPinFile)
+	approver, err := m.ownerApproval(c.Folder, c.Op, *by, *byPinFile)
 	if err != nil {
 		return err
 	}
-	r, err := (&terminal.Voids{Link: c.link}).Void(c.op.ID, approver, *seq, strings.TrimSpace(*reason))
+	r, err := (&terminal.Voids{Link: c.Link}).Void(c.Op.ID, approver, *seq, strings.TrimSpace(*reason))
 	if err != nil {
 		return err
 	}
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": r.Entry.Seq, "original": r.Original.Seq, "refund": money.FormatWire(r.Refund), "approved_by": approver,
-			"receipt": m.printReceipt(c.station, r.Entry.Seq, true)})
+			"receipt": m.printReceipt(c.Folder, r.Entry.Seq, true)})
 	}
 	m.printf("已撤销第 %d 笔（%s），店主 %s 批准：请退给顾客现金 %s。记在账本第 %d 笔。\n",
 		"Entry %d (%s) voided, approved by owner %s: give the customer %s back in cash. Ledger entry %d.\n",
 		r.Original.Seq, m.kindName(r.Original.Kind), approver, money.FormatReceipt(r.Refund), r.Entry.Seq)
-	m.printReceipt(c.station, r.Entry.Seq, false)
+	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
 }
 
 // ownerApproval returns the owner who approves what op is doing: op if op
 // is an owner, else the owner named by, who types their PIN.
-func (m *Main) ownerApproval(st *station, op terminal.Operator, by, pinFile string) (string, error) {
+func (m *Main) ownerApproval(st *Folder, op terminal.Operator, by, pinFile string) (string, error) {
 	if op.Role == terminal.RoleOwner {
 		return op.ID, nil
 	}
@@ -68,14 +68,14 @@ func (m *Main) ownerApproval(st *station, op terminal.Operator, by, pinFile stri
 }
 
 // owner checks the PIN of the owner named by.
-func (m *Main) owner(st *station, by, pinFile string) (terminal.Operator, error) {
+func (m *Main) owner(st *Folder, by, pinFile string) (terminal.Operator, error) {
 	code, err := m.secret(pinFile, "STATION_BY_PIN", "请店主输入密码：", "owner's PIN: ", false)
 	if err != nil {
 		return terminal.Operator{}, err
 	}
-	owner, err := st.ops.Authenticate(by, string(code))
+	owner, err := st.Ops.Authenticate(by, string(code))
 	if err != nil {
-		return terminal.Operator{}, lockedIn(err, st.ledger.Zone())
+		return terminal.Operator{}, lockedIn(err, st.Ledger.Zone())
 	}
 	if owner.Role != terminal.RoleOwner {
 		return terminal.Operator{}, refuse(terminal.ErrNotOwner, "%s 不是店主，不能批准；请店主来办。", "%s is not an owner and cannot approve this; ask the owner.", owner.ID)

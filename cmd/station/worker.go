@@ -23,7 +23,7 @@ func (w *worker) register(fs *flag.FlagSet) {
 }
 
 // signIn checks the operator's PIN.
-func (m *Main) signIn(st *station, w worker) (terminal.Operator, error) {
+func (m *Main) signIn(st *Folder, w worker) (terminal.Operator, error) {
 	if w.operator == "" {
 		return terminal.Operator{}, m.missingFlag("operator", "请用 --operator 说明是哪位操作员办理，例如 --operator OP1。", "say who is working with --operator, e.g. --operator OP1.")
 	}
@@ -31,8 +31,8 @@ func (m *Main) signIn(st *station, w worker) (terminal.Operator, error) {
 	if err != nil {
 		return terminal.Operator{}, err
 	}
-	op, err := st.ops.Authenticate(w.operator, string(code))
-	return op, lockedIn(err, st.ledger.Zone())
+	op, err := st.Ops.Authenticate(w.operator, string(code))
+	return op, lockedIn(err, st.Ledger.Zone())
 }
 
 // lockedIn gives a lockout's end in the station's zone, as every other
@@ -48,7 +48,7 @@ func lockedIn(err error, zone *time.Location) error {
 }
 
 // signedIn checks the operator's PIN and unlocks the station key.
-func (m *Main) signedIn(st *station, w worker) error {
+func (m *Main) signedIn(st *Folder, w worker) error {
 	if _, err := m.signIn(st, w); err != nil {
 		return err
 	}
