@@ -11,12 +11,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"sort"
 	"strings"
 
-	"github.com/villagepost/bianmin/ledger"
-	"github.com/villagepost/bianmin/settlement"
-	"golang.org/x/mod/sumdb/note"
+	"github.com/villagepost/bianmin/shop"
 )
 
 // manifestFile describes a backup: the station, the ledger's last entry,
@@ -44,7 +41,7 @@ const backupFormat = "bianmin-station-backup-v1"
 // (encrypted), the operators, the tariff, the post office's
 // acknowledgements and the day files. The pending store is left out on
 // purpose: the next start rebuilds it from the ledger's intents.
-var backupFiles = []string{keyFile, operatorsFile, tariffFile, acksDir, settlementsDir}
+var backupFiles = []string{shop.KeyFile, shop.OperatorsFile, shop.TariffFile, shop.AcksDir, shop.SettlementsDir}
 
 // runBackup copies the station to a folder (a USB stick): a consistent
 // copy of the ledger, the other files, and a manifest with checksums.
@@ -78,16 +75,16 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 		os.RemoveAll(tmp)
 		return err
 	}
-	if err := m.backupWrite(tmp, ledgerFile, buf.Bytes(), &man); err != nil {
+	if err := m.backupWrite(tmp, shop.LedgerFile, buf.Bytes(), &man); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
 	for _, top := range backupFiles {
-		if top == operatorsFile && st.copyDir != "" {
+		if top == shop.OperatorsFile && st.IsCopy() {
 			// station serve holds the file: its copy is consistent.
-			data, err := os.ReadFile(st.DBPath(operatorsFile))
+			data, err := os.ReadFile(st.DBPath(shop.OperatorsFile))
 			if err == nil {
-				err = m.backupWrite(tmp, operatorsFile, data, &man)
+				err = m.backupWrite(tmp, shop.OperatorsFile, data, &man)
 			}
 			if err != nil {
 				os.RemoveAll(tmp)
@@ -118,7 +115,7 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 		}
 	}
 	data, _ := json.MarshalIndent(man, "", "  ")
-	if err := writeWhole(filepath.Join(tmp, manifestFile), append(data, '\n')); err != nil {
+	if err := shop.WriteWhole(filepath.Join(tmp, manifestFile), append(data, '\n')); err != nil {
 		os.RemoveAll(tmp)
 		return refuse(err, "备份没有做成：写不了清单。", "the backup failed: cannot write its manifest.")
 	}
@@ -136,7 +133,7 @@ func (m *Main) backupWrite(root, rel string, data []byte, man *manifest) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	if err := writeWhole(path, data); err != nil {
+	if err := shop.WriteWhole(path, data); err != nil {
 		return refuse(err, "备份没有做成：写不了 %s。请检查U盘是否有空间。", "the backup failed: cannot write %s. Check the USB stick's free space.", path)
 	}
 	sum := sha256.Sum256(data)
@@ -163,7 +160,7 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 	if err := m.needDir(*dir); err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*dir, ledgerFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(*dir, shop.LedgerFile)); err == nil {
 		return refuse(nil, "%s 里已经有服务站的账本，没有覆盖它，什么都没有改动。要恢复，请换一个新的文件夹，或先把这个文件夹移走（不要删除）。",
 			"%s already holds a station's ledger; it was not overwritten and nothing was changed. Restore into a new folder, or move this one aside (do not delete it).", *dir)
 	}
@@ -192,7 +189,7 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 		path := filepath.Join(tmp, rel)
 		err = os.MkdirAll(filepath.Dir(path), 0o700)
 		if err == nil {
-			err = writeWhole(path, data)
+			err = shop.WriteWhole(path, data)
 		}
 		if err != nil {
 			return fail(refuse(err, "写不了 %s，没有恢复。", "cannot write %s; nothing was restored.", path))
@@ -227,53 +224,4 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 		"restored station %s into %s: all %d entries verified and agree with the post office's acknowledgements. Unfinished requests are handled at the next start.\n",
 		g.Terminal, *dir, r.To.Seq)
 	return nil
-}
-
-// CheckNewerAcks checks the ledger against acknowledgement files the post
-// office gave (newer than a backup): each must be signed by the post
-// office, and the ledger must hold the entry it acknowledges with the
-// same hash.
-func (st *Folder) CheckNewerAcks(folder string) error {
-	names, err := filepath.Glob(filepath.Join(folder, "*.ack"))
-	if err != nil {
-		return err
-	}
-	sort.Strings(names)
-	last := st.Ledger.Last()
-	for _, name := range names {
-		msg, err := os.ReadFile(name)
-		if err != nil {
-			return refuse(err, "读不了确认文件 %s。", "cannot read the acknowledgement %s.", name)
-		}
-		a, err := st.OpenAck(msg)
-		if err != nil {
-			return refuse(nil, "确认文件 %s 不是本站所属邮政支局签发的，没有恢复。", "the acknowledgement %s is not signed by this station's post office; nothing was restored.", name)
-		}
-		if a.Last.Seq > last.Seq {
-			return refuse(nil, "备份比邮政支局已确认的旧：账本只到第 %d 笔，邮政支局已确认到第 %d 笔（营业日 %s）。没有恢复。请联系邮政支局，取回之后的日结文件再恢复。",
-				"the backup is older than what the post office acknowledged: the ledger ends at entry %d, the post office acknowledged entry %d (business day %s). Nothing was restored. Call the post office for the later day files.",
-				last.Seq, a.Last.Seq, a.Day)
-		}
-		e, err := st.Ledger.Get(a.Last.Seq)
-		if err != nil || e.Hash != a.Last.Hash {
-			return &ledger.VerifyError{Seq: a.Last.Seq, Kind: ledger.BadTruncated,
-				Detail: fmt.Sprintf("the post office acknowledged entry %d of %s with another hash", a.Last.Seq, a.Day)}
-		}
-	}
-	return nil
-}
-
-// OpenAck checks an acknowledgement's signature with the post office key
-// of the signed genesis and that it is for this station.
-func (st *Folder) OpenAck(msg []byte) (settlement.Ack, error) {
-	g := st.Ledger.Genesis()
-	v, err := note.NewVerifier(g.PostOfficeKey)
-	if err != nil {
-		return settlement.Ack{}, err
-	}
-	a, err := settlement.OpenAck(msg, v)
-	if err == nil && a.Station != g.Terminal {
-		err = fmt.Errorf("acknowledgement for station %s", a.Station)
-	}
-	return a, err
 }

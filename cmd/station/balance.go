@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+
 	"github.com/villagepost/bianmin/internal/textwidth"
 
 	"github.com/villagepost/bianmin/ledger"

@@ -2,10 +2,9 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -31,7 +30,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	}
 	open := m.openStation
 	if action == "show" {
-		open = func(dir string, verifyNew bool) (*Folder, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*shop.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(w.dir, true)
 	if err != nil {
@@ -72,7 +71,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 		if action == "out" {
 			move = d.Out
 		}
-		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: newIdemKey("cash"), Approver: approver})
+		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: shop.NewIdemKey("cash"), Approver: approver})
 		if err != nil {
 			return err
 		}
@@ -93,7 +92,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		c, err := d.Count(w.operator, counted, newIdemKey("count"))
+		c, err := d.Count(w.operator, counted, shop.NewIdemKey("count"))
 		if err != nil {
 			return err
 		}
@@ -127,12 +126,4 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 			money.FormatReceipt(d.LowCash))
 	}
 	return nil
-}
-
-// newIdemKey makes a fresh idempotency key for a request typed at the
-// command line; the web UI carries its own in the form.
-func newIdemKey(prefix string) string {
-	b := make([]byte, 12)
-	rand.Read(b)
-	return prefix + ":" + hex.EncodeToString(b)
 }

@@ -5,10 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -94,7 +94,7 @@ func (m *Main) contribute(ctx context.Context, args []string, pay bool) error {
 		return err
 	}
 	defer c.Close()
-	svc := c.Contributions(m)
+	svc := c.Contributions()
 	if !pay {
 		q, err := svc.Quote(ctx, hh)
 		if err != nil {
@@ -106,7 +106,7 @@ func (m *Main) contribute(ctx context.Context, args []string, pay bool) error {
 		m.printHousehold(q, false)
 		return nil
 	}
-	hh.Operator, hh.IdemKey = c.Op.ID, newIdemKey("household")
+	hh.Operator, hh.IdemKey = c.Op.ID, shop.NewIdemKey("household")
 	r, err := svc.Pay(ctx, hh)
 	if err != nil {
 		return err
@@ -120,11 +120,6 @@ func (m *Main) contribute(ctx context.Context, args []string, pay bool) error {
 	m.printf("  记在账本第 %d 笔（回执）。\n", "  Ledger entry %d (the receipt).\n", r.Entry.Seq)
 	m.printReceipt(c.Folder, r.Entry.Seq, false)
 	return nil
-}
-
-func (c *Counter) Contributions(m *Main) *terminal.Contributions {
-	zone := c.Ledger.Zone()
-	return &terminal.Contributions{Link: c.Link, Lookup: c.lookup, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
 }
 
 // printHousehold tells the shopkeeper, member by member, what is due (a

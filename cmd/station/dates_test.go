@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/villagepost/bianmin/shop"
 )
 
 // badDates are dates a person may type, each with the words that refuse
@@ -50,7 +52,7 @@ func TestDatesRefusedInWords(t *testing.T) {
 	dir := t.TempDir() + "/demo"
 	cl.must("demo", "--dir", dir)
 	cl.env["STATION_PIN"] = demoOwnerPIN
-	cl.env["STATION_PASSPHRASE"] = demoPassphrase
+	cl.env["STATION_PASSPHRASE"] = shop.DemoPassphrase
 	for _, bd := range badDates {
 		if bd.date == "" || bd.date == "2026-11-19" {
 			continue // the command line's today is not the screen's

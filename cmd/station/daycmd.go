@@ -1,147 +1,21 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"github.com/villagepost/bianmin/internal/textwidth"
 	"os"
-	"path/filepath"
 	"strings"
 
+	"github.com/villagepost/bianmin/internal/textwidth"
+	"github.com/villagepost/bianmin/shop"
+
 	"github.com/shopspring/decimal"
-	"github.com/villagepost/bianmin/internal/cjkfont"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/terminal"
 )
-
-// settlementsDir is where a station writes its daily files.
-const settlementsDir = "settlements"
-
-// Days opens the day-close service of a station; close the returned
-// pending store when done.
-func (st *Folder) Days() (*terminal.Days, func() error, error) {
-	pending, err := terminal.OpenPending(st.DBPath(pendingFile))
-	if err != nil {
-		return nil, nil, refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(pendingFile))
-	}
-	version := ""
-	if t, err := st.LoadedTariff(); err == nil {
-		version = t.Version
-	}
-	return &terminal.Days{Ledger: st.Ledger, Pending: pending, Tariff: version}, pending.Close, nil
-}
-
-// DayFiles are the files of a closed day.
-type DayFiles struct{ File, CSV, PDF string }
-
-// SettlementPath is where the file of a station's day goes:
-// settlements/T0001-20261120.bms.
-func (st *Folder) SettlementPath(day, ext string) string {
-	return st.Path(filepath.Join(settlementsDir, st.Ledger.Genesis().Terminal+"-"+strings.ReplaceAll(day, "-", "")+ext))
-}
-
-// writeDay writes the settlement file of the day closed by entry close,
-// with its CSV and PDF companions. Each is written whole or not at all.
-func (m *Main) writeDay(st *Folder, close ledger.Entry) (DayFiles, error) {
-	// A file must extend what the post office acknowledged.
-	if err := st.CheckAcks(); err != nil {
-		return DayFiles{}, err
-	}
-	ack, _, err := st.LatestAck()
-	if err != nil {
-		return DayFiles{}, err
-	}
-	f, err := settlement.FromLedger(st.Ledger, close.Seq, ack)
-	if err != nil {
-		return DayFiles{}, err
-	}
-	data, err := f.Sign(st.Key)
-	if err != nil {
-		return DayFiles{}, err
-	}
-	var csv, pdf bytes.Buffer
-	if err := settlement.WriteCSV(&csv, f, st.Ledger.Zone()); err != nil {
-		return DayFiles{}, err
-	}
-	ttf, err := cjkfont.TTF()
-	if err != nil {
-		return DayFiles{}, err
-	}
-	if err := settlement.WriteReport(&pdf, f, st.Ledger.Genesis().Name, close.Time, st.Ledger.Zone(), ttf); err != nil {
-		return DayFiles{}, err
-	}
-	out := DayFiles{st.SettlementPath(f.Day, ".bms"), st.SettlementPath(f.Day, ".csv"), st.SettlementPath(f.Day, ".pdf")}
-	if err := os.MkdirAll(st.Path(settlementsDir), 0o700); err != nil {
-		return out, err
-	}
-	for _, w := range []struct {
-		path string
-		data []byte
-	}{{out.File, data}, {out.CSV, csv.Bytes()}, {out.PDF, pdf.Bytes()}} {
-		if err := writeWhole(w.path, w.data); err != nil {
-			return out, refuse(err, "写不了 %s。", "cannot write %s.", w.path)
-		}
-	}
-	return out, nil
-}
-
-// writeWhole writes a file through a temporary one, so that a crash leaves
-// the old file or the new one, never half of it.
-func writeWhole(path string, data []byte) error {
-	tmp := path + ".tmp"
-	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	_, err = f.Write(data)
-	if serr := f.Sync(); err == nil {
-		err = serr
-	}
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		err = os.Rename(tmp, path)
-	}
-	if err != nil {
-		os.Remove(tmp)
-	}
-	return err
-}
-
-// closeForgotten closes, late, a business day the shop forgot to close,
-// before anything of the new day is recorded. It runs whenever the key is
-// unlocked and says what it did.
-func (m *Main) closeForgotten(st *Folder, operator string) error {
-	d, done, err := st.Days()
-	if err != nil {
-		return err
-	}
-	defer done()
-	day, ended := d.Open()
-	if !ended || st.Ledger.LastDay() != day {
-		return nil
-	}
-	e, c, err := d.Close(terminal.CloseRequest{Operator: operator, Carry: true})
-	if err != nil {
-		return err
-	}
-	files, err := m.writeDay(st, e)
-	if err != nil {
-		return err
-	}
-	m.printf("注意：上一个营业日 %s 没有日结，现已补做日结（现金没有清点", "note: business day %s was not closed; it is closed now (cash not counted",
-		day)
-	if n := len(c.Carried); n > 0 {
-		m.printf("，%d 笔待处理业务结转到今天", ", %d pending item(s) carried to today", n)
-	}
-	m.printf("），日结文件 %s。请清点钱箱：station cash count --counted 金额。\n", "); file %s. Count the drawer: station cash count --counted AMOUNT.\n", files.File)
-	return nil
-}
 
 // runReport shows the business day so far (the X report): nothing is
 // recorded.
@@ -173,7 +47,7 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 }
 
 // printFigures shows a day's figures.
-func (m *Main) printFigures(st *Folder, c settlement.Close) error {
+func (m *Main) printFigures(st *shop.Folder, c settlement.Close) error {
 	t := textwidth.Table{Right: map[int]bool{2: true, 3: true, 4: true, 5: true}}
 	t.Add("", m.say("业务", "service"), m.say("笔数", "count"), m.say("金额", "amount"), m.say("手续费", "fees"), m.say("佣金", "commission"))
 	var other []string
@@ -278,11 +152,11 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 		defer done()
 	} else {
 		done()
-		c := &Counter{Folder: st, Op: op, Tariff: t}
+		c := &shop.Counter{Folder: st, Op: op, Tariff: t}
 		if err := m.openLink(ctx, c, h); err != nil {
 			return err
 		}
-		defer c.close()
+		defer c.CloseLink()
 		pending = c.Link.Pending
 	}
 	d := &terminal.Days{Ledger: st.Ledger, Pending: pending, Tariff: t.Version}
@@ -294,7 +168,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	files, err := m.writeDay(st, e)
+	files, err := st.WriteDay(e)
 	if err != nil {
 		return refuse(err, "营业日 %s 已经日结（账本第 %d 笔），但日结文件没写成。请再运行一次 station close-day 补写。",
 			"business day %s is closed (entry %d) but its file was not written. Run station close-day again to write it.", e.Day, e.Seq)
@@ -313,7 +187,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 
 // rewriteClosed answers a close of a day already closed: it writes the
 // day's files again if they are missing (a crash after the close).
-func (m *Main) rewriteClosed(st *Folder, day string) error {
+func (m *Main) rewriteClosed(st *shop.Folder, day string) error {
 	if _, err := os.Stat(st.SettlementPath(day, ".bms")); err == nil {
 		return refuse(nil, "营业日 %s 已经日结过了；之后的业务算下一个营业日。", "business day %s is closed already; what comes next belongs to the next day.", day)
 	}
@@ -327,7 +201,7 @@ func (m *Main) rewriteClosed(st *Folder, day string) error {
 	if err != nil || close.Seq == 0 {
 		return refuse(err, "找不到营业日 %s 的日结记录。", "no day_close for business day %s.", day)
 	}
-	files, err := m.writeDay(st, close)
+	files, err := st.WriteDay(close)
 	if err != nil {
 		return err
 	}

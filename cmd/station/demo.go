@@ -9,6 +9,7 @@ import (
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
@@ -17,13 +18,11 @@ import (
 // The demo station's secrets are printed on screen: it is for trying the
 // program, never for real money.
 const (
-	demoID         = "DEMO01"
-	demoName       = "演示服务站（示范村）"
-	demoPassphrase = "demo-passphrase-not-secret"
-	demoOwnerPIN   = "135790"
-	demoClerkPIN   = "246802"
-	demoFloat      = "2000.00"
-	demoPhone      = "0376-6201234"
+	demoName     = "演示服务站（示范村）"
+	demoOwnerPIN = "135790"
+	demoClerkPIN = "246802"
+	demoFloat    = "2000.00"
+	demoPhone    = "0376-6201234"
 )
 
 // runDemo creates a demo station on first use (key, ledger, an owner and a
@@ -59,7 +58,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	}
 	m.printf("这是演示站，口令和密码都是公开的：印章口令 %s，店主 OP1 密码 %s，店员 OP2 密码 %s。不要用它办理真实业务。\n",
 		"This is a demo station and its secrets are public: passphrase %s, owner OP1 PIN %s, clerk OP2 PIN %s. Never use it for real money.\n",
-		demoPassphrase, demoOwnerPIN, demoClerkPIN)
+		shop.DemoPassphrase, demoOwnerPIN, demoClerkPIN)
 	m.printf("试一试（银行卡密码随便输 6 位数字，000000 会被银行拒绝）：\n", "Try (any 6-digit card PIN; the bank refuses 000000):\n")
 	m.printf("  export STATION_PIN=%s    # 演示站不用输印章口令\n", "  export STATION_PIN=%s    # a demo station needs no passphrase\n", demoOwnerPIN)
 	for _, ex := range []string{
@@ -73,20 +72,12 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	return nil
 }
 
-// IsDemo reports whether st is a demo station: one made by station demo,
-// with the demo id and trusting the public demo post-office key. Its
-// passphrase is public, so nobody is asked for it.
-func IsDemo(st *Folder) bool {
-	g := st.Ledger.Genesis()
-	return g.Terminal == demoID && g.PostOfficeKey == tariff.DemoPostOfficeVerifierKey
-}
-
 // ensureDemo creates the demo station in dir if it is not there yet, and
 // gives it what a demo needs, each only once.
 func (m *Main) ensureDemo(ctx context.Context, dir string) error {
-	if _, err := os.Stat(filepath.Join(dir, ledgerFile)); err != nil {
-		o := initOptions{dir: dir, id: demoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff,
-			postoffice: tariff.DemoPostOfficeVerifierKey, phone: demoPhone, pass: []byte(demoPassphrase)}
+	if _, err := os.Stat(filepath.Join(dir, shop.LedgerFile)); err != nil {
+		o := initOptions{dir: dir, id: shop.DemoID, name: demoName, zone: "Asia/Shanghai", cutoff: ledger.DefaultCutoff,
+			postoffice: tariff.DemoPostOfficeVerifierKey, phone: demoPhone, pass: []byte(shop.DemoPassphrase)}
 		if err := m.checkInit(&o); err != nil {
 			return err
 		}
@@ -105,7 +96,7 @@ func (m *Main) demoSetup(dir string) error {
 		return err
 	}
 	defer st.Close()
-	priv, err := keyfile.Open(st.Path(keyFile), []byte(demoPassphrase), st.Ledger.Genesis().Terminal)
+	priv, err := keyfile.Open(st.Path(shop.KeyFile), []byte(shop.DemoPassphrase), st.Ledger.Genesis().Terminal)
 	if err != nil {
 		return refuse(err, "%s 不是演示站，打不开它的印章。", "%s is not a demo station; its key does not open with the demo passphrase.", dir)
 	}
@@ -160,7 +151,7 @@ func (m *Main) demoSetup(dir string) error {
 
 // demoTariff signs the embedded demo tariff with the demo post office key
 // and loads it, once.
-func demoTariff(st *Folder) error {
+func demoTariff(st *shop.Folder) error {
 	signer, err := note.NewSigner(tariff.DemoPostOfficeSignerKey)
 	if err != nil {
 		return err
@@ -169,7 +160,7 @@ func demoTariff(st *Folder) error {
 	if err != nil {
 		return err
 	}
-	t, err := OpenTariff(st, file)
+	t, err := st.OpenTariff(file)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/pin"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
@@ -43,7 +44,7 @@ func (m *Main) explain(err error) (string, int) {
 		vo  *terminal.VoidError
 		vd  *terminal.VoidedError
 		pd  *terminal.PendingError
-		p   *problem
+		sr  *shop.Refusal
 		al  *web.AddrLockedError
 		dp  *terminal.DamagedPendingError
 		te  *terminal.TariffExpiredError
@@ -175,11 +176,11 @@ func (m *Main) explain(err error) (string, int) {
 		return m.say("已取消，什么都没有改动。", "cancelled; nothing was changed."), exitFailed
 	case errors.As(err, &de):
 		return m.say(de.RuleZh+"。什么都没有记。", de.Field+": "+de.Rule+"; nothing was recorded."), exitFailed
-	case errors.As(err, &p):
-		if p.err != nil {
-			return m.say(p.zh+m.logDamage("refused", p.err, ""), p.en+m.detailEn(p.err)), p.code
+	case errors.As(err, &sr):
+		if sr.Err != nil {
+			return m.say(sr.Zh+m.logDamage("refused", sr.Err, ""), sr.En+m.detailEn(sr.Err)), exitFailed
 		}
-		return m.say(p.zh, p.en), p.code
+		return m.say(sr.Zh, sr.En), exitFailed
 	}
 	if m.screen {
 		return m.say("出错了，什么都没有改动。请再试一次；还不行就请联系邮政支局（详情记在本机程序的日志里）。",

@@ -18,6 +18,7 @@ import (
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
@@ -207,7 +208,7 @@ func checkProgram(t *testing.T, c *cli, dir string, h *hostsimProc, tf *tariff.T
 	if r := c.run("ledger", "verify", "--dir", dir); r.code != 0 {
 		problems = append(problems, "1 station ledger verify: "+r.stderr)
 	}
-	s, err := ledger.Open(filepath.Join(dir, ledgerFile), nil)
+	s, err := ledger.Open(filepath.Join(dir, shop.LedgerFile), nil)
 	if err != nil {
 		return append(problems, "open the ledger: "+err.Error())
 	}
@@ -225,7 +226,7 @@ func checkProgram(t *testing.T, c *cli, dir string, h *hostsimProc, tf *tariff.T
 		extra(want)
 	}
 	problems = append(problems, checkAfter(s, words, want)...)
-	p, err := terminal.OpenPending(filepath.Join(dir, pendingFile))
+	p, err := terminal.OpenPending(filepath.Join(dir, shop.PendingFile))
 	if err != nil {
 		return append(problems, "open the pending store: "+err.Error())
 	}
@@ -316,7 +317,7 @@ func (m *faultMatrix) sigkill(t *testing.T, tf *tariff.Tariff, f procFlow) {
 	if len(entries(t, c, dir)) != n {
 		problems = append(problems, "a second start changed the ledger")
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, pendingFile)); err == nil && bytes.Contains(data, []byte("147258")) {
+	if data, err := os.ReadFile(filepath.Join(dir, shop.PendingFile)); err == nil && bytes.Contains(data, []byte("147258")) {
 		problems = append(problems, "the pending store holds the card PIN")
 	}
 	problems = append(problems, checkProgram(t, c, dir, h, tf, nil)...)
@@ -513,7 +514,7 @@ func (m *faultMatrix) efbig(t *testing.T, tf *tariff.Tariff, f procFlow) {
 // neither does a start after a withdrawal that was shown.
 func TestUntoldWithdrawal(t *testing.T) {
 	c, dir, h := faultStation(t)
-	key, err := keyfile.Open(filepath.Join(dir, keyFile), []byte(passphrase), "T0001")
+	key, err := keyfile.Open(filepath.Join(dir, shop.KeyFile), []byte(passphrase), "T0001")
 	if err != nil {
 		t.Fatal(err)
 	}

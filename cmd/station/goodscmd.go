@@ -2,21 +2,24 @@ package main
 
 import (
 	"context"
-	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
 	"strings"
 
+	"github.com/villagepost/bianmin/internal/textwidth"
+	"github.com/villagepost/bianmin/shop"
+
+	"time"
+
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
-	"time"
 )
 
 // openGoods opens the station and its goods counter on the current tariff.
 // A view (the stock list) reads a copy while station serve runs.
-func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*Folder, *terminal.Goods, error) {
+func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*shop.Folder, *terminal.Goods, error) {
 	open := m.openStation
 	if view {
-		open = func(dir string, verifyNew bool) (*Folder, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*shop.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(dir, true)
 	if err != nil {
@@ -64,7 +67,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, err := g.StockIn(w.operator, *sku, n, *note, newIdemKey("stock"))
+		e, err := g.StockIn(w.operator, *sku, n, *note, shop.NewIdemKey("stock"))
 		if err != nil {
 			return err
 		}
@@ -80,7 +83,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, err := g.StockReturn(w.operator, *sku, n, *note, newIdemKey("stockreturn"))
+		e, err := g.StockReturn(w.operator, *sku, n, *note, shop.NewIdemKey("stockreturn"))
 		if err != nil {
 			return err
 		}
@@ -96,7 +99,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, variance, err := g.CountStock(w.operator, *sku, n, newIdemKey("stockcount"))
+		e, variance, err := g.CountStock(w.operator, *sku, n, shop.NewIdemKey("stockcount"))
 		if err != nil {
 			return err
 		}
@@ -178,7 +181,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sale := terminal.Sale{Operator: w.operator, Lines: lines, IdemKey: newIdemKey("sale")}
+	sale := terminal.Sale{Operator: w.operator, Lines: lines, IdemKey: shop.NewIdemKey("sale")}
 	if *paidText != "" {
 		if sale.Paid, err = money.Parse("paid", *paidText, money.Limits{}); err != nil {
 			return err

@@ -12,7 +12,6 @@ import (
 	"github.com/villagepost/bianmin/handover"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
-	"golang.org/x/mod/sumdb/note"
 )
 
 // runHandover takes over what a station that left still owed villagers
@@ -33,15 +32,6 @@ func (m *Main) runHandover(ctx context.Context, args []string) error {
 		return m.handoverOwed(args[1:])
 	}
 	return m.usageErr("交接没有“%s”这个操作；可用 load、list、finish、owed。", "handover has no %q; use load, list, finish or owed.", args[0])
-}
-
-// Handovers is the station's book of what it took over.
-func (st *Folder) Handovers() *terminal.Handovers {
-	h := &terminal.Handovers{Ledger: st.Ledger}
-	if v, err := note.NewVerifier(st.Ledger.Genesis().PostOfficeKey); err == nil {
-		h.PostOffice = v
-	}
-	return h
 }
 
 // handoverErr says a refusal of the hand-over in plain words.

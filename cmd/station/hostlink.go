@@ -6,17 +6,9 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/villagepost/bianmin/hostproto"
-	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/tariff"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
-)
-
-// Files of the host link in a station's data folder.
-const (
-	pendingFile    = "pending.db"            // requests whose outcome is still open
-	simJournalFile = "hostsim-journal.jsonl" // the built-in simulator's own journal
 )
 
 // hostFlag is where the bank, billers and carriers are: a hostsim URL, or
@@ -27,29 +19,8 @@ func (h *hostFlag) register(fs *flag.FlagSet) {
 	fs.StringVar(&h.url, "host", "", "host simulator URL, e.g. http://127.0.0.1:8090 (else STATION_HOST, else the built-in simulator)")
 }
 
-// Counter is a station ready to serve a customer: the operator signed in,
-// the key unlocked, the tariff current, the hosts linked and whatever an
-// earlier run left pending settled first.
-type Counter struct {
-	*Folder
-	Op     terminal.Operator
-	Link   *terminal.Link
-	Tariff *tariff.Tariff
-	close  func() error
-	// WrapHost, if set, wraps the host before the link uses it (the
-	// screen watches whether the hosts answer).
-	WrapHost func(terminal.Host) terminal.Host
-	// lookup asks the social-insurance host what a household's members
-	// owe (the host before any wrapHost).
-	lookup terminal.ContributionLookup
-	// Screen: the web Screen shows what the start found (untold) until
-	// the shopkeeper confirms it; the command line shows it at once.
-	Screen bool
-	Untold []terminal.CashOut
-}
-
 // openCounter opens the station in w.dir for w.operator.
-func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*Counter, error) {
+func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*shop.Counter, error) {
 	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return nil, err
@@ -64,7 +35,7 @@ func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*Counter,
 
 // counterFor signs w.operator in at an open station and links it to its
 // hosts.
-func (m *Main) counterFor(ctx context.Context, st *Folder, w worker, h hostFlag) (*Counter, error) {
+func (m *Main) counterFor(ctx context.Context, st *shop.Folder, w worker, h hostFlag) (*shop.Counter, error) {
 	t, err := st.CurrentTariff()
 	if err != nil {
 		return nil, err
@@ -76,83 +47,35 @@ func (m *Main) counterFor(ctx context.Context, st *Folder, w worker, h hostFlag)
 	if err := m.unlock(st, w.passFile, op.ID); err != nil {
 		return nil, err
 	}
-	c := &Counter{Folder: st, Op: op, Tariff: t}
+	c := &shop.Counter{Folder: st, Op: op, Tariff: t}
 	if err := m.openLink(ctx, c, h); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-// Close closes the host link and the station.
-func (c *Counter) Close() error {
-	err := c.close()
-	if serr := c.Folder.Close(); err == nil {
-		err = serr
-	}
-	return err
-}
-
-// openLink connects the counter to its hosts and, before any new work,
-// settles what an earlier run left pending (recovery).
-func (m *Main) openLink(ctx context.Context, c *Counter, h hostFlag) error {
+// openLink links the counter to the hosts named by --host (else
+// STATION_HOST, else the built-in simulator) and says what recovery did.
+func (m *Main) openLink(ctx context.Context, c *shop.Counter, h hostFlag) error {
 	url := h.url
 	if url == "" {
 		url = m.Getenv("STATION_HOST")
 	}
-	var host terminal.Host
-	closeHost := func() error { return nil }
-	if url != "" {
-		host = &hostproto.Client{BaseURL: url}
-	} else {
-		sim, err := hostsim.Open(c.Path(simJournalFile), &hostsim.Options{Now: m.Now})
-		if err != nil {
-			return refuse(err, "打不开内置的模拟银行。", "cannot open the built-in host simulator.")
-		}
-		host, closeHost = sim, sim.Close
-	}
-	c.lookup, _ = host.(terminal.ContributionLookup)
-	if c.WrapHost != nil {
-		host = c.WrapHost(host)
-	}
-	pending, err := terminal.OpenPending(c.Path(pendingFile))
+	r, err := c.LinkHosts(ctx, url)
 	if err != nil {
-		closeHost()
-		return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", c.Path(pendingFile))
-	}
-	c.Link = &terminal.Link{
-		Ledger: c.Ledger, Host: host, Pending: pending, Terminal: c.Ledger.Genesis().Terminal,
-		Timeout: c.Tariff.Host.Timeout(), Retries: c.Tariff.Host.Retries, Now: m.Now,
-	}
-	c.close = func() error {
-		err := pending.Close()
-		if herr := closeHost(); err == nil {
-			err = herr
-		}
 		return err
 	}
-	untold, err := c.Link.Untold() // before Recover moves the scan mark
-	if err != nil {
-		c.close()
-		return err
-	}
-	d, err := c.Link.Recover(ctx)
-	if err != nil {
-		c.close()
-		return err
-	}
-	m.reportDrain(d)
-	for _, u := range untold {
-		m.printf("%s\n", "%s\n", m.untoldText(c.Ledger.Zone(), u))
-	}
-	if c.Screen {
-		c.Untold = untold
-		return nil
-	}
-	if err := c.Link.Shown(seqsOf(untold)...); err != nil {
-		c.close()
-		return err
-	}
+	m.reportRecovered(c.Ledger.Zone(), r)
 	return nil
+}
+
+// reportRecovered says what linking the hosts settled and whom the
+// shopkeeper may still owe cash.
+func (m *Main) reportRecovered(zone *time.Location, r shop.Recovered) {
+	m.reportDrain(r.Drained)
+	for _, u := range r.Untold {
+		m.printf("%s\n", "%s\n", m.untoldText(zone, u))
+	}
 }
 
 // untoldText tells the shopkeeper of a withdrawal the bank approved just
@@ -170,14 +93,6 @@ func (m *Main) untoldText(zone *time.Location, u terminal.CashOut) string {
 		u.Seq, amount, u.Card, u.Time.In(zone).Format("01-02 15:04"), u.Trace)
 }
 
-func seqsOf(untold []terminal.CashOut) []uint64 {
-	seqs := make([]uint64, len(untold))
-	for i, u := range untold {
-		seqs[i] = u.Seq
-	}
-	return seqs
-}
-
 // reportDrain says what recovery or a drain did, if anything.
 func (m *Main) reportDrain(d terminal.Drained) {
 	if d.Settled > 0 {
@@ -186,17 +101,6 @@ func (m *Main) reportDrain(d terminal.Drained) {
 	if n := len(d.Remaining); n > 0 {
 		m.printf("还有 %d 笔业务在等网络恢复，恢复后会自动发送。\n", "%d item(s) wait for the network and will be sent when it is back.\n", n)
 	}
-}
-
-func (c *Counter) Cards() *terminal.Cards {
-	return &terminal.Cards{Link: c.Link, Tariff: c.Tariff, CardKey: c.CardKey}
-}
-
-func (c *Counter) Bills() *terminal.Bills { return &terminal.Bills{Link: c.Link, Tariff: c.Tariff} }
-
-func (c *Counter) Tickets(m *Main) *terminal.Tickets {
-	zone := c.Ledger.Zone()
-	return &terminal.Tickets{Link: c.Link, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
 }
 
 // hostNameZh names a host for the shopkeeper.

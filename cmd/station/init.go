@@ -12,6 +12,7 @@ import (
 
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
+	"github.com/villagepost/bianmin/shop"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -72,7 +73,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	m.printf("  登记用公钥：%s\n", "  verifier key: %s\n", info.VerifierKey)
 	m.printf("下一步：把印章编号和登记用公钥交给邮政支局登记；再用 station operator add 添加店主。请记牢口令，并把 %s 备份到U盘。\n",
 		"Next: give the seal number and verifier key to the post office for enrolment, then add the owner with station operator add. Remember the passphrase and back up %s.\n",
-		filepath.Join(o.dir, keyFile))
+		filepath.Join(o.dir, shop.KeyFile))
 	return nil
 }
 
@@ -97,7 +98,7 @@ func (m *Main) checkInit(o *initOptions) error {
 	if len(o.phone) > 20 || strings.Trim(o.phone, "0123456789-+ ") != "" {
 		return refuse(nil, "服务电话（--phone）只能写数字和“-”，最多 20 位，例如 0376-6201234。", "the service phone (--phone) is digits and '-', at most 20, e.g. 0376-6201234.")
 	}
-	for _, f := range []string{ledgerFile, keyFile} {
+	for _, f := range []string{shop.LedgerFile, shop.KeyFile} {
 		if _, err := os.Stat(filepath.Join(o.dir, f)); err == nil {
 			return refuse(nil, "%s 里已经开通过服务站了，不能再开通一次；什么都没有改动。要查看它，请用 station ledger show。",
 				"a station already exists in %s; it cannot be created twice. Nothing was changed.", o.dir)
@@ -118,7 +119,7 @@ func (m *Main) initStation(ctx context.Context, o initOptions) (stationInfo, err
 	if err := os.MkdirAll(o.dir, 0o700); err != nil {
 		return stationInfo{}, refuse(err, "建不了文件夹 %s。", "cannot create the folder %s.", o.dir)
 	}
-	kpath := filepath.Join(o.dir, keyFile)
+	kpath := filepath.Join(o.dir, shop.KeyFile)
 	pub, err := keyfile.Create(kpath, o.pass, o.id, m.KeyParams, rand.Reader)
 	if err != nil {
 		return stationInfo{}, err
@@ -126,7 +127,7 @@ func (m *Main) initStation(ctx context.Context, o initOptions) (stationInfo, err
 	priv, err := keyfile.Open(kpath, o.pass, o.id)
 	if err == nil {
 		var s *ledger.Store
-		s, err = ledger.Create(filepath.Join(o.dir, ledgerFile),
+		s, err = ledger.Create(filepath.Join(o.dir, shop.LedgerFile),
 			ledger.Genesis{Terminal: o.id, Name: o.name, Zone: o.zone, Cutoff: o.cutoff, PostOfficeKey: o.postoffice, Phone: o.phone}, "init", priv, &ledger.Options{Now: m.Now})
 		if err == nil {
 			err = s.Close()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/villagepost/bianmin/internal/textwidth"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -26,11 +27,6 @@ func (m *Main) runInsure(ctx context.Context, args []string) error {
 		return m.insureCancel(ctx, args[1:])
 	}
 	return m.usageErr("保险没有“%s”这个操作；可用 quote、buy、list、cancel。", "insure has no %q; use quote, buy, list or cancel.", args[0])
-}
-
-func (c *Counter) Insurance(m *Main) *terminal.Insurance {
-	zone := c.Ledger.Zone()
-	return &terminal.Insurance{Link: c.Link, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
 }
 
 // printQuote tells the shopkeeper the price of a policy.
@@ -106,8 +102,8 @@ func (m *Main) insureBuy(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	o.Operator, o.IdemKey = c.Op.ID, newIdemKey("policy")
-	r, err := c.Insurance(m).Buy(ctx, o)
+	o.Operator, o.IdemKey = c.Op.ID, shop.NewIdemKey("policy")
+	r, err := c.Insurance().Buy(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -180,7 +176,7 @@ func (m *Main) insureCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.Insurance(m).Cancel(ctx, c.Op.ID, *sale, newIdemKey("unpolicy"))
+	r, err := c.Insurance().Cancel(ctx, c.Op.ID, *sale, shop.NewIdemKey("unpolicy"))
 	if err != nil {
 		return m.serviceErr(c, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/villagepost/bianmin/shop"
 )
 
 func langFrom(s string) string {
@@ -41,25 +43,12 @@ func (m *Main) missingFlag(flag, zh, en string, args ...any) error {
 	return &usageError{"缺少必填选项 --" + flag + "：" + fmt.Sprintf(zh, args...), "missing required flag --" + flag + ": " + fmt.Sprintf(en, args...)}
 }
 
-// problem is a refusal with a message in both languages; err, if any, is
-// the cause shown to support staff in English.
-type problem struct {
-	zh, en string
-	err    error
-	code   int
-}
-
-func (p *problem) Error() string {
-	if p.err != nil {
-		return p.en + ": " + p.err.Error()
-	}
-	return p.en
-}
-
-func (p *problem) Unwrap() error { return p.err }
+// errHelped says --help was given and the help printed: the command
+// ends well without doing anything.
+var errHelped = errors.New("help printed")
 
 func refuse(err error, zh, en string, args ...any) error {
-	return &problem{zh: fmt.Sprintf(zh, args...), en: fmt.Sprintf(en, args...), err: err, code: exitFailed}
+	return shop.Refuse(err, zh, en, args...)
 }
 
 // status prints err as one line and returns the exit status for it.
@@ -67,9 +56,8 @@ func (m *Main) status(err error) int {
 	if err == nil {
 		return exitOK
 	}
-	var p *problem
-	if errors.As(err, &p) && p.code == exitOK {
-		return exitOK // --help, already printed
+	if errors.Is(err, errHelped) {
+		return exitOK
 	}
 	var u *usageError
 	if errors.As(err, &u) {

@@ -4,10 +4,11 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
-	"github.com/villagepost/bianmin/internal/textwidth"
 	"os"
 	"strconv"
 	"strings"
+
+	"github.com/villagepost/bianmin/internal/textwidth"
 
 	"github.com/villagepost/bianmin/ledger"
 )

@@ -83,7 +83,7 @@ func TestDemoStationNeedsNoPassphrase(t *testing.T) {
 		t.Fatalf("serve --dir on a demo station: %v", err)
 	}
 	defer d.Counter.Close()
-	if !d.demo {
+	if !d.Demo() {
 		t.Error("the screen of a demo station does not say it is a demo")
 	}
 

@@ -20,6 +20,7 @@ import (
 
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/postapi"
+	"github.com/villagepost/bianmin/shop"
 )
 
 // serve starts postoffice serve on 127.0.0.1 and returns its address.
@@ -287,7 +288,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		d.post.run(ctx, m, func(_ *UploadReport, err error) {
+		d.Post().Run(ctx, func(_ *shop.UploadReport, err error) {
 			select {
 			case rounds <- err:
 			default:
@@ -302,7 +303,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	if v := d.Services().Tariff.Version; v != "TEST-2026-11B" {
 		t.Errorf("after the link's round the screen prices by tariff %s, want the issued TEST-2026-11B", v)
 	}
-	if v := d.days().Tariff; v != "TEST-2026-11B" {
+	if v := d.Counter.Tariff.Version; v != "TEST-2026-11B" {
 		t.Errorf("the day's close names tariff %s", v)
 	}
 }

@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
+
+	"github.com/villagepost/bianmin/internal/textwidth"
 
 	"github.com/villagepost/bianmin/pin"
 	"github.com/villagepost/bianmin/terminal"
@@ -121,7 +122,7 @@ func (m *Main) operatorUnlock(args []string) error {
 		return err
 	}
 	defer st.Close()
-	owner, err := FirstOwner(st)
+	owner, err := st.FirstOwner()
 	if err != nil {
 		return err
 	}

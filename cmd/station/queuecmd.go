@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
-	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
+
+	"github.com/villagepost/bianmin/internal/textwidth"
+	"github.com/villagepost/bianmin/shop"
 
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
@@ -24,7 +26,7 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 	}
 	open := m.openStation
 	if w.operator == "" {
-		open = func(dir string, verifyNew bool) (*Folder, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*shop.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(w.dir, true)
 	if err != nil {
@@ -37,14 +39,14 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		defer c.close()
+		defer c.CloseLink()
 		if items, err = c.Link.Items(); err != nil {
 			return err
 		}
 	} else {
-		p, err := terminal.OpenPending(st.DBPath(pendingFile))
+		p, err := terminal.OpenPending(st.DBPath(shop.PendingFile))
 		if err != nil {
-			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(pendingFile))
+			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(shop.PendingFile))
 		}
 		items, err = p.List()
 		p.Close()

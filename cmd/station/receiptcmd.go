@@ -1,23 +1,23 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strconv"
 
-	"github.com/villagepost/bianmin/internal/cjkfont"
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/receipts"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
 )
 
-// receiptsDir is where a station keeps the PDFs of its receipts.
-const receiptsDir = "receipts"
+// roll is how receipts come out on mm-wide paper: to the printer device
+// STATION_PRINTER names, if any, as well as to PDF.
+func (m *Main) roll(mm int) shop.Paper {
+	return shop.Paper{MM: mm, Printer: m.Getenv("STATION_PRINTER")}
+}
 
 // paper returns the receipt width in mm: STATION_PAPER (58 or 80), else 80.
 func (m *Main) paper() (int, error) {
@@ -32,75 +32,11 @@ func (m *Main) paper() (int, error) {
 	return mm, nil
 }
 
-// Receipt builds and signs the Receipt of entry seq.
-func (st *Folder) Receipt(seq uint64) (*receipts.Receipt, error) {
-	e, err := st.Ledger.Get(seq)
-	if err != nil {
-		return nil, err
-	}
-	g := st.Ledger.Genesis()
-	r, err := receipts.New(receipts.Station{ID: g.Terminal, Name: g.Name, Phone: g.Phone, Zone: st.Ledger.Zone()}, e, st.Ledger.Get)
-	if err != nil {
-		return nil, err
-	}
-	if st.Key == nil {
-		return nil, errors.New("the station key is not unlocked")
-	}
-	return r, r.Sign(st.Key)
-}
-
-// issue prints a receipt at once: the PDF into the station's receipts
-// folder and, when STATION_PRINTER names a printer device, the ESC/POS
-// bytes to it. It returns the PDF's path.
-func (m *Main) issue(st *Folder, r *receipts.Receipt, name string, mm int) (string, error) {
-	pdf, err := m.pdfOf(r, mm)
-	if err != nil {
-		return "", err
-	}
-	if err := os.MkdirAll(st.Path(receiptsDir), 0o700); err != nil {
-		return "", err
-	}
-	path := st.Path(filepath.Join(receiptsDir, name))
-	if err := os.WriteFile(path, pdf, 0o600); err != nil {
-		return "", err
-	}
-	if dev := m.Getenv("STATION_PRINTER"); dev != "" {
-		cols, _ := receipts.ColsFor(mm)
-		b, err := r.ESCPOS(m.lang, cols)
-		if err != nil {
-			return path, err
-		}
-		f, err := os.OpenFile(dev, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
-		if err != nil {
-			return path, err
-		}
-		_, err = f.Write(b)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return path, fmt.Errorf("printer %s: %w", dev, err)
-		}
-	}
-	return path, nil
-}
-
-// pdfOf renders a receipt as a PDF on mm-wide paper.
-func (m *Main) pdfOf(r *receipts.Receipt, mm int) ([]byte, error) {
-	ttf, err := cjkfont.TTF()
-	if err != nil {
-		return nil, err
-	}
-	var b bytes.Buffer
-	err = r.WritePDF(&b, m.lang, mm, ttf)
-	return b.Bytes(), err
-}
-
 // printReceipt issues the receipt of an entry just recorded and, unless
 // the command prints JSON, says where it is; it returns the PDF's path.
 // The money has moved whatever happens here, so a receipt that cannot be
 // made is a warning with what to do, not a failure.
-func (m *Main) printReceipt(st *Folder, seq uint64, asJSON bool) string {
+func (m *Main) printReceipt(st *shop.Folder, seq uint64, asJSON bool) string {
 	r, err := st.Receipt(seq)
 	if errors.Is(err, receipts.ErrNoMoney) {
 		return ""
@@ -109,7 +45,7 @@ func (m *Main) printReceipt(st *Folder, seq uint64, asJSON bool) string {
 	if err == nil {
 		var mm int
 		if mm, err = m.paper(); err == nil {
-			path, err = m.issue(st, r, fmt.Sprintf("%06d.pdf", seq), mm)
+			path, err = st.Issue(r, fmt.Sprintf("%06d.pdf", seq), m.lang, m.roll(mm))
 		}
 	}
 	if err != nil {
@@ -178,7 +114,7 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 		_, err = fmt.Fprint(m.Stdout, r.Text(m.lang, cols))
 		return err
 	case *pdfOut != "":
-		b, err := m.pdfOf(r, mm)
+		b, err := shop.PDF(r, m.lang, mm)
 		if err != nil {
 			return err
 		}
@@ -189,7 +125,7 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 			*seq, reprint.Count, reprint.Entry, *pdfOut)
 		return nil
 	}
-	path, err := m.issue(st, r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.Count), mm)
+	path, err := st.Issue(r, fmt.Sprintf("%06d-reprint-%d.pdf", *seq, reprint.Count), m.lang, m.roll(mm))
 	if err != nil {
 		return err
 	}
@@ -198,39 +134,10 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 	return nil
 }
 
-type Reprint struct {
-	Count int
-	Entry uint64
-}
-
-// RecordReprint records the next reprint of entry seq and returns its
-// number: 1 for the first reprint.
-func (st *Folder) RecordReprint(operator string, seq uint64) (Reprint, error) {
-	if void, ok := terminal.Voided(st.Ledger, seq); ok {
-		return Reprint{}, &terminal.VoidedError{Step: terminal.StepReprint, Seq: seq, Void: void}
-	}
-	n := 1
-	for ; ; n++ {
-		_, err := st.Ledger.ByIdemKey(fmt.Sprintf("reprint:%d:%d", seq, n))
-		if errors.Is(err, ledger.ErrNotFound) {
-			break
-		}
-		if err != nil {
-			return Reprint{}, err
-		}
-	}
-	payload, err := json.Marshal(map[string]any{"seq": seq, "count": n})
-	if err != nil {
-		return Reprint{}, err
-	}
-	e, _, err := st.Ledger.Append(ledger.Draft{Operator: operator, Kind: "receipt_reprint", IdemKey: fmt.Sprintf("reprint:%d:%d", seq, n), Payload: payload})
-	return Reprint{n, e.Seq}, err
-}
-
 // serviceErr passes on the error of a service, first printing the receipt
 // of a reversal the host acknowledged: it shows the villager that nothing
 // was taken.
-func (m *Main) serviceErr(c *Counter, err error) error {
+func (m *Main) serviceErr(c *shop.Counter, err error) error {
 	var rv *terminal.ReversedError
 	if errors.As(err, &rv) && rv.Reversal != 0 {
 		m.printReceipt(c.Folder, rv.Reversal, false)

@@ -39,7 +39,7 @@ func TestScreenTariffChangesAtTheConfirmation(t *testing.T) {
 	if _, err := s.d.Counter.Folder.LoadTariff(signed, nt, "OP1"); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.d.reloadTariff(); err != nil {
+	if err := s.d.ReloadTariff(); err != nil {
 		t.Fatal(err)
 	}
 

@@ -16,6 +16,7 @@ import (
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/internal/toolcheck"
 	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/web"
 )
 
@@ -28,7 +29,7 @@ type screen struct {
 	url  string
 	dir  string
 	sim  *hostsim.Sim
-	d    *Desk           // the station the screen serves
+	d    *shop.Desk      // the station the screen serves
 	ctx  context.Context // the browser tab
 	stop func()
 	// noShots: this walk writes no screenshot under -update-screens
@@ -82,7 +83,7 @@ func serveScreen(t *testing.T, m *Main, o serveOptions) *screen {
 		chromedp.Flag("disable-background-networking", true), chromedp.WindowSize(1024, 600))
 	bctx, bcancel := chromedp.NewContext(actx)
 	bctx, tcancel := context.WithTimeout(bctx, 5*time.Minute)
-	sim, _ := d.net.Host.(*hostsim.Sim) // nil with an outside host
+	sim, _ := d.Host().(*hostsim.Sim) // nil with an outside host
 	s := &screen{t: t, url: "http://" + ln.Addr().String(), dir: dir, sim: sim, ctx: bctx, d: d}
 	s.stop = func() {
 		tcancel()

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/internal/peerlimit"
-	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 )
@@ -81,9 +81,9 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	defer d.Counter.Close()
-	o.demo = d.demo
-	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }, Hosts: screenHosts(o)})
+	defer d.Close()
+	o.demo = d.Demo()
+	srv, err := web.New(d, &web.Options{Now: m.Now, Logf: m.logf, Hosts: screenHosts(o)})
 	if err != nil {
 		return err
 	}
@@ -106,7 +106,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 // serveOn serves on ln until ctx ends, sending the queue in the
 // background.
-func (m *Main) serveOn(ctx context.Context, d *Desk, h http.Handler, ln net.Listener, o serveOptions) error {
+func (m *Main) serveOn(ctx context.Context, d *shop.Desk, h http.Handler, ln net.Listener, o serveOptions) error {
 	lim := o.limits
 	if lim == (serveLimits{}) {
 		lim = defaultLimits
@@ -119,14 +119,18 @@ func (m *Main) serveOn(ctx context.Context, d *Desk, h http.Handler, ln net.List
 	ln = peerlimit.New(ln, lim.PerAddr)
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	shared := m.shareFiles(ctx, d.Counter)
+	shared, serr := d.Counter.ShareFiles(ctx, m.logf)
+	if serr != nil {
+		fmt.Fprintln(m.Stderr, m.say("注意：网页开着的时候，只读的命令（例如 station ledger export、station report）用不了：",
+			"note: while the screen runs, commands that only read (station ledger export, station report, …) cannot work: "), serr)
+	}
 	defer shared()
 	ticker := time.NewTicker(o.drainEvery)
 	defer ticker.Stop()
 	drained := make(chan struct{})
 	go func() {
 		defer close(drained)
-		d.drain(ctx, ticker.C, func(dr terminal.Drained, err error) {
+		d.Drain(ctx, ticker.C, func(dr terminal.Drained, err error) {
 			if err != nil {
 				fmt.Fprintln(m.Stderr, m.say("发送排队业务时出错：", "sending the queue failed: "), err)
 			} else if dr.Settled > 0 {
@@ -137,10 +141,10 @@ func (m *Main) serveOn(ctx context.Context, d *Desk, h http.Handler, ln net.List
 	posted := make(chan struct{})
 	go func() {
 		defer close(posted)
-		if d.post == nil {
+		if d.Post() == nil {
 			return
 		}
-		d.post.run(ctx, m, func(rep *UploadReport, err error) {
+		d.Post().Run(ctx, func(rep *shop.UploadReport, err error) {
 			for _, o := range rep.Sent {
 				m.printf("营业日 %s 交给邮政：%s\n", "business day %s sent to the post office: %s\n", o.Day, m.say(o.ZH, o.EN))
 			}
@@ -177,6 +181,55 @@ func (m *Main) serveOn(ctx context.Context, d *Desk, h http.Handler, ln net.List
 	return err
 }
 
+// openDesk opens the station in o.dir for the screen (shop.OpenDesk)
+// and says what the start found.
+func (m *Main) openDesk(ctx context.Context, o serveOptions) (*shop.Desk, error) {
+	if err := m.needDir(o.dir); err != nil {
+		return nil, err
+	}
+	mm, err := m.paper()
+	if err != nil {
+		return nil, err
+	}
+	host := o.host.url
+	if host == "" {
+		host = m.Getenv("STATION_HOST")
+	}
+	d, start, err := shop.OpenDesk(ctx, o.dir, shop.DeskOptions{
+		Now: m.Now, Demo: o.demo, HostURL: host, Postoffice: o.postoffice, Paper: m.roll(mm),
+		Passphrase: func() ([]byte, error) {
+			return m.secret(o.passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false)
+		},
+		Words: m.screenWords, Logf: m.logf,
+	})
+	m.noteDir(o.dir, err)
+	if err != nil {
+		return nil, err
+	}
+	m.reportForgotten(start.Forgotten)
+	m.reportRecovered(d.Counter.Ledger.Zone(), start.Recovered)
+	return d, nil
+}
+
+// screenWords are the command line's words for err, as the screen shows
+// them in lang.
+func (m *Main) screenWords(err error, lang string) string {
+	mm := *m
+	mm.lang = langFrom(lang)
+	mm.screen = true
+	var u *usageError
+	if errors.As(err, &u) {
+		return mm.say(u.zh, u.en)
+	}
+	msg, _ := mm.explain(err)
+	return msg
+}
+
+// logf writes a line to the program's log (standard error).
+func (m *Main) logf(format string, args ...any) {
+	fmt.Fprintf(m.Stderr, format+"\n", args...)
+}
+
 // checkAddr keeps the screen on this machine unless HTTPS is set up or
 // the operator accepts plain HTTP on the network.
 func (m *Main) checkAddr(o serveOptions) error {
@@ -200,81 +253,6 @@ func (m *Main) checkAddr(o serveOptions) error {
 	}
 	return refuse(nil, "网页只开在本机（127.0.0.1）上。要让别的设备访问，请用 --tls-cert 和 --tls-key 开 HTTPS，或加 --allow-plain-http 接受明文风险。",
 		"the screen listens on this machine only (127.0.0.1). To reach it from elsewhere give --tls-cert and --tls-key for HTTPS, or accept plain HTTP with --allow-plain-http.")
-}
-
-// openDesk opens the station for the screen: it checks the ledger,
-// unlocks the key, closes a day the shop forgot to close, links the hosts
-// and settles what an earlier run left pending.
-func (m *Main) openDesk(ctx context.Context, o serveOptions) (*Desk, error) {
-	st, err := m.openStation(o.dir, true)
-	if err != nil {
-		return nil, err
-	}
-	fail := func(err error) (*Desk, error) {
-		st.Close()
-		return nil, err
-	}
-	t, err := st.CurrentTariff()
-	if err != nil {
-		return fail(err)
-	}
-	o.demo = o.demo || IsDemo(st)
-	if o.demo {
-		priv, kerr := keyfile.Open(st.Path(keyFile), []byte(demoPassphrase), st.Ledger.Genesis().Terminal)
-		if kerr != nil {
-			return fail(kerr)
-		}
-		err = st.SetKey(priv)
-	} else {
-		err = m.unlockOnly(st, o.passFile)
-	}
-	if err != nil {
-		return fail(err)
-	}
-	owner, err := FirstOwner(st)
-	if err != nil {
-		return fail(err)
-	}
-	if err := m.closeForgotten(st, owner); err != nil {
-		return fail(err)
-	}
-	addr, err := st.PostofficeURL(o.postoffice)
-	if err != nil {
-		return fail(err)
-	}
-	var post *PostLink
-	if addr != "" {
-		client, err := st.PostClient(addr)
-		if err != nil {
-			return fail(err)
-		}
-		post = newPostLink(st, client, m.Now)
-	}
-	watch := &watchHost{}
-	c := &Counter{Folder: st, Tariff: t, Screen: true, WrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
-	if err := m.openLink(ctx, c, o.host); err != nil {
-		return fail(err)
-	}
-	d := &Desk{m: m, Counter: c, demo: o.demo, net: watch, post: post}
-	if post != nil {
-		post.onTariff = d.reloadTariff
-	}
-	return d, nil
-}
-
-// FirstOwner names who records what the station does on its own at
-// start (closing a forgotten day): the first owner.
-func FirstOwner(st *Folder) (string, error) {
-	ops, err := st.Ops.List()
-	if err != nil {
-		return "", err
-	}
-	for _, op := range ops {
-		if op.Role == terminal.RoleOwner {
-			return op.ID, nil
-		}
-	}
-	return "", refuse(nil, "还没有店主：请先用 station operator add --dir %s --id OP1 --role owner 添加店主。", "there is no owner yet: add one with station operator add --dir %s --id OP1 --role owner.", st.Dir)
 }
 
 // screenHosts lists the names the screen answers to: the address it

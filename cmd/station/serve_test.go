@@ -18,6 +18,7 @@ import (
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 )
@@ -54,7 +55,7 @@ func TestServeAddr(t *testing.T) {
 // moves.
 type desked struct {
 	m   *Main
-	d   *Desk
+	d   *shop.Desk
 	now *time.Time
 	srv *httptest.Server
 }
@@ -173,7 +174,7 @@ func TestScreenSession(t *testing.T) {
 // the server's own loop once the biller answers, with no command typed.
 func TestServeDrains(t *testing.T) {
 	x := openDesked(t)
-	sim := x.d.net.Host.(*hostsim.Sim)
+	sim := x.d.Host().(*hostsim.Sim)
 	if err := sim.SetFaults(hostsim.Fault{Target: "biller", Mode: hostsim.FaultDown}); err != nil {
 		t.Fatal(err)
 	}
@@ -190,7 +191,7 @@ func TestServeDrains(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan terminal.Drained)
-	go x.d.drain(ctx, tick, func(d terminal.Drained, err error) {
+	go x.d.Drain(ctx, tick, func(d terminal.Drained, err error) {
 		if err != nil {
 			t.Error(err)
 		}
@@ -230,7 +231,7 @@ func TestScreenUntold(t *testing.T) {
 	}
 	x.srv.Close()
 	x.d.Counter.Close()
-	reopen := func() *Desk {
+	reopen := func() *shop.Desk {
 		d, err := x.m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
 		if err != nil {
 			t.Fatal(err)

@@ -173,7 +173,9 @@ func (s *soak) contribute() {
 	var res terminal.HouseholdResult
 	err := s.timed("contribution", func() error {
 		var err error
-		res, err = (&terminal.Contributions{Link: s.d.Counter.Link, Lookup: s.d.Counter.lookup, Tariff: s.tariff, Today: s.today}).Pay(s.ctx, h)
+		cs := s.d.Counter.Contributions()
+		cs.Tariff, cs.Today = s.tariff, s.today
+		res, err = cs.Pay(s.ctx, h)
 		return err
 	})
 	var charged []terminal.MemberLine

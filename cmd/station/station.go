@@ -2,56 +2,15 @@ package main
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/json"
 	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/villagepost/bianmin/internal/secret"
-	"github.com/villagepost/bianmin/keyfile"
-	"github.com/villagepost/bianmin/ledger"
-	"github.com/villagepost/bianmin/terminal"
+	"github.com/villagepost/bianmin/shop"
 )
-
-// Files in a station's data folder.
-const (
-	ledgerFile    = "ledger.db"
-	keyFile       = "station.key"
-	operatorsFile = "operators.db"
-)
-
-// Folder is an opened data folder.
-type Folder struct {
-	Dir     string
-	Ledger  *ledger.Store
-	Ops     *terminal.Operators
-	CardKey []byte             // keys the per-card hash; set when the key is unlocked
-	Key     ed25519.PrivateKey // signs receipt codes; set when the key is unlocked
-	// copyDir holds the copy of the ledger, operators and pending store
-	// a command that only reads got from the running program (see
-	// openForView); "" when the station's own files are open.
-	copyDir string
-}
-
-func (st *Folder) Close() error {
-	err := st.Ops.Close()
-	if lerr := st.Ledger.Close(); err == nil {
-		err = lerr
-	}
-	if st.copyDir != "" {
-		if rerr := os.RemoveAll(st.copyDir); err == nil {
-			err = rerr
-		}
-	}
-	return err
-}
-
-func (st *Folder) Path(name string) string { return filepath.Join(st.Dir, name) }
 
 // flags makes a flag set whose errors are reported in our own words.
 func (m *Main) flags(name string) *flag.FlagSet {
@@ -65,7 +24,7 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 		if errors.Is(err, flag.ErrHelp) {
 			fs.SetOutput(m.Stdout)
 			fs.PrintDefaults()
-			return &problem{zh: "", en: "", code: exitOK}
+			return errHelped
 		}
 		return m.usageErr("命令行不对：%v", "bad command line: %v", err)
 	}
@@ -77,7 +36,7 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 
 // openView parses the flags of a command that only shows something
 // (--dir, --json) and opens the station.
-func (m *Main) openView(name string, args []string) (*Folder, bool, error) {
+func (m *Main) openView(name string, args []string) (*shop.Folder, bool, error) {
 	fs := m.flags(name)
 	dir := fs.String("dir", "", "the station's data folder")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -116,74 +75,81 @@ func (m *Main) needDir(dir string) error {
 	return nil
 }
 
-// openStation opens the station in dir and verifies what was added since
-// the last verification (verifyNew), so a damaged ledger is noticed at once
-// without re-checking years of history.
-func (m *Main) openStation(dir string, verifyNew bool) (*Folder, error) {
-	if err := m.needDir(dir); err != nil {
-		return nil, err
-	}
-	if fi, err := os.Stat(dir); err != nil || !fi.IsDir() {
-		return nil, refuse(nil, "没有找到服务站数据文件夹 %s。请检查路径；新开的站请先运行 station init。",
-			"no station data folder at %s. Check the path; a new station starts with station init.", dir)
-	}
-	if _, err := os.Stat(filepath.Join(dir, ledgerFile)); err != nil {
-		return nil, refuse(nil, "%s 不是服务站的数据文件夹（里面没有 %s）。请检查路径。",
-			"%s is not a station data folder (it has no %s). Check the path.", dir, ledgerFile)
-	}
-	m.dir = dir
-	s, err := ledger.Open(filepath.Join(dir, ledgerFile), &ledger.Options{Now: m.Now})
-	if err != nil {
-		return nil, err
-	}
-	if verifyNew {
-		if _, err := s.VerifyNew(); err != nil {
-			s.Close()
-			return nil, err
-		}
-	}
-	ops, err := terminal.OpenOperators(filepath.Join(dir, operatorsFile), m.Now)
-	if err != nil {
-		s.Close()
-		return nil, refuse(err, "打不开操作员名单 %s。", "cannot open the operator list %s.", filepath.Join(dir, operatorsFile))
-	}
-	return &Folder{Dir: dir, Ledger: s, Ops: ops}, nil
-}
-
 // unlock reads the passphrase, gives the ledger the station's key and,
 // before anything else is recorded, closes a business day the shop forgot
 // to close (operator is who is at the counter).
-func (m *Main) unlock(st *Folder, passFile, operator string) error {
+func (m *Main) unlock(st *shop.Folder, passFile, operator string) error {
 	if err := m.unlockOnly(st, passFile); err != nil {
 		return err
 	}
 	return m.closeForgotten(st, operator)
 }
 
-// unlockOnly reads the passphrase and gives the ledger the station's key.
-// A demo station's passphrase is public: it is used when none is given.
-func (m *Main) unlockOnly(st *Folder, passFile string) error {
-	var pass []byte
-	var err error
-	if passFile == "" && m.Getenv("STATION_PASSPHRASE") == "" && IsDemo(st) {
-		pass = []byte(demoPassphrase)
-	} else if pass, err = m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false); err != nil {
-		return err
-	}
-	priv, err := keyfile.Open(st.Path(keyFile), pass, st.Ledger.Genesis().Terminal)
+// closeForgotten closes a business day the shop forgot to close and
+// says so.
+func (m *Main) closeForgotten(st *shop.Folder, operator string) error {
+	f, err := st.CloseForgotten(operator)
 	if err != nil {
 		return err
 	}
-	return st.SetKey(priv)
+	m.reportForgotten(f)
+	return nil
 }
 
-// SetKey lets the station sign entries and hash card numbers.
-func (st *Folder) SetKey(priv ed25519.PrivateKey) error {
-	if err := st.Ledger.SetSigner(priv); err != nil {
+// reportForgotten says that a forgotten day was closed late, if one was.
+func (m *Main) reportForgotten(f shop.Forgotten) {
+	if f.Day == "" {
+		return
+	}
+	m.printf("注意：上一个营业日 %s 没有日结，现已补做日结（现金没有清点", "note: business day %s was not closed; it is closed now (cash not counted", f.Day)
+	if f.Carried > 0 {
+		m.printf("，%d 笔待处理业务结转到今天", ", %d pending item(s) carried to today", f.Carried)
+	}
+	m.printf("），日结文件 %s。请清点钱箱：station cash count --counted 金额。\n", "); file %s. Count the drawer: station cash count --counted AMOUNT.\n", f.File)
+}
+
+// openStation opens the station in --dir for a command that records
+// something (shop.Open).
+func (m *Main) openStation(dir string, verifyNew bool) (*shop.Folder, error) {
+	if err := m.needDir(dir); err != nil {
+		return nil, err
+	}
+	st, err := shop.Open(dir, m.Now, verifyNew)
+	m.noteDir(dir, err)
+	return st, err
+}
+
+// openForView opens the station in --dir for a command that only reads
+// (shop.OpenForView: a copy of the files when the screen holds them).
+func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*shop.Folder, error) {
+	if err := m.needDir(dir); err != nil {
+		return nil, err
+	}
+	st, err := shop.OpenForView(ctx, dir, m.Now, verifyNew)
+	m.noteDir(dir, err)
+	return st, err
+}
+
+// noteDir remembers the station's folder, where damage is logged, once
+// it is known to be one (a refusal says it is not).
+func (m *Main) noteDir(dir string, err error) {
+	var r *shop.Refusal
+	if err == nil || !errors.As(err, &r) {
+		m.dir = dir
+	}
+}
+
+// unlockOnly reads the passphrase and gives the ledger the station's key.
+// A demo station's passphrase is public: it is used when none is given.
+func (m *Main) unlockOnly(st *shop.Folder, passFile string) error {
+	var pass []byte
+	var err error
+	if passFile == "" && m.Getenv("STATION_PASSPHRASE") == "" && st.IsDemo() {
+		pass = []byte(shop.DemoPassphrase)
+	} else if pass, err = m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false); err != nil {
 		return err
 	}
-	st.CardKey, st.Key = keyfile.Derive(priv, "card-key"), priv
-	return nil
+	return st.Unlock(pass)
 }
 
 // secret reads a passphrase or PIN: from a file, else the environment
@@ -219,50 +185,4 @@ func secretName(env string) string {
 		return "card-pin"
 	}
 	return "pin"
-}
-
-// addOperator records in the ledger that by added operator id, then
-// stores the operator with the PIN's hash. Run again after a crash between
-// the two, the ledger entry is replayed and the operator stored.
-// UnlockOperator lifts every lockout of operator id for the holder of
-// the station key's passphrase (the caller has checked it), typed at
-// where (terminal.Console or "screen"), and records the unlock in the
-// ledger, under the first owner's name, before it lifts it.
-func (st *Folder) UnlockOperator(id, where string) (ledger.Entry, error) {
-	ops, err := st.Ops.List()
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	found := false
-	for _, op := range ops {
-		found = found || op.ID == id
-	}
-	if !found {
-		return ledger.Entry{}, fmt.Errorf("%w: %s", terminal.ErrUnknownOperator, id)
-	}
-	owner, err := FirstOwner(st)
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	payload, err := json.Marshal(map[string]string{"id": id, "by": "passphrase", "at": where})
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	e, _, err := st.Ledger.Append(ledger.Draft{Operator: owner, Kind: "operator_unlock", IdemKey: newIdemKey("operator_unlock"), Payload: payload})
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	return e, st.Ops.Unlock(id)
-}
-
-func (st *Folder) AddOperator(id, role, pinCode, by string) (ledger.Entry, error) {
-	payload, err := json.Marshal(map[string]string{"id": id, "role": role})
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	e, _, err := st.Ledger.Append(ledger.Draft{Operator: by, Kind: "operator_add", IdemKey: "operator_add:" + id, Payload: payload})
-	if err != nil {
-		return ledger.Entry{}, err
-	}
-	return e, st.Ops.Add(id, role, pinCode, e.Seq)
 }

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
-	"github.com/villagepost/bianmin/internal/textwidth"
 	"strconv"
+
+	"github.com/villagepost/bianmin/internal/textwidth"
+	"github.com/villagepost/bianmin/shop"
 
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
@@ -53,8 +55,8 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	o.Operator, o.IdemKey = c.Op.ID, newIdemKey("ticket")
-	r, err := c.Tickets(m).Order(ctx, o)
+	o.Operator, o.IdemKey = c.Op.ID, shop.NewIdemKey("ticket")
+	r, err := c.Tickets().Order(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -137,7 +139,7 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.Tickets(m).Cancel(ctx, c.Op.ID, *order, newIdemKey("cancel"))
+	r, err := c.Tickets().Cancel(ctx, c.Op.ID, *order, shop.NewIdemKey("cancel"))
 	if err != nil {
 		return m.serviceErr(c, err)
 	}

@@ -1,10 +1,9 @@
 package main
 
 import (
-	"errors"
 	"flag"
-	"time"
 
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -23,7 +22,7 @@ func (w *worker) register(fs *flag.FlagSet) {
 }
 
 // signIn checks the operator's PIN.
-func (m *Main) signIn(st *Folder, w worker) (terminal.Operator, error) {
+func (m *Main) signIn(st *shop.Folder, w worker) (terminal.Operator, error) {
 	if w.operator == "" {
 		return terminal.Operator{}, m.missingFlag("operator", "请用 --operator 说明是哪位操作员办理，例如 --operator OP1。", "say who is working with --operator, e.g. --operator OP1.")
 	}
@@ -32,23 +31,11 @@ func (m *Main) signIn(st *Folder, w worker) (terminal.Operator, error) {
 		return terminal.Operator{}, err
 	}
 	op, err := st.Ops.Authenticate(w.operator, string(code))
-	return op, lockedIn(err, st.Ledger.Zone())
-}
-
-// lockedIn gives a lockout's end in the station's zone, as every other
-// time the shop reads.
-func lockedIn(err error, zone *time.Location) error {
-	var le *terminal.LockedError
-	if errors.As(err, &le) {
-		c := *le
-		c.Until = c.Until.In(zone)
-		return &c
-	}
-	return err
+	return op, shop.LockedIn(err, st.Ledger.Zone())
 }
 
 // signedIn checks the operator's PIN and unlocks the station key.
-func (m *Main) signedIn(st *Folder, w worker) error {
+func (m *Main) signedIn(st *shop.Folder, w worker) error {
 	if _, err := m.signIn(st, w); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package shop
 
 import (
 	"context"
@@ -24,21 +24,23 @@ import (
 // host link stay open for the life of the server. It implements
 // web.Station with the same services and words as the command line.
 type Desk struct {
-	m       *Main
 	Counter *Counter
 	demo    bool
 	net     *watchHost
 	post    *PostLink // nil: no post office address is known
+	paper   Paper
+	words   func(err error, lang string) string
+	logf    func(string, ...any)
 
 	// tariffMu guards c.tariff, which the post office link replaces
 	// when it loads a newer tariff while the screen serves.
 	tariffMu sync.Mutex
 }
 
-// reloadTariff prices from now on by the tariff the station holds (the
+// ReloadTariff prices from now on by the tariff the station holds (the
 // post office link has just loaded it). The hosts' timeout and retries
 // stay those of the start until the next start.
-func (d *Desk) reloadTariff() error {
+func (d *Desk) ReloadTariff() error {
 	t, err := d.Counter.Folder.CurrentTariff()
 	if err != nil {
 		return err
@@ -51,14 +53,6 @@ func (d *Desk) reloadTariff() error {
 
 var _ web.Station = (*Desk)(nil)
 
-// say returns a Main that speaks lang, for messages and receipts.
-func (d *Desk) say(lang string) *Main {
-	mm := *d.m
-	mm.lang = langFrom(lang)
-	mm.screen = true
-	return &mm
-}
-
 func (d *Desk) Info() web.Info {
 	g := d.Counter.Ledger.Genesis()
 	return web.Info{ID: g.Terminal, Name: g.Name, Zone: d.Counter.Ledger.Zone(), Demo: d.demo}
@@ -66,13 +60,13 @@ func (d *Desk) Info() web.Info {
 
 func (d *Desk) Authenticate(id, pinCode, from string) (terminal.Operator, error) {
 	op, err := d.Counter.Ops.AuthenticateFrom(id, pinCode, from)
-	return op, lockedIn(err, d.Counter.Ledger.Zone())
+	return op, LockedIn(err, d.Counter.Ledger.Zone())
 }
 
 // Unlock lifts every lockout of operator id when passphrase opens the
 // station key, and records the unlock in the ledger.
 func (d *Desk) Unlock(id, passphrase string) (uint64, error) {
-	if _, err := keyfile.Open(d.Counter.Folder.Path(keyFile), []byte(passphrase), d.Counter.Ledger.Genesis().Terminal); err != nil {
+	if _, err := keyfile.Open(d.Counter.Folder.Path(KeyFile), []byte(passphrase), d.Counter.Ledger.Genesis().Terminal); err != nil {
 		return 0, err
 	}
 	e, err := d.Counter.Folder.UnlockOperator(id, "screen")
@@ -84,14 +78,14 @@ func (d *Desk) Operators() ([]terminal.Operator, error) { return d.Counter.Ops.L
 func (d *Desk) Services() web.Services {
 	d.tariffMu.Lock()
 	defer d.tariffMu.Unlock()
-	c, m := d.Counter, d.m
+	c := d.Counter
 	zone := c.Ledger.Zone()
-	today := func() time.Time { return m.Now().In(zone) }
+	today := func() time.Time { return c.Now().In(zone) }
 	return web.Services{
 		Cards:     c.Cards(),
 		Bills:     c.Bills(),
-		Tickets:   c.Tickets(m),
-		Insurance: c.Insurance(m),
+		Tickets:   c.Tickets(),
+		Insurance: c.Insurance(),
 		Goods:     &terminal.Goods{Ledger: c.Ledger, Tariff: c.Tariff, Today: today},
 		Drawer:    &terminal.Drawer{Ledger: c.Ledger, LowCash: c.Tariff.LowCash.Decimal},
 		Voids:     &terminal.Voids{Link: c.Link},
@@ -99,7 +93,7 @@ func (d *Desk) Services() web.Services {
 		Tariff:    c.Tariff,
 		Disputes:  c.LinkedDisputes(),
 
-		Contributions: c.Contributions(m),
+		Contributions: c.Contributions(),
 		SIM:           &terminal.SIMCards{Link: c.Link, Tariff: c.Tariff, Today: today},
 		Handovers:     c.LinkedHandovers(),
 	}
@@ -180,7 +174,7 @@ func (d *Desk) CloseDay(ctx context.Context, operator, approver string, counted 
 	if err != nil {
 		return web.Closed{}, err
 	}
-	files, err := d.m.writeDay(d.Counter.Folder, e)
+	files, err := d.Counter.WriteDay(e)
 	if err != nil {
 		return web.Closed{}, refuse(err, "营业日 %s 已经日结（账本第 %d 笔），但日结文件没写成。请运行 station close-day 补写。",
 			"business day %s is closed (entry %d) but its file was not written. Run station close-day to write it.", e.Day, e.Seq)
@@ -212,12 +206,7 @@ func (d *Desk) Export(w io.Writer, what, day string) (string, error) {
 }
 
 func (d *Desk) ReceiptText(seq uint64, lang string) (string, error) {
-	m := d.say(lang)
-	mm, err := m.paper()
-	if err != nil {
-		return "", err
-	}
-	cols, err := receipts.ColsFor(mm)
+	cols, err := receipts.ColsFor(d.paper.MM)
 	if err != nil {
 		return "", err
 	}
@@ -229,18 +218,13 @@ func (d *Desk) ReceiptText(seq uint64, lang string) (string, error) {
 }
 
 func (d *Desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) ([]byte, error) {
-	m := d.say(lang)
-	mm, err := m.paper()
-	if err != nil {
-		return nil, err
-	}
 	r, err := d.Counter.Receipt(seq)
 	if err != nil {
 		return nil, err
 	}
 	switch mode {
 	case web.ReceiptIssue:
-		path, err := m.issue(d.Counter.Folder, r, fmt.Sprintf("%06d.pdf", seq), mm)
+		path, err := d.Counter.Issue(r, fmt.Sprintf("%06d.pdf", seq), lang, d.paper)
 		if err != nil {
 			return nil, err
 		}
@@ -251,29 +235,24 @@ func (d *Desk) Receipt(seq uint64, lang, operator string, mode web.ReceiptMode) 
 			return nil, err
 		}
 		r.Reprint = rp.Count
-		path, err := m.issue(d.Counter.Folder, r, fmt.Sprintf("%06d-reprint-%d.pdf", seq, rp.Count), mm)
+		path, err := d.Counter.Issue(r, fmt.Sprintf("%06d-reprint-%d.pdf", seq, rp.Count), lang, d.paper)
 		if err != nil {
 			return nil, err
 		}
 		return os.ReadFile(path)
 	}
-	return m.pdfOf(r, mm)
+	return PDF(r, lang, d.paper.MM)
 }
 
 // Explain says what err means for the shopkeeper, in the screen's words:
 // no Go error text and no internal names reach a page; the server's log
 // keeps err whole.
 func (d *Desk) Explain(err error, lang string) string {
-	m := d.say(lang)
-	var u *usageError
-	if errors.As(err, &u) {
-		return m.say(u.zh, u.en)
-	}
-	msg, _ := m.explain(err)
-	fmt.Fprintf(d.m.Stderr, "screen: refused: %v\n", err)
+	msg := d.words(err, lang)
+	d.logf("screen: refused: %v", err)
 	if internalText.MatchString(msg) {
-		fmt.Fprintf(d.m.Stderr, "screen: the words for this error named internals, shown plainly instead: %q\n", msg)
-		msg, _ = m.explain(errors.New("")) // the plain words for an unknown error
+		d.logf("screen: the words for this error named internals, shown plainly instead: %q", msg)
+		msg = d.words(errors.New(""), lang) // the plain words for an unknown error
 	}
 	return msg
 }
@@ -283,9 +262,9 @@ func (d *Desk) Explain(err error, lang string) string {
 // formatting slips.
 var internalText = regexp.MustCompile(`\b(web|terminal|ledger|keyfile|money|pin|idcheck|settlement|tariff|hostsim|registry|receipts|civildate|bolt|json|http|net|tcp|dial|open|read|write|lstat|stat):\s|%!|\bgoroutine\b|\bpanic\b|\bnil\b`)
 
-// drain forwards what waits for a host each time tick fires, until ctx
+// Drain forwards what waits for a host each time tick fires, until ctx
 // ends: queued payments go out without anyone typing a command.
-func (d *Desk) drain(ctx context.Context, tick <-chan time.Time, done func(terminal.Drained, error)) {
+func (d *Desk) Drain(ctx context.Context, tick <-chan time.Time, done func(terminal.Drained, error)) {
 	for {
 		select {
 		case <-ctx.Done():
@@ -347,3 +326,103 @@ func (w *watchHost) LookupBill(ctx context.Context, biller, account string) (ter
 	w.note(err)
 	return b, err
 }
+
+// DeskOptions say how a desk opens.
+type DeskOptions struct {
+	Now func() time.Time // nil: the system's clock
+	// Demo opens the station's key with the demo's public passphrase (a
+	// demo station is opened so whatever this says).
+	Demo bool
+	// Passphrase gives the key's passphrase of a station that is not a
+	// demo.
+	Passphrase func() ([]byte, error)
+	HostURL    string // the hosts (see Counter.LinkHosts)
+	Postoffice string // the post office's address given; "" : the one remembered, if any
+	Paper      Paper
+	// Words put an error in the shopkeeper's words, in lang ("zh" or
+	// "en"): the command line's words serve the screen too.
+	Words func(err error, lang string) string
+	// Logf keeps what the server's log should (nil: nothing).
+	Logf func(format string, args ...any)
+}
+
+// DeskStart is what opening the desk found: a day closed late, and what
+// an earlier run left.
+type DeskStart struct {
+	Forgotten Forgotten
+	Recovered Recovered
+}
+
+// OpenDesk opens the station in dir for the screen: it checks the ledger,
+// unlocks the key, closes a day the shop forgot to close, links the hosts
+// and settles what an earlier run left pending.
+func OpenDesk(ctx context.Context, dir string, o DeskOptions) (*Desk, DeskStart, error) {
+	var start DeskStart
+	st, err := Open(dir, o.Now, true)
+	if err != nil {
+		return nil, start, err
+	}
+	fail := func(err error) (*Desk, DeskStart, error) {
+		st.Close()
+		return nil, start, err
+	}
+	t, err := st.CurrentTariff()
+	if err != nil {
+		return fail(err)
+	}
+	o.Demo = o.Demo || st.IsDemo()
+	pass := []byte(DemoPassphrase)
+	if !o.Demo {
+		if pass, err = o.Passphrase(); err != nil {
+			return fail(err)
+		}
+	}
+	if err := st.Unlock(pass); err != nil {
+		return fail(err)
+	}
+	owner, err := st.FirstOwner()
+	if err != nil {
+		return fail(err)
+	}
+	if start.Forgotten, err = st.CloseForgotten(owner); err != nil {
+		return fail(err)
+	}
+	addr, err := st.PostofficeURL(o.Postoffice)
+	if err != nil {
+		return fail(err)
+	}
+	var post *PostLink
+	if addr != "" {
+		client, err := st.PostClient(addr)
+		if err != nil {
+			return fail(err)
+		}
+		post = newPostLink(st, client, st.Now)
+	}
+	watch := &watchHost{}
+	c := &Counter{Folder: st, Tariff: t, Screen: true, WrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
+	if start.Recovered, err = c.LinkHosts(ctx, o.HostURL); err != nil {
+		return fail(err)
+	}
+	if o.Logf == nil {
+		o.Logf = func(string, ...any) {}
+	}
+	d := &Desk{Counter: c, demo: o.Demo, net: watch, post: post, paper: o.Paper, words: o.Words, logf: o.Logf}
+	if post != nil {
+		post.onTariff = d.ReloadTariff
+	}
+	return d, start, nil
+}
+
+// Close closes the host link and the station.
+func (d *Desk) Close() error { return d.Counter.Close() }
+
+// Demo says whether the desk serves a demo station.
+func (d *Desk) Demo() bool { return d.demo }
+
+// Post is the link to the post office; nil when no address is known.
+func (d *Desk) Post() *PostLink { return d.post }
+
+// Host is the hosts the counter talks to, unwatched: tests reach the
+// built-in simulator through it.
+func (d *Desk) Host() terminal.Host { return d.net.Host }

@@ -1,4 +1,4 @@
-package main
+package shop
 
 import (
 	"context"
@@ -53,8 +53,8 @@ func (p *PostLink) send() {
 	}
 }
 
-// run sends until ctx ends. report is told what each round did.
-func (p *PostLink) run(ctx context.Context, m *Main, report func(*UploadReport, error)) {
+// Run sends until ctx ends. report is told what each round did.
+func (p *PostLink) Run(ctx context.Context, report func(*UploadReport, error)) {
 	wait := time.Duration(0)
 	failures := 0
 	for {
@@ -87,10 +87,9 @@ func (p *PostLink) run(ctx context.Context, m *Main, report func(*UploadReport, 
 				wait = postRetryMax
 			}
 			wait = wait/2 + rand.N(wait/2+1)
-			perr := m.postofficeErr(err, len(rep.Sent))
-			var pr *problem
-			if errors.As(perr, &pr) {
-				p.problem = [2]string{pr.zh, pr.en}
+			var pr *Refusal
+			if errors.As(PostofficeErr(err, len(rep.Sent)), &pr) {
+				p.problem = [2]string{pr.Zh, pr.En}
 			}
 			p.trying = true
 		} else {

@@ -1,9 +1,8 @@
-package main
+package shop
 
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -18,46 +17,46 @@ import (
 // Files in a station's folder that let commands that only read work while
 // station serve holds the station's database files.
 const (
-	// socketFile is where station serve hands out copies of its files
+	// SocketFile is where station serve hands out copies of its files
 	// (package snapsock): mode 0600, this user only.
-	socketFile = "station.sock"
-	// copyPrefix names the folders such a command reads its copy in;
+	SocketFile = "station.sock"
+	// CopyPrefix names the folders such a command reads its copy in;
 	// each is removed when the command ends.
-	copyPrefix = ".copy-"
+	CopyPrefix = ".copy-"
 )
 
 // copiedFiles are the station's bbolt files: each is locked while a
 // program has it open for writing.
-var copiedFiles = []string{ledgerFile, operatorsFile, pendingFile}
+var copiedFiles = []string{LedgerFile, OperatorsFile, PendingFile}
 
-// openForView opens the station for a command that only reads. When
+// OpenForView opens the station for a command that only reads. When
 // station serve holds the station's files (all day) and answers on its
 // socket, it asks serve for a consistent copy of them and reads the
 // copy, so the accountant gets the books while the shop is open. The
 // copy's ledger is opened read-only: nothing can be recorded
-// through it. A command that records something uses openStation and is
+// through it. A command that records something uses Open and is
 // refused while the files are held.
-func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*Folder, error) {
-	if err := m.needDir(dir); err != nil {
-		return nil, err
+func OpenForView(ctx context.Context, dir string, now func() time.Time, verifyNew bool) (*Folder, error) {
+	if now == nil {
+		now = time.Now
 	}
-	if fi, err := os.Lstat(filepath.Join(dir, socketFile)); err == nil && fi.Mode().Type() == fs.ModeSocket {
-		st, err := m.openCopy(ctx, dir, verifyNew)
+	if fi, err := os.Lstat(filepath.Join(dir, SocketFile)); err == nil && fi.Mode().Type() == fs.ModeSocket {
+		st, err := openCopy(ctx, dir, now, verifyNew)
 		if !errors.Is(err, snapsock.ErrNoServer) {
 			return st, err
 		}
 		// A socket left by a program that stopped: nobody holds the
 		// files, or a command that shares nothing does.
 	}
-	return m.openStation(dir, verifyNew)
+	return Open(dir, now, verifyNew)
 }
 
 // openCopy gets a copy of the files the running program holds in dir and
 // opens the station on it: the ledger, operators and pending store come
 // from the copy, everything else (tariff, acknowledgements, day files)
 // from dir itself.
-func (m *Main) openCopy(ctx context.Context, dir string, verifyNew bool) (*Folder, error) {
-	tmp, err := os.MkdirTemp(dir, copyPrefix)
+func openCopy(ctx context.Context, dir string, now func() time.Time, verifyNew bool) (*Folder, error) {
+	tmp, err := os.MkdirTemp(dir, CopyPrefix)
 	if err != nil {
 		return nil, err
 	}
@@ -71,13 +70,13 @@ func (m *Main) openCopy(ctx context.Context, dir string, verifyNew bool) (*Folde
 			os.RemoveAll(tmp)
 		}
 	}()
-	if _, err := snapsock.Fetch(ctx, filepath.Join(dir, socketFile), copiedFiles, tmp, 0); errors.Is(err, snapsock.ErrNoServer) {
+	if _, err := snapsock.Fetch(ctx, filepath.Join(dir, SocketFile), copiedFiles, tmp, 0); errors.Is(err, snapsock.ErrNoServer) {
 		return nil, err
 	} else if err != nil {
 		return nil, refuse(err, "网页（station serve）开着，但没能从它那里拿到账本的副本，什么都没有改动。请再试一次；还不行，请先关掉网页再试。",
 			"the screen (station serve) is running but did not hand over a copy of the ledger; nothing was changed. Try again; if it fails again, stop the screen first.")
 	}
-	s, err = ledger.Open(filepath.Join(tmp, ledgerFile), &ledger.Options{Now: m.Now, ReadOnly: true})
+	s, err = ledger.Open(filepath.Join(tmp, LedgerFile), &ledger.Options{Now: now, ReadOnly: true})
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +85,12 @@ func (m *Main) openCopy(ctx context.Context, dir string, verifyNew bool) (*Folde
 			return nil, err
 		}
 	}
-	ops, err := terminal.OpenOperators(filepath.Join(tmp, operatorsFile), m.Now)
+	ops, err := terminal.OpenOperators(filepath.Join(tmp, OperatorsFile), now)
 	if err != nil {
 		return nil, err
 	}
 	ok = true
-	m.dir = dir
-	return &Folder{Dir: dir, Ledger: s, Ops: ops, copyDir: tmp}, nil
+	return &Folder{Dir: dir, Now: now, Ledger: s, Ops: ops, copyDir: tmp}, nil
 }
 
 // DBPath is where the station's bbolt file name is read: in the copy, for
@@ -113,7 +111,7 @@ func removeOldCopies(dir string, now time.Time) {
 		return
 	}
 	for _, e := range entries {
-		if !e.IsDir() || !strings.HasPrefix(e.Name(), copyPrefix) {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), CopyPrefix) {
 			continue
 		}
 		if fi, err := e.Info(); err == nil && now.Sub(fi.ModTime()) > time.Hour {
@@ -122,32 +120,34 @@ func removeOldCopies(dir string, now time.Time) {
 	}
 }
 
-// shareFiles lets commands that only read get a copy of the files the
+// ShareFiles lets commands that only read get a copy of the files the
 // screen holds, on the socket in the station's folder, until ctx ends.
 // It returns a function that waits for the socket to be closed and
 // removed. A socket that cannot be made (a folder path too long for a
 // unix socket, say) is reported and the screen goes on without it.
-func (m *Main) shareFiles(ctx context.Context, c *Counter) (wait func()) {
-	removeOldCopies(c.Dir, m.Now())
-	sock := filepath.Join(c.Dir, socketFile)
+func (c *Counter) ShareFiles(ctx context.Context, logf func(string, ...any)) (wait func(), err error) {
+	removeOldCopies(c.Dir, c.Now())
+	sock := filepath.Join(c.Dir, SocketFile)
 	ln, err := snapsock.Listen(sock)
 	if err != nil {
-		fmt.Fprintln(m.Stderr, m.say("注意：网页开着的时候，只读的命令（例如 station ledger export、station report）用不了：",
-			"note: while the screen runs, commands that only read (station ledger export, station report, …) cannot work: "), err)
-		return func() {}
+		return func() {}, err
 	}
 	sources := []snapsock.Source{
-		{Name: ledgerFile, WriteTo: c.Ledger.WriteBackup},
-		{Name: operatorsFile, WriteTo: c.Ops.WriteBackup},
+		{Name: LedgerFile, WriteTo: c.Ledger.WriteBackup},
+		{Name: OperatorsFile, WriteTo: c.Ops.WriteBackup},
 	}
 	if c.Link != nil && c.Link.Pending != nil {
-		sources = append(sources, snapsock.Source{Name: pendingFile, WriteTo: c.Link.Pending.WriteBackup})
+		sources = append(sources, snapsock.Source{Name: PendingFile, WriteTo: c.Link.Pending.WriteBackup})
 	}
-	srv := &snapsock.Server{Sources: sources, Logf: func(f string, a ...any) { fmt.Fprintf(m.Stderr, f+"\n", a...) }}
+	srv := &snapsock.Server{Sources: sources, Logf: logf}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
 		srv.Serve(ctx, ln, sock)
 	}()
-	return func() { <-done }
+	return func() { <-done }, nil
 }
+
+// IsCopy says whether st was opened on a copy of the files the running
+// program holds (OpenForView).
+func (st *Folder) IsCopy() bool { return st.copyDir != "" }
