@@ -126,6 +126,20 @@ func (o *Office) EnrolSuccessor(ctx context.Context, e registry.Enrolment, t *ta
 	return s, doc, nil
 }
 
+// Handovers returns the hand-over documents that name station as the
+// successor, in order of the station taken over: exactly the bytes
+// EnrolSuccessor wrote to HandoverPath, from the registry, so that every
+// server sharing it gives the same. A station that took over from nobody
+// has none.
+func (o *Office) Handovers(ctx context.Context, station string) ([]registry.Handover, error) {
+	var list []registry.Handover
+	err := o.use(func(r *registry.Registry) (err error) {
+		list, err = r.Handovers(ctx, station)
+		return err
+	})
+	return list, err
+}
+
 // HandoverFileError means the successor was enrolled but its hand-over
 // document could not be written.
 type HandoverFileError struct {

@@ -45,6 +45,10 @@ type Store interface {
 	// station's disputes (station "": every station's, in order of
 	// station), in order of dispute.
 	Decisions(ctx context.Context, station string, fn func(Decision) error) error
+	// Handovers returns the hand-over documents kept with the
+	// retirements of the stations that successor took over from, in
+	// order of the retired station's id.
+	Handovers(ctx context.Context, successor string) ([]Handover, error)
 	// HeldFiles returns the files of a station waiting for a missing day.
 	HeldFiles(ctx context.Context, station string) ([][]byte, error)
 	// Tariff returns the body of the tariff issued as version, as issued.
