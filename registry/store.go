@@ -31,6 +31,9 @@ type Store interface {
 	Days(ctx context.Context, station, from, to string, fn func(Day) error) error
 	// Day returns one accepted day.
 	Day(ctx context.Context, station, day string) (d Day, found bool, err error)
+	// DayFile returns the file of an accepted day as received; found
+	// is false if none is kept for it.
+	DayFile(ctx context.Context, station, day string) (file []byte, found bool, err error)
 	// DayOf returns the accepted day whose entries include seq.
 	DayOf(ctx context.Context, station string, seq uint64) (day string, found bool, err error)
 	// Traces calls fn with the station's traces whose intent lies in
@@ -101,6 +104,9 @@ type Tx interface {
 	Day(station, day string) (d Day, found bool, err error)
 	// AddDay records an accepted day.
 	AddDay(d *Day) error
+	// PutDayFile keeps the file of an accepted day as received, unless
+	// one is kept for the day already.
+	PutDayFile(station, day string, file []byte) error
 	// Trace returns the trace of the station's intent entry seq, or nil.
 	Trace(station string, seq uint64) (*Trace, error)
 	// PutTraces records the traces of a day: added ones are new,
