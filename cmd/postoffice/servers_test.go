@@ -24,6 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/villagepost/bianmin/internal/pgtest"
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/postapi"
 	"github.com/villagepost/bianmin/settlement"
 	"golang.org/x/mod/sumdb/note"
@@ -138,7 +139,8 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // and sending it again succeeds. Last, each accepted day file and
 // acknowledgement is had from either server, whichever accepted the day:
 // a clerk's copy of the file, the acknowledgements of a USB stick, the
-// files a retirement reads.
+// files a retirement reads; and the hand-over document of a successor
+// enrolled on one server comes from the other.
 func TestTwoServersOneDatabase(t *testing.T) {
 	bin := tools(t)
 	db := pgtest.DB(t)
@@ -503,5 +505,31 @@ func TestTwoServersOneDatabase(t *testing.T) {
 		// it owes villagers is read from the registry's files, all of
 		// them.
 		program(t, env, po, "retire", "--dir", dirB, "--station", ids[2])
+
+		// Its successor, enrolled on the second server, gets its
+		// hand-over document from the first with its results: the bytes
+		// of the file the second wrote for a USB stick.
+		const successor = "T0099"
+		successorKey := regionStationKey(successor)
+		pub, err := keyfile.VerifierKey(successor, successorKey.Public().(ed25519.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		program(t, env, po, "enrol", "--dir", dirB, "--station", successor, "--pubkey", pub, "--franchisee", "接手人",
+			"--deposit", "20000.00", "--tariff", filepath.Join(dirA, "tariff.signed"), "--succeeds", ids[2])
+		doc, err := os.ReadFile(filepath.Join(dirB, "handover", ids[2]+"-"+successor+".handover"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, url := range urls {
+			res, err := client(url, successor).Results(ctx, time.Now().Format("2006-01"))
+			if err != nil || len(res.Handovers) != 1 || res.Handovers[0] != string(doc) {
+				t.Errorf("the successor's results from %s: %v, %d documents; want the USB file's", url, err, len(res.Handovers))
+			}
+			res, err = client(url, ids[3]).Results(ctx, time.Now().Format("2006-01"))
+			if err != nil || len(res.Handovers) != 0 {
+				t.Errorf("a station that took over from nobody, from %s: %v, %d documents", url, err, len(res.Handovers))
+			}
+		}
 	})
 }
