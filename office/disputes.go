@@ -114,22 +114,6 @@ func (o *Office) decisionNotes(ctx context.Context, station string) (map[uint64]
 	return notes, nil
 }
 
-// archiveFiles lists a station's accepted files of day from on ("" for
-// all), in order of day.
-func (o *Office) archiveFiles(station, from string) ([]string, error) {
-	names, err := filepath.Glob(filepath.Join(o.Dir, "archive", station, station+"-????????.bms"))
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	if from == "" {
-		return names, nil
-	}
-	first := filepath.Join(o.Dir, "archive", station, station+"-"+strings.ReplaceAll(from, "-", "")+".bms")
-	i := sort.SearchStrings(names, first)
-	return names[i:], nil
-}
-
 // Disputes returns the disputes of a station registered in its accepted
 // files of day from on ("" for all), oldest first, with the post office's
 // decisions and what the station did with them. They are read from the
@@ -145,7 +129,7 @@ func (o *Office) Disputes(ctx context.Context, station, from string) ([]Dispute,
 		return nil, err
 	}
 	if !ok {
-		if out, err = o.disputesFromArchive(station, from); err != nil {
+		if out, err = o.disputesFromArchive(ctx, station, from); err != nil {
 			return nil, err
 		}
 	}
@@ -217,34 +201,28 @@ func disputeOf(station string, seq uint64, day string, payload []byte) (Dispute,
 		HostStatus: p.HostStatus, HostAmount: p.HostAmount, AnswerBy: p.AnswerBy, State: DisputeOpen}, nil
 }
 
-// disputesFromArchive reads the station's disputes from this folder's
-// archive of its accepted files of day from on.
-func (o *Office) disputesFromArchive(station, from string) ([]Dispute, error) {
-	names, err := o.archiveFiles(station, from)
-	if err != nil {
-		return nil, err
-	}
+// disputesFromArchive reads the station's disputes from its accepted
+// files of day from on (DayFile: the registry, or this folder's archive
+// for days accepted before the registry kept files).
+func (o *Office) disputesFromArchive(ctx context.Context, station, from string) ([]Dispute, error) {
 	var out []Dispute
 	at := map[uint64]int{}     // dispute entry → index
 	loaded := map[uint64]int{} // dispute_decided entry → index
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("office: archive %s: %w", name, err)
-		}
+	err := o.dayFiles(ctx, station, from, func(day string, data []byte) error {
 		f, err := settlement.Parse(data)
 		if err != nil {
-			return nil, fmt.Errorf("office: archive %s: %w", name, err)
+			return fmt.Errorf("office: the file of %s day %s: %w", station, day, err)
 		}
 		for _, r := range f.Records {
 			e, err := ledger.DecodeRecord(r.Raw)
 			if err != nil {
-				return nil, fmt.Errorf("office: archive %s entry %d: %w", name, r.Seq, err)
+				return fmt.Errorf("office: the file of %s day %s, entry %d: %w", station, day, r.Seq, err)
 			}
 			o.readDisputeEntry(station, e, &out, at, loaded)
 		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // withDecisions adds the post office's decisions the registry keeps.

@@ -13,7 +13,7 @@ import (
 	"github.com/villagepost/bianmin/tariff"
 )
 
-// Owed reads a station's accepted files (archive/) and returns what it
+// Owed reads a station's accepted files (DayFile) and returns what it
 // still owes villagers after the last of them (package handover), and
 // the last entry read.
 func (o *Office) Owed(ctx context.Context, station string) ([]handover.Item, ledger.Checkpoint, error) {
@@ -21,30 +21,26 @@ func (o *Office) Owed(ctx context.Context, station string) ([]handover.Item, led
 	if _, err := o.Station(ctx, station); err != nil {
 		return nil, last, err
 	}
-	names, err := o.archiveFiles(station, "")
-	if err != nil {
-		return nil, last, err
-	}
 	s := handover.Scan{Station: station}
-	for _, name := range names {
-		data, err := os.ReadFile(name)
-		if err != nil {
-			return nil, last, fmt.Errorf("office: archive %s: %w", name, err)
-		}
+	err := o.dayFiles(ctx, station, "", func(day string, data []byte) error {
 		f, err := settlement.Parse(data)
 		if err != nil {
-			return nil, last, fmt.Errorf("office: archive %s: %w", name, err)
+			return fmt.Errorf("office: the file of %s day %s: %w", station, day, err)
 		}
 		for _, r := range f.Records {
 			e, err := ledger.DecodeRecord(r.Raw)
 			if err != nil {
-				return nil, last, fmt.Errorf("office: archive %s entry %d: %w", name, r.Seq, err)
+				return fmt.Errorf("office: the file of %s day %s, entry %d: %w", station, day, r.Seq, err)
 			}
 			if err := s.Add(e); err != nil {
-				return nil, last, fmt.Errorf("office: archive %s: %w", name, err)
+				return fmt.Errorf("office: the file of %s day %s: %w", station, day, err)
 			}
 			last = ledger.Checkpoint{Seq: e.Seq, Hash: e.Hash}
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, last, err
 	}
 	return s.Items(), last, nil
 }
@@ -124,6 +120,20 @@ func (o *Office) EnrolSuccessor(ctx context.Context, e registry.Enrolment, t *ta
 		return s, doc, &HandoverFileError{Path: path, Err: err}
 	}
 	return s, doc, nil
+}
+
+// Handovers returns the hand-over documents that name station as the
+// successor, in order of the station taken over: exactly the bytes
+// EnrolSuccessor wrote to HandoverPath, from the registry, so that every
+// server sharing it gives the same. A station that took over from nobody
+// has none.
+func (o *Office) Handovers(ctx context.Context, station string) ([]registry.Handover, error) {
+	var list []registry.Handover
+	err := o.use(func(r *registry.Registry) (err error) {
+		list, err = r.Handovers(ctx, station)
+		return err
+	})
+	return list, err
 }
 
 // HandoverFileError means the successor was enrolled but its hand-over

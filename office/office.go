@@ -87,9 +87,13 @@ func AckPath(acks, station, day string) string {
 }
 
 // Import checks a day file and commits it, as postoffice import does: the
-// first outcome is the file's own, the rest are held days it let in. Each
-// accepted day's acknowledgement is written to DIR/acks. A refused file
-// returns a *registry.Error and changes nothing.
+// first outcome is the file's own, the rest are held days it let in. The
+// registry keeps each accepted day with its file and acknowledgement,
+// for every server sharing it; the file is also copied to DIR/archive
+// and the acknowledgement written to DIR/acks, for a USB stick: that of
+// an accepted day, and again that of a day accepted before (by this
+// server or another) when its file comes again. A refused file returns a
+// *registry.Error and changes nothing.
 func (o *Office) Import(ctx context.Context, data []byte) ([]registry.Outcome, error) {
 	var outs []registry.Outcome
 	err := o.use(func(r *registry.Registry) (err error) {
@@ -98,7 +102,7 @@ func (o *Office) Import(ctx context.Context, data []byte) ([]registry.Outcome, e
 		return err
 	})
 	for _, out := range outs {
-		if out.Status != registry.Accepted {
+		if out.Status != registry.Accepted && (out.Status != registry.Replay || out.Ack == nil) {
 			continue
 		}
 		if werr := WriteAck(filepath.Join(o.Dir, "acks"), out.Station, out.Day, out.Ack); werr != nil && err == nil {

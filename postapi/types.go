@@ -57,6 +57,14 @@ type Results struct {
 	// disputes (docs/postoffice.md), every one so far whatever the month;
 	// the station checks each with the post office key and records it once.
 	Decisions []string `json:"decisions"`
+	// Handovers are the hand-over documents the post office signed when
+	// it enrolled this station to take over from retired ones (package
+	// handover), every one so far whatever the month, in order of the
+	// station taken over: the same bytes as the file postoffice enrol
+	// --succeeds writes for the USB stick. Empty for a station that took
+	// over from nobody. The station checks each with the post office key
+	// and loads it once.
+	Handovers []string `json:"handovers"`
 }
 
 // Statement is the station's month as the post office's statement has it.

@@ -47,8 +47,11 @@ func (s *Server) outcome(ctx context.Context, o registry.Outcome) postapi.Outcom
 	case registry.Replay:
 		// The station may have lost the first answer: give the
 		// acknowledgement again if the day was accepted.
-		if ack, err := s.office.AckFor(ctx, o.Station, o.Day); err == nil && ack != nil {
-			out.Ack = string(ack)
+		out.Ack = string(o.Ack)
+		if o.Ack == nil {
+			if ack, err := s.office.AckFor(ctx, o.Station, o.Day); err == nil && ack != nil {
+				out.Ack = string(ack)
+			}
 		}
 		out.ZH, out.EN = "这一天的账邮政以前收到过，没有改动。", "the post office had this day already; nothing changed."
 	case registry.Held:

@@ -56,6 +56,17 @@ func (s *Server) results(r *request) (int, any) {
 	for _, d := range decisions {
 		out.Decisions = append(out.Decisions, string(d))
 	}
+	// Only those naming this station as successor: the registry picks
+	// them by the station the request was verified for.
+	handovers, err := s.office.Handovers(r.Context(), r.station.ID)
+	if err != nil {
+		s.logf("postserver: hand-over documents for %s: %v", r.station.ID, err)
+		return 0, err
+	}
+	out.Handovers = []string{}
+	for _, h := range handovers {
+		out.Handovers = append(out.Handovers, string(h.Document))
+	}
 	return http.StatusOK, out
 }
 

@@ -26,6 +26,7 @@ import (
 	"github.com/villagepost/bianmin/postserver"
 	"github.com/villagepost/bianmin/reconcile"
 	"github.com/villagepost/bianmin/registry"
+	"github.com/villagepost/bianmin/registry/pgstore"
 	"github.com/villagepost/bianmin/settlement"
 	"github.com/villagepost/bianmin/statement"
 	"github.com/villagepost/bianmin/tariff"
@@ -56,11 +57,28 @@ type post struct {
 	now    time.Time
 }
 
-func serve(t testing.TB) *post {
+func serve(t testing.TB) *post { return serveOn(t, "") }
+
+// serveOn is serve on the PostgreSQL database at db (migrated; the office
+// holds it open, as postoffice serve --db does), or on the bbolt file in
+// the folder when db is "".
+func serveOn(t testing.TB, db string) *post {
 	t.Helper()
 	p := &post{t: t, now: time.Date(2026, 11, 23, 2, 0, 0, 0, time.UTC)}
 	dir := t.TempDir()
-	reg, err := registry.Open(filepath.Join(dir, office.RegistryFile), nil)
+	var reg, shared *registry.Registry
+	var err error
+	if db == "" {
+		reg, err = registry.Open(filepath.Join(dir, office.RegistryFile), nil)
+	} else {
+		var st *pgstore.Store
+		st, err = pgstore.Open(t.Context(), db)
+		if err == nil {
+			reg = registry.New(st, &registry.Options{Now: func() time.Time { return p.now }})
+			shared = reg
+			t.Cleanup(func() { reg.Close() })
+		}
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -85,11 +103,14 @@ func serve(t testing.TB) *post {
 		Deposit: decimal.RequireFromString("20000.00"), Tariff: issued.Version}); err != nil {
 		t.Fatal(err)
 	}
-	if err := reg.Close(); err != nil {
-		t.Fatal(err)
+	if shared == nil {
+		if err := reg.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 	// As postoffice serve runs it: the registry opened for each request.
-	p.office = &office.Office{Dir: dir, Signer: signer, Verifier: p.v, Now: func() time.Time { return p.now }}
+	// On a shared database the office holds it open.
+	p.office = &office.Office{Dir: dir, Signer: signer, Verifier: p.v, Registry: shared, Now: func() time.Time { return p.now }}
 	srv := postserver.New(p.office, &postserver.Options{Now: func() time.Time { return p.now }, Logf: t.Logf, ReadTimeout: 2 * time.Second})
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -113,6 +134,12 @@ func serve(t testing.TB) *post {
 // postoffice command does.
 func (p *post) registry(t testing.TB, fn func(*registry.Registry) error) {
 	t.Helper()
+	if p.office.Registry != nil {
+		if err := fn(p.office.Registry); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
 	r, err := registry.Open(filepath.Join(p.office.Dir, office.RegistryFile), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -25,6 +25,7 @@ type Counts struct {
 	Reconciliations, Exceptions                                         int
 	Disputes                                                            int // dispute entries
 	Decisions                                                           int // the post office's decisions on disputes
+	DayFiles                                                            int // accepted day files kept as received
 }
 
 // Empty says the registry holds nothing.
@@ -46,8 +47,8 @@ func Empty(ctx context.Context, st Store) (bool, error) {
 }
 
 // Copy writes everything the store from holds into the store to, in one
-// transaction of to: every station with its keys, days, traces, held
-// files and evidence, every file record, staff account and tariff,
+// transaction of to: every station with its keys, days (and the files
+// kept of them), traces, held files and evidence, every file record, staff account and tariff,
 // exactly as from keeps them. It counts what it copied. to should be
 // empty (Empty); Copy does not look.
 func Copy(ctx context.Context, from, to Store) (Counts, error) {
@@ -97,12 +98,24 @@ func Copy(ctx context.Context, from, to Store) (Counts, error) {
 			}
 			n.Stations++
 			n.Keys += len(s.Keys)
+			var days []string
 			err := from.Days(ctx, s.ID, "", "", func(d Day) error {
 				n.Days++
+				days = append(days, d.Day)
 				return tx.AddDay(&d)
 			})
 			if err != nil {
 				return fmt.Errorf("registry: copy the days of %s: %w", s.ID, err)
+			}
+			for _, day := range days {
+				file, found, err := from.DayFile(ctx, s.ID, day)
+				if err == nil && found {
+					n.DayFiles++
+					err = tx.PutDayFile(s.ID, day, file)
+				}
+				if err != nil {
+					return fmt.Errorf("registry: copy the file of %s day %s: %w", s.ID, day, err)
+				}
 			}
 			var traces []*Trace
 			err = from.Traces(ctx, s.ID, 0, 1<<63-1, func(t Trace) error {
@@ -238,7 +251,7 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 	}
 	for _, s := range stations {
 		n.Keys += len(s.Keys)
-		for _, kind := range []string{"days", "traces", "held files", "evidence", "dispute entries", "decisions"} {
+		for _, kind := range []string{"days", "traces", "held files", "evidence", "dispute entries", "decisions", "day files"} {
 			c, err := both(kind+" of "+s.ID, func(st Store) ([][]byte, error) { return stationData(ctx, st, s.ID, kind) })
 			if err != nil {
 				return n, err
@@ -254,6 +267,8 @@ func Compare(ctx context.Context, a, b Store) (Counts, error) {
 				n.Disputes += c
 			case "decisions":
 				n.Decisions += c
+			case "day files":
+				n.DayFiles += c
 			default:
 				n.Evidence += c
 			}
@@ -412,6 +427,26 @@ func stationData(ctx context.Context, st Store, id, kind string) ([][]byte, erro
 			d.At = µs(d.At)
 			return out.add(d)
 		})
+		return out, err
+	case "day files":
+		var days []string
+		err := st.Days(ctx, id, "", "", func(d Day) error {
+			days = append(days, d.Day)
+			return nil
+		})
+		for _, day := range days {
+			if err != nil {
+				break
+			}
+			var file []byte
+			var found bool
+			if file, found, err = st.DayFile(ctx, id, day); err == nil && found {
+				err = out.add(struct {
+					Day  string `json:"day"`
+					File []byte `json:"file"`
+				}{day, file})
+			}
+		}
 		return out, err
 	case "held files":
 		held, err := st.HeldFiles(ctx, id)

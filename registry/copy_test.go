@@ -53,7 +53,7 @@ func TestCopyAndCompare(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := registry.Counts{Stations: 3, Keys: 3, Days: 1, Traces: 1, Files: 3, Held: 1, Evidence: 1, Staff: 1, Tariffs: 1, Decisions: 2}
+	want := registry.Counts{Stations: 3, Keys: 3, Days: 1, Traces: 1, Files: 3, Held: 1, Evidence: 1, Staff: 1, Tariffs: 1, Decisions: 2, DayFiles: 1}
 	if copied != want {
 		t.Errorf("copied %+v, want %+v", copied, want)
 	}

@@ -2,10 +2,12 @@ package registry
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
+	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
 )
 
@@ -74,4 +76,53 @@ func (r *Registry) EnrolSuccessor(ctx context.Context, e Succession) (Station, S
 		return Station{}, Station{}, err
 	}
 	return s, old, nil
+}
+
+// Handover is the hand-over document the post office signed when a
+// successor was enrolled for a retired station, as kept with the retired
+// station's Retirement: the same bytes as the file postoffice enrol
+// --succeeds writes for the USB stick.
+type Handover struct {
+	From     string // the retired station
+	To       string // its successor
+	Document []byte // the signed document (package handover)
+}
+
+// Handovers returns the hand-over documents that name successor as the
+// station taking over, in order of the retired station's id; none (and
+// no error) for a station that took over from nobody, or is not
+// enrolled.
+func (r *Registry) Handovers(ctx context.Context, successor string) ([]Handover, error) {
+	list, err := r.store.Handovers(ctx, successor)
+	if err != nil {
+		return nil, fmt.Errorf("registry: hand-over documents for %s: %w", successor, err)
+	}
+	return list, nil
+}
+
+// Handovers reads every station's record: a post office has a few
+// hundred, and a station asks for its hand-over documents a few times a
+// day.
+func (b *boltStore) Handovers(ctx context.Context, successor string) ([]Handover, error) {
+	var out []Handover
+	err := b.view(ctx, func(tx *bolt.Tx) error {
+		return tx.Bucket(bStations).ForEach(func(k, v []byte) error {
+			// Only the retirement is decoded; a station never retired
+			// has none.
+			var view struct {
+				Retirement *struct {
+					Successor string `json:"successor"`
+					Handover  []byte `json:"handover"`
+				} `json:"retirement"`
+			}
+			if err := json.Unmarshal(v, &view); err != nil {
+				return fmt.Errorf("station %s: %w", k, err)
+			}
+			if t := view.Retirement; t != nil && t.Successor == successor && successor != "" && len(t.Handover) > 0 {
+				out = append(out, Handover{From: string(k), To: successor, Document: t.Handover})
+			}
+			return nil
+		})
+	})
+	return out, err
 }

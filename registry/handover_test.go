@@ -73,5 +73,16 @@ func TestRetireAndSucceed(t *testing.T) {
 		if old.Retirement == nil || old.Retirement.Successor != "T0002" || string(old.Retirement.Handover) != "document for T0002\n" {
 			t.Fatalf("the retirement as read back: %+v", old.Retirement)
 		}
+		// The successor's documents, as the station API gives them: T0002
+		// has T0001's, a station that took over from nobody has none.
+		list, err := other.Handovers(ctx, "T0002")
+		if err != nil || len(list) != 1 || list[0].From != "T0001" || list[0].To != "T0002" || string(list[0].Document) != "document for T0002\n" {
+			t.Fatalf("T0002's hand-over documents: %+v, %v", list, err)
+		}
+		for _, id := range []string{"T0001", "T0003", ""} {
+			if list, err := other.Handovers(ctx, id); err != nil || len(list) != 0 {
+				t.Errorf("%q's hand-over documents: %+v, %v; want none", id, list, err)
+			}
+		}
 	})
 }

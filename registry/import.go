@@ -34,8 +34,11 @@ type Outcome struct {
 	Day     string
 	Entries int
 	SHA256  string
-	Ack     []byte // Accepted: the signed acknowledgement for the station
-	Detail  string // Held: the gap; Fork: what it contradicts; Replay: what it repeats
+	// Ack is the signed acknowledgement for the station: of the day
+	// accepted, or, for a replay of an accepted day, the one given when
+	// it was accepted (the station may have lost it).
+	Ack    []byte
+	Detail string // Held: the gap; Fork: what it contradicts; Replay: what it repeats
 	// Held: the entries missing between the last accepted day and this file.
 	GapFrom, GapTo uint64
 	GapAfter       string // the last accepted day ("" if none yet)
@@ -424,6 +427,15 @@ func (im *Importer) commit(g *group, c *Checked) (Outcome, error) {
 	// file seen before changes nothing.
 	if seen && (fr.Status != Held || f.Prev != s.Last) {
 		o.Status, o.Detail = Replay, "the same file was "+fr.Status+" before"
+		if fr.Status == Accepted {
+			d, found, err := tx.Day(s.ID, fr.Day)
+			if err != nil {
+				return Outcome{}, err
+			}
+			if found {
+				o.Ack = d.Ack
+			}
+		}
 		return o, nil
 	}
 	switch {
@@ -484,6 +496,9 @@ func (im *Importer) accept(tx Tx, s *Station, c *Checked, o *Outcome) error {
 	day := Day{Station: s.ID, Day: f.Day, Prev: f.Prev, Last: f.Last, Entries: len(f.Records), SHA256: c.SHA256,
 		Close: f.Close, Imported: im.Registry.stamp(), Ack: ack}
 	if err := tx.AddDay(&day); err != nil {
+		return err
+	}
+	if err := tx.PutDayFile(s.ID, f.Day, c.Data); err != nil {
 		return err
 	}
 	tb := &traceBook{station: s.ID, day: f.Day, tx: tx, changed: map[uint64]*Trace{}, added: map[uint64]bool{}, outcome: map[uint64]uint64{}}
@@ -567,7 +582,7 @@ func fork(tx Tx, now time.Time, s *Station, c *Checked, o *Outcome) error {
 		return err
 	}
 	if found && d.Prev == f.Prev && d.Last == f.Last {
-		o.Status, o.Detail = Replay, "day "+f.Day+" was accepted before with the same entries"
+		o.Status, o.Detail, o.Ack = Replay, "day "+f.Day+" was accepted before with the same entries", d.Ack
 		return nil
 	}
 	why := fmt.Sprintf("day %s (entries %d to %d) contradicts what the post office acknowledged up to entry %d (day %s)",

@@ -31,6 +31,9 @@ type Store interface {
 	Days(ctx context.Context, station, from, to string, fn func(Day) error) error
 	// Day returns one accepted day.
 	Day(ctx context.Context, station, day string) (d Day, found bool, err error)
+	// DayFile returns the file of an accepted day as received; found
+	// is false if none is kept for it.
+	DayFile(ctx context.Context, station, day string) (file []byte, found bool, err error)
 	// DayOf returns the accepted day whose entries include seq.
 	DayOf(ctx context.Context, station string, seq uint64) (day string, found bool, err error)
 	// Traces calls fn with the station's traces whose intent lies in
@@ -45,6 +48,10 @@ type Store interface {
 	// station's disputes (station "": every station's, in order of
 	// station), in order of dispute.
 	Decisions(ctx context.Context, station string, fn func(Decision) error) error
+	// Handovers returns the hand-over documents kept with the
+	// retirements of the stations that successor took over from, in
+	// order of the retired station's id.
+	Handovers(ctx context.Context, successor string) ([]Handover, error)
 	// HeldFiles returns the files of a station waiting for a missing day.
 	HeldFiles(ctx context.Context, station string) ([][]byte, error)
 	// Tariff returns the body of the tariff issued as version, as issued.
@@ -97,6 +104,9 @@ type Tx interface {
 	Day(station, day string) (d Day, found bool, err error)
 	// AddDay records an accepted day.
 	AddDay(d *Day) error
+	// PutDayFile keeps the file of an accepted day as received, unless
+	// one is kept for the day already.
+	PutDayFile(station, day string, file []byte) error
 	// Trace returns the trace of the station's intent entry seq, or nil.
 	Trace(station string, seq uint64) (*Trace, error)
 	// PutTraces records the traces of a day: added ones are new,

@@ -20,6 +20,13 @@ type doneData struct {
 
 // refusedBy says a registry refusal of a manager's action in plain words.
 func (s *Server) refusedBy(w http.ResponseWriter, r *http.Request, p *page, err error) {
+	var mf *office.MissingFileError
+	if errors.As(err, &mf) {
+		s.problem(w, r, p, http.StatusConflict,
+			fmt.Sprintf("服务站 %s 营业日 %s 的日结文件不在登记簿里，也不在本服务器的文件夹里：这一天是在登记簿开始保存日结文件以前、由另一台邮政服务器接收的。请在那台服务器上做一次这个操作（它会把文件存进登记簿）。这次什么都没有做。", mf.Station, mf.Day),
+			fmt.Sprintf("The day file of station %s day %s is neither in the registry nor in this server's folder: the day was accepted before the registry kept day files, by another post office server. Do this once on that server (it puts the file into the registry). Nothing was done.", mf.Station, mf.Day))
+		return
+	}
 	var re *registry.Error
 	if !errors.As(err, &re) {
 		s.busy(w, r, p, err)

@@ -89,6 +89,7 @@ func New(o *office.Office, opts *Options) (*Server, error) {
 	mux.HandleFunc("GET /lang", s.lang)
 	mux.HandleFunc("GET /{$}", s.staff(s.home))
 	mux.HandleFunc("GET /stations/{id}", s.staff(s.station))
+	mux.HandleFunc("GET /stations/{id}/days/{day}/file", s.staff(s.dayFile))
 	mux.HandleFunc("GET /import", s.staff(s.importPage))
 	mux.HandleFunc("POST /import", s.staff(s.importFiles))
 	mux.HandleFunc("GET /reconcile", s.staff(s.reconcilePage))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/villagepost/bianmin/money"
@@ -205,6 +206,32 @@ type stationData struct {
 	Evidence  []registry.Evidence
 	Chart     chartData
 	Month     string
+}
+
+// dayFile downloads an accepted day file as the station sent it, from
+// the registry: whichever server sharing it accepted the day.
+func (s *Server) dayFile(w http.ResponseWriter, r *http.Request, p *page) {
+	id, day := r.PathValue("id"), r.PathValue("day")
+	if t, err := time.Parse(time.DateOnly, day); err != nil || t.Format(time.DateOnly) != day {
+		s.problem(w, r, p, http.StatusNotFound, "营业日要写成 2026-11-20 这样。", "Write the business day like 2026-11-20.")
+		return
+	}
+	file, err := s.office.DayFile(r.Context(), id, day)
+	var re *registry.Error
+	switch {
+	case errors.As(err, &re) && re.Kind == registry.ErrUnknownStation:
+		s.problem(w, r, p, http.StatusNotFound, "没有登记这个服务站。", "No such station is enrolled.")
+		return
+	case errors.As(err, &re) && re.Kind == registry.ErrInput:
+		s.problem(w, r, p, http.StatusNotFound, "这个服务站这一天没有被接受的日结文件。", "The station has no accepted day file for that day.")
+		return
+	case err != nil:
+		s.refusedBy(w, r, p, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", `attachment; filename="`+id+"-"+strings.ReplaceAll(day, "-", "")+`.bms"`)
+	w.Write(file)
 }
 
 func (s *Server) station(w http.ResponseWriter, r *http.Request, p *page) {

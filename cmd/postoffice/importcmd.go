@@ -239,6 +239,7 @@ type importSummary struct {
 	lines    []string
 	problems int
 	pending  []ackFile // acknowledgements to write
+	written  int       // acknowledgements written in all
 }
 
 type ackFile struct {
@@ -266,12 +267,20 @@ func (s *importSummary) add(path string, o registry.Outcome) {
 		s.entries += o.Entries
 		ack := filepath.Join(s.acks, o.Station+"-"+strings.ReplaceAll(o.Day, "-", "")+".ack")
 		s.pending = append(s.pending, ackFile{ack, o.Ack})
+		s.written++
 		if s.verbose {
 			s.lines = append(s.lines, fmt.Sprintf(m.say("✓ 接受 %s：%s 营业日 %s，%d 笔，回执 %s", "✓ accepted %s: %s day %s, %d entries, acknowledgement %s"),
 				path, o.Station, o.Day, o.Entries, ack))
 		}
 	case registry.Replay:
 		s.replays++
+		if o.Ack != nil {
+			// The day was accepted before (here or by another server
+			// sharing the registry): its acknowledgement goes on the
+			// USB stick again.
+			s.pending = append(s.pending, ackFile{filepath.Join(s.acks, o.Station+"-"+strings.ReplaceAll(o.Day, "-", "")+".ack"), o.Ack})
+			s.written++
+		}
 		if s.verbose {
 			s.lines = append(s.lines, fmt.Sprintf(m.say("= 重复 %s：%s 营业日 %s 以前导入过，没有改动", "= replay %s: %s day %s was imported before; nothing changed"), path, o.Station, o.Day))
 		}
@@ -319,7 +328,7 @@ func (s *importSummary) print() error {
 	m.printf("导入完成：接受 %d 个营业日（%d 个服务站，%d 笔账目），重复 %d 个，要处理的 %d 个。\n",
 		"Import done: %d day(s) accepted (%d station(s), %d entries), %d replay(s), %d needing attention.\n",
 		days, len(s.accepted), s.entries, s.replays, s.problems)
-	if days > 0 {
+	if s.written > 0 {
 		m.printf("回执在 %s：请交给各服务站用 station ack 载入。\n", "Acknowledgements are in %s: give each station its own to load with station ack.\n", s.acks)
 	}
 	if s.problems > 0 {

@@ -117,6 +117,8 @@ func (m *Main) Run(ctx context.Context, args []string) int {
 		err = m.runRotateKey(ctx, rest[1:])
 	case "retire":
 		err = m.runRetire(ctx, rest[1:])
+	case "dayfile":
+		err = m.runDayFile(ctx, rest[1:])
 	case "dispute":
 		err = m.runDispute(ctx, rest[1:])
 	case "staff":
@@ -164,6 +166,7 @@ func (m *Main) usage(w io.Writer) {
 		{"reconcile", "与银行、收费单位、承运人的流水对账", "reconcile against the hosts' journals", "postoffice reconcile --dir D --date 2026-11-20 --host-journal F [--host-journal F2…] [--out F.csv]"},
 		{"statement", "月结单（PDF 和 CSV）", "monthly statements (PDF and CSV)", "postoffice statement --dir D --station T0001|--all --month 2026-11 [--out DIR]"},
 		{"rotate-key", "登记服务站的新密钥（须有旧密钥签的声明）", "record a station's new key, vouched for by its old one", "postoffice rotate-key --dir D --station T0001 --vouch rotation.note"},
+		{"dayfile", "取出接收过的日结文件（原样，从登记簿）", "write out an accepted day file (as sent, from the registry)", "postoffice dayfile --dir D --station T0001 --day 2026-11-20 --out T0001-20261120.bms"},
 		{"retire", "服务站退出：最终结算、退押金", "retire a station: final settlement, deposit back", "postoffice retire --dir D --station T0001"},
 		{"dispute", "业务纠纷：列出服务站登记的纠纷、签发答复（要退钱或不用退）", "disputes: list those the stations registered, sign a decision (refund owed or none)", "postoffice dispute list --dir D [--station T0001] [--open] | decide --dir D --station T0001 --dispute N --refund 500.00|--none --reason 理由"},
 		{"staff add", "添加员工网页的账号（营业员或主管）", "add an account of the staff web pages (clerk or manager)", `postoffice staff add --dir D --id alice --name "李丽" --role clerk|manager [--password-file F]`},
@@ -173,8 +176,8 @@ func (m *Main) usage(w io.Writer) {
 	} {
 		fmt.Fprintf(w, "  %-14s %s\n                 %s\n", c[0], m.say(c[1], c[2]), c[3])
 	}
-	fmt.Fprintln(w, m.say("每个带 --dir 的命令（key 除外）都可加 --db postgres://…（或环境变量 POSTOFFICE_DB）：登记簿放在 PostgreSQL 里，几台 postoffice serve 可以共用；密钥、存档和回执仍在 --dir。postoffice init --dir D --db URL 准备数据库。",
-		"Every command with --dir (but key) takes --db postgres://… (or POSTOFFICE_DB): the registry in PostgreSQL, which several postoffice serve processes may share; the key, archive and acknowledgements stay in --dir. postoffice init --dir D --db URL makes the database ready."))
+	fmt.Fprintln(w, m.say("每个带 --dir 的命令（key 除外）都可加 --db postgres://…（或环境变量 POSTOFFICE_DB）：登记簿放在 PostgreSQL 里，几台 postoffice serve 可以共用（接收的日结文件和回执也存在里面）；密钥在 --dir，存档和回执在 --dir 里另有一份。postoffice init --dir D --db URL 准备数据库。",
+		"Every command with --dir (but key) takes --db postgres://… (or POSTOFFICE_DB): the registry in PostgreSQL, which several postoffice serve processes may share (it keeps the accepted day files and acknowledgements too); the key stays in --dir, with copies of the archive and acknowledgements. postoffice init --dir D --db URL makes the database ready."))
 }
 
 // flags parses args; positional arguments are returned.

@@ -83,6 +83,7 @@ func (m *Main) runMigrate(ctx context.Context, args []string) error {
 		{"分叉留证", "evidence", copied.Evidence}, {"员工账号", "staff accounts", copied.Staff}, {"价目表", "tariffs", copied.Tariffs},
 		{"对账日", "days reconciled", copied.Reconciliations}, {"对账差错", "exceptions", copied.Exceptions},
 		{"纠纷与答复", "dispute entries", copied.Disputes}, {"支局的答复", "decisions", copied.Decisions},
+		{"日结文件", "day files", copied.DayFiles},
 	} {
 		t.Add(m.say(r.zh, r.en), strconv.Itoa(r.n))
 	}

@@ -40,6 +40,12 @@ func (m *Main) verifier(dir string) (note.Verifier, error) {
 
 // registryErr turns a registry refusal into words for the clerk.
 func (m *Main) registryErr(err error) error {
+	var mf *office.MissingFileError
+	if errors.As(err, &mf) {
+		return fail(exitFailed, "服务站 %s 营业日 %s 的日结文件不在登记簿里，也不在 %s：这一天是在登记簿开始保存日结文件以前、由另一台邮政服务器接收的。请在那台服务器上把这个命令运行一次（它会把文件存进登记簿），或把文件拷到 %s。这次什么都没有做。",
+			"the day file of station %s day %s is neither in the registry nor at %s: the day was accepted before the registry kept day files, by another post office server. Run this command once on that server (it puts the file into the registry), or copy the file to %s. Nothing was done.",
+			mf.Station, mf.Day, mf.Path, mf.Path)
+	}
 	var re *registry.Error
 	if !errors.As(err, &re) {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/villagepost/bianmin/internal/pgtest"
+	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/postapi"
 	"github.com/villagepost/bianmin/settlement"
 	"golang.org/x/mod/sumdb/note"
@@ -134,7 +136,11 @@ func (f writerFunc) Write(p []byte) (int, error) { return f(p) }
 // servers give the same acknowledgements; a request one server took is
 // refused by the other as a replay. Then the database drops the
 // connection of an import that is under way: that file is not accepted,
-// and sending it again succeeds.
+// and sending it again succeeds. Last, each accepted day file and
+// acknowledgement is had from either server, whichever accepted the day:
+// a clerk's copy of the file, the acknowledgements of a USB stick, the
+// files a retirement reads; and the hand-over document of a successor
+// enrolled on one server comes from the other.
 func TestTwoServersOneDatabase(t *testing.T) {
 	bin := tools(t)
 	db := pgtest.DB(t)
@@ -428,6 +434,102 @@ func TestTwoServersOneDatabase(t *testing.T) {
 		out, err := client(urls[0], ids[0]).Upload(ctx, body)
 		if err != nil || out.Result != postapi.Accepted {
 			t.Errorf("sent again: %+v %v; want accepted", out, err)
+		}
+	})
+
+	t.Run("FilesAndAcksFromTheRegistry", func(t *testing.T) {
+		// Each day was accepted by one server or the other, and copied
+		// to that one's folder only; the registry keeps them all.
+		id := ids[1]
+		files, err := filepath.Glob(filepath.Join(data, "settlements", id+"-*.bms"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sort.Strings(files)
+		files = files[:4]
+		inFolder := [2]int{}
+		for _, path := range files {
+			sent, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f, err := settlement.Parse(sent)
+			if err != nil {
+				t.Fatal(err)
+			}
+			name := id + "-" + strings.ReplaceAll(f.Day, "-", "")
+			for i, dir := range []string{dirA, dirB} {
+				if _, err := os.Stat(filepath.Join(dir, "archive", id, name+".bms")); err == nil {
+					inFolder[i]++
+				}
+				// A clerk on either server gets the file as sent.
+				out := filepath.Join(t.TempDir(), name+".bms")
+				program(t, env, po, "dayfile", "--dir", dir, "--station", id, "--day", f.Day, "--out", out)
+				if got, err := os.ReadFile(out); err != nil || !bytes.Equal(got, sent) {
+					t.Errorf("postoffice dayfile on %s for %s: %d bytes, %v; want the %d sent", dir, name, len(got), err, len(sent))
+				}
+			}
+		}
+		t.Logf("%s's days in the folders: %v", id, inFolder)
+		// The station's days brought to the second server by USB stick
+		// (replays now, whichever server accepted them): every
+		// acknowledgement comes out in its acks/ for the stick.
+		usb := t.TempDir()
+		for _, path := range files {
+			body, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(usb, filepath.Base(path)), body, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		acksB := filepath.Join(t.TempDir(), "acks")
+		program(t, env, po, "import", "--dir", dirB, "--acks", acksB, usb)
+		acks, err := client(urls[1], id).Acks(ctx, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range acks {
+			ack, err := settlement.OpenAck(a, verifier)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := os.ReadFile(filepath.Join(acksB, id+"-"+strings.ReplaceAll(ack.Day, "-", "")+".ack"))
+			if err != nil || !bytes.Equal(got, a) {
+				t.Errorf("the USB stick's acknowledgement of %s: %q, %v; want the registry's", ack.Day, got, err)
+			}
+		}
+		// The second server retires a station whose days the first
+		// accepted too (last, since the station is gone after it): what
+		// it owes villagers is read from the registry's files, all of
+		// them.
+		program(t, env, po, "retire", "--dir", dirB, "--station", ids[2])
+
+		// Its successor, enrolled on the second server, gets its
+		// hand-over document from the first with its results: the bytes
+		// of the file the second wrote for a USB stick.
+		const successor = "T0099"
+		successorKey := regionStationKey(successor)
+		pub, err := keyfile.VerifierKey(successor, successorKey.Public().(ed25519.PublicKey))
+		if err != nil {
+			t.Fatal(err)
+		}
+		program(t, env, po, "enrol", "--dir", dirB, "--station", successor, "--pubkey", pub, "--franchisee", "接手人",
+			"--deposit", "20000.00", "--tariff", filepath.Join(dirA, "tariff.signed"), "--succeeds", ids[2])
+		doc, err := os.ReadFile(filepath.Join(dirB, "handover", ids[2]+"-"+successor+".handover"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, url := range urls {
+			res, err := client(url, successor).Results(ctx, time.Now().Format("2006-01"))
+			if err != nil || len(res.Handovers) != 1 || res.Handovers[0] != string(doc) {
+				t.Errorf("the successor's results from %s: %v, %d documents; want the USB file's", url, err, len(res.Handovers))
+			}
+			res, err = client(url, ids[3]).Results(ctx, time.Now().Format("2006-01"))
+			if err != nil || len(res.Handovers) != 0 {
+				t.Errorf("a station that took over from nobody, from %s: %v, %d documents", url, err, len(res.Handovers))
+			}
 		}
 	})
 }
