@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/villagepost/bianmin/handover"
 	"github.com/villagepost/bianmin/postapi"
 	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
@@ -60,6 +61,17 @@ type UploadReport struct {
 	// now; BadDecisions those that did not check (left for a person).
 	Decisions    []terminal.Dispute
 	BadDecisions int
+	// Handovers are the hand-over documents loaded now; BadHandovers
+	// those that did not check (another station's, or not signed by
+	// this station's post office: left for a person).
+	Handovers    []LoadedHandover
+	BadHandovers int
+}
+
+// LoadedHandover is a hand-over document recorded in ledger entry Entry.
+type LoadedHandover struct {
+	Entry uint64
+	Doc   handover.Doc
 }
 
 // Upload sends the days the post office has not acknowledged, then keeps
@@ -103,18 +115,20 @@ func (st *Folder) Upload(ctx context.Context, c *postapi.Client) (*UploadReport,
 		}
 		rep.AcksKept = append(rep.AcksKept, a.Day)
 	}
-	return rep, st.fetchDecisions(ctx, c, rep)
+	return rep, st.fetchResults(ctx, c, rep)
 }
 
-// fetchDecisions records the post office's decisions on the station's
-// disputes that came with its results, for the first owner (the post
-// office's signature is what makes each trustworthy, as with a tariff).
-func (st *Folder) fetchDecisions(ctx context.Context, c *postapi.Client, rep *UploadReport) error {
+// fetchResults asks the post office for the station's results and keeps
+// what it decided on disputes and the hand-over documents that make this
+// station the successor of retired ones. Each is checked with the post
+// office key and recorded once; one that does not check is counted and
+// left for a person.
+func (st *Folder) fetchResults(ctx context.Context, c *postapi.Client, rep *UploadReport) error {
 	res, err := c.Results(ctx, st.Ledger.CurrentDay()[:7])
 	if err != nil {
 		return err
 	}
-	if len(res.Decisions) == 0 {
+	if len(res.Decisions) == 0 && len(res.Handovers) == 0 {
 		return nil
 	}
 	owner, err := st.FirstOwner()
@@ -125,8 +139,24 @@ func (st *Folder) fetchDecisions(ctx context.Context, c *postapi.Client, rep *Up
 	for i, d := range res.Decisions {
 		msgs[i] = []byte(d)
 	}
-	rep.Decisions, rep.BadDecisions, err = st.KeepDecisions(owner, msgs)
-	return err
+	if rep.Decisions, rep.BadDecisions, err = st.KeepDecisions(owner, msgs); err != nil {
+		return err
+	}
+	hs := st.Handovers()
+	for _, msg := range res.Handovers {
+		e, d, err := hs.Load(owner, []byte(msg))
+		var he *terminal.HandoverError
+		switch {
+		case errors.Is(err, terminal.ErrHandoverLoaded):
+		case errors.As(err, &he):
+			rep.BadHandovers++
+		case err != nil:
+			return err
+		default:
+			rep.Handovers = append(rep.Handovers, LoadedHandover{Entry: e.Seq, Doc: d})
+		}
+	}
+	return nil
 }
 
 // Exchange sends the closed days, keeps the acknowledgements and loads a

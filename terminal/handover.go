@@ -63,6 +63,17 @@ type HandoverError struct {
 
 func (e *HandoverError) Error() string { return "terminal: hand-over: " + e.Field + ": " + e.Rule }
 
+// ErrHandoverLoaded is what Load says of a document loaded before (as a
+// *HandoverError that errors.Is matches): the same document arriving by
+// USB stick and by network loads once.
+var ErrHandoverLoaded = errors.New("terminal: hand-over: loaded already")
+
+// loadedError is the HandoverError of a document loaded before.
+type loadedError struct{ *HandoverError }
+
+func (e loadedError) Unwrap() error        { return e.HandoverError }
+func (e loadedError) Is(target error) bool { return target == ErrHandoverLoaded }
+
 // HandoverWaitError says a host did not settle an item now (no answer, a
 // ticket still on the waiting list): nothing was recorded; try again.
 type HandoverWaitError struct {
@@ -119,8 +130,8 @@ func (h *Handovers) Load(operator string, msg []byte) (ledger.Entry, handover.Do
 			fmt.Sprintf("这份交接单是把 %s 交给服务站 %s 的，不是本站（%s）", d.From, d.To, me)}
 	}
 	if prev, err := h.Ledger.ByIdemKey(handoverKey(d.From)); err == nil {
-		return prev, d, &HandoverError{"file", fmt.Sprintf("the hand-over from %s was loaded already (entry %d)", d.From, prev.Seq),
-			fmt.Sprintf("%s 的交接单已经在账本第 %d 笔收下过了，不能再收", d.From, prev.Seq)}
+		return prev, d, loadedError{&HandoverError{"file", fmt.Sprintf("the hand-over from %s was loaded already (entry %d)", d.From, prev.Seq),
+			fmt.Sprintf("%s 的交接单已经在账本第 %d 笔收下过了，不能再收", d.From, prev.Seq)}}
 	} else if !errors.Is(err, ledger.ErrNotFound) {
 		return ledger.Entry{}, d, err
 	}

@@ -151,6 +151,9 @@ func (m *Main) serveOn(ctx context.Context, d *shop.Desk, h http.Handler, ln net
 			if rep.Tariff != "" {
 				m.printf("载入了邮政支局发来的新价目表 %s，下一笔业务起按它收费。\n", "loaded the post office's new tariff %s; it prices from the next customer on.\n", rep.Tariff)
 			}
+			for _, h := range rep.Handovers {
+				m.printf("收下了邮政支局的交接单：接手服务站 %s 没办完的 %d 项（见“承接事项”）。\n", "loaded the post office's hand-over document: %[2]d item(s) station %[1]s left unfinished (see Taken over).\n", h.Doc.From, len(h.Doc.Items))
+			}
 			if err != nil {
 				fmt.Fprintln(m.Stderr, m.say("交日结文件给邮政时出错（会自动再试）：", "sending day files to the post office failed (tried again by itself): "), err)
 			}

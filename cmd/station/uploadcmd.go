@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 
+	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/shop"
 )
 
@@ -51,13 +52,22 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 	for _, dp := range rep.Decisions {
 		m.printf("  邮政支局答复了第 %d 笔纠纷：%s\n", "  the post office decided dispute %d: %s\n", dp.Seq, m.disputeNext(dp))
 	}
+	for _, h := range rep.Handovers {
+		m.printf("  收下了邮政支局的交接单：接手服务站 %s 没办完的 %d 项，随单转来 %s，记在账本第 %d 笔。请用 station handover list 查看每一项要做什么。\n",
+			"  loaded the post office's hand-over document: %[2]d item(s) station %[1]s left unfinished, %[3]s carried, ledger entry %[4]d. See what to do for each with station handover list.\n",
+			h.Doc.From, len(h.Doc.Items), money.FormatReceipt(h.Doc.Carried), h.Entry)
+	}
+	if rep.BadHandovers > 0 {
+		m.printf("  有 %d 份交接单对不上本站（不是给本站的，或不是本站所属邮政支局签发的），没有收下；请联系邮政支局。\n",
+			"  %d hand-over document(s) did not check (not for this station, or not signed by its post office) and were not loaded; call the post office.\n", rep.BadHandovers)
+	}
 	if rep.BadDecisions > 0 {
 		m.printf("  有 %d 份纠纷答复对不上本站的账，没有收下；请联系邮政支局。\n", "  %d dispute decision(s) did not match this station's books and were not kept; call the post office.\n", rep.BadDecisions)
 	}
 	if err != nil {
 		return shop.PostofficeErr(err, len(rep.Sent))
 	}
-	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 && rep.Tariff == "" && len(rep.Decisions) == 0 {
+	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 && rep.Tariff == "" && len(rep.Decisions) == 0 && len(rep.Handovers) == 0 {
 		m.printf("没有要交的日结文件，邮政那边也没有新的回执。\n", "nothing to send, and no new acknowledgement from the post office.\n")
 		return nil
 	}
