@@ -70,6 +70,7 @@ SMALL=1 ./scripts/abuse.sh # the attacker on the shop's network, small numbers (
 declare -A fuzzcount=(
 	[web/FuzzForms]=10000 # each input is a whole form through the real handler
 	[internal/boltcheck/FuzzTree]=20000 # each input is a file written and opened
+	[staffweb/FuzzDayFileRoute]=5000 # each input is a signed-in request through the server, opening the registry
 )
 if [ "${CI:-}" = true ] || [ -n "${FUZZ:-}" ]; then
 	module="$(go list -m)"

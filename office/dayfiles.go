@@ -2,6 +2,8 @@ package office
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -25,9 +27,16 @@ func (o *Office) ArchivePath(station, day string) string {
 type MissingFileError struct {
 	Station, Day string
 	Path         string // where this folder would have it
+	// Differs: the folder has a file there, but not the one accepted
+	// (its SHA-256 is not the day's).
+	Differs bool
 }
 
 func (e *MissingFileError) Error() string {
+	if e.Differs {
+		return fmt.Sprintf("office: the file of station %s day %s is not in the registry, and %s is not the file accepted (its SHA-256 differs): put the file accepted there, or run this on the server that accepted the day",
+			e.Station, e.Day, e.Path)
+	}
 	return fmt.Sprintf("office: the file of station %s day %s is neither in the registry nor at %s: it was accepted before the registry kept day files, by a server with another folder; run this once on that server (it then records the file in the registry), or copy the file to %s",
 		e.Station, e.Day, e.Path, e.Path)
 }
@@ -97,7 +106,10 @@ func (o *Office) dayFile(ctx context.Context, r *registry.Registry, d registry.D
 	if err != nil {
 		return nil, fmt.Errorf("office: archive: %w", err)
 	}
-	// KeepDayFile checks it is the file accepted, by its SHA-256.
+	sum := sha256.Sum256(file)
+	if hex.EncodeToString(sum[:]) != d.SHA256 {
+		return nil, &MissingFileError{Station: d.Station, Day: d.Day, Path: path, Differs: true}
+	}
 	if err := r.KeepDayFile(ctx, d.Station, d.Day, file); err != nil {
 		return nil, fmt.Errorf("office: archive %s: %w", path, err)
 	}

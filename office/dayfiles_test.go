@@ -123,8 +123,8 @@ func TestDayFilesFromBeforeAreTakenIn(t *testing.T) {
 			if err := os.WriteFile(archived, append(bytes.Clone(file), '\n'), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			var re *registry.Error
-			if _, err := o.DayFile(ctx, "T0001", day); !errors.As(err, &re) || re.Kind != registry.ErrInput {
+			var me *office.MissingFileError
+			if _, err := o.DayFile(ctx, "T0001", day); !errors.As(err, &me) || !me.Differs || me.Path != archived {
 				t.Errorf("an archive copy that is not the file accepted: %v", err)
 			}
 			if err := os.WriteFile(archived, file, 0o644); err != nil {
@@ -141,8 +141,7 @@ func TestDayFilesFromBeforeAreTakenIn(t *testing.T) {
 				t.Errorf("after it was taken in: %d bytes, %v", len(got), err)
 			}
 			forget()
-			var me *office.MissingFileError
-			if _, _, err := o.Owed(ctx, "T0001"); !errors.As(err, &me) || me.Day != day || me.Path != archived {
+			if _, _, err := o.Owed(ctx, "T0001"); !errors.As(err, &me) || me.Differs || me.Day != day || me.Path != archived {
 				t.Errorf("a day whose file is nowhere: %v", err)
 			}
 		})

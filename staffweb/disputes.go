@@ -97,7 +97,7 @@ func (s *Server) showDisputes(w http.ResponseWriter, r *http.Request, d *dispute
 		}
 		list, err := s.office.Disputes(r.Context(), st.ID, "")
 		if err != nil {
-			s.busy(w, r, p, err)
+			s.refusedBy(w, r, p, err) // says which day file is missing, if one is
 			return
 		}
 		for _, dp := range list {

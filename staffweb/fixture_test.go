@@ -57,7 +57,7 @@ func (g *region) later(d time.Duration) {
 	g.now = g.now.Add(d)
 }
 
-func scenario(t *testing.T, name string) []byte {
+func scenario(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("..", "settlement", "testdata", "scenarios", name))
 	if err != nil {
@@ -68,7 +68,7 @@ func scenario(t *testing.T, name string) []byte {
 
 // stationDay is a first business day (2026-11-20) of a real station
 // ledger: a float put in the drawer, then the day closed and signed.
-func stationDay(t *testing.T, id string, key ed25519.PrivateKey, float int64) []byte {
+func stationDay(t testing.TB, id string, key ed25519.PrivateKey, float int64) []byte {
 	t.Helper()
 	now := time.Date(2026, 11, 20, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
 	clock := func() time.Time { now = now.Add(time.Minute); return now }
@@ -101,7 +101,7 @@ func stationDay(t *testing.T, id string, key ed25519.PrivateKey, float int64) []
 	return b
 }
 
-func newKey(t *testing.T, id string) (ed25519.PrivateKey, string) {
+func newKey(t testing.TB, id string) (ed25519.PrivateKey, string) {
 	t.Helper()
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
@@ -114,7 +114,7 @@ func newKey(t *testing.T, id string) (ed25519.PrivateKey, string) {
 	return priv, vk
 }
 
-func serveRegion(t *testing.T) *region {
+func serveRegion(t testing.TB) *region {
 	t.Helper()
 	// The stations were enrolled days before; the test runs on 23
 	// November, 10:00 in China.

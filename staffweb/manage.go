@@ -21,6 +21,12 @@ type doneData struct {
 // refusedBy says a registry refusal of a manager's action in plain words.
 func (s *Server) refusedBy(w http.ResponseWriter, r *http.Request, p *page, err error) {
 	var mf *office.MissingFileError
+	if errors.As(err, &mf) && mf.Differs {
+		s.problem(w, r, p, http.StatusConflict,
+			fmt.Sprintf("服务站 %s 营业日 %s 的日结文件不在登记簿里，本服务器文件夹里的那一份又不是当初接收的文件（SHA-256 对不上）。请在接收这一天的那台服务器上做一次这个操作。这次什么都没有做。", mf.Station, mf.Day),
+			fmt.Sprintf("The day file of station %s day %s is not in the registry, and the copy in this server's folder is not the file accepted (its SHA-256 differs). Do this once on the server that accepted the day. Nothing was done.", mf.Station, mf.Day))
+		return
+	}
 	if errors.As(err, &mf) {
 		s.problem(w, r, p, http.StatusConflict,
 			fmt.Sprintf("服务站 %s 营业日 %s 的日结文件不在登记簿里，也不在本服务器的文件夹里：这一天是在登记簿开始保存日结文件以前、由另一台邮政服务器接收的。请在那台服务器上做一次这个操作（它会把文件存进登记簿）。这次什么都没有做。", mf.Station, mf.Day),

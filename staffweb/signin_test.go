@@ -18,13 +18,13 @@ import (
 // staffClient is a browser without a browser: a cookie jar and the form
 // token of the last page.
 type staffClient struct {
-	t    *testing.T
+	t    testing.TB
 	g    *region
 	http *http.Client
 	csrf string
 }
 
-func newClient(t *testing.T, g *region) *staffClient {
+func newClient(t testing.TB, g *region) *staffClient {
 	jar, _ := cookiejar.New(nil)
 	return &staffClient{t: t, g: g, http: &http.Client{Jar: jar}}
 }

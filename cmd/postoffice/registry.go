@@ -41,6 +41,11 @@ func (m *Main) verifier(dir string) (note.Verifier, error) {
 // registryErr turns a registry refusal into words for the clerk.
 func (m *Main) registryErr(err error) error {
 	var mf *office.MissingFileError
+	if errors.As(err, &mf) && mf.Differs {
+		return fail(exitFailed, "服务站 %s 营业日 %s 的日结文件不在登记簿里，而 %s 不是当初接收的那个文件（SHA-256 对不上）：请把接收的那个文件放到那里，或在接收这一天的那台服务器上运行这个命令。这次什么都没有做。",
+			"the day file of station %s day %s is not in the registry, and %s is not the file accepted (its SHA-256 differs): put the file accepted there, or run this command on the server that accepted the day. Nothing was done.",
+			mf.Station, mf.Day, mf.Path)
+	}
 	if errors.As(err, &mf) {
 		return fail(exitFailed, "服务站 %s 营业日 %s 的日结文件不在登记簿里，也不在 %s：这一天是在登记簿开始保存日结文件以前、由另一台邮政服务器接收的。请在那台服务器上把这个命令运行一次（它会把文件存进登记簿），或把文件拷到 %s。这次什么都没有做。",
 			"the day file of station %s day %s is neither in the registry nor at %s: the day was accepted before the registry kept day files, by another post office server. Run this command once on that server (it puts the file into the registry), or copy the file to %s. Nothing was done.",
