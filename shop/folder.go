@@ -166,11 +166,16 @@ func (st *Folder) IsDemo() bool {
 	return g.Terminal == DemoID && g.PostOfficeKey == tariff.DemoPostOfficeVerifierKey
 }
 
-// The demo station's name and its key's passphrase, which is public: a
-// demo station never handles real money.
+// The demo station's name and secrets are printed on screen: it is for
+// trying the program, never for real money.
 const (
 	DemoID         = "DEMO01"
+	DemoName       = "演示服务站（示范村）"
 	DemoPassphrase = "demo-passphrase-not-secret"
+	DemoOwnerPIN   = "135790"
+	DemoClerkPIN   = "246802"
+	DemoFloat      = "2000.00"
+	DemoPhone      = "0376-6201234"
 )
 
 // Unlock opens the station's key with passphrase and gives it to the

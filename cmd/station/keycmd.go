@@ -2,9 +2,8 @@ package main
 
 import (
 	"context"
-	"encoding/base64"
 
-	"github.com/villagepost/bianmin/keyfile"
+	"github.com/villagepost/bianmin/shop"
 )
 
 // runKey prints the station's verifier key, the line the post office
@@ -17,15 +16,13 @@ func (m *Main) runKey(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	g := st.Ledger.Genesis()
-	vkey, err := keyfile.VerifierKey(g.Terminal, g.PublicKey)
+	info, err := shop.CreatedOf(st)
 	if err != nil {
 		return err
 	}
 	if asJSON {
-		return writeJSON(m.Stdout, stationInfo{Station: g.Terminal, Name: g.Name, Zone: g.Zone,
-			PublicKey: base64.StdEncoding.EncodeToString(g.PublicKey), Fingerprint: keyfile.Fingerprint(g.PublicKey), VerifierKey: vkey})
+		return writeJSON(m.Stdout, info)
 	}
-	m.printf("%s\n", "%s\n", vkey)
+	m.printf("%s\n", "%s\n", info.VerifierKey)
 	return nil
 }
