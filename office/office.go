@@ -39,7 +39,8 @@ type Office struct {
 	Registry *registry.Registry
 	Now      func() time.Time // the registry's clock; time.Now if nil
 
-	mu sync.Mutex
+	mu      sync.Mutex
+	checked bool // the registry file's pages were checked at the first open
 }
 
 // now is the registry's clock.
@@ -60,10 +61,11 @@ func (o *Office) use(fn func(*registry.Registry) error) error {
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	r, err := registry.Open(filepath.Join(o.Dir, RegistryFile), &registry.Options{Now: o.Now})
+	r, err := registry.Open(filepath.Join(o.Dir, RegistryFile), &registry.Options{Now: o.Now, Checked: o.checked})
 	if err != nil {
 		return err
 	}
+	o.checked = true
 	err = fn(r)
 	if cerr := r.Close(); err == nil {
 		err = cerr

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/villagepost/bianmin/internal/boltcheck"
 	"github.com/villagepost/bianmin/ledger"
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
@@ -43,13 +44,40 @@ type boltStore struct {
 }
 
 // OpenBolt opens (creating if need be) the bbolt store at path.
-func OpenBolt(path string, noSync bool) (Store, error) {
+func OpenBolt(path string, noSync bool) (Store, error) { return openBolt(path, noSync, true) }
+
+// DamagedError says the registry's file is damaged: its pages do not hold
+// together, so bbolt would misread them (or stop the program).
+type DamagedError struct {
+	Path string
+	Err  error
+}
+
+func (e *DamagedError) Error() string { return "registry: " + e.Path + " is damaged: " + e.Err.Error() }
+
+func (e *DamagedError) Unwrap() error { return e.Err }
+
+// openBolt opens the bbolt file at path; check first checks its pages
+// (package boltcheck), reading the whole file.
+func openBolt(path string, noSync, check bool) (Store, error) {
+	if check {
+		if err := boltcheck.Freelist(path); err != nil {
+			return nil, &DamagedError{Path: path, Err: err}
+		}
+	}
 	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: 2 * time.Second, NoSync: noSync})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, ErrInUse
 	}
 	if err != nil {
 		return nil, fmt.Errorf("registry: open %s: %w", path, err)
+	}
+	// Now that the file is locked, and before anything reads its pages.
+	if check {
+		if err := boltcheck.Tree(path, db.Info().PageSize); err != nil {
+			db.Close()
+			return nil, &DamagedError{Path: path, Err: err}
+		}
 	}
 	// The buckets are made once; a registry that has them is opened
 	// without a write (a server opens it for every request).

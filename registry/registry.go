@@ -115,6 +115,10 @@ type Registry struct {
 type Options struct {
 	Now    func() time.Time // the clock; time.Now if nil
 	NoSync bool             // Open: skip fsync (benchmarks building a region)
+	// Checked says the file's pages were checked at an earlier open by
+	// this process (a server opens the file for each request): Open does
+	// not read the whole file again.
+	Checked bool
 }
 
 // Open opens (creating if need be) the registry in the bbolt file at
@@ -123,7 +127,7 @@ func Open(path string, o *Options) (*Registry, error) {
 	if o == nil {
 		o = &Options{}
 	}
-	st, err := OpenBolt(path, o.NoSync)
+	st, err := openBolt(path, o.NoSync, !o.Checked)
 	if err != nil {
 		return nil, err
 	}

@@ -61,6 +61,11 @@ func (m *Main) openRegistry(ctx context.Context, dir, db string) (*registry.Regi
 		if errors.Is(err, registry.ErrInUse) {
 			return nil, fail(exitFailed, "登记簿正被另一个 postoffice 程序使用，请等它结束后再试。", "the registry is in use by another postoffice program; try again when it is done.")
 		}
+		var de *registry.DamagedError
+		if errors.As(err, &de) {
+			return nil, fail(exitFailed, "登记簿文件 %s 损坏了（%v），没有打开它，什么都没有改动。请停用它，换上最近的备份；备份以后收到的日结文件都在 archive/ 里，可以用 postoffice import 重新导入。",
+				"the registry file %s is damaged (%v); it was not opened and nothing was changed. Set it aside and put the latest backup in its place; the day files received since are in archive/ and can be imported again with postoffice import.", de.Path, de.Err)
+		}
 		return r, err
 	}
 	st, err := pgstore.Open(ctx, db)
