@@ -13,6 +13,7 @@
 //	to T0002                       the successor
 //	issued 2026-11-30              the day the post office signed it
 //	through 212 <64 hex digits>    the old station's last accepted entry and its hash
+//	                               (through 0 and 64 zeros: none accepted)
 //	carried 283.40                 the money carried: the sum of the items' amounts
 //	item 1 queued 5 T0001-000005 bill_payment 100.00 state-grid:5100123456 - -
 //	item 2 delivery 8 - sale 0.00 FERT-UREA-50KG:2 2026-11-24 村东头李家麦地
@@ -33,6 +34,18 @@
 // (where to deliver, what the villager says, why a refund is owed) or
 // "-". Every value is written one way only: Format of a parsed text gives
 // the same bytes.
+//
+// An item stands on an entry the post office read, so its ENTRY is at
+// most through's number. A station the post office accepted no day file
+// of (retired before its first day was imported) is handed over with
+// "through 0" and the hash of 64 zeros, as its close-out statement's
+// settled-through line says it: nothing of it was read, so the document
+// has no item and carries 0.00. The zero hash stands for "none" only:
+// through a number above zero names a real entry, whose hash is not 64
+// zeros.
+//
+// Sign refuses whatever Parse would refuse: a signed document always
+// reads back.
 package handover
 
 import (
@@ -277,6 +290,32 @@ func CheckItems(items []Item) error {
 	return nil
 }
 
+// checkThrough reports whether through's number and hash go together:
+// 0 with the zero hash (the post office accepted no day of the old
+// station), a number above zero with another hash.
+func checkThrough(c ledger.Checkpoint) error {
+	zero := c.Hash == [ledger.HashSize]byte{}
+	switch {
+	case c.Seq == 0 && !zero:
+		return &FormatError{5, "through: 0 (no day of the old station accepted) goes with the hash of 64 zeros"}
+	case c.Seq != 0 && zero:
+		return &FormatError{5, "through: the hash of 64 zeros goes with 0 only (no day of the old station accepted)"}
+	}
+	return nil
+}
+
+// checkEntry reports whether item it, the i-th (from 0), stands on an
+// entry the post office read: at most through's number.
+func checkEntry(it *Item, i int, through uint64) error {
+	if it.Entry <= through {
+		return nil
+	}
+	if through == 0 {
+		return &FormatError{7 + i, "item: entry: through is 0 (no day of the old station accepted), so there is no item"}
+	}
+	return &FormatError{7 + i, fmt.Sprintf("item: entry: at most through's number, %d (an item stands on an entry the post office read)", through)}
+}
+
 // Check reports whether every field of d is of its form.
 func (d *Doc) Check() error {
 	switch {
@@ -286,11 +325,23 @@ func (d *Doc) Check() error {
 		return &FormatError{3, "to: 1 to 32 letters, digits, '.', '_' or '-', another station than from"}
 	case !isDate(d.Issued):
 		return &FormatError{4, "issued: a date written YYYY-MM-DD"}
-	case !isAmount(d.Carried):
+	}
+	if err := checkThrough(d.Through); err != nil {
+		return err
+	}
+	if !isAmount(d.Carried) {
 		return &FormatError{6, "carried: yuan with two decimals, from 0.00 to below 100000000"}
 	}
-	if err := CheckItems(d.Items); err != nil {
-		return err
+	if len(d.Items) > MaxItems {
+		return &FormatError{0, fmt.Sprintf("more than %d items", MaxItems)}
+	}
+	for i := range d.Items {
+		if err := d.Items[i].check(i, 7+i); err != nil {
+			return err
+		}
+		if err := checkEntry(&d.Items[i], i, d.Through.Seq); err != nil {
+			return err
+		}
 	}
 	if !Total(d.Items).Equal(d.Carried) {
 		return &FormatError{6, fmt.Sprintf("carried: %s is not the sum of the items' amounts, %s", money.FormatWire(d.Carried), money.FormatWire(Total(d.Items)))}
@@ -309,6 +360,9 @@ func Format(d Doc) (string, error) {
 	for _, it := range d.Items {
 		b.WriteString(it.Line())
 		b.WriteByte('\n')
+	}
+	if b.Len() > MaxNote {
+		return "", &FormatError{0, fmt.Sprintf("longer than %d bytes", MaxNote)}
 	}
 	return b.String(), nil
 }
@@ -371,12 +425,16 @@ func Parse(text string) (Doc, error) {
 	}
 	d := Doc{From: vals[0], To: vals[1], Issued: vals[2]}
 	seq, hash, ok := strings.Cut(vals[3], " ")
+	const throughRule = "through: the last accepted entry's number and its hash in 64 lower-case hex digits, or 0 and 64 zeros"
 	var err error
-	if d.Through.Seq, err = number(seq); !ok || err != nil || len(hash) != 2*ledger.HashSize || strings.ToLower(hash) != hash {
-		return Doc{}, &FormatError{5, "through: the last entry's number and its hash in 64 lower-case hex digits"}
+	if d.Through.Seq, err = count(seq); !ok || err != nil || len(hash) != 2*ledger.HashSize || strings.ToLower(hash) != hash {
+		return Doc{}, &FormatError{5, throughRule}
 	}
 	if _, err := hex.Decode(d.Through.Hash[:], []byte(hash)); err != nil {
-		return Doc{}, &FormatError{5, "through: the last entry's number and its hash in 64 lower-case hex digits"}
+		return Doc{}, &FormatError{5, throughRule}
+	}
+	if err := checkThrough(d.Through); err != nil {
+		return Doc{}, err
 	}
 	if d.Carried, err = money.ParseWire(vals[4]); err != nil || money.FormatWire(d.Carried) != vals[4] {
 		return Doc{}, &FormatError{6, "carried: yuan written like 283.40"}
@@ -384,6 +442,9 @@ func Parse(text string) (Doc, error) {
 	for i, l := range lines[6:] {
 		it, err := ParseItem(l, i)
 		if err != nil {
+			return Doc{}, err
+		}
+		if err := checkEntry(&it, i, d.Through.Seq); err != nil {
 			return Doc{}, err
 		}
 		d.Items = append(d.Items, it)
@@ -395,20 +456,45 @@ func Parse(text string) (Doc, error) {
 }
 
 func number(s string) (uint64, error) {
-	n, err := strconv.ParseUint(s, 10, 64)
-	if err != nil || strconv.FormatUint(n, 10) != s || n == 0 {
+	n, err := count(s)
+	if err != nil || n == 0 {
 		return 0, errors.New("decimal digits without leading zeros, above zero")
 	}
 	return n, nil
 }
 
-// Sign signs a document with the post office's key.
+// count reads a number that may be 0: decimal digits, no leading zero.
+func count(s string) (uint64, error) {
+	n, err := strconv.ParseUint(s, 10, 64)
+	if err != nil || strconv.FormatUint(n, 10) != s {
+		return 0, errors.New("decimal digits without leading zeros")
+	}
+	return n, nil
+}
+
+// Sign signs a document with the post office's key. It signs nothing
+// that Open would refuse: the text must read back (Parse) as the same
+// bytes, and the signed document fit in MaxNote.
 func Sign(d Doc, postoffice note.Signer) ([]byte, error) {
 	text, err := Format(d)
 	if err != nil {
 		return nil, err
 	}
-	return note.Sign(&note.Note{Text: text}, postoffice)
+	back, err := Parse(text)
+	if err != nil {
+		return nil, fmt.Errorf("handover: the document would not read back: %w", err)
+	}
+	if again, err := Format(back); err != nil || again != text {
+		return nil, errors.New("handover: the document would not read back as written")
+	}
+	msg, err := note.Sign(&note.Note{Text: text}, postoffice)
+	if err != nil {
+		return nil, fmt.Errorf("handover: sign: %w", err)
+	}
+	if len(msg) > MaxNote {
+		return nil, &FormatError{0, fmt.Sprintf("the signed document is longer than %d bytes", MaxNote)}
+	}
+	return msg, nil
 }
 
 // Open checks a signed document against the post office's verifier key

@@ -51,7 +51,20 @@ func badVectors(good string) []struct {
 		{"bad-queued-trace.handover", "queued 5 T0001-000005", "queued 5 -", 7},
 		{"bad-note.handover", "no such account\n", "no such account \n", 9},
 		{"bad-kind.handover", "reversal 14", "reverse 14", 11},
+		// through 0 (no day accepted) goes with the zero hash only, and
+		// the zero hash with 0 only.
+		{"bad-through-zero.handover", "through 212 ", "through 0 ", 5},
+		{"bad-zero-hash.handover", "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f", strings.Repeat("0", 64), 5},
+		// An item stands on an entry the post office read: at most through.
+		{"bad-entry-after-through.handover", "reversal 14 ", "reversal 213 ", 11},
 	}
+}
+
+// nothingAccepted is the document of a station retired before the post
+// office accepted any day file of it: through 0 and the zero hash, no
+// item, nothing carried.
+func nothingAccepted() handover.Doc {
+	return handover.Doc{From: "T0003", To: "T0004", Issued: "2026-12-01"}
 }
 
 // TestVerdicts keeps testdata/verdicts.json, the hand-over document's
@@ -75,10 +88,23 @@ func TestVerdicts(t *testing.T) {
 		t.Fatal(err)
 	}
 	files["changed.handover"] = []byte(strings.Replace(string(example), "carried 150.00", "carried 250.00", 1))
+	if files["nothing-accepted.handover"], err = handover.Sign(nothingAccepted(), s); err != nil {
+		t.Fatal(err)
+	}
+	none, err := handover.Format(nothingAccepted())
+	if err != nil {
+		t.Fatal(err)
+	}
+	// With through 0 no item can stand: the first one breaks the rule.
+	if files["bad-item-through-zero.handover"], err = note.Sign(&note.Note{Text: none + "item 1 reversal 1 T0003-000001 withdrawal 0.00 - - -\n"}, s); err != nil {
+		t.Fatal(err)
+	}
 	want := verdicts{PostOfficeKey: verifierKey(t, 0), Vectors: []vector{
 		{File: "example.handover", Verdict: "ok", From: "T0001", To: "T0002", Carried: "150.00", Items: 5},
+		{File: "nothing-accepted.handover", Verdict: "ok", From: "T0003", To: "T0004", Carried: "0.00"},
 		{File: "other-key.handover", Verdict: "signature"},
 		{File: "changed.handover", Verdict: "signature"},
+		{File: "bad-item-through-zero.handover", Verdict: "format", Line: 7},
 	}}
 	for _, b := range badVectors(good) {
 		text := strings.Replace(good, b.from, b.to, 1)

@@ -172,11 +172,20 @@ type doneStep struct {
 // List returns every item taken over, in the order of the documents and
 // their items, with what became of each here.
 func (h *Handovers) List() ([]HandoverItem, error) {
+	out, _, err := h.list()
+	return out, err
+}
+
+// list is List and the number of documents loaded (a document may list
+// no item: its station left nothing the post office read).
+func (h *Handovers) list() ([]HandoverItem, int, error) {
 	var out []HandoverItem
+	docs := 0
 	at := map[string]int{} // from:n → index
 	err := h.Ledger.Range(1, 0, func(e ledger.Entry) error {
 		switch e.Kind {
 		case KindHandover:
+			docs++
 			var p struct {
 				Document string `json:"document"`
 			}
@@ -217,7 +226,7 @@ func (h *Handovers) List() ([]HandoverItem, error) {
 		}
 		return nil
 	})
-	return out, err
+	return out, docs, err
 }
 
 // FinishRequest is one step on a hand-over item.
@@ -243,7 +252,7 @@ type Finished struct {
 
 // find returns the item r names.
 func (h *Handovers) find(r FinishRequest) (HandoverItem, error) {
-	list, err := h.List()
+	list, docs, err := h.list()
 	if err != nil {
 		return HandoverItem{}, err
 	}
@@ -254,8 +263,10 @@ func (h *Handovers) find(r FinishRequest) (HandoverItem, error) {
 		}
 	}
 	switch {
-	case len(list) == 0:
+	case docs == 0:
 		return HandoverItem{}, &HandoverError{"item", "no hand-over document was loaded here", "本站还没有收下交接单（station handover load）"}
+	case len(list) == 0:
+		return HandoverItem{}, &HandoverError{"item", "the hand-over documents loaded here list no item: nothing to finish", "收下的交接单上没有要接着办的事项"}
 	case len(match) == 0:
 		return HandoverItem{}, &HandoverError{"item", fmt.Sprintf("no item %d was taken over", r.Item), fmt.Sprintf("交接单里没有第 %d 项", r.Item)}
 	case len(match) > 1:

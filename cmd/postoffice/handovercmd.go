@@ -44,9 +44,13 @@ func (m *Main) enrolSuccessor(ctx context.Context, o *office.Office, e registry.
 	m.printf("已登记服务站 %s（加盟人 %s，押金 %s，价目表 %s），接手已退出的服务站 %s。\n印章编号 %s：请与服务站开通时打印的编号核对一致。\n",
 		"Enrolled station %s (franchisee %s, deposit %s, tariff %s), taking over from retired station %s.\nSeal number %s: check it matches the one station init printed.\n",
 		s.ID, s.Franchisee, money.FormatReceipt(s.Deposit), s.Tariff, old, keyfile.Fingerprint(pub))
-	if len(doc.Items) == 0 {
+	switch {
+	case doc.Through.Seq == 0:
+		m.printf("支局没有收到过 %s 的日结文件，没有它欠村民的记录，交接单上没有要接着办的。\n",
+			"The post office never accepted a day file from %s: nothing it owed villagers is on record, nothing to take over.\n", old)
+	case len(doc.Items) == 0:
 		m.printf("%s 退出时没有欠村民的事，交接单上没有要接着办的。\n", "%s owed villagers nothing when it left: nothing to take over.\n", old)
-	} else {
+	default:
 		m.printf("%s 退出时还欠村民 %d 项，转给 %s 接着办；随交接单转过去的钱 %s（从 %s 的结清款里扣下的），算在 %s 的结算里：\n",
 			"%s still owed villagers %d item(s) on leaving, carried to %s; the money carried with them, %s (kept back from %s's settlement), is owed to %s through its settlement:\n",
 			old, len(doc.Items), s.ID, money.FormatReceipt(doc.Carried), old, s.ID)

@@ -49,8 +49,13 @@ func (m *Main) runRetire(ctx context.Context, args []string) error {
 	}
 	t := s.Retirement
 	path := o.CloseoutPath(s.ID)
-	m.printf("服务站 %s 已退出，今后不再接收它的文件。\n结算到营业日 %s（第 %d 笔）。押金 %s，", "Station %s is retired; no file from it is accepted any more.\nSettled through business day %s (entry %d). Deposit %s, ",
-		s.ID, orDash(t.LastDay), t.Last.Seq, money.FormatReceipt(t.Deposit))
+	if t.Last.Seq == 0 {
+		m.printf("服务站 %s 已退出，今后不再接收它的文件。\n支局没有收到过它的日结文件，没有营业日可结算。押金 %s，", "Station %s is retired; no file from it is accepted any more.\nThe post office never accepted a day file from it: no business day to settle. Deposit %s, ",
+			s.ID, money.FormatReceipt(t.Deposit))
+	} else {
+		m.printf("服务站 %s 已退出，今后不再接收它的文件。\n结算到营业日 %s（第 %d 笔）。押金 %s，", "Station %s is retired; no file from it is accepted any more.\nSettled through business day %s (entry %d). Deposit %s, ",
+			s.ID, orDash(t.LastDay), t.Last.Seq, money.FormatReceipt(t.Deposit))
+	}
 	switch {
 	case t.Owed.IsPositive():
 		m.printf("支局还应付给服务站 %s，", "the post office still owes the shop %s, ", money.FormatReceipt(t.Owed))
