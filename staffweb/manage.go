@@ -93,7 +93,11 @@ func (s *Server) retire(w http.ResponseWriter, r *http.Request, p *page) {
 	t := st.Retirement
 	lines := []string{
 		fmt.Sprintf(p.say("服务站 %s 已退出，今后不再接收它的文件。", "Station %s is retired; no file from it is accepted any more."), st.ID),
-		fmt.Sprintf(p.say("结算到营业日 %s（第 %d 笔）。押金 %s。", "Settled through business day %s (entry %d). Deposit %s."), orDash(t.LastDay), t.Last.Seq, money.FormatReceipt(t.Deposit)),
+	}
+	if t.Last.Seq == 0 {
+		lines = append(lines, fmt.Sprintf(p.say("支局没有收到过它的日结文件，没有营业日可结算。押金 %s。", "The post office never accepted a day file from it: no business day to settle. Deposit %s."), money.FormatReceipt(t.Deposit)))
+	} else {
+		lines = append(lines, fmt.Sprintf(p.say("结算到营业日 %s（第 %d 笔）。押金 %s。", "Settled through business day %s (entry %d). Deposit %s."), orDash(t.LastDay), t.Last.Seq, money.FormatReceipt(t.Deposit)))
 	}
 	if t.Return.IsNegative() {
 		lines = append(lines, fmt.Sprintf(p.say("押金不够抵：加盟人还须交回 %s。", "The deposit does not cover it: the franchisee must still pay %s."), money.FormatReceipt(t.Return.Neg())))

@@ -402,6 +402,7 @@ func TestStaffPages(t *testing.T) {
 	b.fill("confirm", "T0003")
 	b.click("retire", "done")
 	b.says("#done", "应退还加盟人 ¥20,000.00")
+	b.says("#done", "支局没有收到过它的日结文件") // T0003 sent nothing
 	b.shot("retire")
 	if s, _ := g.office.Station(t.Context(), "T0003"); s.Status != registry.Retired {
 		t.Errorf("T0003 after retirement: %s", s.Status)
