@@ -85,6 +85,10 @@ func (m *Main) handoverLoad(args []string) error {
 	if *asJSON {
 		return writeJSON(m.Stdout, map[string]any{"seq": e.Seq, "from": d.From, "carried": money.FormatWire(d.Carried), "items": len(d.Items)})
 	}
+	if len(d.Items) == 0 {
+		m.printf("收下了邮政支局的交接单：服务站 %s 没有留下要接手的事项（记在账本第 %d 笔）。\n", "Loaded the post office's hand-over document: station %s left nothing to take over (ledger entry %d).\n", d.From, e.Seq)
+		return nil
+	}
 	m.printf("收下了邮政支局的交接单：接手服务站 %s 没办完的 %d 项，随单转来 %s（邮政支局在本站的结算里付给本站）。记在账本第 %d 笔。\n",
 		"Loaded the post office's hand-over document: %[2]d item(s) station %[1]s left unfinished, with %[3]s carried (the post office pays it to this station through its settlement). Ledger entry %[4]d.\n",
 		d.From, len(d.Items), money.FormatReceipt(d.Carried), e.Seq)

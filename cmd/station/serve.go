@@ -152,6 +152,10 @@ func (m *Main) serveOn(ctx context.Context, d *shop.Desk, h http.Handler, ln net
 				m.printf("载入了邮政支局发来的新价目表 %s，下一笔业务起按它收费。\n", "loaded the post office's new tariff %s; it prices from the next customer on.\n", rep.Tariff)
 			}
 			for _, h := range rep.Handovers {
+				if len(h.Doc.Items) == 0 {
+					m.printf("收下了邮政支局的交接单：服务站 %s 没有留下要接手的事项。\n", "loaded the post office's hand-over document: station %s left nothing to take over.\n", h.Doc.From)
+					continue
+				}
 				m.printf("收下了邮政支局的交接单：接手服务站 %s 没办完的 %d 项（见“承接事项”）。\n", "loaded the post office's hand-over document: %[2]d item(s) station %[1]s left unfinished (see Taken over).\n", h.Doc.From, len(h.Doc.Items))
 			}
 			if err != nil {

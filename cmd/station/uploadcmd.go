@@ -53,6 +53,10 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		m.printf("  邮政支局答复了第 %d 笔纠纷：%s\n", "  the post office decided dispute %d: %s\n", dp.Seq, m.disputeNext(dp))
 	}
 	for _, h := range rep.Handovers {
+		if len(h.Doc.Items) == 0 {
+			m.printf("  收下了邮政支局的交接单：服务站 %s 没有留下要接手的事项（记在账本第 %d 笔）。\n", "  loaded the post office's hand-over document: station %s left nothing to take over (ledger entry %d).\n", h.Doc.From, h.Entry)
+			continue
+		}
 		m.printf("  收下了邮政支局的交接单：接手服务站 %s 没办完的 %d 项，随单转来 %s，记在账本第 %d 笔。请用 station handover list 查看每一项要做什么。\n",
 			"  loaded the post office's hand-over document: %[2]d item(s) station %[1]s left unfinished, %[3]s carried, ledger entry %[4]d. See what to do for each with station handover list.\n",
 			h.Doc.From, len(h.Doc.Items), money.FormatReceipt(h.Doc.Carried), h.Entry)
