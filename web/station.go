@@ -12,7 +12,7 @@ import (
 	"github.com/villagepost/bianmin/terminal"
 )
 
-// Station is the station the screens work on. Package shop implements it
+// Station is the station the screens work on. Package shopfront implements it
 // over an open ledger and a host link that live as long as the server;
 // every business rule stays in terminal, and every message to the
 // shopkeeper comes from Explain, the same words the command line prints.

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/settlement"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"golang.org/x/mod/sumdb/note"
 )
@@ -55,7 +55,7 @@ func TestBackupRestore(t *testing.T) {
 		t.Fatalf("backup said %q; the stick holds %v", out, backups)
 	}
 	backup := backups[0]
-	for _, f := range []string{manifestFile, shop.LedgerFile, shop.KeyFile, shop.OperatorsFile, shop.TariffFile, "acks/000005.ack"} {
+	for _, f := range []string{manifestFile, shopfront.LedgerFile, shopfront.KeyFile, shopfront.OperatorsFile, shopfront.TariffFile, "acks/000005.ack"} {
 		if _, err := os.Stat(filepath.Join(backup, f)); err != nil {
 			t.Errorf("the backup lacks %s: %v", f, err)
 		}
@@ -77,9 +77,9 @@ func TestBackupRestore(t *testing.T) {
 	// A changed byte anywhere in the backup is refused, and nothing is made.
 	bad := filepath.Join(t.TempDir(), "bad")
 	copyTree(t, backup, bad)
-	data, _ := os.ReadFile(filepath.Join(bad, shop.LedgerFile))
+	data, _ := os.ReadFile(filepath.Join(bad, shopfront.LedgerFile))
 	data[len(data)/2] ^= 1
-	os.WriteFile(filepath.Join(bad, shop.LedgerFile), data, 0o600)
+	os.WriteFile(filepath.Join(bad, shopfront.LedgerFile), data, 0o600)
 	again := filepath.Join(t.TempDir(), "T0001")
 	c.refused(exitFailed, "坏了或被改过", "restore", "--from", bad, "--dir", again)
 	if _, err := os.Stat(again); !os.IsNotExist(err) {

@@ -13,7 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // manifestFile describes a backup: the station, the ledger's last entry,
@@ -41,7 +41,7 @@ const backupFormat = "bianmin-station-backup-v1"
 // (encrypted), the operators, the tariff, the post office's
 // acknowledgements and the day files. The pending store is left out on
 // purpose: the next start rebuilds it from the ledger's intents.
-var backupFiles = []string{shop.KeyFile, shop.OperatorsFile, shop.TariffFile, shop.AcksDir, shop.SettlementsDir}
+var backupFiles = []string{shopfront.KeyFile, shopfront.OperatorsFile, shopfront.TariffFile, shopfront.AcksDir, shopfront.SettlementsDir}
 
 // runBackup copies the station to a folder (a USB stick): a consistent
 // copy of the ledger, the other files, and a manifest with checksums.
@@ -75,16 +75,16 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 		os.RemoveAll(tmp)
 		return err
 	}
-	if err := m.backupWrite(tmp, shop.LedgerFile, buf.Bytes(), &man); err != nil {
+	if err := m.backupWrite(tmp, shopfront.LedgerFile, buf.Bytes(), &man); err != nil {
 		os.RemoveAll(tmp)
 		return err
 	}
 	for _, top := range backupFiles {
-		if top == shop.OperatorsFile && st.IsCopy() {
+		if top == shopfront.OperatorsFile && st.IsCopy() {
 			// station serve holds the file: its copy is consistent.
-			data, err := os.ReadFile(st.DBPath(shop.OperatorsFile))
+			data, err := os.ReadFile(st.DBPath(shopfront.OperatorsFile))
 			if err == nil {
-				err = m.backupWrite(tmp, shop.OperatorsFile, data, &man)
+				err = m.backupWrite(tmp, shopfront.OperatorsFile, data, &man)
 			}
 			if err != nil {
 				os.RemoveAll(tmp)
@@ -115,7 +115,7 @@ func (m *Main) runBackup(ctx context.Context, args []string) error {
 		}
 	}
 	data, _ := json.MarshalIndent(man, "", "  ")
-	if err := shop.WriteWhole(filepath.Join(tmp, manifestFile), append(data, '\n')); err != nil {
+	if err := shopfront.WriteWhole(filepath.Join(tmp, manifestFile), append(data, '\n')); err != nil {
 		os.RemoveAll(tmp)
 		return refuse(err, "备份没有做成：写不了清单。", "the backup failed: cannot write its manifest.")
 	}
@@ -133,7 +133,7 @@ func (m *Main) backupWrite(root, rel string, data []byte, man *manifest) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
-	if err := shop.WriteWhole(path, data); err != nil {
+	if err := shopfront.WriteWhole(path, data); err != nil {
 		return refuse(err, "备份没有做成：写不了 %s。请检查U盘是否有空间。", "the backup failed: cannot write %s. Check the USB stick's free space.", path)
 	}
 	sum := sha256.Sum256(data)
@@ -160,7 +160,7 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 	if err := m.needDir(*dir); err != nil {
 		return err
 	}
-	if _, err := os.Stat(filepath.Join(*dir, shop.LedgerFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(*dir, shopfront.LedgerFile)); err == nil {
 		return refuse(nil, "%s 里已经有服务站的账本，没有覆盖它，什么都没有改动。要恢复，请换一个新的文件夹，或先把这个文件夹移走（不要删除）。",
 			"%s already holds a station's ledger; it was not overwritten and nothing was changed. Restore into a new folder, or move this one aside (do not delete it).", *dir)
 	}
@@ -189,7 +189,7 @@ func (m *Main) runRestore(ctx context.Context, args []string) error {
 		path := filepath.Join(tmp, rel)
 		err = os.MkdirAll(filepath.Dir(path), 0o700)
 		if err == nil {
-			err = shop.WriteWhole(path, data)
+			err = shopfront.WriteWhole(path, data)
 		}
 		if err != nil {
 			return fail(refuse(err, "写不了 %s，没有恢复。", "cannot write %s; nothing was restored.", path))

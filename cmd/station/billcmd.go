@@ -7,7 +7,7 @@ import (
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -76,7 +76,7 @@ func (m *Main) runPayBill(ctx context.Context, args []string) error {
 		m.printf("户号 %s，户名 %s，%s 应缴 %s。\n", "account %s, customer %s, %s due: %s.\n", bill.Account, bill.Customer, bill.Period, money.FormatReceipt(due))
 		return nil
 	}
-	r, err := c.Bills().Pay(ctx, terminal.BillPayment{Operator: c.Op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: shop.NewIdemKey("bill")})
+	r, err := c.Bills().Pay(ctx, terminal.BillPayment{Operator: c.Op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: shopfront.NewIdemKey("bill")})
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -100,7 +100,7 @@ func (m *Main) runTopup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.Bills().Topup(ctx, terminal.BillPayment{Operator: c.Op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: shop.NewIdemKey("topup")})
+	r, err := c.Bills().Topup(ctx, terminal.BillPayment{Operator: c.Op.ID, Biller: f.biller, Account: *f.accountV, Amount: amount, Paid: paid, IdemKey: shopfront.NewIdemKey("topup")})
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -108,7 +108,7 @@ func (m *Main) runTopup(ctx context.Context, args []string) error {
 }
 
 // printPayment says what became of a payment and how much cash to take.
-func (m *Main) printPayment(c *shop.Counter, f payFlags, r terminal.BillResult) error {
+func (m *Main) printPayment(c *shopfront.Counter, f payFlags, r terminal.BillResult) error {
 	zone := c.Ledger.Zone()
 	if f.asJSON {
 		out := map[string]any{

@@ -6,7 +6,7 @@ import (
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -31,7 +31,7 @@ func (f *cardFlags) register(m *Main, name string) *flag.FlagSet {
 
 // openCard checks the card number, opens the counter and reads the
 // cardholder's PIN, which goes to the bank and nowhere else.
-func (m *Main) openCard(ctx context.Context, f cardFlags) (c *shop.Counter, card, pinCode string, err error) {
+func (m *Main) openCard(ctx context.Context, f cardFlags) (c *shopfront.Counter, card, pinCode string, err error) {
 	if card, err = idcheck.Card(f.card); err != nil {
 		return nil, "", "", err
 	}
@@ -63,7 +63,7 @@ func (m *Main) runWithdraw(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.Cards().Withdraw(ctx, terminal.Withdrawal{Operator: c.Op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: shop.NewIdemKey("withdraw")})
+	r, err := c.Cards().Withdraw(ctx, terminal.Withdrawal{Operator: c.Op.ID, Card: card, PIN: pinCode, Amount: amount, IdemKey: shopfront.NewIdemKey("withdraw")})
 	if err != nil {
 		return m.serviceErr(c, err)
 	}
@@ -98,7 +98,7 @@ func (m *Main) runBalanceInquiry(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	bal, e, err := c.Cards().BalanceInquiry(ctx, c.Op.ID, card, pinCode, shop.NewIdemKey("inquiry"))
+	bal, e, err := c.Cards().BalanceInquiry(ctx, c.Op.ID, card, pinCode, shopfront.NewIdemKey("inquiry"))
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func (m *Main) runBalanceInquiry(ctx context.Context, args []string) error {
 }
 
 // warnLowCash tells the shopkeeper when the drawer runs low.
-func (m *Main) warnLowCash(c *shop.Counter) error {
+func (m *Main) warnLowCash(c *shopfront.Counter) error {
 	d := &terminal.Drawer{Ledger: c.Ledger, LowCash: c.Tariff.LowCash.Decimal}
 	cash, err := d.Cash()
 	if err != nil {

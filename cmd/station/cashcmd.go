@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -30,7 +30,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 	}
 	open := m.openStation
 	if action == "show" {
-		open = func(dir string, verifyNew bool) (*shop.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*shopfront.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(w.dir, true)
 	if err != nil {
@@ -71,7 +71,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 		if action == "out" {
 			move = d.Out
 		}
-		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: shop.NewIdemKey("cash"), Approver: approver})
+		e, err := move(terminal.CashMove{Operator: w.operator, Amount: amount, Reason: *reason, Note: *note, IdemKey: shopfront.NewIdemKey("cash"), Approver: approver})
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (m *Main) runCash(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		c, err := d.Count(w.operator, counted, shop.NewIdemKey("count"))
+		c, err := d.Count(w.operator, counted, shopfront.NewIdemKey("count"))
 		if err != nil {
 			return err
 		}

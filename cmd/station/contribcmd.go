@@ -8,7 +8,7 @@ import (
 
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -106,7 +106,7 @@ func (m *Main) contribute(ctx context.Context, args []string, pay bool) error {
 		m.printHousehold(q, false)
 		return nil
 	}
-	hh.Operator, hh.IdemKey = c.Op.ID, shop.NewIdemKey("household")
+	hh.Operator, hh.IdemKey = c.Op.ID, shopfront.NewIdemKey("household")
 	r, err := svc.Pay(ctx, hh)
 	if err != nil {
 		return err

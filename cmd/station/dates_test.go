@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // badDates are dates a person may type, each with the words that refuse
@@ -52,7 +52,7 @@ func TestDatesRefusedInWords(t *testing.T) {
 	dir := t.TempDir() + "/demo"
 	cl.must("demo", "--dir", dir)
 	cl.env["STATION_PIN"] = demoOwnerPIN
-	cl.env["STATION_PASSPHRASE"] = shop.DemoPassphrase
+	cl.env["STATION_PASSPHRASE"] = shopfront.DemoPassphrase
 	for _, bd := range badDates {
 		if bd.date == "" || bd.date == "2026-11-19" {
 			continue // the command line's today is not the screen's

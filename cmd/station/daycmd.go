@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/villagepost/bianmin/internal/textwidth"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/ledger"
@@ -47,7 +47,7 @@ func (m *Main) runReport(ctx context.Context, args []string) error {
 }
 
 // printFigures shows a day's figures.
-func (m *Main) printFigures(st *shop.Folder, c settlement.Close) error {
+func (m *Main) printFigures(st *shopfront.Folder, c settlement.Close) error {
 	t := textwidth.Table{Right: map[int]bool{2: true, 3: true, 4: true, 5: true}}
 	t.Add("", m.say("业务", "service"), m.say("笔数", "count"), m.say("金额", "amount"), m.say("手续费", "fees"), m.say("佣金", "commission"))
 	var other []string
@@ -152,7 +152,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 		defer done()
 	} else {
 		done()
-		c := &shop.Counter{Folder: st, Op: op, Tariff: t}
+		c := &shopfront.Counter{Folder: st, Op: op, Tariff: t}
 		if err := m.openLink(ctx, c, h); err != nil {
 			return err
 		}
@@ -187,7 +187,7 @@ func (m *Main) runCloseDay(ctx context.Context, args []string) error {
 
 // rewriteClosed answers a close of a day already closed: it writes the
 // day's files again if they are missing (a crash after the close).
-func (m *Main) rewriteClosed(st *shop.Folder, day string) error {
+func (m *Main) rewriteClosed(st *shopfront.Folder, day string) error {
 	if _, err := os.Stat(st.SettlementPath(day, ".bms")); err == nil {
 		return refuse(nil, "营业日 %s 已经日结过了；之后的业务算下一个营业日。", "business day %s is closed already; what comes next belongs to the next day.", day)
 	}

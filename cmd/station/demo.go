@@ -4,13 +4,13 @@ import (
 	"context"
 
 	"github.com/villagepost/bianmin/keyfile"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // The demo station's PINs, as the command line and its tests name them.
 const (
-	demoOwnerPIN = shop.DemoOwnerPIN
-	demoClerkPIN = shop.DemoClerkPIN
+	demoOwnerPIN = shopfront.DemoOwnerPIN
+	demoClerkPIN = shopfront.DemoClerkPIN
 )
 
 // runDemo creates a demo station on first use (key, ledger, an owner and a
@@ -46,7 +46,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 	}
 	m.printf("这是演示站，口令和密码都是公开的：印章口令 %s，店主 OP1 密码 %s，店员 OP2 密码 %s。不要用它办理真实业务。\n",
 		"This is a demo station and its secrets are public: passphrase %s, owner OP1 PIN %s, clerk OP2 PIN %s. Never use it for real money.\n",
-		shop.DemoPassphrase, demoOwnerPIN, demoClerkPIN)
+		shopfront.DemoPassphrase, demoOwnerPIN, demoClerkPIN)
 	m.printf("试一试（银行卡密码随便输 6 位数字，000000 会被银行拒绝）：\n", "Try (any 6-digit card PIN; the bank refuses 000000):\n")
 	m.printf("  export STATION_PIN=%s    # 演示站不用输印章口令\n", "  export STATION_PIN=%s    # a demo station needs no passphrase\n", demoOwnerPIN)
 	for _, ex := range []string{
@@ -63,7 +63,7 @@ func (m *Main) runDemo(ctx context.Context, args []string) error {
 // ensureDemo creates the demo station in dir if it is not there yet (and
 // says so), and gives it what a demo needs, each only once.
 func (m *Main) ensureDemo(ctx context.Context, dir string) error {
-	created, err := shop.EnsureDemo(ctx, dir, m.Now, m.KeyParams)
+	created, err := shopfront.EnsureDemo(ctx, dir, m.Now, m.KeyParams)
 	if created {
 		m.printf("已在 %s 开通演示服务站。\n", "Created a demo station in %s.\n", dir)
 	}

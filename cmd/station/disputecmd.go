@@ -8,7 +8,7 @@ import (
 
 	"github.com/villagepost/bianmin/decision"
 	"github.com/villagepost/bianmin/internal/textwidth"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
@@ -96,7 +96,7 @@ func (m *Main) disputeOpen(ctx context.Context, args []string) error {
 }
 
 // showDispute prints a dispute as the shopkeeper reads it.
-func (m *Main) showDispute(st *shop.Folder, dp terminal.Dispute) {
+func (m *Main) showDispute(st *shopfront.Folder, dp terminal.Dispute) {
 	zone := st.Ledger.Zone()
 	m.printf("业务纠纷（第 %d 笔）：第 %d 笔 %s %s，流水号 %s。\n", "Dispute (entry %d): entry %d %s %s, trace %s.\n",
 		dp.Seq, dp.Disputed, m.serviceZh(dp.Service), money.FormatReceipt(dp.Amount), dp.Trace)

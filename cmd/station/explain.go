@@ -15,7 +15,7 @@ import (
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/pin"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
@@ -44,7 +44,7 @@ func (m *Main) explain(err error) (string, int) {
 		vo  *terminal.VoidError
 		vd  *terminal.VoidedError
 		pd  *terminal.PendingError
-		sr  *shop.Refusal
+		sr  *shopfront.Refusal
 		al  *web.AddrLockedError
 		dp  *terminal.DamagedPendingError
 		te  *terminal.TariffExpiredError

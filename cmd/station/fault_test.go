@@ -18,7 +18,7 @@ import (
 	"github.com/villagepost/bianmin/idcheck"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
@@ -208,7 +208,7 @@ func checkProgram(t *testing.T, c *cli, dir string, h *hostsimProc, tf *tariff.T
 	if r := c.run("ledger", "verify", "--dir", dir); r.code != 0 {
 		problems = append(problems, "1 station ledger verify: "+r.stderr)
 	}
-	s, err := ledger.Open(filepath.Join(dir, shop.LedgerFile), nil)
+	s, err := ledger.Open(filepath.Join(dir, shopfront.LedgerFile), nil)
 	if err != nil {
 		return append(problems, "open the ledger: "+err.Error())
 	}
@@ -226,7 +226,7 @@ func checkProgram(t *testing.T, c *cli, dir string, h *hostsimProc, tf *tariff.T
 		extra(want)
 	}
 	problems = append(problems, checkAfter(s, words, want)...)
-	p, err := terminal.OpenPending(filepath.Join(dir, shop.PendingFile))
+	p, err := terminal.OpenPending(filepath.Join(dir, shopfront.PendingFile))
 	if err != nil {
 		return append(problems, "open the pending store: "+err.Error())
 	}
@@ -317,7 +317,7 @@ func (m *faultMatrix) sigkill(t *testing.T, tf *tariff.Tariff, f procFlow) {
 	if len(entries(t, c, dir)) != n {
 		problems = append(problems, "a second start changed the ledger")
 	}
-	if data, err := os.ReadFile(filepath.Join(dir, shop.PendingFile)); err == nil && bytes.Contains(data, []byte("147258")) {
+	if data, err := os.ReadFile(filepath.Join(dir, shopfront.PendingFile)); err == nil && bytes.Contains(data, []byte("147258")) {
 		problems = append(problems, "the pending store holds the card PIN")
 	}
 	problems = append(problems, checkProgram(t, c, dir, h, tf, nil)...)
@@ -514,7 +514,7 @@ func (m *faultMatrix) efbig(t *testing.T, tf *tariff.Tariff, f procFlow) {
 // neither does a start after a withdrawal that was shown.
 func TestUntoldWithdrawal(t *testing.T) {
 	c, dir, h := faultStation(t)
-	key, err := keyfile.Open(filepath.Join(dir, shop.KeyFile), []byte(passphrase), "T0001")
+	key, err := keyfile.Open(filepath.Join(dir, shopfront.KeyFile), []byte(passphrase), "T0001")
 	if err != nil {
 		t.Fatal(err)
 	}

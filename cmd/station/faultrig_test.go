@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/hostproto"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/hostsim"
@@ -207,7 +207,7 @@ func newFaultWorld(t *testing.T, tf *tariff.Tariff) *faultWorld {
 	t.Helper()
 	dir := t.TempDir()
 	w := &faultWorld{t: t, dir: dir, key: ed25519.NewKeyFromSeed(make([]byte, 32)), tariff: tf, journal: filepath.Join(dir, "host-journal.jsonl")}
-	s, err := ledger.Create(filepath.Join(dir, shop.LedgerFile), ledger.Genesis{Terminal: "T0001", Name: "故障矩阵站", Zone: "Asia/Shanghai"}, "init", w.key, nil)
+	s, err := ledger.Create(filepath.Join(dir, shopfront.LedgerFile), ledger.Genesis{Terminal: "T0001", Name: "故障矩阵站", Zone: "Asia/Shanghai"}, "init", w.key, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,14 +246,14 @@ type faultProc struct {
 // start opens the station's files as the program does.
 func (w *faultWorld) start(c *crasher, timeout time.Duration) *faultProc {
 	w.t.Helper()
-	s, err := ledger.Open(filepath.Join(w.dir, shop.LedgerFile), nil)
+	s, err := ledger.Open(filepath.Join(w.dir, shopfront.LedgerFile), nil)
 	if err != nil {
 		w.t.Fatalf("open the ledger: %v", err)
 	}
 	if err := s.SetSigner(w.key); err != nil {
 		w.t.Fatal(err)
 	}
-	pending, err := terminal.OpenPending(filepath.Join(w.dir, shop.PendingFile))
+	pending, err := terminal.OpenPending(filepath.Join(w.dir, shopfront.PendingFile))
 	if err != nil {
 		s.Close()
 		w.t.Fatalf("open the pending store: %v", err)

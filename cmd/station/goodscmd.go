@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/villagepost/bianmin/internal/textwidth"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 
 	"time"
 
@@ -16,10 +16,10 @@ import (
 
 // openGoods opens the station and its goods counter on the current tariff.
 // A view (the stock list) reads a copy while station serve runs.
-func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*shop.Folder, *terminal.Goods, error) {
+func (m *Main) openGoods(ctx context.Context, dir string, view bool) (*shopfront.Folder, *terminal.Goods, error) {
 	open := m.openStation
 	if view {
-		open = func(dir string, verifyNew bool) (*shop.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*shopfront.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(dir, true)
 	if err != nil {
@@ -67,7 +67,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, err := g.StockIn(w.operator, *sku, n, *note, shop.NewIdemKey("stock"))
+		e, err := g.StockIn(w.operator, *sku, n, *note, shopfront.NewIdemKey("stock"))
 		if err != nil {
 			return err
 		}
@@ -83,7 +83,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, err := g.StockReturn(w.operator, *sku, n, *note, shop.NewIdemKey("stockreturn"))
+		e, err := g.StockReturn(w.operator, *sku, n, *note, shopfront.NewIdemKey("stockreturn"))
 		if err != nil {
 			return err
 		}
@@ -99,7 +99,7 @@ func (m *Main) runStock(ctx context.Context, args []string) error {
 		if err := m.signedIn(st, w); err != nil {
 			return err
 		}
-		e, variance, err := g.CountStock(w.operator, *sku, n, shop.NewIdemKey("stockcount"))
+		e, variance, err := g.CountStock(w.operator, *sku, n, shopfront.NewIdemKey("stockcount"))
 		if err != nil {
 			return err
 		}
@@ -181,7 +181,7 @@ func (m *Main) runSell(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	sale := terminal.Sale{Operator: w.operator, Lines: lines, IdemKey: shop.NewIdemKey("sale")}
+	sale := terminal.Sale{Operator: w.operator, Lines: lines, IdemKey: shopfront.NewIdemKey("sale")}
 	if *paidText != "" {
 		if sale.Paid, err = money.Parse("paid", *paidText, money.Limits{}); err != nil {
 			return err

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -20,7 +20,7 @@ func (h *hostFlag) register(fs *flag.FlagSet) {
 }
 
 // openCounter opens the station in w.dir for w.operator.
-func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*shop.Counter, error) {
+func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*shopfront.Counter, error) {
 	st, err := m.openStation(w.dir, true)
 	if err != nil {
 		return nil, err
@@ -35,7 +35,7 @@ func (m *Main) openCounter(ctx context.Context, w worker, h hostFlag) (*shop.Cou
 
 // counterFor signs w.operator in at an open station and links it to its
 // hosts.
-func (m *Main) counterFor(ctx context.Context, st *shop.Folder, w worker, h hostFlag) (*shop.Counter, error) {
+func (m *Main) counterFor(ctx context.Context, st *shopfront.Folder, w worker, h hostFlag) (*shopfront.Counter, error) {
 	t, err := st.CurrentTariff()
 	if err != nil {
 		return nil, err
@@ -47,7 +47,7 @@ func (m *Main) counterFor(ctx context.Context, st *shop.Folder, w worker, h host
 	if err := m.unlock(st, w.passFile, op.ID); err != nil {
 		return nil, err
 	}
-	c := &shop.Counter{Folder: st, Op: op, Tariff: t}
+	c := &shopfront.Counter{Folder: st, Op: op, Tariff: t}
 	if err := m.openLink(ctx, c, h); err != nil {
 		return nil, err
 	}
@@ -56,7 +56,7 @@ func (m *Main) counterFor(ctx context.Context, st *shop.Folder, w worker, h host
 
 // openLink links the counter to the hosts named by --host (else
 // STATION_HOST, else the built-in simulator) and says what recovery did.
-func (m *Main) openLink(ctx context.Context, c *shop.Counter, h hostFlag) error {
+func (m *Main) openLink(ctx context.Context, c *shopfront.Counter, h hostFlag) error {
 	url := h.url
 	if url == "" {
 		url = m.Getenv("STATION_HOST")
@@ -71,7 +71,7 @@ func (m *Main) openLink(ctx context.Context, c *shop.Counter, h hostFlag) error 
 
 // reportRecovered says what linking the hosts settled and whom the
 // shopkeeper may still owe cash.
-func (m *Main) reportRecovered(zone *time.Location, r shop.Recovered) {
+func (m *Main) reportRecovered(zone *time.Location, r shopfront.Recovered) {
 	m.reportDrain(r.Drained)
 	for _, u := range r.Untold {
 		m.printf("%s\n", "%s\n", m.untoldText(zone, u))

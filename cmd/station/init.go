@@ -5,12 +5,12 @@ import (
 	"path/filepath"
 
 	"github.com/villagepost/bianmin/ledger"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 func (m *Main) runInit(ctx context.Context, args []string) error {
 	fs := m.flags("init")
-	o := shop.InitOptions{KeyParams: m.KeyParams, Now: m.Now}
+	o := shopfront.InitOptions{KeyParams: m.KeyParams, Now: m.Now}
 	var passFile string
 	var asJSON bool
 	fs.StringVar(&o.Dir, "dir", "", "the station's data folder (created)")
@@ -33,7 +33,7 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 		return err
 	}
 	o.Passphrase = pass
-	info, err := shop.Init(ctx, o)
+	info, err := shopfront.Init(ctx, o)
 	if err != nil {
 		return err
 	}
@@ -47,14 +47,14 @@ func (m *Main) runInit(ctx context.Context, args []string) error {
 	m.printf("  登记用公钥：%s\n", "  verifier key: %s\n", info.VerifierKey)
 	m.printf("下一步：把印章编号和登记用公钥交给邮政支局登记；再用 station operator add 添加店主。请记牢口令，并把 %s 备份到U盘。\n",
 		"Next: give the seal number and verifier key to the post office for enrolment, then add the owner with station operator add. Remember the passphrase and back up %s.\n",
-		filepath.Join(o.Dir, shop.KeyFile))
+		filepath.Join(o.Dir, shopfront.KeyFile))
 	return nil
 }
 
 // checkInit refuses a command line without a folder, a post office key
-// or an id, then what shop.CheckInit refuses: all before the passphrase
+// or an id, then what shopfront.CheckInit refuses: all before the passphrase
 // is asked for.
-func (m *Main) checkInit(o *shop.InitOptions) error {
+func (m *Main) checkInit(o *shopfront.InitOptions) error {
 	if err := m.needDir(o.Dir); err != nil {
 		return err
 	}
@@ -64,5 +64,5 @@ func (m *Main) checkInit(o *shop.InitOptions) error {
 	if o.ID == "" {
 		return m.missingFlag("id", "请用 --id 给出服务站编号，例如 T0001。", "give the station id with --id, e.g. T0001.")
 	}
-	return shop.CheckInit(o)
+	return shopfront.CheckInit(o)
 }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/villagepost/bianmin/internal/textwidth"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -102,7 +102,7 @@ func (m *Main) insureBuy(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	o.Operator, o.IdemKey = c.Op.ID, shop.NewIdemKey("policy")
+	o.Operator, o.IdemKey = c.Op.ID, shopfront.NewIdemKey("policy")
 	r, err := c.Insurance().Buy(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
@@ -176,7 +176,7 @@ func (m *Main) insureCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.Insurance().Cancel(ctx, c.Op.ID, *sale, shop.NewIdemKey("unpolicy"))
+	r, err := c.Insurance().Cancel(ctx, c.Op.ID, *sale, shopfront.NewIdemKey("unpolicy"))
 	if err != nil {
 		return m.serviceErr(c, err)
 	}

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	bolt "go.etcd.io/bbolt"
 	"golang.org/x/mod/sumdb/note"
@@ -18,7 +18,7 @@ import (
 // a franchisee with a bbolt editor could.
 func editMeta(t *testing.T, dir, key string, edit func([]byte) []byte) {
 	t.Helper()
-	db, err := bolt.Open(filepath.Join(dir, shop.LedgerFile), 0o600, nil)
+	db, err := bolt.Open(filepath.Join(dir, shopfront.LedgerFile), 0o600, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -75,7 +75,7 @@ func TestDamagedLedgerIsExplained(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, dir := newStation(t)
-			path := filepath.Join(dir, shop.LedgerFile)
+			path := filepath.Join(dir, shopfront.LedgerFile)
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
@@ -118,7 +118,7 @@ func TestDamagedLedgerIsExplained(t *testing.T) {
 func TestDamagedPendingStoreIsExplained(t *testing.T) {
 	c, dir := newStation(t)
 	c.must("queue", "--dir", dir) // creates the store
-	path := filepath.Join(dir, shop.PendingFile)
+	path := filepath.Join(dir, shopfront.PendingFile)
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)

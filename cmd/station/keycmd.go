@@ -3,7 +3,7 @@ package main
 import (
 	"context"
 
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // runKey prints the station's verifier key, the line the post office
@@ -16,7 +16,7 @@ func (m *Main) runKey(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	info, err := shop.CreatedOf(st)
+	info, err := shopfront.CreatedOf(st)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 func langFrom(s string) string {
@@ -48,7 +48,7 @@ func (m *Main) missingFlag(flag, zh, en string, args ...any) error {
 var errHelped = errors.New("help printed")
 
 func refuse(err error, zh, en string, args ...any) error {
-	return shop.Refuse(err, zh, en, args...)
+	return shopfront.Refuse(err, zh, en, args...)
 }
 
 // status prints err as one line and returns the exit status for it.

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/keyfile"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -104,7 +104,7 @@ func TestLockoutCannotShutTheShop(t *testing.T) {
 			t.Errorf("wrong passphrase %d: %s", i, r.Status)
 		}
 	}
-	if r, _ := unlock(guesser, shop.DemoPassphrase); r.StatusCode != http.StatusTooManyRequests {
+	if r, _ := unlock(guesser, shopfront.DemoPassphrase); r.StatusCode != http.StatusTooManyRequests {
 		t.Errorf("the passphrase from an address after %d wrong ones: %s, want 429", terminal.MaxPINFailures, r.Status)
 	}
 	if e, _ := d.Entry(d.Counter.Ledger.Last().Seq); e.Kind == "operator_unlock" {
@@ -112,7 +112,7 @@ func TestLockoutCannotShutTheShop(t *testing.T) {
 	}
 
 	// The owner, at the counter, with the passphrase.
-	r, page := unlock(owner, shop.DemoPassphrase)
+	r, page := unlock(owner, shopfront.DemoPassphrase)
 	if r.StatusCode != http.StatusOK || !strings.Contains(page, "操作员 OP1 已解锁") {
 		t.Fatalf("unlock with the passphrase: %s", r.Status)
 	}

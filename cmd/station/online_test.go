@@ -20,7 +20,7 @@ import (
 
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/postapi"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // serve starts postoffice serve on 127.0.0.1 and returns its address.
@@ -288,7 +288,7 @@ func TestServeLoadsTheIssuedTariff(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		d.Post().Run(ctx, func(_ *shop.UploadReport, err error) {
+		d.Post().Run(ctx, func(_ *shopfront.UploadReport, err error) {
 			select {
 			case rounds <- err:
 			default:

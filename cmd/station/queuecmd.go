@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/villagepost/bianmin/internal/textwidth"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
@@ -26,7 +26,7 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 	}
 	open := m.openStation
 	if w.operator == "" {
-		open = func(dir string, verifyNew bool) (*shop.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
+		open = func(dir string, verifyNew bool) (*shopfront.Folder, error) { return m.openForView(ctx, dir, verifyNew) }
 	}
 	st, err := open(w.dir, true)
 	if err != nil {
@@ -44,9 +44,9 @@ func (m *Main) runQueue(ctx context.Context, args []string) error {
 			return err
 		}
 	} else {
-		p, err := terminal.OpenPending(st.DBPath(shop.PendingFile))
+		p, err := terminal.OpenPending(st.DBPath(shopfront.PendingFile))
 		if err != nil {
-			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(shop.PendingFile))
+			return refuse(err, "打不开待处理业务文件 %s。", "cannot open the pending file %s.", st.Path(shopfront.PendingFile))
 		}
 		items, err = p.List()
 		p.Close()

@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/keyfile"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/web"
 )
 
@@ -54,7 +54,7 @@ func startServe(t *testing.T, c *cli, dir string) *serving {
 		served <- m.serveOn(ctx, d, srv, ln, o)
 	}()
 	// Serving once the socket answers.
-	sock := filepath.Join(dir, shop.SocketFile)
+	sock := filepath.Join(dir, shopfront.SocketFile)
 	for i := 0; ; i++ {
 		if conn, err := net.Dial("unix", sock); err == nil {
 			conn.Close()
@@ -152,7 +152,7 @@ func TestReadOnlyBesideServe(t *testing.T) {
 	}
 
 	s := startServe(t, c, dir)
-	if fi, err := os.Lstat(filepath.Join(dir, shop.SocketFile)); err != nil || fi.Mode().Perm() != 0o600 {
+	if fi, err := os.Lstat(filepath.Join(dir, shopfront.SocketFile)); err != nil || fi.Mode().Perm() != 0o600 {
 		t.Fatalf("the socket: %v %v, want mode 0600", fi, err)
 	}
 	// The ledger is held: a plain open is refused, as before.
@@ -174,17 +174,17 @@ func TestReadOnlyBesideServe(t *testing.T) {
 	} {
 		c.refused(exitFailed, "账本正被另一个 station 程序使用", args...)
 	}
-	if left, _ := filepath.Glob(filepath.Join(dir, shop.CopyPrefix+"*")); len(left) != 0 {
+	if left, _ := filepath.Glob(filepath.Join(dir, shopfront.CopyPrefix+"*")); len(left) != 0 {
 		t.Errorf("copies left in the station's folder: %v", left)
 	}
 	s.stop()
-	if _, err := os.Lstat(filepath.Join(dir, shop.SocketFile)); !errors.Is(err, os.ErrNotExist) {
+	if _, err := os.Lstat(filepath.Join(dir, shopfront.SocketFile)); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("the socket outlived serve: %v", err)
 	}
 
 	// A socket left behind by a serve that was killed: the views open the
 	// station's own files.
-	stale, err := net.ListenUnix("unix", &net.UnixAddr{Name: filepath.Join(dir, shop.SocketFile), Net: "unix"})
+	stale, err := net.ListenUnix("unix", &net.UnixAddr{Name: filepath.Join(dir, shopfront.SocketFile), Net: "unix"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,14 +9,14 @@ import (
 
 	"github.com/villagepost/bianmin/ledger"
 	"github.com/villagepost/bianmin/receipts"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
 // roll is how receipts come out on mm-wide paper: to the printer device
 // STATION_PRINTER names, if any, as well as to PDF.
-func (m *Main) roll(mm int) shop.Paper {
-	return shop.Paper{MM: mm, Printer: m.Getenv("STATION_PRINTER")}
+func (m *Main) roll(mm int) shopfront.Paper {
+	return shopfront.Paper{MM: mm, Printer: m.Getenv("STATION_PRINTER")}
 }
 
 // paper returns the receipt width in mm: STATION_PAPER (58 or 80), else 80.
@@ -36,7 +36,7 @@ func (m *Main) paper() (int, error) {
 // the command prints JSON, says where it is; it returns the PDF's path.
 // The money has moved whatever happens here, so a receipt that cannot be
 // made is a warning with what to do, not a failure.
-func (m *Main) printReceipt(st *shop.Folder, seq uint64, asJSON bool) string {
+func (m *Main) printReceipt(st *shopfront.Folder, seq uint64, asJSON bool) string {
 	r, err := st.Receipt(seq)
 	if errors.Is(err, receipts.ErrNoMoney) {
 		return ""
@@ -114,7 +114,7 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 		_, err = fmt.Fprint(m.Stdout, r.Text(m.lang, cols))
 		return err
 	case *pdfOut != "":
-		b, err := shop.PDF(r, m.lang, mm)
+		b, err := shopfront.PDF(r, m.lang, mm)
 		if err != nil {
 			return err
 		}
@@ -137,7 +137,7 @@ func (m *Main) runReceipt(ctx context.Context, args []string) error {
 // serviceErr passes on the error of a service, first printing the receipt
 // of a reversal the host acknowledged: it shows the villager that nothing
 // was taken.
-func (m *Main) serviceErr(c *shop.Counter, err error) error {
+func (m *Main) serviceErr(c *shopfront.Counter, err error) error {
 	var rv *terminal.ReversedError
 	if errors.As(err, &rv) && rv.Reversal != 0 {
 		m.printReceipt(c.Folder, rv.Reversal, false)

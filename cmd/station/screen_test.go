@@ -16,7 +16,7 @@ import (
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/internal/toolcheck"
 	"github.com/villagepost/bianmin/keyfile"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/web"
 )
 
@@ -29,7 +29,7 @@ type screen struct {
 	url  string
 	dir  string
 	sim  *hostsim.Sim
-	d    *shop.Desk      // the station the screen serves
+	d    *shopfront.Desk // the station the screen serves
 	ctx  context.Context // the browser tab
 	stop func()
 	// noShots: this walk writes no screenshot under -update-screens

@@ -26,7 +26,7 @@ import (
 
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/registry"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 	"golang.org/x/mod/sumdb/note"
@@ -95,7 +95,7 @@ func TestKeyFilesEncryptedAndPrivate(t *testing.T) {
 		t.Skip("Unix permissions")
 	}
 	c, dir := newStation(t)
-	stationKey := filepath.Join(dir, shop.KeyFile)
+	stationKey := filepath.Join(dir, shopfront.KeyFile)
 
 	po := &postofficeProc{t: t, bin: binary(t, "postoffice"), dir: filepath.Join(t.TempDir(), "po")}
 	po.expect(0, "init", "--name", "xinyang-postoffice")
@@ -357,7 +357,7 @@ func TestLockoutCLI(t *testing.T) {
 
 // servedDemo serves the screen of the demo station in dir with m's
 // clock on loopback; stop ends the program (the server and its files).
-func servedDemo(t *testing.T, m *Main, dir string) (srv *httptest.Server, d *shop.Desk, stop func()) {
+func servedDemo(t *testing.T, m *Main, dir string) (srv *httptest.Server, d *shopfront.Desk, stop func()) {
 	t.Helper()
 	d, err := m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
 	if err != nil {
@@ -507,7 +507,7 @@ func TestPostOfficeRefusesRetiredKeys(t *testing.T) {
 	// T0002 moves to a new key from the entry after its first day.
 	last := entries(t, rotated.c, rotated.dir)
 	from := uint64(len(last)) + 1
-	oldKey, err := keyfile.Open(filepath.Join(rotated.dir, shop.KeyFile), []byte(passphrase), rotated.id)
+	oldKey, err := keyfile.Open(filepath.Join(rotated.dir, shopfront.KeyFile), []byte(passphrase), rotated.id)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/villagepost/bianmin/internal/peerlimit"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 )
@@ -106,7 +106,7 @@ func (m *Main) runServe(ctx context.Context, args []string) error {
 
 // serveOn serves on ln until ctx ends, sending the queue in the
 // background.
-func (m *Main) serveOn(ctx context.Context, d *shop.Desk, h http.Handler, ln net.Listener, o serveOptions) error {
+func (m *Main) serveOn(ctx context.Context, d *shopfront.Desk, h http.Handler, ln net.Listener, o serveOptions) error {
 	lim := o.limits
 	if lim == (serveLimits{}) {
 		lim = defaultLimits
@@ -144,7 +144,7 @@ func (m *Main) serveOn(ctx context.Context, d *shop.Desk, h http.Handler, ln net
 		if d.Post() == nil {
 			return
 		}
-		d.Post().Run(ctx, func(rep *shop.UploadReport, err error) {
+		d.Post().Run(ctx, func(rep *shopfront.UploadReport, err error) {
 			for _, o := range rep.Sent {
 				m.printf("营业日 %s 交给邮政：%s\n", "business day %s sent to the post office: %s\n", o.Day, m.say(o.ZH, o.EN))
 			}
@@ -188,9 +188,9 @@ func (m *Main) serveOn(ctx context.Context, d *shop.Desk, h http.Handler, ln net
 	return err
 }
 
-// openDesk opens the station in o.dir for the screen (shop.OpenDesk)
+// openDesk opens the station in o.dir for the screen (shopfront.OpenDesk)
 // and says what the start found.
-func (m *Main) openDesk(ctx context.Context, o serveOptions) (*shop.Desk, error) {
+func (m *Main) openDesk(ctx context.Context, o serveOptions) (*shopfront.Desk, error) {
 	if err := m.needDir(o.dir); err != nil {
 		return nil, err
 	}
@@ -202,7 +202,7 @@ func (m *Main) openDesk(ctx context.Context, o serveOptions) (*shop.Desk, error)
 	if host == "" {
 		host = m.Getenv("STATION_HOST")
 	}
-	d, start, err := shop.OpenDesk(ctx, o.dir, shop.DeskOptions{
+	d, start, err := shopfront.OpenDesk(ctx, o.dir, shopfront.DeskOptions{
 		Now: m.Now, Demo: o.demo, HostURL: host, Postoffice: o.postoffice, Paper: m.roll(mm),
 		Passphrase: func() ([]byte, error) {
 			return m.secret(o.passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false)

@@ -18,7 +18,7 @@ import (
 	"github.com/villagepost/bianmin/hostsim"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
 )
@@ -55,7 +55,7 @@ func TestServeAddr(t *testing.T) {
 // moves.
 type desked struct {
 	m   *Main
-	d   *shop.Desk
+	d   *shopfront.Desk
 	now *time.Time
 	srv *httptest.Server
 }
@@ -231,7 +231,7 @@ func TestScreenUntold(t *testing.T) {
 	}
 	x.srv.Close()
 	x.d.Counter.Close()
-	reopen := func() *shop.Desk {
+	reopen := func() *shopfront.Desk {
 		d, err := x.m.openDesk(context.Background(), serveOptions{dir: dir, demo: true})
 		if err != nil {
 			t.Fatal(err)

@@ -7,7 +7,7 @@ import (
 
 	"github.com/villagepost/bianmin/internal/textwidth"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/simcard"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
@@ -94,7 +94,7 @@ func (m *Main) simBatch(action string, args []string) error {
 	var listed []string
 	var seq uint64
 	if action == "receive" {
-		e, err := s.Receive(w.operator, *plan, parsed, *note, shop.NewIdemKey("sim"))
+		e, err := s.Receive(w.operator, *plan, parsed, *note, shopfront.NewIdemKey("sim"))
 		if err != nil {
 			return err
 		}
@@ -103,7 +103,7 @@ func (m *Main) simBatch(action string, args []string) error {
 			listed = append(listed, c.Number)
 		}
 	} else {
-		e, err := s.Return(w.operator, nums, *note, shop.NewIdemKey("sim"))
+		e, err := s.Return(w.operator, nums, *note, shopfront.NewIdemKey("sim"))
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,7 @@ func (m *Main) simSell(ctx context.Context, args []string) error {
 	defer c.Close()
 	zone := c.Ledger.Zone()
 	s := &terminal.SIMCards{Link: c.Link, Tariff: c.Tariff, Today: func() time.Time { return m.Now().In(zone) }}
-	o.Operator, o.IdemKey = c.Op.ID, shop.NewIdemKey("sim")
+	o.Operator, o.IdemKey = c.Op.ID, shopfront.NewIdemKey("sim")
 	r, err := s.Sell(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)

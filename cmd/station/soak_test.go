@@ -20,7 +20,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/ledger"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 	"github.com/villagepost/bianmin/web"
@@ -97,7 +97,7 @@ type soak struct {
 	clk    *soakClock
 	dir    string
 	env    map[string]string
-	d      *shop.Desk
+	d      *shopfront.Desk
 	sv     web.Services
 	tariff *tariff.Tariff
 	ctx    context.Context

@@ -18,7 +18,7 @@ import (
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/reconcile"
 	"github.com/villagepost/bianmin/registry"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 	"golang.org/x/mod/sumdb/note"
@@ -353,7 +353,7 @@ func (s *soak) reconcile(stationKey string, intents map[uint64]*soakIntent, host
 		t.Fatal(err)
 	}
 	im := &registry.Importer{Registry: reg, Signer: signer, Verifier: verifier}
-	files, err := filepath.Glob(filepath.Join(s.dir, shop.SettlementsDir, "*.bms"))
+	files, err := filepath.Glob(filepath.Join(s.dir, shopfront.SettlementsDir, "*.bms"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,7 +9,7 @@ import (
 	"strings"
 
 	"github.com/villagepost/bianmin/internal/secret"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // flags makes a flag set whose errors are reported in our own words.
@@ -36,7 +36,7 @@ func (m *Main) parse(fs *flag.FlagSet, args []string) error {
 
 // openView parses the flags of a command that only shows something
 // (--dir, --json) and opens the station.
-func (m *Main) openView(name string, args []string) (*shop.Folder, bool, error) {
+func (m *Main) openView(name string, args []string) (*shopfront.Folder, bool, error) {
 	fs := m.flags(name)
 	dir := fs.String("dir", "", "the station's data folder")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -78,7 +78,7 @@ func (m *Main) needDir(dir string) error {
 // unlock reads the passphrase, gives the ledger the station's key and,
 // before anything else is recorded, closes a business day the shop forgot
 // to close (operator is who is at the counter).
-func (m *Main) unlock(st *shop.Folder, passFile, operator string) error {
+func (m *Main) unlock(st *shopfront.Folder, passFile, operator string) error {
 	if err := m.unlockOnly(st, passFile); err != nil {
 		return err
 	}
@@ -87,7 +87,7 @@ func (m *Main) unlock(st *shop.Folder, passFile, operator string) error {
 
 // closeForgotten closes a business day the shop forgot to close and
 // says so.
-func (m *Main) closeForgotten(st *shop.Folder, operator string) error {
+func (m *Main) closeForgotten(st *shopfront.Folder, operator string) error {
 	f, err := st.CloseForgotten(operator)
 	if err != nil {
 		return err
@@ -97,7 +97,7 @@ func (m *Main) closeForgotten(st *shop.Folder, operator string) error {
 }
 
 // reportForgotten says that a forgotten day was closed late, if one was.
-func (m *Main) reportForgotten(f shop.Forgotten) {
+func (m *Main) reportForgotten(f shopfront.Forgotten) {
 	if f.Day == "" {
 		return
 	}
@@ -109,23 +109,23 @@ func (m *Main) reportForgotten(f shop.Forgotten) {
 }
 
 // openStation opens the station in --dir for a command that records
-// something (shop.Open).
-func (m *Main) openStation(dir string, verifyNew bool) (*shop.Folder, error) {
+// something (shopfront.Open).
+func (m *Main) openStation(dir string, verifyNew bool) (*shopfront.Folder, error) {
 	if err := m.needDir(dir); err != nil {
 		return nil, err
 	}
-	st, err := shop.Open(dir, m.Now, verifyNew)
+	st, err := shopfront.Open(dir, m.Now, verifyNew)
 	m.noteDir(dir, err)
 	return st, err
 }
 
 // openForView opens the station in --dir for a command that only reads
-// (shop.OpenForView: a copy of the files when the screen holds them).
-func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*shop.Folder, error) {
+// (shopfront.OpenForView: a copy of the files when the screen holds them).
+func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*shopfront.Folder, error) {
 	if err := m.needDir(dir); err != nil {
 		return nil, err
 	}
-	st, err := shop.OpenForView(ctx, dir, m.Now, verifyNew)
+	st, err := shopfront.OpenForView(ctx, dir, m.Now, verifyNew)
 	m.noteDir(dir, err)
 	return st, err
 }
@@ -133,7 +133,7 @@ func (m *Main) openForView(ctx context.Context, dir string, verifyNew bool) (*sh
 // noteDir remembers the station's folder, where damage is logged, once
 // it is known to be one (a refusal says it is not).
 func (m *Main) noteDir(dir string, err error) {
-	var r *shop.Refusal
+	var r *shopfront.Refusal
 	if err == nil || !errors.As(err, &r) {
 		m.dir = dir
 	}
@@ -141,11 +141,11 @@ func (m *Main) noteDir(dir string, err error) {
 
 // unlockOnly reads the passphrase and gives the ledger the station's key.
 // A demo station's passphrase is public: it is used when none is given.
-func (m *Main) unlockOnly(st *shop.Folder, passFile string) error {
+func (m *Main) unlockOnly(st *shopfront.Folder, passFile string) error {
 	var pass []byte
 	var err error
 	if passFile == "" && m.Getenv("STATION_PASSPHRASE") == "" && st.IsDemo() {
-		pass = []byte(shop.DemoPassphrase)
+		pass = []byte(shopfront.DemoPassphrase)
 	} else if pass, err = m.secret(passFile, "STATION_PASSPHRASE", "请输入印章口令：", "station passphrase: ", false); err != nil {
 		return err
 	}

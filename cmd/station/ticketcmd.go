@@ -5,7 +5,7 @@ import (
 	"strconv"
 
 	"github.com/villagepost/bianmin/internal/textwidth"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 
 	"github.com/villagepost/bianmin/money"
 	"github.com/villagepost/bianmin/terminal"
@@ -55,7 +55,7 @@ func (m *Main) ticketOrder(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	o.Operator, o.IdemKey = c.Op.ID, shop.NewIdemKey("ticket")
+	o.Operator, o.IdemKey = c.Op.ID, shopfront.NewIdemKey("ticket")
 	r, err := c.Tickets().Order(ctx, o)
 	if err != nil {
 		return m.serviceErr(c, err)
@@ -139,7 +139,7 @@ func (m *Main) ticketCancel(ctx context.Context, args []string) error {
 		return err
 	}
 	defer c.Close()
-	r, err := c.Tickets().Cancel(ctx, c.Op.ID, *order, shop.NewIdemKey("cancel"))
+	r, err := c.Tickets().Cancel(ctx, c.Op.ID, *order, shopfront.NewIdemKey("cancel"))
 	if err != nil {
 		return m.serviceErr(c, err)
 	}

@@ -4,7 +4,7 @@ import (
 	"context"
 
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 )
 
 // runUpload sends the closed days to the post office over the network and
@@ -69,7 +69,7 @@ func (m *Main) runUpload(ctx context.Context, args []string) error {
 		m.printf("  有 %d 份纠纷答复对不上本站的账，没有收下；请联系邮政支局。\n", "  %d dispute decision(s) did not match this station's books and were not kept; call the post office.\n", rep.BadDecisions)
 	}
 	if err != nil {
-		return shop.PostofficeErr(err, len(rep.Sent))
+		return shopfront.PostofficeErr(err, len(rep.Sent))
 	}
 	if len(rep.Sent) == 0 && len(rep.AcksKept) == 0 && rep.Tariff == "" && len(rep.Decisions) == 0 && len(rep.Handovers) == 0 {
 		m.printf("没有要交的日结文件，邮政那边也没有新的回执。\n", "nothing to send, and no new acknowledgement from the post office.\n")

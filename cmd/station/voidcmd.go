@@ -5,7 +5,7 @@ import (
 	"strings"
 
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -57,7 +57,7 @@ func (m *Main) runVoid(ctx context.Context, args []string) error {
 
 // ownerApproval returns the owner who approves what op is doing: op if op
 // is an owner, else the owner named by, who types their PIN.
-func (m *Main) ownerApproval(st *shop.Folder, op terminal.Operator, by, pinFile string) (string, error) {
+func (m *Main) ownerApproval(st *shopfront.Folder, op terminal.Operator, by, pinFile string) (string, error) {
 	if op.Role == terminal.RoleOwner {
 		return op.ID, nil
 	}
@@ -69,14 +69,14 @@ func (m *Main) ownerApproval(st *shop.Folder, op terminal.Operator, by, pinFile 
 }
 
 // owner checks the PIN of the owner named by.
-func (m *Main) owner(st *shop.Folder, by, pinFile string) (terminal.Operator, error) {
+func (m *Main) owner(st *shopfront.Folder, by, pinFile string) (terminal.Operator, error) {
 	code, err := m.secret(pinFile, "STATION_BY_PIN", "请店主输入密码：", "owner's PIN: ", false)
 	if err != nil {
 		return terminal.Operator{}, err
 	}
 	owner, err := st.Ops.Authenticate(by, string(code))
 	if err != nil {
-		return terminal.Operator{}, shop.LockedIn(err, st.Ledger.Zone())
+		return terminal.Operator{}, shopfront.LockedIn(err, st.Ledger.Zone())
 	}
 	if owner.Role != terminal.RoleOwner {
 		return terminal.Operator{}, refuse(terminal.ErrNotOwner, "%s 不是店主，不能批准；请店主来办。", "%s is not an owner and cannot approve this; ask the owner.", owner.ID)

@@ -3,7 +3,7 @@ package main
 import (
 	"flag"
 
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -22,7 +22,7 @@ func (w *worker) register(fs *flag.FlagSet) {
 }
 
 // signIn checks the operator's PIN.
-func (m *Main) signIn(st *shop.Folder, w worker) (terminal.Operator, error) {
+func (m *Main) signIn(st *shopfront.Folder, w worker) (terminal.Operator, error) {
 	if w.operator == "" {
 		return terminal.Operator{}, m.missingFlag("operator", "请用 --operator 说明是哪位操作员办理，例如 --operator OP1。", "say who is working with --operator, e.g. --operator OP1.")
 	}
@@ -31,11 +31,11 @@ func (m *Main) signIn(st *shop.Folder, w worker) (terminal.Operator, error) {
 		return terminal.Operator{}, err
 	}
 	op, err := st.Ops.Authenticate(w.operator, string(code))
-	return op, shop.LockedIn(err, st.Ledger.Zone())
+	return op, shopfront.LockedIn(err, st.Ledger.Zone())
 }
 
 // signedIn checks the operator's PIN and unlocks the station key.
-func (m *Main) signedIn(st *shop.Folder, w worker) error {
+func (m *Main) signedIn(st *shopfront.Folder, w worker) error {
 	if _, err := m.signIn(st, w); err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package shop_test
+package shopfront_test
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/villagepost/bianmin/keyfile"
 	"github.com/villagepost/bianmin/settlement"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/tariff"
 	"github.com/villagepost/bianmin/terminal"
 )
@@ -28,21 +28,21 @@ var day1 = time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC)
 func demo(t *testing.T, c *clock) string {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "demo")
-	created, err := shop.EnsureDemo(context.Background(), dir, c.now, keyfile.FastParams())
+	created, err := shopfront.EnsureDemo(context.Background(), dir, c.now, keyfile.FastParams())
 	if err != nil || !created {
 		t.Fatalf("EnsureDemo: created %v, %v", created, err)
 	}
 	// A second time adds nothing and says it made nothing.
-	if created, err := shop.EnsureDemo(context.Background(), dir, c.now, keyfile.FastParams()); err != nil || created {
+	if created, err := shopfront.EnsureDemo(context.Background(), dir, c.now, keyfile.FastParams()); err != nil || created {
 		t.Fatalf("EnsureDemo again: created %v, %v", created, err)
 	}
 	return dir
 }
 
-func openDesk(t *testing.T, dir string, c *clock) (*shop.Desk, shop.DeskStart) {
+func openDesk(t *testing.T, dir string, c *clock) (*shopfront.Desk, shopfront.DeskStart) {
 	t.Helper()
-	d, start, err := shop.OpenDesk(context.Background(), dir, shop.DeskOptions{
-		Now: c.now, Paper: shop.Paper{MM: 80},
+	d, start, err := shopfront.OpenDesk(context.Background(), dir, shopfront.DeskOptions{
+		Now: c.now, Paper: shopfront.Paper{MM: 80},
 		Words: func(err error, lang string) string { return err.Error() },
 	})
 	if err != nil {
@@ -61,8 +61,8 @@ func TestOpenRefusesWhatIsNoStation(t *testing.T) {
 		{"not a station", empty, "不是服务站的数据文件夹"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := shop.Open(tc.dir, nil, true)
-			var r *shop.Refusal
+			_, err := shopfront.Open(tc.dir, nil, true)
+			var r *shopfront.Refusal
 			if !errors.As(err, &r) || !strings.Contains(r.Zh, tc.zh) || !strings.Contains(r.Zh, tc.dir) {
 				t.Fatalf("Open(%s) = %v, want a refusal saying %q and naming the folder", tc.dir, err, tc.zh)
 			}
@@ -76,27 +76,27 @@ func TestOpenRefusesWhatIsNoStation(t *testing.T) {
 // TestInitRefusesBadInput: each rule of a new station is refused before
 // anything is written, naming the flag.
 func TestInitRefusesBadInput(t *testing.T) {
-	good := func(dir string) shop.InitOptions {
-		return shop.InitOptions{Dir: dir, ID: "T0009", Name: "山前村便民服务站", Zone: "Asia/Shanghai", Cutoff: "23:00",
+	good := func(dir string) shopfront.InitOptions {
+		return shopfront.InitOptions{Dir: dir, ID: "T0009", Name: "山前村便民服务站", Zone: "Asia/Shanghai", Cutoff: "23:00",
 			Phone: "0376-6201234", PostOfficeKey: tariff.DemoPostOfficeVerifierKey, Passphrase: []byte("a passphrase"), KeyParams: keyfile.FastParams()}
 	}
 	for _, tc := range []struct {
 		name string
-		bend func(*shop.InitOptions)
+		bend func(*shopfront.InitOptions)
 		flag string
 	}{
-		{"malformed post office key", func(o *shop.InitOptions) { o.PostOfficeKey = "postoffice+1234+abc" }, "--postoffice-key"},
-		{"no id", func(o *shop.InitOptions) { o.ID = "" }, "--id"},
-		{"blank name", func(o *shop.InitOptions) { o.Name = "   " }, "--name"},
-		{"name too long", func(o *shop.InitOptions) { o.Name = strings.Repeat("村", 41) }, "--name"},
-		{"letters in the phone", func(o *shop.InitOptions) { o.Phone = "call me" }, "--phone"},
+		{"malformed post office key", func(o *shopfront.InitOptions) { o.PostOfficeKey = "postoffice+1234+abc" }, "--postoffice-key"},
+		{"no id", func(o *shopfront.InitOptions) { o.ID = "" }, "--id"},
+		{"blank name", func(o *shopfront.InitOptions) { o.Name = "   " }, "--name"},
+		{"name too long", func(o *shopfront.InitOptions) { o.Name = strings.Repeat("村", 41) }, "--name"},
+		{"letters in the phone", func(o *shopfront.InitOptions) { o.Phone = "call me" }, "--phone"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := filepath.Join(t.TempDir(), "new")
 			o := good(dir)
 			tc.bend(&o)
-			_, err := shop.Init(context.Background(), o)
-			var r *shop.Refusal
+			_, err := shopfront.Init(context.Background(), o)
+			var r *shopfront.Refusal
 			if !errors.As(err, &r) || !strings.Contains(r.Zh, tc.flag) || !strings.Contains(r.En, tc.flag) {
 				t.Fatalf("Init = %v, want a refusal naming %s", err, tc.flag)
 			}
@@ -107,16 +107,16 @@ func TestInitRefusesBadInput(t *testing.T) {
 	}
 	t.Run("twice", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "new")
-		if _, err := shop.Init(context.Background(), good(dir)); err != nil {
+		if _, err := shopfront.Init(context.Background(), good(dir)); err != nil {
 			t.Fatal(err)
 		}
-		key, _ := os.ReadFile(filepath.Join(dir, shop.KeyFile))
-		_, err := shop.Init(context.Background(), good(dir))
-		var r *shop.Refusal
+		key, _ := os.ReadFile(filepath.Join(dir, shopfront.KeyFile))
+		_, err := shopfront.Init(context.Background(), good(dir))
+		var r *shopfront.Refusal
 		if !errors.As(err, &r) || !strings.Contains(r.Zh, "已经开通过") {
 			t.Fatalf("a second Init = %v", err)
 		}
-		if again, _ := os.ReadFile(filepath.Join(dir, shop.KeyFile)); string(again) != string(key) {
+		if again, _ := os.ReadFile(filepath.Join(dir, shopfront.KeyFile)); string(again) != string(key) {
 			t.Error("a refused second Init changed the key")
 		}
 	})
@@ -125,12 +125,12 @@ func TestInitRefusesBadInput(t *testing.T) {
 // TestUnlock: the key opens with its passphrase only.
 func TestUnlock(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "T0009")
-	made, err := shop.Init(context.Background(), shop.InitOptions{Dir: dir, ID: "T0009", Name: "山前村便民服务站", Zone: "Asia/Shanghai", Cutoff: "23:00",
+	made, err := shopfront.Init(context.Background(), shopfront.InitOptions{Dir: dir, ID: "T0009", Name: "山前村便民服务站", Zone: "Asia/Shanghai", Cutoff: "23:00",
 		PostOfficeKey: tariff.DemoPostOfficeVerifierKey, Passphrase: []byte("right passphrase"), KeyParams: keyfile.FastParams()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, err := shop.Open(dir, nil, true)
+	st, err := shopfront.Open(dir, nil, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -141,7 +141,7 @@ func TestUnlock(t *testing.T) {
 	if err := st.Unlock([]byte("right passphrase")); err != nil || st.Key == nil {
 		t.Fatalf("the right passphrase: %v", err)
 	}
-	if got, err := shop.CreatedOf(st); err != nil || got != made {
+	if got, err := shopfront.CreatedOf(st); err != nil || got != made {
 		t.Errorf("CreatedOf = %+v, %v; Init said %+v", got, err, made)
 	}
 }
@@ -185,7 +185,7 @@ func TestDeskForgottenDay(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the late-closed day's file: %v", err)
 	}
-	if file.Day != "2026-11-20" || file.Station != shop.DemoID {
+	if file.Day != "2026-11-20" || file.Station != shopfront.DemoID {
 		t.Errorf("the file is %s's day %s", file.Station, file.Day)
 	}
 	status, err := d.Status()

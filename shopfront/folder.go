@@ -1,4 +1,4 @@
-package shop
+package shopfront
 
 import (
 	"crypto/ed25519"
