@@ -177,7 +177,15 @@ func TestHandover(t *testing.T) {
 	if len(list.Items) != 4 || len(item) != 4 {
 		t.Fatalf("handover list: %+v", list)
 	}
-	mustContain(t, "handover list", next.c.must("handover", "list", "--dir", next.dir), "从服务站 T0001 接手的事项", "station handover finish --item "+item["queued"], "--received-by 签收人", "--decision 答复文件")
+	zhList := next.c.must("handover", "list", "--dir", next.dir)
+	mustContain(t, "handover list", zhList, "从服务站 T0001 接手的事项", "station handover finish --item "+item["queued"], "--received-by 签收人", "--decision 答复文件", "国网电费 户号 5100123456")
+	enList := next.c.must("handover", "list", "--dir", next.dir, "--lang", "en")
+	mustContain(t, "handover list in English", enList, "国网电费 account 5100123456")
+	for _, out := range []string{zhList, enList} {
+		if strings.Contains(out, "state-grid") {
+			t.Errorf("handover list names the biller by its code:\n%s", out)
+		}
+	}
 
 	next.c.must(next.op("cash", "in", "--amount", "1000", "--reason", "float")...)
 	next.c.must(next.op("stock", "in", "--sku", "FERT-UREA-50KG", "--qty", "5")...)
