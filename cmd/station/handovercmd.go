@@ -45,7 +45,13 @@ func (m *Main) handoverErr(err error) error {
 	case errors.As(err, &we) && we.Status != "":
 		return refuse(nil, "流水号 %s 还在候补（%s），结果还没出来；什么都没有记。请过些时候再办这一项。", "%s is still %s at the host; nothing was recorded. Try this item again later.", we.Trace, we.Status)
 	case errors.As(err, &we):
-		return refuse(we.Err, "没有收到对方的回音（流水号 %s），什么都没有记，钱没有动。请等网络恢复后再办这一项。", "no answer about %s: nothing was recorded and no money moved. Try this item again when the network is back.", we.Trace)
+		cause := we.Err
+		if errors.Is(cause, terminal.ErrUnreachable) {
+			// Said here, for the item's trace: the general words for an
+			// unreachable host name the bank or a biller, not a carrier.
+			cause = nil
+		}
+		return refuse(cause, "没有收到对方的回音（流水号 %s），什么都没有记，钱没有动。请等网络恢复后再办这一项。", "no answer about %s: nothing was recorded and no money moved. Try this item again when the network is back.", we.Trace)
 	}
 	return err
 }
