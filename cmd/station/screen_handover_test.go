@@ -136,16 +136,32 @@ func TestScreenHandover(t *testing.T) {
 	s.click("act-"+row("dispute"), "r-msg")
 	s.says("r-msg", "“邮政支局的答复”")
 	po.expect(0, "dispute", "decide", "--station", "T0001", "--dispute", dispute, "--refund", "500.00", "--reason", "银行确认当时没有出钞")
-	decision, err := os.ReadFile(filepath.Join(po.dir, "disputes", "T0001-"+strings.Repeat("0", 6-len(dispute))+dispute+".decision"))
+	decisionFile := filepath.Join(po.dir, "disputes", "T0001-"+strings.Repeat("0", 6-len(dispute))+dispute+".decision")
+	decision, err := os.ReadFile(decisionFile)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its text pasted (the fallback) but changed: refused.
 	s.open("/handovers", "act-"+row("dispute"))
+	eval[bool](s, `(() => { document.getElementById('paste-`+row("dispute")+`').click(); return true; })()`)
+	s.do(chromedp.WaitVisible(chromedp.ID("f-decision-" + row("dispute"))))
 	s.fill("f-decision-"+row("dispute"), strings.Replace(string(decision), "500.00", "900.00", 1))
 	s.click("act-"+row("dispute"), "r-msg")
 	s.says("r-msg", "答复不是本站所属邮政支局签发的")
+	// A changed file chosen: refused the same way.
+	forged := filepath.Join(t.TempDir(), "T0001-forged.decision")
+	if err := os.WriteFile(forged, []byte(strings.Replace(string(decision), "500.00", "900.00", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s.open("/handovers", "act-"+row("dispute"))
-	s.fill("f-decision-"+row("dispute"), string(decision))
+	s.accessible("hand-over with a decision file to choose")
+	s.do(chromedp.SetUploadFiles(chromedp.ID("f-decision_file-"+row("dispute")), []string{forged}))
+	s.click("act-"+row("dispute"), "r-msg")
+	s.says("r-msg", "答复不是本站所属邮政支局签发的")
+	// The post office's file as it came, chosen on the screen.
+	s.open("/handovers", "act-"+row("dispute"))
+	s.do(chromedp.SetUploadFiles(chromedp.ID("f-decision_file-"+row("dispute")), []string{decisionFile}))
+	s.says("h-decision_file-"+row("dispute"), "已选："+filepath.Base(decisionFile))
 	s.click("act-"+row("dispute"), "r-big")
 	s.says("r-big", "要退给顾客 ¥500.00")
 	s.open("/handovers", "act-"+row("dispute"))
