@@ -280,15 +280,15 @@ func TestHandover(t *testing.T) {
 	mustContain(t, "the successor's day at the post office", po.expect(0, "import", usb2), "T0002")
 }
 
-// TestHandoverWaitlistAndReversal: a station leaves with two ticket
-// orders on the carrier's waiting list (候补) and a withdrawal whose reply
-// was lost and whose reversal never reached the bank. The successor
-// finishes each: with every host silent nothing is recorded and no money
-// moves; then the carrier issues one ticket (the money goes on to it, no
-// cash), finds no seat for the other (reversed, the villager paid back the
-// fare and fee), and the bank acknowledges the reversal (no cash moves).
-func TestHandoverWaitlistAndReversal(t *testing.T) {
-	h := startHostsim(t)
+// waitlistAndReversal sets up a station that leaves with two ticket
+// orders on the carrier's waiting list (one the carrier will issue, one it
+// will find no seat for) and a withdrawal whose reply was lost and whose
+// reversal never reached the bank, retired, and its successor T0002 with
+// the hand-over document loaded and 1000.00 in its drawer. items names
+// the successor's items: "issued", "no seat", "reversal"; traces the same.
+func waitlistAndReversal(t *testing.T) (h *hostsimProc, next *regionStation, items, traces map[string]string) {
+	t.Helper()
+	h = startHostsim(t)
 	po := startPostOffice(t)
 	old := newRegionStation(t, po, h.url, "T0001", "山前村便民服务站")
 	h.setClock(old.c.now)
@@ -322,7 +322,7 @@ func TestHandoverWaitlistAndReversal(t *testing.T) {
 	old.c.must("export", "--dir", old.dir, "--to", usb)
 	po.expect(0, "import", usb)
 	po.expect(0, "retire", "--station", "T0001")
-	next, _ := newSuccessor(t, po, h.url, "T0002", "")
+	next, _ = newSuccessor(t, po, h.url, "T0002", "")
 	po.expect(0, "enrol", "--station", "T0002", "--pubkey", next.key, "--franchisee", "接手人", "--deposit", "20000.00", "--tariff", po.tariff, "--succeeds", "T0001")
 	next.c.must("handover", "load", "--dir", next.dir, "--operator", "OP1", filepath.Join(po.dir, "handover", "T0001-T0002.handover"))
 	next.c.must(next.op("cash", "in", "--amount", "1000", "--reason", "float")...)
@@ -334,16 +334,28 @@ func TestHandoverWaitlistAndReversal(t *testing.T) {
 		}
 	}
 	jsonUnmarshal(t, next.c.must("handover", "list", "--dir", next.dir, "--json"), &list)
-	items := map[string]string{} // by trace
-	traces := map[string]string{}
+	items, traces = map[string]string{}, map[string]string{}
+	name := map[string]string{"waitlist 158.50": "issued", "waitlist 104.00": "no seat", "reversal 0.00": "reversal"}
 	for _, it := range list.Items {
-		items[it.Kind+" "+it.Amount] = strconv.Itoa(it.Item)
-		traces[it.Kind+" "+it.Amount] = it.Trace
+		items[name[it.Kind+" "+it.Amount]] = strconv.Itoa(it.Item)
+		traces[name[it.Kind+" "+it.Amount]] = it.Trace
 	}
-	waitIssued, waitFailed, reversal := items["waitlist 158.50"], items["waitlist 104.00"], items["reversal 0.00"]
-	if len(list.Items) != 3 || waitIssued == "" || waitFailed == "" || reversal == "" {
+	if len(list.Items) != 3 || items["issued"] == "" || items["no seat"] == "" || items["reversal"] == "" {
 		t.Fatalf("handover list: %+v", list)
 	}
+	return h, next, items, traces
+}
+
+// TestHandoverWaitlistAndReversal: a station leaves with two ticket
+// orders on the carrier's waiting list (候补) and a withdrawal whose reply
+// was lost and whose reversal never reached the bank. The successor
+// finishes each: with every host silent nothing is recorded and no money
+// moves; then the carrier issues one ticket (the money goes on to it, no
+// cash), finds no seat for the other (reversed, the villager paid back the
+// fare and fee), and the bank acknowledges the reversal (no cash moves).
+func TestHandoverWaitlistAndReversal(t *testing.T) {
+	h, next, items, traces := waitlistAndReversal(t)
+	waitIssued, waitFailed, reversal := items["issued"], items["no seat"], items["reversal"]
 	mustContain(t, "handover list", next.c.must("handover", "list", "--dir", next.dir), "候补的车票 ¥158.50，还没出票", "取款的冲正还没送到", "本机把冲正送到对方")
 
 	// No answer from any host: nothing recorded, no money moved.
@@ -372,8 +384,8 @@ func TestHandoverWaitlistAndReversal(t *testing.T) {
 	if f := finish(reversal); f["step"] != "reversed" || f["cash_out"] != "0.00" {
 		t.Errorf("the reversal: %v", f)
 	}
-	if hostApproved(t, h.journal, traces["reversal 0.00"]) {
-		t.Errorf("the bank still has the withdrawal %s approved", traces["reversal 0.00"])
+	if hostApproved(t, h.journal, traces["reversal"]) {
+		t.Errorf("the bank still has the withdrawal %s approved", traces["reversal"])
 	}
 	for _, n := range []string{waitIssued, waitFailed, reversal} {
 		next.c.refused(exitFailed, "已经在账本第", next.op("handover", "finish", "--item", n)...)

@@ -213,3 +213,59 @@ func TestScreenHandover(t *testing.T) {
 		t.Errorf("%d handover_done entries, want 5", n)
 	}
 }
+
+// TestScreenHandoverWaitlistAndReversal finishes on the screen the two
+// ticket orders on the carrier's waiting list and the reversal the old
+// station could not deliver: with the hosts silent each button says no
+// answer came and records nothing; then the issued ticket's money goes on
+// to the carrier (no cash), the one with no seat is paid back with a
+// receipt, and the reversal reaches the bank (no cash).
+func TestScreenHandoverWaitlistAndReversal(t *testing.T) {
+	h, next, items, traces := waitlistAndReversal(t)
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out, Getenv: func(k string) string { return next.c.env[k] },
+		Now: func() time.Time { return next.c.now }, KeyParams: keyfile.FastParams()}
+	s := serveScreen(t, m, serveOptions{dir: next.dir, drainEvery: time.Hour})
+	defer s.stop()
+	s.signInOwner()
+	row := func(k string) string { return "T0001-" + items[k] }
+	s.open("/handovers", "handovers")
+	s.says("item-"+row("issued"), "候补的车票 ¥158.50，还没出票")
+	s.says("item-"+row("reversal"), "取款的冲正还没送到")
+	s.says("act-"+row("issued"), "去问对方")
+	s.says("act-"+row("reversal"), "发送冲正")
+	s.everyPage("zh", "hand-over waitlist and reversal")
+
+	h.faults("*=down")
+	before := s.count("handover_done")
+	for _, k := range []string{"issued", "no seat", "reversal"} {
+		s.open("/handovers", "act-"+row(k))
+		s.click("act-"+row(k), "r-msg")
+		s.says("r-msg", "没有收到对方的回音（流水号 "+traces[k]+"），什么都没有记，钱没有动")
+	}
+	if n := s.count("handover_done"); n != before {
+		t.Fatalf("%d items recorded with the hosts silent", n-before)
+	}
+	h.faults()
+
+	s.open("/handovers", "act-"+row("issued"))
+	s.click("act-"+row("issued"), "r-big")
+	s.says("title", "对方已经收到")
+	s.says("r-big", "不要付现金")
+	s.open("/handovers", "act-"+row("no seat"))
+	s.click("act-"+row("no seat"), "r-big")
+	s.says("r-big", "请退给顾客现金 ¥104.00")
+	s.says("result", "已冲正，以后也不会再扣")
+	s.says("receipt-frame", "承接退款")
+	s.open("/handovers", "act-"+row("reversal"))
+	s.click("act-"+row("reversal"), "r-big")
+	s.says("title", "冲正已送到")
+	s.says("r-big", "不要付现金")
+	if n := s.count("handover_done"); n != before+3 {
+		t.Errorf("%d items finished, want 3", n-before)
+	}
+	s.open("/handovers", "handovers")
+	for _, k := range []string{"issued", "no seat", "reversal"} {
+		s.says("next-"+row(k), "已办完")
+	}
+}
