@@ -203,6 +203,11 @@ func TestScreenHouseholdOnATablet(t *testing.T) {
 		s.click("add-row", "f-name"+strconv.Itoa(i))
 	}
 	s.tablet("household of four")
+	// The bar that sticks to the bottom holds 下一步 on one line, not two
+	// big buttons stacked over the members' fields.
+	if h := eval[float64](s, `document.getElementById('check').closest('.row').getBoundingClientRect().height`); h > 100 {
+		t.Errorf("at 800×600 the bar with 下一步 is %.0f px high, over a sixth of the screen", h)
+	}
 	if got := eval[[]string](s, fitJS); len(got) > 0 {
 		t.Errorf("at 800×600 the household form cuts names short:\n%s", strings.Join(got, "\n"))
 	}
