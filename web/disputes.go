@@ -124,7 +124,7 @@ type memberChoice struct {
 	Words string
 }
 
-// memberChoices lists the members of household entry seq the host was
+// memberChoices lists the members of a household's receipt the host was
 // asked about, in the shop's words, to choose the one disputed.
 func memberChoices(lang string, members []terminal.DisputeMember) []memberChoice {
 	var out []memberChoice
@@ -162,7 +162,7 @@ func (s *Server) disputeEdit(q *req) {
 	f.Key = q.r.PostFormValue("key")
 	d := &disputeFormData{}
 	if s.st.Services().Disputes != nil {
-		d.Members = memberChoices(q.ss.lang, s.householdMembers(q, f.V("entry")))
+		d.Members = memberChoices(q.ss.lang, s.householdMembers(f.V("entry")))
 	}
 	s.renderForm(q, "dispute", f, d)
 }
@@ -288,7 +288,7 @@ func (s *Server) disputeCheck(q *req) {
 	}
 	if shown := f.V("entry"); shown != itoa(seq) {
 		// A member of a household's receipt: say which.
-		for _, m := range s.householdMembers(q, shown) {
+		for _, m := range s.householdMembers(shown) {
 			if m.Entry == seq {
 				lines = append([]string{say(l, "回执第 "+shown+" 笔上的第 "+strconv.Itoa(m.Row)+" 位家庭成员："+m.Name+"（"+m.ID+"）",
 					"Member "+strconv.Itoa(m.Row)+" on the receipt of entry "+shown+": "+m.Name+" ("+m.ID+")")}, lines...)
@@ -301,7 +301,7 @@ func (s *Server) disputeCheck(q *req) {
 
 // householdMembers lists the members of the household receipt whose
 // entry number is shown, or none.
-func (s *Server) householdMembers(q *req, shown string) []terminal.DisputeMember {
+func (s *Server) householdMembers(shown string) []terminal.DisputeMember {
 	n, err := strconv.ParseUint(shown, 10, 64)
 	if err != nil {
 		return nil
