@@ -214,6 +214,16 @@ func TestScreenDisputeByHouseholdReceipt(t *testing.T) {
 	if n := s.count("dispute"); n != 1 {
 		t.Errorf("%d disputes, want 1", n)
 	}
+	// In English: the same choice, in English words.
+	s.do(chromedp.Click(chromedp.ID("lang")), chromedp.WaitReady(chromedp.CSS("html[lang=en]")), ready)
+	s.open("/dispute", "f-code")
+	s.fill("f-code", code)
+	s.fill("f-says", "the social insurance office has no record")
+	s.click("check", "e-member")
+	s.says("e-member", "ask the customer which one")
+	s.says("members", "1. 王建国 (4115**********1234) 城乡居民基本医疗保险 2027, paid ¥400.00")
+	s.everyPage("en", "dispute, which member")
+
 	list, err := s.d.Services().Disputes.List()
 	if err != nil {
 		t.Fatal(err)
