@@ -129,6 +129,12 @@ func intentOf(l LinkLedger, e ledger.Entry) (ledger.Entry, error) {
 	if e.Kind == KindIntent {
 		return e, nil
 	}
+	if e.Kind == KindHousehold {
+		// Each member's payment was its own request: the dispute is about
+		// one of them (Disputes.MemberEntry).
+		return ledger.Entry{}, &DisputeError{"member", fmt.Sprintf("entry %d is a household's contribution receipt: each member's payment is a request of its own; say which member the customer means", e.Seq),
+			fmt.Sprintf("第 %d 笔是一户人家的医保养老缴费回执，每位家庭成员是单独交给社保的：请说明顾客说的是哪一位家庭成员", e.Seq)}
+	}
 	var p struct {
 		Intent uint64 `json:"intent"`
 	}

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -107,4 +109,118 @@ func (d *Disputes) Look(ctx context.Context, seq uint64) (DisputeLook, error) {
 	}
 	look.AnswerBy = day.Add(AnswerWithin).Format(time.DateOnly)
 	return look, nil
+}
+
+// DisputeMember is a member listed on a household's contribution receipt
+// (KindHousehold), as the shopkeeper picks the one a dispute is about:
+// a household pays for several members on one receipt, but each member's
+// payment went to the social-insurance host as a request of its own, with
+// its own trace number, and a dispute is about one request.
+type DisputeMember struct {
+	Row        int // the member's number on the receipt, from 1
+	Name       string
+	ID         string // masked
+	SchemeName string
+	Year       int
+	Status     string          // paid, refused, declined, reversed or not_sent
+	Amount     decimal.Decimal // charged, with the fee: zero unless paid
+	// Entry is the entry a dispute about this member names: the member's
+	// contribution entry, or the request's intent when it was not paid;
+	// 0 for a member never sent to the host (nothing to dispute).
+	Entry uint64
+}
+
+// HouseholdOf lists the members of entry seq when it is a household's
+// contribution receipt; ok is false for any other entry.
+func (d *Disputes) HouseholdOf(seq uint64) (members []DisputeMember, ok bool, err error) {
+	e, err := d.Ledger.Get(seq)
+	if errors.Is(err, ledger.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil || e.Kind != KindHousehold {
+		return nil, false, err
+	}
+	var p householdPayload
+	if err := json.Unmarshal(e.Payload, &p); err != nil {
+		return nil, false, fmt.Errorf("terminal: dispute: household entry %d: %w", seq, err)
+	}
+	for _, m := range p.Members {
+		dm := DisputeMember{Row: m.Row, Name: m.Name, ID: m.ID, SchemeName: m.SchemeName, Year: m.Year, Status: m.Status, Amount: decimal.Zero}
+		if m.Status == MemberPaid {
+			a, _ := money.ParseWire(m.Amount)
+			f, _ := money.ParseWire(m.Fee)
+			dm.Amount = a.Add(f)
+		}
+		switch {
+		case m.Entry != 0 && m.Entry < seq:
+			dm.Entry = m.Entry
+		case m.Trace != "":
+			if n, ok := d.intentOfTrace(m.Trace, seq); ok {
+				dm.Entry = n
+			}
+		}
+		members = append(members, dm)
+	}
+	return members, true, nil
+}
+
+// intentOfTrace is the intent entry, before seq, that trace names on this
+// station.
+func (d *Disputes) intentOfTrace(trace string, before uint64) (uint64, bool) {
+	i := strings.LastIndexByte(trace, '-')
+	if i < 0 || trace[:i] != d.Ledger.Genesis().Terminal {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(trace[i+1:], 10, 64)
+	if err != nil || n == 0 || n >= before {
+		return 0, false
+	}
+	e, err := d.Ledger.Get(n)
+	if err != nil || e.Kind != KindIntent {
+		return 0, false
+	}
+	return n, true
+}
+
+// MemberEntry is the entry a dispute about member row of household entry
+// seq names (row as numbered on the receipt). Row 0 picks the only member
+// sent to the host; with several, a *DisputeError on field "member" asks
+// which (HouseholdOf lists them).
+func (d *Disputes) MemberEntry(seq uint64, row int) (uint64, error) {
+	members, ok, err := d.HouseholdOf(seq)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		return 0, &DisputeError{"member", fmt.Sprintf("entry %d is not a household's contribution receipt: no member to choose", seq),
+			fmt.Sprintf("第 %d 笔不是一户人家的医保养老缴费回执，不用选家庭成员", seq)}
+	}
+	var sent []DisputeMember
+	for _, m := range members {
+		if m.Entry == 0 {
+			continue
+		}
+		sent = append(sent, m)
+		if m.Row == row {
+			return m.Entry, nil
+		}
+	}
+	switch {
+	case row != 0:
+		for _, m := range members {
+			if m.Row == row {
+				return 0, &DisputeError{"member", fmt.Sprintf("member %d (%s) of the household receipt was not sent to the social-insurance host: nothing was taken for them, nothing to dispute", row, m.Name),
+					fmt.Sprintf("回执上第 %d 位家庭成员（%s）没有交给社保系统，没有收这个人的钱，不能登记纠纷", row, m.Name)}
+			}
+		}
+		return 0, &DisputeError{"member", fmt.Sprintf("the household receipt (entry %d) lists members 1 to %d, not %d", seq, len(members), row),
+			fmt.Sprintf("这张回执（第 %d 笔）上的家庭成员是第 1 到第 %d 位，没有第 %d 位", seq, len(members), row)}
+	case len(sent) == 1:
+		return sent[0].Entry, nil
+	case len(sent) == 0:
+		return 0, &DisputeError{"member", fmt.Sprintf("no member of the household receipt (entry %d) was sent to the social-insurance host: nothing to dispute", seq),
+			fmt.Sprintf("这张回执（第 %d 笔）上没有一位家庭成员交给了社保系统，没有收钱，不能登记纠纷", seq)}
+	}
+	return 0, &DisputeError{"member", fmt.Sprintf("entry %d is a household's receipt for %d members: say which member the customer means", seq, len(sent)),
+		fmt.Sprintf("第 %d 笔是一户人家 %d 位成员的缴费回执：请说明顾客说的是哪一位家庭成员", seq, len(sent))}
 }

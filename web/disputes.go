@@ -2,6 +2,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -49,6 +50,10 @@ func hostWords(lang, service string) string {
 		return say(lang, "缴费单位", "The biller")
 	case "insurer":
 		return say(lang, "保险公司", "The insurer")
+	case "telecom":
+		return say(lang, "运营商", "The telecom carrier")
+	case "social":
+		return say(lang, "社保系统", "The social-insurance host")
 	}
 	return say(lang, "票务系统", "The ticket carrier")
 }
@@ -108,6 +113,39 @@ func (s *Server) disputes(q *req) {
 	s.renderForm(q, "disputes", f, d)
 }
 
+// disputeFormData is what the dispute form offers beyond its fields: the
+// members of a household's contribution receipt to choose from.
+type disputeFormData struct {
+	Members []memberChoice
+}
+
+type memberChoice struct {
+	Row   int
+	Words string
+}
+
+// memberChoices lists the members of a household's receipt the host was
+// asked about, in the shop's words, to choose the one disputed.
+func memberChoices(lang string, members []terminal.DisputeMember) []memberChoice {
+	var out []memberChoice
+	for _, m := range members {
+		if m.Entry == 0 {
+			continue
+		}
+		st := say(lang, "没有缴成，没有收钱", "not paid, not charged")
+		switch m.Status {
+		case terminal.MemberPaid:
+			st = say(lang, "已缴 ", "paid ") + money.FormatReceipt(m.Amount)
+		case terminal.MemberReversed:
+			st = say(lang, "没有回音，已冲正，没有收钱", "no answer, reversed, not charged")
+		}
+		out = append(out, memberChoice{Row: m.Row, Words: say(lang,
+			fmt.Sprintf("%d. %s（%s）%s %d 年度，%s", m.Row, m.Name, m.ID, m.SchemeName, m.Year, st),
+			fmt.Sprintf("%d. %s (%s) %s %d, %s", m.Row, m.Name, m.ID, m.SchemeName, m.Year, st))})
+	}
+	return out
+}
+
 func (s *Server) disputeForm(q *req) {
 	f := newForm(nil)
 	f.Key = token()
@@ -122,7 +160,11 @@ func (s *Server) disputeForm(q *req) {
 func (s *Server) disputeEdit(q *req) {
 	f := newForm(q.r.PostForm)
 	f.Key = q.r.PostFormValue("key")
-	s.render(q, "dispute", f)
+	d := &disputeFormData{}
+	if s.st.Services().Disputes != nil {
+		d.Members = memberChoices(q.ss.lang, s.householdMembers(f.V("entry")))
+	}
+	s.renderForm(q, "dispute", f, d)
 }
 
 // disputeTyped reads the form: the entry by its number or the receipt's
@@ -173,7 +215,40 @@ func (s *Server) disputeTyped(q *req) (*form, uint64, bool) {
 		s.render(q, "dispute", f)
 		return f, 0, false
 	}
-	return f, seq, true
+	// A household's contribution receipt: each member's payment went to
+	// the host on its own, so the dispute is about the member the
+	// customer means (the only one the host was asked about needs no
+	// choice).
+	members, household, err := ds.HouseholdOf(seq)
+	if err != nil {
+		f.Top = s.st.Explain(err, l)
+		s.render(q, "dispute", f)
+		return f, 0, false
+	}
+	if !household {
+		f.Values.Del("member")
+		f.Values.Set("entry", itoa(seq))
+		return f, seq, true
+	}
+	row, _ := strconv.Atoi(f.V("member"))
+	n, err := ds.MemberEntry(seq, max(row, 0))
+	if err == nil {
+		f.Values.Set("entry", itoa(seq)) // the receipt shown; n is the member's
+		return f, n, true
+	}
+	var de *terminal.DisputeError
+	d := &disputeFormData{Members: memberChoices(l, members)}
+	switch {
+	case !errors.As(err, &de):
+		f.Top = s.st.Explain(err, l)
+	case row == 0 && len(d.Members) > 1:
+		f.Errors["member"] = say(l, "这是一户人家 "+itoa(uint64(len(d.Members)))+" 位成员的缴费回执：请问顾客说的是哪一位，点选后再按下一步。",
+			"This receipt is a household's, for "+itoa(uint64(len(d.Members)))+" members: ask the customer which one, choose it, then press Next.")
+	default:
+		f.Errors["member"] = say(l, de.RuleZh+"。", de.Rule+".")
+	}
+	s.renderForm(q, "dispute", f, d)
+	return f, 0, false
 }
 
 // disputeCheck shows the entry found, what the villager says, what the
@@ -198,7 +273,6 @@ func (s *Server) disputeCheck(q *req) {
 		s.render(q, "dispute", f)
 		return
 	}
-	f.Values.Set("entry", itoa(seq))
 	zone := s.st.Info().Zone
 	host := disputeWords(l, look.HostStatus)
 	if a, err := money.ParseWire(look.HostAmount); err == nil && a.IsPositive() {
@@ -212,8 +286,31 @@ func (s *Server) disputeCheck(q *req) {
 			hostWords(l, look.Service) + say(l, "现在说：", " now: ") + host + say(l, "（", " (") + look.Asked.In(zone).Format("15:04") + say(l, " 查询）", ")"),
 		say(l, "邮政支局会在 "+look.AnswerBy+" 前答复。现在不要付钱。", "The post office answers by "+look.AnswerBy+". Pay nothing now."),
 	}
+	if shown := f.V("entry"); shown != itoa(seq) {
+		// A member of a household's receipt: say which.
+		for _, m := range s.householdMembers(shown) {
+			if m.Entry == seq {
+				lines = append([]string{say(l, "回执第 "+shown+" 笔上的第 "+strconv.Itoa(m.Row)+" 位家庭成员："+m.Name+"（"+m.ID+"）",
+					"Member "+strconv.Itoa(m.Row)+" on the receipt of entry "+shown+": "+m.Name+" ("+m.ID+")")}, lines...)
+			}
+		}
+	}
 	s.renderForm(q, "confirm", f, &confirmData{Action: "/dispute", Back: "/dispute", Edit: true, Service: say(l, "登记业务纠纷", "Register a dispute"),
 		Lines: lines, Amount: money.FormatReceipt(look.Amount), Capital: money.Capital(look.Amount), Verb: say(l, "确认登记", "Register it")})
+}
+
+// householdMembers lists the members of the household receipt whose
+// entry number is shown, or none.
+func (s *Server) householdMembers(shown string) []terminal.DisputeMember {
+	n, err := strconv.ParseUint(shown, 10, 64)
+	if err != nil {
+		return nil
+	}
+	members, _, err := s.st.Services().Disputes.HouseholdOf(n)
+	if err != nil {
+		s.logf("web: dispute: household %d: %v", n, err)
+	}
+	return members
 }
 
 // disputeRefused shows why a dispute cannot be registered, next to the

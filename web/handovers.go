@@ -147,8 +147,8 @@ func handoverRowOf(l string, it terminal.HandoverItem, billers []tariff.Biller) 
 			r.Next = say(l, "用本店的货送到后，填上签收人，点“已送到”。", "Deliver from this shop's stock, then fill in who received it and press Delivered.")
 			r.Act, r.Needs = say(l, "已送到", "Delivered"), "received_by"
 		case handover.Dispute:
-			r.Next = say(l, "等邮政支局答复；收到答复文件后，把文件里的全部文字贴到下面，点“记下答复”。现在不要付钱。",
-				"Wait for the post office's decision; when the decision file comes, paste all its text below and press Record the decision. Pay nothing now.")
+			r.Next = say(l, "等邮政支局答复；收到答复文件后，在下面选这个文件（或者把文件里的全部文字贴进来），点“记下答复”。现在不要付钱。",
+				"Wait for the post office's decision; when the decision file comes, choose it below (or paste all its text) and press Record the decision. Pay nothing now.")
 			r.Act, r.Needs = say(l, "记下答复", "Record the decision"), "decision"
 		}
 	}
@@ -200,12 +200,18 @@ func (s *Server) handoverFinish(q *req) {
 	}
 	from := q.r.PostFormValue("from")
 	receivedBy := strings.TrimSpace(q.r.PostFormValue("received_by"))
+	// The decision: the file chosen, or else the text pasted (the box
+	// stays for a screen whose browser cannot choose a file).
 	var msg []byte
-	if text := strings.TrimSpace(strings.ReplaceAll(q.r.PostFormValue("decision"), "\r\n", "\n")); text != "" {
+	text, file := q.r.PostFormValue("decision"), q.r.PostFormValue("decision_file")
+	if strings.TrimSpace(file) != "" {
+		text = file
+	}
+	if text := strings.TrimSpace(strings.ReplaceAll(text, "\r\n", "\n")); text != "" {
 		msg = []byte(text + "\n")
 	}
 	if len(msg) > decision.MaxNote {
-		s.handoverRefused(q, key, &terminal.HandoverError{Field: "decision", Rule: "this is not a decision file (too long)", RuleZh: "贴的不是邮政支局的答复文件（太长了）"})
+		s.handoverRefused(q, key, &terminal.HandoverError{Field: "decision", Rule: "this is not a decision file (too long)", RuleZh: "这不是邮政支局的答复文件（太长了）"})
 		return
 	}
 	s.work.Lock()
@@ -258,7 +264,7 @@ func (s *Server) handoverRefused(q *req, key string, err error) {
 		field := map[string][2]string{"received_by": {"签收人", "Received by"}, "decision": {"邮政支局的答复", "The post office's decision"}}[he.Field]
 		o.Message = say(l, he.RuleZh+"。什么都没有记。", he.Rule+"; nothing was recorded.")
 		if strings.Contains(he.RuleZh, "--decision") { // the command line's words: say the screen's
-			he = &terminal.HandoverError{Field: he.Field, Rule: "paste all the text of the post office's decision file", RuleZh: "请把邮政支局答复文件里的全部文字贴进来"}
+			he = &terminal.HandoverError{Field: he.Field, Rule: "choose the post office's decision file (or paste all its text)", RuleZh: "请选邮政支局的答复文件（或者把文件里的全部文字贴进来）"}
 		}
 		if field[0] != "" {
 			o.Message = say(l, "“"+field[0]+"”："+he.RuleZh+"。什么都没有记。", field[1]+": "+he.Rule+"; nothing was recorded.")

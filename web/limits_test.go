@@ -4,12 +4,15 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"mime/multipart"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -202,4 +205,106 @@ func getPage(t *testing.T, c *http.Client, u string) string {
 	defer r.Body.Close()
 	b, _ := io.ReadAll(r.Body)
 	return string(b)
+}
+
+// multipartBody is a multipart/form-data body with boundary "x" of the
+// fields given as name, value pairs; a name ending in "_file" is sent as
+// a file.
+func multipartBody(fields ...string) string {
+	var b strings.Builder
+	for i := 0; i+1 < len(fields); i += 2 {
+		b.WriteString("--x\r\nContent-Disposition: form-data; name=\"" + fields[i] + "\"")
+		if strings.HasSuffix(fields[i], "_file") {
+			b.WriteString("; filename=\"T0001-000007.decision\"\r\nContent-Type: application/octet-stream")
+		}
+		b.WriteString("\r\n\r\n" + fields[i+1] + "\r\n")
+	}
+	b.WriteString("--x--\r\n")
+	return b.String()
+}
+
+// TestUploadsAreBounded: only the hand-over step's form may send a file
+// (multipart/form-data), of at most web.MaxUpload bytes and a few parts;
+// one to another page is refused with 415, a bigger one or one of many
+// parts with 413, a broken one with 400, before any handler sees it; one
+// that passes is read in memory and goes on to the CSRF check; nothing is
+// written to the temporary folder.
+func TestUploadsAreBounded(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp)
+	_, ts := served(t)
+	host := "Host: 127.0.0.1\r\nSec-Fetch-Site: same-origin\r\nContent-Type: multipart/form-data; boundary=x"
+	form := multipartBody("key", "k", "decision_file", "decision T0001 7\n")
+	many := multipartBody(strings.Split(strings.Repeat("a,1,", 20), ",")...)
+	big := multipartBody("key", "k", "decision_file", strings.Repeat("x", web.MaxUpload))
+	broken := "--x\r\nContent-Disposition: form-data; name=\"key\"\r\n\r\nk" // no end
+	for _, tc := range []struct {
+		name, head string
+		body       string
+		want       int
+	}{
+		{"a file to another page", "POST /signin HTTP/1.1\r\n" + host + fmt.Sprintf("\r\nContent-Length: %d", len(form)), form, http.StatusUnsupportedMediaType},
+		{"a file too big, announced", "POST /handovers/1 HTTP/1.1\r\n" + host + fmt.Sprintf("\r\nContent-Length: %d", len(big)), big, http.StatusRequestEntityTooLarge},
+		{"a file too big, in chunks", "POST /handovers/1 HTTP/1.1\r\n" + host + "\r\nTransfer-Encoding: chunked",
+			fmt.Sprintf("%x\r\n%s\r\n0\r\n\r\n", len(big), big), http.StatusRequestEntityTooLarge},
+		{"too many parts", "POST /handovers/1 HTTP/1.1\r\n" + host + fmt.Sprintf("\r\nContent-Length: %d", len(many)), many, http.StatusRequestEntityTooLarge},
+		{"broken", "POST /handovers/1 HTTP/1.1\r\n" + host + fmt.Sprintf("\r\nContent-Length: %d", len(broken)), broken, http.StatusBadRequest},
+		{"a file under the limit", "POST /handovers/1 HTTP/1.1\r\n" + host + fmt.Sprintf("\r\nContent-Length: %d", len(form)), form, http.StatusForbidden},
+	} {
+		if got := raw(t, ts, tc.head, strings.NewReader(tc.body)); got != tc.want {
+			t.Errorf("%s: %d, want %d", tc.name, got, tc.want)
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) > 0 {
+		t.Errorf("uploads left %d file(s) in the temporary folder, e.g. %s", len(left), left[0].Name())
+	}
+}
+
+// FuzzUpload sends the hand-over step whatever the fuzzer puts in a
+// multipart form (the decision file, the pasted text, the boundary, or a
+// whole body of its own), signed in with a valid CSRF token: it is
+// answered, never with a server error, and records nothing (the fake
+// station took nothing over).
+func FuzzUpload(f *testing.F) {
+	st := newFakeStation(f)
+	c := signedIn(f, st)
+	f.Add("x", "decision T0001 7\n", "", "")
+	f.Add("x", "", "decision T0001 7\r\n", "")
+	f.Add("y", strings.Repeat("a", 5000), "b", "")
+	f.Add("x", "", "", "--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n\r\n--x")
+	f.Fuzz(func(t *testing.T, boundary, file, text, raw string) {
+		if len(file)+len(text)+len(raw) > 2*web.MaxUpload {
+			return
+		}
+		body := raw
+		if body == "" {
+			var b strings.Builder
+			mw := multipart.NewWriter(&b)
+			if mw.SetBoundary(boundary) != nil {
+				return
+			}
+			mw.WriteField("csrf", c.csrf)
+			mw.WriteField("key", "fuzz-upload")
+			mw.WriteField("decision", text)
+			w, _ := mw.CreateFormFile("decision_file", "T0001-000007.decision")
+			io.WriteString(w, file)
+			mw.Close()
+			body = b.String()
+		}
+		before := st.state(t)
+		r := httptest.NewRequest(http.MethodPost, "http://127.0.0.1/handovers/1", strings.NewReader(body))
+		r.Header.Set("Content-Type", "multipart/form-data; boundary="+strconv.Quote(boundary))
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+		for _, ck := range c.jar.Cookies(r.URL) {
+			r.AddCookie(ck)
+		}
+		w := httptest.NewRecorder()
+		c.h.ServeHTTP(w, r)
+		if w.Code >= 500 {
+			t.Fatalf("status %d for %q", w.Code, body)
+		}
+		if after := st.state(t); !reflect.DeepEqual(before, after) {
+			t.Fatalf("an upload to a station with nothing taken over changed it: %+v to %+v", before, after)
+		}
+	})
 }

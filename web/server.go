@@ -105,6 +105,7 @@ func (s *Server) parseTemplates() error {
 		"kindName": settlement.KindName,
 		"dayName":  dayShort,
 		"owed":     owedWords,
+		"back":     backWords,
 		"business": business,
 		"variance": variance,
 		"add":      func(a, b int) int { return a + b },

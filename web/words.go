@@ -162,3 +162,13 @@ func owedWords(lang string, d decimal.Decimal) string {
 	}
 	return say(lang, "两清", "even")
 }
+
+// backWords shows a day's figure that may run below zero (a policy
+// cancelled gives its commission back) in words, not with a minus sign an
+// old eye misses: 扣回 ¥22.50.
+func backWords(lang string, d decimal.Decimal) string {
+	if d.IsNegative() {
+		return say(lang, "扣回 ", "less ") + money.FormatReceipt(d.Neg())
+	}
+	return money.FormatReceipt(d)
+}

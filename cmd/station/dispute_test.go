@@ -165,3 +165,68 @@ func (s *regionStation) cash(t *testing.T) string {
 	}
 	return c["cash"].(string)
 }
+
+// TestDisputeByHouseholdReceipt: a villager brings the one receipt printed
+// for a household's contributions. Each member's payment went to the
+// social-insurance host as a request of its own, so the shopkeeper is
+// asked which member (the receipt's numbers), shown those the host was
+// asked about; a member it refused, a number not on the receipt, and
+// --member on another receipt are refused with nothing recorded. The
+// member chosen is disputed; a household of one needs no choice.
+func TestDisputeByHouseholdReceipt(t *testing.T) {
+	h := startHostsim(t)
+	po := startPostOffice(t)
+	s := newRegionStation(t, po, h.url, "T0001", "山前村便民服务站")
+	h.setClock(s.c.now)
+	c := s.c
+	c.must(s.op("cash", "in", "--amount", "1000", "--reason", "float")...)
+	p := c.jsonOut(s.op("contribute", "pay", "--head", "王建国", "--member", "王建国,"+idHead+",medical",
+		"--member", "李秀兰,"+idWife+",medical", "--member", "赵四,"+idOutsider+",medical")...)
+	household, _ := strconv.ParseUint(jsonNumber(p["seq"]), 10, 64)
+	code := receiptCode(t, s, household)
+	var b map[string]any
+	jsonUnmarshal(t, c.must(s.op("pay-bill", "--biller", "state-grid", "--account", "5100123456", "--amount", "80", "--json")...), &b)
+	bill := jsonNumber(b["seq"])
+
+	before := len(entries(t, c, s.dir))
+	for _, tc := range []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"--code", code}, []string{"一户人家的缴费回执", "有 2 位家庭成员交给了社保", "1. 王建国（4115**********1234）城乡居民基本医疗保险 2027 年度，已缴 ¥400.00",
+			"2. 李秀兰", "已缴 ¥100.00", "--member 1", "什么都没有记"}},
+		{[]string{"--entry", strconv.FormatUint(household, 10)}, []string{"一户人家的缴费回执", "--member"}},
+		{[]string{"--code", code, "--member", "3"}, []string{"第 3 位家庭成员（赵四）没有交给社保系统"}},
+		{[]string{"--code", code, "--member", "9"}, []string{"没有第 9 位"}},
+		{[]string{"--entry", bill, "--member", "1"}, []string{"不是一户人家的医保养老缴费回执"}},
+	} {
+		r := c.run(s.op(append([]string{"dispute", "open", "--says", "社保说没收到"}, tc.args...)...)...)
+		if r.code == 0 {
+			t.Errorf("dispute open %v: exit 0\n%s", tc.args, r.stdout)
+			continue
+		}
+		mustContain(t, fmt.Sprint("dispute open ", tc.args), r.stderr, tc.want...)
+		if strings.Contains(r.stderr, "没有流水号") {
+			t.Errorf("dispute open %v is refused for want of a trace number:\n%s", tc.args, r.stderr)
+		}
+	}
+	if n := len(entries(t, c, s.dir)); n != before {
+		t.Fatalf("refused disputes recorded %d entries", n-before)
+	}
+
+	// The customer means 李秀兰.
+	var dp map[string]any
+	jsonUnmarshal(t, c.must(s.op("dispute", "open", "--code", code, "--member", "2", "--says", "社保说没收到", "--json")...), &dp)
+	if dp["service"] != "contribution" || dp["amount"] != "100.00" || dp["station_state"] != "approved" || dp["added"] != true {
+		t.Errorf("the dispute about member 2: %v", dp)
+	}
+	out := c.must(s.op("dispute", "open", "--code", code, "--member", "2", "--says", "再问一次")...)
+	mustContain(t, "the same member again", out, "已经登记过纠纷")
+
+	// A household of one: its receipt names the member.
+	one := c.jsonOut(s.op("contribute", "pay", "--member", "王建国,"+idHead+",pension,300")...)
+	seq, _ := strconv.ParseUint(jsonNumber(one["seq"]), 10, 64)
+	out = c.must(s.op("dispute", "open", "--code", receiptCode(t, s, seq), "--says", "档次不对")...)
+	mustContain(t, "a household of one", out, "业务纠纷（第", "顾客说：档次不对")
+	c.must("ledger", "verify", "--dir", s.dir)
+}

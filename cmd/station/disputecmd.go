@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/villagepost/bianmin/decision"
 	"github.com/villagepost/bianmin/internal/textwidth"
@@ -40,6 +42,7 @@ func (m *Main) disputeOpen(ctx context.Context, args []string) error {
 	seq := fs.Uint64("entry", 0, "the entry the customer disputes (its number is on the receipt: 账本序号)")
 	code := fs.String("code", "", "or the receipt's verification code (printed under its QR code)")
 	says := fs.String("says", "", "what the customer says went wrong")
+	member := fs.Int("member", 0, "for a household's contribution receipt: the member's number on it (needed when it lists several)")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if err := m.parse(fs, args); err != nil {
 		return err
@@ -68,6 +71,9 @@ func (m *Main) disputeOpen(ctx context.Context, args []string) error {
 		}
 		*seq = n
 	}
+	if *seq, err = m.householdMember(st, *seq, *member); err != nil {
+		return err
+	}
 	c, err := m.counterFor(ctx, st, w, h)
 	if err != nil {
 		return err
@@ -93,6 +99,79 @@ func (m *Main) disputeOpen(ctx context.Context, args []string) error {
 		m.printReceipt(st, dp.Seq, false)
 	}
 	return nil
+}
+
+// householdMember is the entry a dispute about seq names. A household's
+// contribution receipt lists several members, each paid by a request of
+// its own: the dispute is about the member the customer means (member, as
+// numbered on the receipt), or the only one sent to the host. Any other
+// entry is itself.
+func (m *Main) householdMember(st *shop.Folder, seq uint64, member int) (uint64, error) {
+	ds := st.Disputes()
+	members, ok, err := ds.HouseholdOf(seq)
+	if err != nil {
+		return 0, err
+	}
+	if !ok {
+		if member != 0 {
+			return 0, refuse(nil, "第 %d 笔不是一户人家的医保养老缴费回执，不用 --member。", "entry %d is not a household's contribution receipt: leave out --member.", seq)
+		}
+		return seq, nil
+	}
+	if member < 0 {
+		return 0, refuse(nil, "--member 要写回执上家庭成员的序号，例如 --member 2。", "--member is the member's number on the receipt, e.g. --member 2.")
+	}
+	n, err := ds.MemberEntry(seq, member)
+	if err == nil || member != 0 {
+		return n, err
+	}
+	var de *terminal.DisputeError
+	if !errors.As(err, &de) {
+		return 0, err
+	}
+	// Several members went to the host: list them, ask which.
+	var zh, en []string
+	first := 0
+	for _, x := range members {
+		if x.Entry == 0 {
+			continue
+		}
+		if first == 0 {
+			first = x.Row
+		}
+		zh = append(zh, fmt.Sprintf("%d. %s（%s）%s %d 年度，%s", x.Row, x.Name, x.ID, x.SchemeName, x.Year, memberStatusZh(x)))
+		en = append(en, fmt.Sprintf("%d. %s (%s) %s %d, %s", x.Row, x.Name, x.ID, x.SchemeName, x.Year, memberStatusEn(x)))
+	}
+	if first == 0 {
+		return 0, err
+	}
+	return 0, &shop.Refusal{
+		Zh: fmt.Sprintf("第 %d 笔是一户人家的缴费回执，上面有 %d 位家庭成员交给了社保：%s。请问顾客说的是哪一位，用 --member 写他在回执上的序号，例如 --member %d。什么都没有记。",
+			seq, len(zh), strings.Join(zh, "；"), first),
+		En: fmt.Sprintf("entry %d is a household's contribution receipt; %d of its members went to the social-insurance host: %s. Ask the customer which one and give their number on the receipt with --member, e.g. --member %d. Nothing was recorded.",
+			seq, len(en), strings.Join(en, "; "), first),
+	}
+}
+
+// memberStatusZh says what became of a household member's payment.
+func memberStatusZh(x terminal.DisputeMember) string {
+	switch x.Status {
+	case terminal.MemberPaid:
+		return "已缴 " + money.FormatReceipt(x.Amount)
+	case terminal.MemberReversed:
+		return "没有回音，已冲正，没有收钱"
+	}
+	return "没有缴成，没有收钱"
+}
+
+func memberStatusEn(x terminal.DisputeMember) string {
+	switch x.Status {
+	case terminal.MemberPaid:
+		return "paid " + money.FormatReceipt(x.Amount)
+	case terminal.MemberReversed:
+		return "no answer, reversed, not charged"
+	}
+	return "not paid, not charged"
 }
 
 // showDispute prints a dispute as the shopkeeper reads it.

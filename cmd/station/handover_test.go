@@ -177,7 +177,15 @@ func TestHandover(t *testing.T) {
 	if len(list.Items) != 4 || len(item) != 4 {
 		t.Fatalf("handover list: %+v", list)
 	}
-	mustContain(t, "handover list", next.c.must("handover", "list", "--dir", next.dir), "从服务站 T0001 接手的事项", "station handover finish --item "+item["queued"], "--received-by 签收人", "--decision 答复文件")
+	zhList := next.c.must("handover", "list", "--dir", next.dir)
+	mustContain(t, "handover list", zhList, "从服务站 T0001 接手的事项", "station handover finish --item "+item["queued"], "--received-by 签收人", "--decision 答复文件", "国网电费 户号 5100123456")
+	enList := next.c.must("handover", "list", "--dir", next.dir, "--lang", "en")
+	mustContain(t, "handover list in English", enList, "国网电费 account 5100123456")
+	for _, out := range []string{zhList, enList} {
+		if strings.Contains(out, "state-grid") {
+			t.Errorf("handover list names the biller by its code:\n%s", out)
+		}
+	}
 
 	next.c.must(next.op("cash", "in", "--amount", "1000", "--reason", "float")...)
 	next.c.must(next.op("stock", "in", "--sku", "FERT-UREA-50KG", "--qty", "5")...)
@@ -270,4 +278,122 @@ func TestHandover(t *testing.T) {
 	usb2 := filepath.Join(t.TempDir(), "usb2")
 	next.c.must("export", "--dir", next.dir, "--to", usb2)
 	mustContain(t, "the successor's day at the post office", po.expect(0, "import", usb2), "T0002")
+}
+
+// waitlistAndReversal sets up a station that leaves with two ticket
+// orders on the carrier's waiting list (one the carrier will issue, one it
+// will find no seat for) and a withdrawal whose reply was lost and whose
+// reversal never reached the bank, retired, and its successor T0002 with
+// the hand-over document loaded and 1000.00 in its drawer. items names
+// the successor's items: "issued", "no seat", "reversal"; traces the same.
+func waitlistAndReversal(t *testing.T) (h *hostsimProc, next *regionStation, items, traces map[string]string) {
+	t.Helper()
+	h = startHostsim(t)
+	po := startPostOffice(t)
+	old := newRegionStation(t, po, h.url, "T0001", "山前村便民服务站")
+	h.setClock(old.c.now)
+	old.c.must(old.op("cash", "in", "--amount", "3000", "--reason", "float")...)
+	ticket := func(passenger, id, fare string) map[string]any {
+		return old.c.jsonOut(old.op("ticket", "order", "--carrier", "rail", "--passenger", passenger, "--id", id,
+			"--from", "信阳", "--to", "郑州东", "--date", "2026-11-28", "--class", "二等座", "--fare", fare)...)
+	}
+	// A status inquiry would decide a waitlisted order, so the carrier
+	// answers none (down) while it takes the orders (the fault on the
+	// service acts on the order first).
+	h.faults("ticket_order=waitlist#1", "carrier=down")
+	issued := ticket("王秀英", idHead, "153.50")
+	h.faults("ticket_order=waitlist-fail#1", "carrier=down")
+	noSeat := ticket("李秀兰", idWife, "99.00")
+	if issued["status"] != "waitlisted" || noSeat["status"] != "waitlisted" {
+		t.Fatalf("the orders: %v, %v", issued, noSeat)
+	}
+	// The bank took a withdrawal, its reply was lost, and it cannot be
+	// reached for the reversal.
+	h.faults("withdrawal=drop#1", "bank=down", "carrier=down")
+	r := old.c.run(old.op("withdraw", "--card", "6228480402564890018", "--amount", "300")...)
+	if r.code == 0 {
+		t.Fatalf("a withdrawal with its reply lost and the bank down: exit 0\n%s", r.stdout)
+	}
+	old.closeDayCarry(t)
+	out := old.c.must("handover", "owed", "--dir", old.dir)
+	mustContain(t, "handover owed", out, "本站还欠村民 3 项", "候补的车票 ¥158.50", "候补的车票 ¥104.00", "取款的冲正还没送到")
+
+	usb := filepath.Join(t.TempDir(), "usb")
+	old.c.must("export", "--dir", old.dir, "--to", usb)
+	po.expect(0, "import", usb)
+	po.expect(0, "retire", "--station", "T0001")
+	next, _ = newSuccessor(t, po, h.url, "T0002", "")
+	po.expect(0, "enrol", "--station", "T0002", "--pubkey", next.key, "--franchisee", "接手人", "--deposit", "20000.00", "--tariff", po.tariff, "--succeeds", "T0001")
+	next.c.must("handover", "load", "--dir", next.dir, "--operator", "OP1", filepath.Join(po.dir, "handover", "T0001-T0002.handover"))
+	next.c.must(next.op("cash", "in", "--amount", "1000", "--reason", "float")...)
+
+	var list struct {
+		Items []struct {
+			Item                int
+			Kind, Trace, Amount string
+		}
+	}
+	jsonUnmarshal(t, next.c.must("handover", "list", "--dir", next.dir, "--json"), &list)
+	items, traces = map[string]string{}, map[string]string{}
+	name := map[string]string{"waitlist 158.50": "issued", "waitlist 104.00": "no seat", "reversal 0.00": "reversal"}
+	for _, it := range list.Items {
+		items[name[it.Kind+" "+it.Amount]] = strconv.Itoa(it.Item)
+		traces[name[it.Kind+" "+it.Amount]] = it.Trace
+	}
+	if len(list.Items) != 3 || items["issued"] == "" || items["no seat"] == "" || items["reversal"] == "" {
+		t.Fatalf("handover list: %+v", list)
+	}
+	return h, next, items, traces
+}
+
+// TestHandoverWaitlistAndReversal: a station leaves with two ticket
+// orders on the carrier's waiting list (候补) and a withdrawal whose reply
+// was lost and whose reversal never reached the bank. The successor
+// finishes each: with every host silent nothing is recorded and no money
+// moves; then the carrier issues one ticket (the money goes on to it, no
+// cash), finds no seat for the other (reversed, the villager paid back the
+// fare and fee), and the bank acknowledges the reversal (no cash moves).
+func TestHandoverWaitlistAndReversal(t *testing.T) {
+	h, next, items, traces := waitlistAndReversal(t)
+	waitIssued, waitFailed, reversal := items["issued"], items["no seat"], items["reversal"]
+	mustContain(t, "handover list", next.c.must("handover", "list", "--dir", next.dir), "候补的车票 ¥158.50，还没出票", "取款的冲正还没送到", "本机把冲正送到对方")
+
+	// No answer from any host: nothing recorded, no money moved.
+	h.faults("*=down")
+	before := len(entries(t, next.c, next.dir))
+	for _, n := range []string{waitIssued, waitFailed, reversal} {
+		next.c.refused(exitFailed, "没有收到对方的回音", next.op("handover", "finish", "--item", n)...)
+	}
+	if n := len(entries(t, next.c, next.dir)); n != before {
+		t.Fatalf("finishing with the hosts silent recorded %d entries", n-before)
+	}
+	h.faults()
+
+	finish := func(n string) map[string]any {
+		return next.c.jsonOut(next.op("handover", "finish", "--item", n)...)
+	}
+	// The carrier issues the first ticket: the money goes on to it.
+	if f := finish(waitIssued); f["step"] != "confirmed" || f["cash_out"] != "0.00" || f["host_status"] != "approved" {
+		t.Errorf("the ticket issued: %v", f)
+	}
+	// No seat for the second: reversed, the fare and fee paid back.
+	if f := finish(waitFailed); f["step"] != "refunded" || f["cash_out"] != "104.00" || f["host_status"] != "declined" {
+		t.Errorf("the ticket with no seat: %v", f)
+	}
+	// The reversal reaches the bank: the villager's card is put right.
+	if f := finish(reversal); f["step"] != "reversed" || f["cash_out"] != "0.00" {
+		t.Errorf("the reversal: %v", f)
+	}
+	if hostApproved(t, h.journal, traces["reversal"]) {
+		t.Errorf("the bank still has the withdrawal %s approved", traces["reversal"])
+	}
+	for _, n := range []string{waitIssued, waitFailed, reversal} {
+		next.c.refused(exitFailed, "已经在账本第", next.op("handover", "finish", "--item", n)...)
+	}
+	var cash map[string]any
+	jsonUnmarshal(t, next.c.must("cash", "--dir", next.dir, "--json"), &cash)
+	if cash["cash"] != "896.00" {
+		t.Errorf("the successor's drawer holds %v, want 896.00 (1000.00 less the 104.00 paid back)", cash["cash"])
+	}
+	next.c.must("ledger", "verify", "--dir", next.dir)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/villagepost/bianmin/decision"
 	"github.com/villagepost/bianmin/handover"
 	"github.com/villagepost/bianmin/money"
+	"github.com/villagepost/bianmin/shop"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -44,7 +45,13 @@ func (m *Main) handoverErr(err error) error {
 	case errors.As(err, &we) && we.Status != "":
 		return refuse(nil, "流水号 %s 还在候补（%s），结果还没出来；什么都没有记。请过些时候再办这一项。", "%s is still %s at the host; nothing was recorded. Try this item again later.", we.Trace, we.Status)
 	case errors.As(err, &we):
-		return refuse(we.Err, "没有收到对方的回音（流水号 %s），什么都没有记，钱没有动。请等网络恢复后再办这一项。", "no answer about %s: nothing was recorded and no money moved. Try this item again when the network is back.", we.Trace)
+		cause := we.Err
+		if errors.Is(cause, terminal.ErrUnreachable) {
+			// Said here, for the item's trace: the general words for an
+			// unreachable host name the bank or a biller, not a carrier.
+			cause = nil
+		}
+		return refuse(cause, "没有收到对方的回音（流水号 %s），什么都没有记，钱没有动。请等网络恢复后再办这一项。", "no answer about %s: nothing was recorded and no money moved. Try this item again when the network is back.", we.Trace)
 	}
 	return err
 }
@@ -121,6 +128,7 @@ func (m *Main) handoverList(args []string) error {
 		}
 		return writeJSON(m.Stdout, map[string]any{"items": out})
 	}
+	billers := billerNames(st)
 	if len(list) == 0 {
 		m.printf("本站没有接手别的服务站的事项。\n", "This station took nothing over from another.\n")
 		return nil
@@ -131,14 +139,30 @@ func (m *Main) handoverList(args []string) error {
 			from = it.From
 			m.printf("从服务站 %s 接手的事项（交接单记在账本第 %d 笔）：\n", "Taken over from station %s (hand-over document: entry %d):\n", it.From, it.Loaded)
 		}
-		m.printf("  %d. %s\n", "  %d. %s\n", it.N, m.itemText(it.Item))
+		m.printf("  %d. %s\n", "  %d. %s\n", it.N, m.itemText(it.Item, billers))
 		m.printf("     %s\n", "     %s\n", m.itemNext(it))
 	}
 	return nil
 }
 
-// itemText describes an item as the shopkeeper reads it.
-func (m *Main) itemText(it handover.Item) string {
+// billerNames are the names of the billers of st's tariff by their ids
+// (state-grid: 国家电网), as the screen shows them; none without a tariff
+// (the ids are shown then).
+func billerNames(st *shop.Folder) map[string]string {
+	names := map[string]string{}
+	t, err := st.LoadedTariff()
+	if err != nil {
+		return names
+	}
+	for _, b := range t.Billers {
+		names[b.ID] = b.Name
+	}
+	return names
+}
+
+// itemText describes an item as the shopkeeper reads it; billers names
+// the billers by their ids.
+func (m *Main) itemText(it handover.Item, billers map[string]string) string {
 	var b strings.Builder
 	switch it.Kind {
 	case handover.Queued:
@@ -160,7 +184,15 @@ func (m *Main) itemText(it handover.Item) string {
 		b.WriteString(m.say("，流水号 ", ", trace ") + it.Trace)
 	}
 	if it.Kind == handover.Queued && it.What != "" {
-		b.WriteString(m.say("，户号 ", ", account ") + it.What)
+		// What is biller:account; the biller is named as the screen names it.
+		if biller, account, ok := strings.Cut(it.What, ":"); ok {
+			if name := billers[biller]; name != "" {
+				biller = name
+			}
+			b.WriteString(m.say("，", ", ") + biller + m.say(" 户号 ", " account ") + account)
+		} else {
+			b.WriteString(m.say("，户号 ", ", account ") + it.What)
+		}
 	}
 	switch {
 	case it.Kind == handover.Delivery && it.Note != "":
@@ -338,7 +370,7 @@ func (m *Main) handoverOwed(args []string) error {
 		m.printf("本站还欠村民 %d 项，共 %s；本站退出时，邮政支局把它们转给接手的服务站：\n", "This station still owes villagers %d item(s), %s in all; if it leaves, the post office carries them to its successor:\n",
 			len(items), money.FormatReceipt(handover.Total(items)))
 		for _, it := range items {
-			m.printf("  %d. %s\n", "  %d. %s\n", it.N, m.itemText(it))
+			m.printf("  %d. %s\n", "  %d. %s\n", it.N, m.itemText(it, billerNames(st)))
 		}
 	}
 	m.printf("退出前请先日结，把最后一天的日结文件交给邮政支局：邮政支局只按收到的日结文件结清。\n", "Before leaving, close the day and give the last day file to the post office: it settles only on the files it received.\n")

@@ -72,7 +72,8 @@ func (s *screen) everyPage(lang, page string) {
 // whole day and the day after its close, in Chinese and in English, at
 // 800×600: the sign-in and the owner's unlock, the start, every service
 // form and its confirmation turned to the customer, the outcome, the
-// receipt, the journal with its 系统记录 view, a void offered and one
+// receipt, property insurance and its policies, the journal with its
+// 系统记录 view, a void offered and one
 // refused, what waits for the network, 邮政对账, the X report, the close
 // and the day report, and the closed day one tap away the next day.
 func TestScreenEveryPage(t *testing.T) {
@@ -195,6 +196,31 @@ func walkEveryPage(t *testing.T, lang string) {
 	see("contribution quote")
 	s.click("confirm", "r-big")
 	see("contributions paid")
+	// Property insurance: the form, a sum beyond the product's limit
+	// refused next to its field, the customer's confirmation, the policy
+	// issued, the list of policies in their cooling-off period, a cancel's
+	// confirmation and the cancel, and the list with none left.
+	s.open("/insure", "f-holder")
+	see("insurance")
+	s.fill("f-holder", say("王秀英", "Wang Xiuying"))
+	s.fill("f-id", "411523198001011234")
+	s.fill("f-object", say("砖木结构住房三间", "a three-room brick house"))
+	s.fill("f-sum", "300000.01")
+	s.click("check", "e-sum")
+	see("insurance with an error")
+	s.fill("f-sum", "100000")
+	s.click("check", "c-amount")
+	see("insurance confirmation")
+	s.click("confirm", "r-big")
+	see("insurance issued")
+	s.open("/policies", "home")
+	see("policies")
+	s.do(chromedp.Click(chromedp.CSS(`button[id^=cancel-]`)), chromedp.WaitVisible(chromedp.ID("c-amount")), ready)
+	see("policy cancel confirmation")
+	s.click("confirm", "r-big")
+	see("policy cancelled")
+	s.open("/policies", "home")
+	see("policies, none left")
 	// Phone-number cards: the empty stock, 收卡, the stock, 卖卡 with a
 	// bad ID, its confirmation and sold, a decline, a return's question.
 	s.open("/sim", "go-sim-receive")

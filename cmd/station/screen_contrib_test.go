@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -167,4 +168,53 @@ func TestScreenContributionWindow(t *testing.T) {
 	}
 	s.accessible("contributions, medical closed")
 	s.shot("contribute-closed")
+}
+
+// fitJS lists the drop-down choices of the page whose text does not fit
+// whole in their box: each option's text as the select draws it, plus
+// the select's padding and arrow, against its width.
+const fitJS = `(() => {
+  const out = [];
+  const c = document.createElement('canvas').getContext('2d');
+  for (const sel of document.querySelectorAll('main select')) {
+    const cs = getComputedStyle(sel);
+    c.font = cs.fontWeight + ' ' + cs.fontSize + ' ' + cs.fontFamily;
+    const room = sel.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight) - 24; // the arrow
+    for (const o of sel.options) {
+      const w = c.measureText(o.text.trim()).width;
+      if (w > room) out.push(sel.id + ': ' + o.text.trim() + ' needs ' + Math.round(w) + ' px, has ' + Math.round(room));
+    }
+  }
+  return out;
+})()`
+
+// TestScreenHouseholdOnATablet fills a household of four on a tablet's
+// 800×600 screen: the next step is in sight without scrolling, no target
+// is too close to another, and every scheme's name is drawn whole.
+func TestScreenHouseholdOnATablet(t *testing.T) {
+	s := openScreen(t)
+	defer s.stop()
+	s.tabletOnly = true
+	s.do(chromedp.EmulateViewport(800, 600))
+	s.signIn("OP2", demoClerkPIN)
+	s.open("/contribute", "f-name1")
+	for i := 2; i <= 4; i++ {
+		s.fill("f-name"+strconv.Itoa(i-1), "王建国")
+		s.click("add-row", "f-name"+strconv.Itoa(i))
+	}
+	s.tablet("household of four")
+	// The bar that sticks to the bottom holds 下一步 on one line, not two
+	// big buttons stacked over the members' fields.
+	if h := eval[float64](s, `document.getElementById('check').closest('.row').getBoundingClientRect().height`); h > 100 {
+		t.Errorf("at 800×600 the bar with 下一步 is %.0f px high, over a sixth of the screen", h)
+	}
+	if got := eval[[]string](s, fitJS); len(got) > 0 {
+		t.Errorf("at 800×600 the household form cuts names short:\n%s", strings.Join(got, "\n"))
+	}
+	// At the bottom of the form as well as the top.
+	eval[bool](s, `(() => { window.scrollTo(0, document.body.scrollHeight); return true; })()`)
+	s.tablet("household of four scrolled down")
+	if !eval[bool](s, `(() => { const r = document.getElementById('check').getBoundingClientRect(); return r.top >= 0 && r.bottom <= innerHeight; })()`) {
+		t.Error("scrolled to the last member, 下一步 is out of sight")
+	}
 }

@@ -160,3 +160,75 @@ func TestScreenDispute(t *testing.T) {
 	rs.c.now = rs.c.now.Add(24 * time.Hour)
 	rs.c.must("ledger", "verify", "--dir", rs.dir)
 }
+
+// TestScreenDisputeByHouseholdReceipt: the code of a household's
+// contribution receipt is typed on the screen. It is not refused for want
+// of a trace number: the shopkeeper is asked which member the customer
+// means, from those the social-insurance host was asked about, and the
+// dispute registered is about that member's own payment.
+func TestScreenDisputeByHouseholdReceipt(t *testing.T) {
+	h := startHostsim(t)
+	po := startPostOffice(t)
+	rs := newRegionStation(t, po, h.url, "T0001", "山前村便民服务站")
+	h.setClock(rs.c.now)
+	rs.c.must(rs.op("cash", "in", "--amount", "1000", "--reason", "float")...)
+	p := rs.c.jsonOut(rs.op("contribute", "pay", "--head", "王建国", "--member", "王建国,"+idHead+",medical",
+		"--member", "李秀兰,"+idWife+",medical", "--member", "赵四,"+idOutsider+",medical")...)
+	household, _ := strconv.ParseUint(jsonNumber(p["seq"]), 10, 64)
+	code := receiptCode(t, rs, household)
+
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out, Getenv: func(k string) string { return rs.c.env[k] },
+		Now: func() time.Time { return rs.c.now }, KeyParams: keyfile.FastParams()}
+	s := serveScreen(t, m, serveOptions{dir: rs.dir, drainEvery: time.Hour})
+	defer s.stop()
+	s.signInOwner()
+	s.open("/dispute", "f-code")
+	s.fill("f-code", code)
+	s.fill("f-says", "社保说没收到")
+	s.click("check", "e-member")
+	s.says("e-member", "请问顾客说的是哪一位")
+	s.says("members", "1. 王建国（4115**********1234）城乡居民基本医疗保险 2027 年度，已缴 ¥400.00")
+	s.says("members", "2. 李秀兰")
+	if strings.Contains(s.text("members"), "赵四") {
+		t.Errorf("a member the host refused at the lookup is offered:\n%s", s.text("members"))
+	}
+	if strings.Contains(s.page(), "没有流水号") {
+		t.Errorf("the household receipt is refused for want of a trace number:\n%s", s.page())
+	}
+	s.accessible("dispute, which member")
+	if v := eval[string](s, `document.getElementById('f-code').value`); v != code {
+		t.Errorf("the code typed was not kept: %q", v)
+	}
+	s.do(chromedp.Click(chromedp.ID("member-2")))
+	s.click("check", "c-amount")
+	s.says("c-amount", "¥100.00")
+	s.says("main", "回执第 "+strconv.FormatUint(household, 10)+" 笔上的第 2 位家庭成员：李秀兰")
+	s.says("main", "社保系统现在说：成功")
+	if n := s.count("dispute"); n != 0 {
+		t.Fatalf("%d disputes before the confirmation", n)
+	}
+	s.click("confirm", "r-big")
+	s.says("r-big", "现在不要付钱")
+	s.says("result", "医保")
+	if n := s.count("dispute"); n != 1 {
+		t.Errorf("%d disputes, want 1", n)
+	}
+	// In English: the same choice, in English words.
+	s.do(chromedp.Click(chromedp.ID("lang")), chromedp.WaitReady(chromedp.CSS("html[lang=en]")), ready)
+	s.open("/dispute", "f-code")
+	s.fill("f-code", code)
+	s.fill("f-says", "the social insurance office has no record")
+	s.click("check", "e-member")
+	s.says("e-member", "ask the customer which one")
+	s.says("members", "1. 王建国 (4115**********1234) 城乡居民基本医疗保险 2027, paid ¥400.00")
+	s.everyPage("en", "dispute, which member")
+
+	list, err := s.d.Services().Disputes.List()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 1 || list[0].Service != "contribution" || list[0].Amount.StringFixed(2) != "100.00" || list[0].Disputed == household {
+		t.Errorf("the dispute registered: %+v", list)
+	}
+}

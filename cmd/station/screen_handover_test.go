@@ -136,16 +136,32 @@ func TestScreenHandover(t *testing.T) {
 	s.click("act-"+row("dispute"), "r-msg")
 	s.says("r-msg", "“邮政支局的答复”")
 	po.expect(0, "dispute", "decide", "--station", "T0001", "--dispute", dispute, "--refund", "500.00", "--reason", "银行确认当时没有出钞")
-	decision, err := os.ReadFile(filepath.Join(po.dir, "disputes", "T0001-"+strings.Repeat("0", 6-len(dispute))+dispute+".decision"))
+	decisionFile := filepath.Join(po.dir, "disputes", "T0001-"+strings.Repeat("0", 6-len(dispute))+dispute+".decision")
+	decision, err := os.ReadFile(decisionFile)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Its text pasted (the fallback) but changed: refused.
 	s.open("/handovers", "act-"+row("dispute"))
+	eval[bool](s, `(() => { document.getElementById('paste-`+row("dispute")+`').click(); return true; })()`)
+	s.do(chromedp.WaitVisible(chromedp.ID("f-decision-" + row("dispute"))))
 	s.fill("f-decision-"+row("dispute"), strings.Replace(string(decision), "500.00", "900.00", 1))
 	s.click("act-"+row("dispute"), "r-msg")
 	s.says("r-msg", "答复不是本站所属邮政支局签发的")
+	// A changed file chosen: refused the same way.
+	forged := filepath.Join(t.TempDir(), "T0001-forged.decision")
+	if err := os.WriteFile(forged, []byte(strings.Replace(string(decision), "500.00", "900.00", 1)), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	s.open("/handovers", "act-"+row("dispute"))
-	s.fill("f-decision-"+row("dispute"), string(decision))
+	s.accessible("hand-over with a decision file to choose")
+	s.do(chromedp.SetUploadFiles(chromedp.ID("f-decision_file-"+row("dispute")), []string{forged}))
+	s.click("act-"+row("dispute"), "r-msg")
+	s.says("r-msg", "答复不是本站所属邮政支局签发的")
+	// The post office's file as it came, chosen on the screen.
+	s.open("/handovers", "act-"+row("dispute"))
+	s.do(chromedp.SetUploadFiles(chromedp.ID("f-decision_file-"+row("dispute")), []string{decisionFile}))
+	s.says("h-decision_file-"+row("dispute"), "已选："+filepath.Base(decisionFile))
 	s.click("act-"+row("dispute"), "r-big")
 	s.says("r-big", "要退给顾客 ¥500.00")
 	s.open("/handovers", "act-"+row("dispute"))
@@ -195,5 +211,61 @@ func TestScreenHandover(t *testing.T) {
 	}
 	if n != 5 { // four items, and the dispute's decision before its refund
 		t.Errorf("%d handover_done entries, want 5", n)
+	}
+}
+
+// TestScreenHandoverWaitlistAndReversal finishes on the screen the two
+// ticket orders on the carrier's waiting list and the reversal the old
+// station could not deliver: with the hosts silent each button says no
+// answer came and records nothing; then the issued ticket's money goes on
+// to the carrier (no cash), the one with no seat is paid back with a
+// receipt, and the reversal reaches the bank (no cash).
+func TestScreenHandoverWaitlistAndReversal(t *testing.T) {
+	h, next, items, traces := waitlistAndReversal(t)
+	var out bytes.Buffer
+	m := &Main{Stdout: &out, Stderr: &out, Getenv: func(k string) string { return next.c.env[k] },
+		Now: func() time.Time { return next.c.now }, KeyParams: keyfile.FastParams()}
+	s := serveScreen(t, m, serveOptions{dir: next.dir, drainEvery: time.Hour})
+	defer s.stop()
+	s.signInOwner()
+	row := func(k string) string { return "T0001-" + items[k] }
+	s.open("/handovers", "handovers")
+	s.says("item-"+row("issued"), "候补的车票 ¥158.50，还没出票")
+	s.says("item-"+row("reversal"), "取款的冲正还没送到")
+	s.says("act-"+row("issued"), "去问对方")
+	s.says("act-"+row("reversal"), "发送冲正")
+	s.everyPage("zh", "hand-over waitlist and reversal")
+
+	h.faults("*=down")
+	before := s.count("handover_done")
+	for _, k := range []string{"issued", "no seat", "reversal"} {
+		s.open("/handovers", "act-"+row(k))
+		s.click("act-"+row(k), "r-msg")
+		s.says("r-msg", "没有收到对方的回音（流水号 "+traces[k]+"），什么都没有记，钱没有动")
+	}
+	if n := s.count("handover_done"); n != before {
+		t.Fatalf("%d items recorded with the hosts silent", n-before)
+	}
+	h.faults()
+
+	s.open("/handovers", "act-"+row("issued"))
+	s.click("act-"+row("issued"), "r-big")
+	s.says("title", "对方已经收到")
+	s.says("r-big", "不要付现金")
+	s.open("/handovers", "act-"+row("no seat"))
+	s.click("act-"+row("no seat"), "r-big")
+	s.says("r-big", "请退给顾客现金 ¥104.00")
+	s.says("result", "已冲正，以后也不会再扣")
+	s.says("receipt-frame", "承接退款")
+	s.open("/handovers", "act-"+row("reversal"))
+	s.click("act-"+row("reversal"), "r-big")
+	s.says("title", "冲正已送到")
+	s.says("r-big", "不要付现金")
+	if n := s.count("handover_done"); n != before+3 {
+		t.Errorf("%d items finished, want 3", n-before)
+	}
+	s.open("/handovers", "handovers")
+	for _, k := range []string{"issued", "no seat", "reversal"} {
+		s.says("next-"+row(k), "已办完")
 	}
 }

@@ -26,6 +26,14 @@ document.addEventListener("DOMContentLoaded", function () {
       input.focus();
     });
   });
+  // A file chosen is named under its button, in the screen's words.
+  document.querySelectorAll("[data-chosen-for]").forEach(function (say) {
+    var input = document.getElementById(say.dataset.chosenFor);
+    if (!input) { return; }
+    input.addEventListener("change", function () {
+      say.textContent = input.files && input.files.length ? say.dataset.chosen + input.files[0].name : say.dataset.none;
+    });
+  });
   // Print the receipt shown in the frame.
   document.querySelectorAll("[data-print]").forEach(function (b) {
     b.addEventListener("click", function () {
