@@ -106,7 +106,7 @@ func (m *Main) disputeOpen(ctx context.Context, args []string) error {
 // its own: the dispute is about the member the customer means (member, as
 // numbered on the receipt), or the only one sent to the host. Any other
 // entry is itself.
-func (m *Main) householdMember(st *shop.Folder, seq uint64, member int) (uint64, error) {
+func (m *Main) householdMember(st *shopfront.Folder, seq uint64, member int) (uint64, error) {
 	ds := st.Disputes()
 	members, ok, err := ds.HouseholdOf(seq)
 	if err != nil {
@@ -145,7 +145,7 @@ func (m *Main) householdMember(st *shop.Folder, seq uint64, member int) (uint64,
 	if first == 0 {
 		return 0, err
 	}
-	return 0, &shop.Refusal{
+	return 0, &shopfront.Refusal{
 		Zh: fmt.Sprintf("第 %d 笔是一户人家的缴费回执，上面有 %d 位家庭成员交给了社保：%s。请问顾客说的是哪一位，用 --member 写他在回执上的序号，例如 --member %d。什么都没有记。",
 			seq, len(zh), strings.Join(zh, "；"), first),
 		En: fmt.Sprintf("entry %d is a household's contribution receipt; %d of its members went to the social-insurance host: %s. Ask the customer which one and give their number on the receipt with --member, e.g. --member %d. Nothing was recorded.",

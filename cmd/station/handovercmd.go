@@ -11,7 +11,7 @@ import (
 	"github.com/villagepost/bianmin/decision"
 	"github.com/villagepost/bianmin/handover"
 	"github.com/villagepost/bianmin/money"
-	"github.com/villagepost/bianmin/shop"
+	"github.com/villagepost/bianmin/shopfront"
 	"github.com/villagepost/bianmin/terminal"
 )
 
@@ -148,7 +148,7 @@ func (m *Main) handoverList(args []string) error {
 // billerNames are the names of the billers of st's tariff by their ids
 // (state-grid: 国家电网), as the screen shows them; none without a tariff
 // (the ids are shown then).
-func billerNames(st *shop.Folder) map[string]string {
+func billerNames(st *shopfront.Folder) map[string]string {
 	names := map[string]string{}
 	t, err := st.LoadedTariff()
 	if err != nil {
