@@ -31,9 +31,8 @@ type Counter struct {
 	// lookup asks the social-insurance host what a household's members
 	// owe (the host before any wrapHost).
 	lookup terminal.ContributionLookup
-	// Screen: the web screen shows what the start found (untold) until
-	// the shopkeeper confirms it; the command line shows it at once.
-	Screen bool
+	// Untold are the withdrawals the start found the shopkeeper may not
+	// have been told to pay out (Recovered.Untold), until Told.
 	Untold []terminal.CashOut
 }
 
@@ -108,15 +107,15 @@ func (c *Counter) LinkHosts(ctx context.Context, hostURL string) (Recovered, err
 		c.close()
 		return r, err
 	}
-	if c.Screen {
-		c.Untold = r.Untold
-		return r, nil
-	}
-	if err := c.Link.Shown(seqsOf(r.Untold)...); err != nil {
-		c.close()
-		return r, err
-	}
+	c.Untold = r.Untold
 	return r, nil
+}
+
+// Told records that the shopkeeper was shown these withdrawals (the
+// command line, once it has printed them; the screen, once the
+// shopkeeper confirms): the next start does not name them again.
+func (c *Counter) Told(untold []terminal.CashOut) error {
+	return c.Link.Shown(seqsOf(untold)...)
 }
 
 func seqsOf(untold []terminal.CashOut) []uint64 {

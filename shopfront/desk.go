@@ -400,7 +400,7 @@ func OpenDesk(ctx context.Context, dir string, o DeskOptions) (*Desk, DeskStart,
 		post = newPostLink(st, client, st.Now)
 	}
 	watch := &watchHost{}
-	c := &Counter{Folder: st, Tariff: t, Screen: true, WrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
+	c := &Counter{Folder: st, Tariff: t, WrapHost: func(h terminal.Host) terminal.Host { watch.Host = h; return watch }}
 	if start.Recovered, err = c.LinkHosts(ctx, o.HostURL); err != nil {
 		return fail(err)
 	}

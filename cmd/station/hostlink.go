@@ -66,6 +66,10 @@ func (m *Main) openLink(ctx context.Context, c *shopfront.Counter, h hostFlag) e
 		return err
 	}
 	m.reportRecovered(c.Ledger.Zone(), r)
+	if err := c.Told(r.Untold); err != nil { // printed: not named again
+		c.CloseLink()
+		return err
+	}
 	return nil
 }
 
