@@ -54,7 +54,11 @@ else
 	echo "test.sh: PostgreSQL did not start; the tests that need it skip (or fail under CI=true)" >&2
 fi
 
-go test -count=1 ./...
+# cmd/station's tests drive a real browser and real servers one after the
+# other: about 270 s on an idle 2-core machine, more than twice that when
+# the machine is busy. The default 10-minute limit per package would then
+# stop a healthy run; 30 minutes still catches a hung test.
+go test -count=1 -timeout=30m ./...
 SMALL=1 ./scripts/abuse.sh # the attacker on the shop's network, small numbers (docs/threat-model.md)
 
 # Fuzzing: under CI=true (or FUZZ=1) every fuzz target runs for a count of
