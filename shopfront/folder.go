@@ -33,7 +33,7 @@ type Folder struct {
 	Key     ed25519.PrivateKey // signs receipt codes; set when the key is unlocked
 	// copyDir holds the copy of the ledger, operators and pending store
 	// a command that only reads got from the running program (see
-	// openForView); "" when the station's own files are open.
+	// OpenForView); "" when the station's own files are open.
 	copyDir string
 }
 
