@@ -227,12 +227,7 @@ func (s *Server) contributeCheck(q *req) {
 	lines = append(lines, say(l, fmt.Sprintf("共 %d 人可以缴。没有列出金额的成员不收钱。", due), fmt.Sprintf("%d member(s) can pay. Members with no amount are not charged.", due)))
 	// The quote carries the tariff it was priced under, as every
 	// confirmation does (reprice.go): the fee is the tariff's.
-	f.Values.Set(pricedField, sv.Tariff.Version)
-	if q.repriced {
-		f.Top = say(l, "价目表刚刚更新了，下面是按新价目表算的金额：请顾客重新核对，再按确认。",
-			"The tariff was just updated: the amounts below follow the new one. Let the customer check them again, then confirm.")
-	}
-	s.renderForm(q, "contribquote", f, &confirmData{Action: "/contribute", Back: "/contribute", Edit: true,
+	s.renderPriced(q, "contribquote", f, sv.Tariff, &confirmData{Action: "/contribute", Back: "/contribute", Edit: true,
 		Service: say(l, "城乡居民医保、养老保险代收：请收现金", "Residents' medical and pension insurance: take in cash"),
 		Lines:   lines, Amount: money.FormatReceipt(hq.Total), Capital: money.Capital(hq.Total), Verb: say(l, "确认收款并缴费", "Cash taken: pay")})
 }

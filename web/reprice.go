@@ -17,12 +17,18 @@ const pricedField = "tariff"
 
 // confirmPriced shows the confirmation d, priced under t.
 func (s *Server) confirmPriced(q *req, f *form, t *tariff.Tariff, d *confirmData) {
+	s.renderPriced(q, "confirm", f, t, d)
+}
+
+// renderPriced shows page name, a confirmation priced under t: the form
+// carries t's version and, when q was repriced, says so on top.
+func (s *Server) renderPriced(q *req, name string, f *form, t *tariff.Tariff, d *confirmData) {
 	f.Values.Set(pricedField, t.Version)
 	if q.repriced {
 		f.Top = say(q.ss.lang, "价目表刚刚更新了，下面是按新价目表算的金额：请顾客重新核对，再按确认。",
 			"The tariff was just updated: the amounts below follow the new one. Let the customer check them again, then confirm.")
 	}
-	s.renderForm(q, "confirm", f, d)
+	s.renderForm(q, name, f, d)
 }
 
 // repriced says whether the confirmation in f was priced under another

@@ -6,25 +6,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/villagepost/bianmin/tariff"
 )
 
 // TestDamagedRegistry: a registry.db whose page is damaged is refused by
 // every command in the clerk's words, naming the file and what to do; no
 // command reads it, none stops inside bbolt.
 func TestDamagedRegistry(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "po")
-	env := map[string]string{"POSTOFFICE_PASSPHRASE": "regional office passphrase"}
-	if r := po(t, env, "init", "--dir", dir, "--name", "xinyang-postoffice"); r.code != 0 {
-		t.Fatalf("init: %+v", r)
-	}
-	in := filepath.Join(t.TempDir(), "tariff.json")
-	os.WriteFile(in, tariff.DemoJSON, 0o644)
-	po(t, env, "tariff", "sign", "--dir", dir, in)
-	const key = "T0001+98092494+AZw1P1drFqh7maieoFILH32rGQh2eVUKVrsLQoRxk7rk" // settlement's test station
+	dir, env, signed := newPostOffice(t)
+	const key = testStationKey
 	if r := po(t, env, "enrol", "--dir", dir, "--station", "T0001", "--pubkey", key, "--franchisee", "王秀英", "--deposit", "20000.00",
-		"--tariff", strings.TrimSuffix(in, ".json")+".signed"); r.code != 0 {
+		"--tariff", signed); r.code != 0 {
 		t.Fatalf("enrol: %+v", r)
 	}
 	path := filepath.Join(dir, "registry.db")
@@ -46,7 +37,7 @@ func TestDamagedRegistry(t *testing.T) {
 	os.WriteFile(path, data, 0o600)
 	for _, args := range [][]string{
 		{"stations", "--dir", dir},
-		{"enrol", "--dir", dir, "--station", "T0002", "--pubkey", key, "--franchisee", "李", "--deposit", "1.00", "--tariff", strings.TrimSuffix(in, ".json") + ".signed"},
+		{"enrol", "--dir", dir, "--station", "T0002", "--pubkey", key, "--franchisee", "李", "--deposit", "1.00", "--tariff", signed},
 	} {
 		r := po(t, env, args...)
 		if r.code != exitFailed || !strings.Contains(r.err, "登记簿文件") || !strings.Contains(r.err, "损坏了") || !strings.Contains(r.err, path) || !strings.Contains(r.err, "备份") {

@@ -169,17 +169,10 @@ func TestDatabaseRefusals(t *testing.T) {
 // a folder without one.
 func TestMigrate(t *testing.T) {
 	db := pgtest.DB(t)
-	dir := filepath.Join(t.TempDir(), "po")
-	env := map[string]string{"POSTOFFICE_PASSPHRASE": "regional office passphrase"}
-	if r := po(t, env, "init", "--dir", dir, "--name", "xinyang-postoffice"); r.code != 0 {
-		t.Fatalf("init: %+v", r)
-	}
-	in := filepath.Join(t.TempDir(), "tariff.json")
-	os.WriteFile(in, tariff.DemoJSON, 0o644)
-	po(t, env, "tariff", "sign", "--dir", dir, in)
-	const key = "T0001+98092494+AZw1P1drFqh7maieoFILH32rGQh2eVUKVrsLQoRxk7rk" // settlement's test station
+	dir, env, signed := newPostOffice(t)
+	const key = testStationKey
 	if r := po(t, env, "enrol", "--dir", dir, "--station", "T0001", "--pubkey", key, "--franchisee", "王秀英", "--deposit", "20000.00",
-		"--tariff", strings.TrimSuffix(in, ".json")+".signed"); r.code != 0 {
+		"--tariff", signed); r.code != 0 {
 		t.Fatalf("enrol: %+v", r)
 	}
 	scenarios := filepath.Join("..", "..", "settlement", "testdata", "scenarios")

@@ -31,6 +31,30 @@ func po(t *testing.T, env map[string]string, args ...string) run {
 	return run{code, out.String(), errOut.String()}
 }
 
+// testStationKey is settlement's test station T0001, as station init
+// printed it: its day files are settlement/testdata/scenarios.
+const testStationKey = "T0001+98092494+AZw1P1drFqh7maieoFILH32rGQh2eVUKVrsLQoRxk7rk"
+
+// newPostOffice makes a post office in a new folder and signs the demo
+// tariff: its folder, the environment its commands run with, and the
+// signed tariff's path.
+func newPostOffice(t *testing.T) (dir string, env map[string]string, signed string) {
+	t.Helper()
+	dir = filepath.Join(t.TempDir(), "po")
+	env = map[string]string{"POSTOFFICE_PASSPHRASE": "regional office passphrase"}
+	if r := po(t, env, "init", "--dir", dir, "--name", "xinyang-postoffice"); r.code != 0 {
+		t.Fatalf("init: %+v", r)
+	}
+	in := filepath.Join(t.TempDir(), "tariff.json")
+	if err := os.WriteFile(in, tariff.DemoJSON, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := po(t, env, "tariff", "sign", "--dir", dir, in); r.code != 0 {
+		t.Fatalf("tariff sign: %+v", r)
+	}
+	return dir, env, strings.TrimSuffix(in, ".json") + ".signed"
+}
+
 // TestSignTariff: a post office makes its key, signs a tariff, and the
 // signature checks against the key it printed; an edited file does not.
 func TestSignTariff(t *testing.T) {

@@ -5,23 +5,13 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/villagepost/bianmin/tariff"
 )
 
 // TestBadInputChangesNothing: every refusal names the field or the rule
 // and leaves the registry as it was.
 func TestBadInputChangesNothing(t *testing.T) {
-	dir := filepath.Join(t.TempDir(), "po")
-	env := map[string]string{"POSTOFFICE_PASSPHRASE": "regional office passphrase"}
-	if r := po(t, env, "init", "--dir", dir, "--name", "xinyang-postoffice"); r.code != 0 {
-		t.Fatalf("init: %+v", r)
-	}
-	in := filepath.Join(t.TempDir(), "tariff.json")
-	os.WriteFile(in, tariff.DemoJSON, 0o644)
-	po(t, env, "tariff", "sign", "--dir", dir, in)
-	signed := strings.TrimSuffix(in, ".json") + ".signed"
-	const key = "T0001+98092494+AZw1P1drFqh7maieoFILH32rGQh2eVUKVrsLQoRxk7rk" // settlement's test station
+	dir, env, signed := newPostOffice(t)
+	const key = testStationKey
 	enrol := func(edit ...string) run {
 		args := map[string]string{"--station": "T0001", "--pubkey": key, "--franchisee": "王秀英", "--deposit": "20000.00", "--tariff": signed}
 		for i := 0; i < len(edit); i += 2 {
@@ -41,7 +31,7 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{[]string{"--deposit", "两万"}, "--deposit"},
 		{[]string{"--deposit", "-5"}, "--deposit"},
 		{[]string{"--station", "T 1"}, "station"},
-		{[]string{"--tariff", in}, "--tariff"}, // not signed
+		{[]string{"--tariff", strings.TrimSuffix(signed, ".signed") + ".json"}, "--tariff"}, // not signed
 	} {
 		if r := enrol(c.edit...); r.code == 0 || !strings.Contains(r.err, c.want) {
 			t.Errorf("enrol %v: %+v, want a refusal naming %s", c.edit, r, c.want)
